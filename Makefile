@@ -1,0 +1,98 @@
+# agrec - GNU make.  Targets: all check install uninstall clean bench demo.
+# Variables: PREFIX DESTDIR BINDIR MANDIR CC CFLAGS LDFLAGS SAN=1 (ASan+UBSan).
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+B := build
+
+JANSSON_CFLAGS  := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
+JANSSON_LIBS    := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+CRITERION_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+
+# Warnings and the language level come after the user's CFLAGS.
+AG_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE \
+	-DAGREC_VERSION='"$(VERSION)"' \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS)
+AG_LDFLAGS = $(LDFLAGS)
+ifeq ($(SAN),1)
+AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+AG_LDFLAGS += -fsanitize=address,undefined
+endif
+
+PROGS    := agrec-convert
+LIB_SRCS := $(sort $(wildcard libcommon/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB      := $(B)/libcommon.a
+
+CONVERT_SRCS := cmd/agrec-convert.c $(sort $(wildcard cmd/convert/*.c))
+CONVERT_OBJS := $(CONVERT_SRCS:%.c=$(B)/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
+UNIT_BIN  := $(B)/unit-tests
+
+MAN1 := $(sort $(wildcard man/*.1))
+MAN5 := $(sort $(wildcard man/*.5))
+MAN7 := $(sort $(wildcard man/*.7))
+
+all: $(PROGS:%=$(B)/%)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/agrec-convert: $(CONVERT_OBJS) $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(CONVERT_OBJS) $(LIB) $(JANSSON_LIBS)
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(AG_CFLAGS) $(CRITERION_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Unit tests may also test a program's own helpers (cmd/convert/*.c).
+UNIT_CMD_OBJS := $(filter-out $(B)/cmd/agrec-convert.o,$(CONVERT_OBJS))
+
+$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(CRITERION_LIBS)
+
+# The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
+check: all $(UNIT_BIN)
+	AGREC_BUILD=$(CURDIR)/$(B) tests/run
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+lint-man:
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
+
+bench: all
+	bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check unit lint-man bench install uninstall clean
+
+-include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

@@ -1,0 +1,178 @@
+/*
+ * convert.h - agrec-convert's own modules: the folder model (model.c),
+ * the plan of outputs (plan.c), the ffmpeg command lines (render.c) and
+ * their parallel execution (exec.c).
+ */
+#ifndef CV_CONVERT_H
+#define CV_CONVERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "argv.h"
+#include "err.h"
+#include "ffmpeg.h"
+#include "names.h"
+#include "txt.h"
+
+struct cv_opts {
+	int mode;               /* 0..3 */
+	int fps;                /* 5..120 */
+	bool saving;            /* -s */
+	int width, height;      /* -r; 0 0 = automatic */
+	int jobs;
+	bool force, reencode, stretch, dry_run, json, quiet;
+};
+
+/* Where messages go: stderr (with the program name) and convert.log. */
+struct cv_ctx {
+	const char *ffmpeg, *ffprobe;
+	const struct cv_opts *opts;
+	FILE *log;              /* convert.log being written, or NULL */
+	int nwarnings;
+	bool progress;          /* draw progress on stderr */
+};
+
+void cv_warn(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cv_note(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cv_logf(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- model.c ---- */
+
+#define CV_MAX_ROTS 64
+
+struct cv_rot {
+	int64_t t_ms;           /* session time this rotation starts */
+	int rotation;           /* 0, 90, 180, 270 */
+};
+
+struct cv_clip {
+	bool video;
+	char file[64];
+	enum ag_media_kind kind;
+	int64_t create_ms;      /* create time (or first line's time) */
+	int64_t start_ms;       /* media start: info time for video, else create */
+	int64_t end_ms;         /* close time, or start + probed duration */
+	bool has_close, codecswitch;
+	int width, height;      /* coded size: info line, else probed */
+	struct cv_rot rots[CV_MAX_ROTS];
+	int nrots;              /* >= 1 once loaded: rots[0].t_ms == start_ms */
+	bool dropped;           /* missing, empty, unreadable or < 1 s */
+	struct ag_probe_stream ps;  /* the probed stream of this kind */
+	double probed_dur;      /* seconds, < 0 if unknown */
+};
+
+struct cv_txt {
+	char name[96];
+	uint32_t uid;
+	char ts[AG_TS_LEN + 1];
+	bool opens_session;
+	int session;            /* session number of this uid, from 0 */
+	struct cv_clip *clips;
+	size_t nclips;
+};
+
+struct cv_folder {
+	char *dir;              /* as given */
+	struct cv_txt *txts;    /* sorted by uid, then TS */
+	size_t ntxts;
+};
+
+/*
+ * Read every uid_*.txt of dir, build clips, probe the media (with
+ * c->ffprobe), mark dropped clips and number sessions.  Warnings go to c.
+ * -1 with err when the folder cannot be read (AG_EX_IOERR) or has no
+ * uid_*.txt (AG_EX_DATAERR).
+ */
+int cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f,
+    struct ag_error *err);
+void cv_folder_free(struct cv_folder *f);
+
+/* Build the clips of one parsed txt (no probing, no file checks). */
+int cv_clips_from_txt(const struct ag_txt *t, struct cv_clip **clips, size_t *n);
+
+/* Display size of a clip at rotation r. */
+void cv_display_size(const struct cv_clip *cl, int rotation, int *w, int *h);
+
+/* ---- plan.c ---- */
+
+enum cv_out_kind { CV_OUT_AV, CV_OUT_AUDIO, CV_OUT_VIDEO };
+
+struct cv_place {
+	const struct cv_clip *clip;
+	int64_t out_ms;         /* where it starts in the output */
+	int64_t skip_ms;        /* how much of the clip's start is left out */
+	int64_t dur_ms;         /* how long it lasts in the output */
+};
+
+struct cv_job {
+	char name[128];         /* output file name in the folder */
+	enum cv_out_kind kind;
+	uint32_t uid;
+	int session;            /* -1 in mode 0 */
+	char txt[96];           /* mode 0: the txt it comes from */
+	int64_t dur_ms;
+	int width, height, fps, channels;
+	struct cv_place *audio;
+	size_t naudio;
+	struct cv_place *video;
+	size_t nvideo;
+	bool copy_video;        /* every video clip is stream-copied */
+};
+
+/* Plan every output of folder f for c->opts.  jobs is new (cv_jobs_free). */
+int cv_plan(struct cv_ctx *c, const struct cv_folder *f, struct cv_job **jobs,
+    size_t *njobs, struct ag_error *err);
+void cv_jobs_free(struct cv_job *jobs, size_t n);
+
+/* ---- render.c ---- */
+
+/*
+ * The ffmpeg steps of one job, run in order.  Files are made in tmpdir
+ * (the private directory); the last step writes tmpdir/out_name.
+ * prep_files are small files (a concat list) to write before running,
+ * and links are symlinks to make (tmpdir/link -> target).
+ */
+struct cv_step {
+	struct ag_argv argv;
+	bool progress;          /* this step reports -progress on stdout */
+};
+
+struct cv_render {
+	struct cv_step steps[2];
+	int nsteps;
+	char *list_name;        /* concat list file name in tmpdir, or NULL */
+	char *list_text;        /* its content */
+	char **link_names, **link_targets;
+	size_t nlinks;
+	char *out_tmp;          /* full path of the temporary output */
+};
+
+int cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *j,
+    const char *tmpdir, int index, struct cv_render *r, struct ag_error *err);
+void cv_render_free(struct cv_render *r);
+
+/* ---- exec.c ---- */
+
+struct cv_result {
+	bool ok;
+	struct ag_probe probe;  /* of the verified output */
+	char why[512];
+};
+
+/*
+ * Run every job (renders[i] for jobs[i]) with at most c->opts->jobs at
+ * once, verify each output and rename it into the folder.  results[i]
+ * says how each went.  Returns the number of failed jobs, or -1 if
+ * interrupted by a signal (*signo set).
+ */
+int cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir,
+    struct cv_job *jobs, struct cv_render *renders, size_t n,
+    struct cv_result *results, int *signo);
+
+/* Set by the signal handler; checked by cv_execute. */
+extern volatile int cv_stop_signal;
+
+#endif

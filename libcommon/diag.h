@@ -1,0 +1,17 @@
+/*
+ * diag.h - messages to stderr as "PROGRAM: what: why".  The program name
+ * is the one mutable global agrec allows; cmd/ code sets it first.
+ */
+#ifndef AG_DIAG_H
+#define AG_DIAG_H
+
+#include <stdarg.h>
+
+void ag_set_progname(const char *argv0);
+const char *ag_progname(void);
+
+/* Print "PROGRAM: message\n" to stderr. */
+void ag_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ag_vmsg(const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * fsutil.h - files that appear atomically, private temporary
+ * directories, and folder locks.
+ */
+#ifndef AG_FSUTIL_H
+#define AG_FSUTIL_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * Write len bytes to path atomically: a temporary file in the same
+ * directory, fsync, rename, fsync of the directory.  mode is the new
+ * file's mode (e.g. 0600).  On failure nothing is left behind and path
+ * is untouched.
+ */
+int ag_write_file_atomic(const char *path, const void *data, size_t len, int mode,
+    struct ag_error *err);
+
+/* fsync the directory dir. */
+int ag_fsync_dir(const char *dir, struct ag_error *err);
+
+/*
+ * Take an exclusive, non-blocking flock on dir/name (created 0600 if
+ * needed, never following a symlink).  Returns the descriptor (keep it
+ * open while working; close to release), -2 if another process holds
+ * the lock (err code AG_EX_TEMPFAIL), or -1 on error (AG_EX_IOERR).
+ */
+int ag_lock_folder(const char *dir, const char *name, struct ag_error *err);
+
+/*
+ * Create a private directory dir/prefixXXXXXX (mode 0700).  Returns a new
+ * string with its path, or NULL with err.
+ */
+char *ag_make_private_dir(const char *dir, const char *prefix, struct ag_error *err);
+
+/*
+ * Remove a private directory made by ag_make_private_dir and the plain
+ * files and symlinks directly inside it (never recursing, never
+ * following links).  Returns 0 or -1.
+ */
+int ag_remove_private_dir(const char *path, struct ag_error *err);
+
+/* Join dir and name with one '/'.  New string or NULL. */
+char *ag_path_join(const char *dir, const char *name);
+
+/* Size of a regular file: >= 0, -1 if missing, -2 if not a regular file. */
+long long ag_file_size(const char *path);
+
+/* The number of online CPUs, at least 1. */
+int ag_ncpus(void);
+
+#endif

@@ -1,0 +1,36 @@
+# tests/lib/common.sh - sourced by every black-box test script.
+#
+# Results are lines on stdout: "PASS: name", "FAIL: name: why",
+# "SKIPPED: name: why" (tests/run counts them).  Every script gets a
+# private scratch directory $T, removed on exit, and the built programs
+# in $AGREC_BUILD.  Nothing here runs a shell on file names.
+set -u
+AGREC_TOP=${AGREC_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+AGREC_BUILD=${AGREC_BUILD:-$AGREC_TOP/build}
+CONVERT=$AGREC_BUILD/agrec-convert
+SHARED=${AGREC_SHARED:-$AGREC_TOP/../shared}
+T=$(mktemp -d "${TMPDIR:-/tmp}/agrec-t.XXXXXX")
+chmod 755 "$T"
+_t_cleanup() { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
+trap _t_cleanup EXIT
+
+t_pass() { echo "PASS: $1"; }
+t_fail() { echo "FAIL: $1: ${2:-}"; }
+t_skip() { echo "SKIPPED: $1: $2"; }
+
+# t_check NAME CMD...: PASS if CMD succeeds, else FAIL with its output.
+t_check() {
+	local name=$1 out; shift
+	if out=$("$@" 2>&1); then t_pass "$name"; else t_fail "$name" "$(echo "$out" | tail -n 5 | tr '\n' ' ')"; fi
+}
+
+# need TOOL...: fail loudly (never pass) when a required tool is missing.
+need() {
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			t_fail "prerequisite" "$t is not installed (run scripts/deps)"
+			exit 1
+		fi
+	done
+}
