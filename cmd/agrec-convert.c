@@ -54,65 +54,6 @@ static const char help_text[] =
 "69 ffmpeg/ffprobe missing, 74 I/O error, 75 locked or not finished.\n"
 "Environment: AGREC_FFMPEG, AGREC_FFPROBE.  See agrec-convert(1).\n";
 
-/* ---- messages (stderr and convert.log) ---- */
-
-static void
-vlog_to(struct cv_ctx *c, const char *prefix, const char *fmt, va_list ap)
-{
-	va_list aq;
-
-	if (c->log == NULL)
-		return;
-	va_copy(aq, ap);
-	fputs(prefix, c->log);
-	vfprintf(c->log, fmt, aq);
-	fputc('\n', c->log);
-	va_end(aq);
-}
-
-void
-cv_warn(struct cv_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->nwarnings++;
-	va_start(ap, fmt);
-	vlog_to(c, "warning: ", fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	if (c->progress)
-		fputs("\r\033[K", stderr);
-	ag_vmsg(fmt, ap);
-	va_end(ap);
-}
-
-void
-cv_note(struct cv_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog_to(c, "", fmt, ap);
-	va_end(ap);
-	if (c->opts->quiet)
-		return;
-	va_start(ap, fmt);
-	if (c->progress)
-		fputs("\r\033[K", stderr);
-	ag_vmsg(fmt, ap);
-	va_end(ap);
-}
-
-void
-cv_logf(struct cv_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog_to(c, "", fmt, ap);
-	va_end(ap);
-}
-
 static void
 usage_error(const char *fmt, ...)
 {
@@ -666,8 +607,6 @@ main(int argc, char **argv)
 	for (i = 0; i < folders.n && !cv_stop_signal; i++) {
 		struct folder_result fr = { 0 };
 		json_t *jf;
-		bool scanned = i >= folders.n - 0 ? false : false;
-		(void)scanned;
 		convert_folder(&c, folders.v[i], &fr);
 		jf = json_object();
 		json_object_set_new(jf, "folder", json_string(folders.v[i]));

@@ -90,6 +90,14 @@ int cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f,
     struct ag_error *err);
 void cv_folder_free(struct cv_folder *f);
 
+/*
+ * Sort f's txt files by uid, then TS, and number each uid's sessions:
+ * a txt with a 0.000 event or a marker (opens_session) starts a new one;
+ * a uid's first txt always opens session 0 (with a warning if it does
+ * not say so).
+ */
+void cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f);
+
 /* Build the clips of one parsed txt (no probing, no file checks). */
 int cv_clips_from_txt(const struct ag_txt *t, struct cv_clip **clips, size_t *n);
 

@@ -199,6 +199,26 @@ out:
 	free(path);
 }
 
+void
+cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f)
+{
+	size_t i;
+
+	qsort(f->txts, f->ntxts, sizeof *f->txts, txt_cmp);
+	for (i = 0; i < f->ntxts; i++) {
+		struct cv_txt *t = &f->txts[i];
+		bool first = i == 0 || f->txts[i - 1].uid != t->uid;
+		if (first) {
+			if (!t->opens_session)
+				cv_warn(c, "%s/%s: the first txt of uid %lu has no 0.000 line; "
+				    "it opens session 0 all the same", f->dir, t->name, (unsigned long)t->uid);
+			t->session = 0;
+		} else {
+			t->session = f->txts[i - 1].session + (t->opens_session ? 1 : 0);
+		}
+	}
+}
+
 int
 cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag_error *err)
 {
@@ -263,21 +283,10 @@ cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag
 		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt files: not a recording folder", dir);
 		goto out;
 	}
-	qsort(f->txts, f->ntxts, sizeof *f->txts, txt_cmp);
-	for (i = 0; i < f->ntxts; i++) {
-		struct cv_txt *t = &f->txts[i];
-		bool first = i == 0 || f->txts[i - 1].uid != t->uid;
-		if (first) {
-			if (!t->opens_session)
-				cv_warn(c, "%s/%s: the first txt of uid %lu has no 0.000 line; "
-				    "it opens session 0 all the same", dir, t->name, (unsigned long)t->uid);
-			t->session = 0;
-		} else {
-			t->session = f->txts[i - 1].session + (t->opens_session ? 1 : 0);
-		}
-		for (j = 0; j < t->nclips; j++)
-			check_clip(c, dir, t, &t->clips[j]);
-	}
+	cv_sessions_assign(c, f);
+	for (i = 0; i < f->ntxts; i++)
+		for (j = 0; j < f->txts[i].nclips; j++)
+			check_clip(c, dir, &f->txts[i], &f->txts[i].clips[j]);
 	rc = 0;
 out:
 	closedir(d);

@@ -1,0 +1,67 @@
+/*
+ * log.c - agrec-convert's messages: to stderr with the program name, and
+ * into the convert.log being written.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "convert.h"
+#include "diag.h"
+
+static void
+vlog_to(struct cv_ctx *c, const char *prefix, const char *fmt, va_list ap)
+{
+	va_list aq;
+
+	if (c->log == NULL)
+		return;
+	va_copy(aq, ap);
+	fputs(prefix, c->log);
+	vfprintf(c->log, fmt, aq);
+	fputc('\n', c->log);
+	va_end(aq);
+}
+
+void
+cv_warn(struct cv_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->nwarnings++;
+	va_start(ap, fmt);
+	vlog_to(c, "warning: ", fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	if (c->progress)
+		fputs("\r\033[K", stderr);
+	ag_vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+cv_note(struct cv_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_to(c, "", fmt, ap);
+	va_end(ap);
+	if (c->opts->quiet)
+		return;
+	va_start(ap, fmt);
+	if (c->progress)
+		fputs("\r\033[K", stderr);
+	ag_vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void
+cv_logf(struct cv_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_to(c, "", fmt, ap);
+	va_end(ap);
+}
+
