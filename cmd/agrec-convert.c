@@ -276,8 +276,14 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 					ag_argv_print(a, stdout);
 			}
 			if (renders[i].list_name && !o->json) {
+				/* The concat list the copy path writes, as comment lines. */
+				const char *p = renders[i].list_text, *nl;
 				printf("# %s/%s:\n", tmpdir, renders[i].list_name);
-				fputs(renders[i].list_text, stdout);
+				for (; *p; p = nl + 1) {
+					if ((nl = strchr(p, '\n')) == NULL)
+						nl = p + strlen(p) - 1;
+					printf("#   %.*s\n", (int)(nl - p), p);
+				}
 			}
 			json_object_set_new(out, "commands", cmds);
 			json_array_append_new(fr->outputs, out);

@@ -227,29 +227,25 @@ verify(struct cv_ctx *c, const struct cv_job *j, const char *path, struct cv_res
 }
 
 static void
-draw(struct cv_ctx *c, struct cv_job *jobs, size_t n, struct slot *slots, int nslots,
-    size_t done, size_t failed, double t0)
+draw(struct cv_job *jobs, size_t n, const struct cv_result *results, struct slot *slots,
+    int nslots, size_t done, size_t failed, double t0)
 {
 	double total = 0, got = 0;
 	size_t i;
 	int k;
-	char cur[160] = "";
 
-	for (i = 0; i < n; i++)
+	/* Finished outputs count fully, running ones by ffmpeg's own clock. */
+	for (i = 0; i < n; i++) {
 		total += jobs[i].dur_ms / 1000.0;
-	/* Completed jobs count fully; running ones by ffmpeg's own clock. */
-	got = 0;
+		if (results[i].ok)
+			got += jobs[i].dur_ms / 1000.0;
+	}
 	for (k = 0; k < nslots; k++)
-		if (slots[k].busy) {
+		if (slots[k].busy)
 			got += slots[k].prog.out_time_us / 1e6;
-			if (!cur[0])
-				snprintf(cur, sizeof cur, "%s", jobs[slots[k].job].name);
-		}
-	for (i = 0; i < n; i++)
-		(void)i;
-	fprintf(stderr, "\r\033[Kagrec-convert: %zu/%zu outputs%s, %.0f s of media in %.0f s %s",
-	    done, n, failed ? " (some failed)" : "", got, now() - t0, cur);
-	(void)total;
+	fprintf(stderr, "\r\033[Kagrec-convert: %zu/%zu outputs%s, %3.0f%% (%.0f of %.0f s of media), %.0f s",
+	    done, n, failed ? " (some failed)" : "", total > 0 ? 100 * got / total : 0, got, total,
+	    now() - t0);
 	fflush(stderr);
 }
 
@@ -367,7 +363,7 @@ job_failed:
 			cv_warn(c, "%s: %s failed: %s", dir, jobs[jn].name, results[jn].why);
 		}
 		if (c->progress && now() - last_draw > 0.25) {
-			draw(c, jobs, n, slots, nslots, done, failed, t0);
+			draw(jobs, n, results, slots, nslots, done, failed, t0);
 			last_draw = now();
 		}
 	}
