@@ -135,6 +135,7 @@ output_json(const struct cv_job *j, const char *dir, const struct ag_probe *p, b
 	json_object_set_new(o, "duration", json_real(planned || p->duration < 0 ?
 	    j->dur_ms / 1000.0 : p->duration));
 	json_object_set_new(o, "video_copied", json_boolean(j->copy_video));
+	json_object_set_new(o, "audio_copied", json_boolean(j->copy_audio));
 	if (j->kind != CV_OUT_AUDIO) {
 		json_t *s = json_object();
 		json_object_set_new(s, "type", json_string("video"));

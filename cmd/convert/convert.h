@@ -62,6 +62,7 @@ struct cv_clip {
 	bool dropped;           /* missing, empty, unreadable or < 1 s */
 	struct ag_probe_stream ps;  /* the probed stream of this kind */
 	double probed_dur;      /* seconds, < 0 if unknown */
+	int64_t adts_samples;   /* ADTS audio: exact decoded samples, else 0 */
 };
 
 struct cv_txt {
@@ -128,6 +129,7 @@ struct cv_job {
 	struct cv_place *video;
 	size_t nvideo;
 	bool copy_video;        /* every video clip is stream-copied */
+	bool copy_audio;        /* every audio clip is stream-copied */
 };
 
 /* Plan every output of folder f for c->opts.  jobs is new (cv_jobs_free). */
@@ -149,10 +151,12 @@ struct cv_step {
 };
 
 struct cv_render {
-	struct cv_step steps[2];
+	struct cv_step steps[3];
 	int nsteps;
-	char *list_name;        /* concat list file name in tmpdir, or NULL */
+	char *list_name;        /* video concat list file name in tmpdir, or NULL */
 	char *list_text;        /* its content */
+	char *alist_name;       /* audio concat list, or NULL */
+	char *alist_text;
 	char **link_names, **link_targets;
 	size_t nlinks;
 	char *out_tmp;          /* full path of the temporary output */

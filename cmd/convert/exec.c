@@ -63,6 +63,15 @@ prepare(const char *tmpdir, struct cv_render *r, struct ag_error *err)
 		}
 		free(p);
 	}
+	if (r->alist_name) {
+		if ((p = ag_path_join(tmpdir, r->alist_name)) == NULL)
+			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
+		if (write_all(p, r->alist_text, err) < 0) {
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
 	for (i = 0; i < r->nlinks; i++) {
 		if ((p = ag_path_join(tmpdir, r->link_names[i])) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "link");
@@ -350,8 +359,8 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 			done++;
 			if (c->progress)
 				fprintf(stderr, "\r\033[K");
-			cv_note(c, "%s: wrote %s (%.3f s%s)", dir, jobs[jn].name, jobs[jn].dur_ms / 1000.0,
-			    jobs[jn].copy_video ? ", video copied" : "");
+			cv_note(c, "%s: wrote %s (%.3f s%s%s)", dir, jobs[jn].name, jobs[jn].dur_ms / 1000.0,
+			    jobs[jn].copy_video ? ", video copied" : "", jobs[jn].copy_audio ? ", audio copied" : "");
 			continue;
 job_failed:
 			results[jn].ok = false;

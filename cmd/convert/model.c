@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "adts.h"
 #include "fsutil.h"
 
 static struct cv_clip *
@@ -133,6 +134,32 @@ txt_cmp(const void *a, const void *b)
 	return strcmp(x->ts, y->ts);
 }
 
+/*
+ * An ADTS file is read directly: its exact length and format come from
+ * its frame headers (ffprobe only estimates an ADTS duration), and no
+ * process is started.  Returns -1 to fall back to ffprobe.
+ */
+static int
+adts_probe(const char *path, struct cv_clip *cl)
+{
+	struct ag_adts_info ai;
+
+	if (ag_adts_scan(path, &ai, NULL) < 0 || ai.frames == 0 || !ai.uniform ||
+	    ai.channels == 0)
+		return -1;
+	memset(&cl->ps, 0, sizeof cl->ps);
+	cl->ps.present = true;
+	strcpy(cl->ps.codec, "aac");
+	strcpy(cl->ps.profile, ai.profile == 2 ? "LC" : ai.profile == 1 ? "Main" : "other");
+	cl->ps.sample_rate = ai.sample_rate;
+	cl->ps.channels = ai.channels;
+	cl->ps.nb_frames = ai.frames;
+	cl->ps.duration = (double)ai.samples / ai.sample_rate;
+	cl->probed_dur = cl->ps.duration;
+	cl->adts_samples = ai.samples;
+	return 0;
+}
+
 /* Check the media file of a clip, probe it, and drop it if unusable. */
 static void
 check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_clip *cl)
@@ -162,6 +189,8 @@ check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_
 		cl->dropped = true;
 		goto out;
 	}
+	if (cl->kind == AG_MEDIA_AAC && adts_probe(path, cl) == 0)
+		goto probed;
 	if (ag_probe_file(c->ffprobe, path, &pr, &e) < 0) {
 		cv_warn(c, "%s/%s: %s cannot be read (%s); skipped", dir, t->name, cl->file, e.msg);
 		cl->dropped = true;
@@ -175,6 +204,7 @@ check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_
 		goto out;
 	}
 	cl->probed_dur = cl->ps.duration >= 0 ? cl->ps.duration : pr.duration;
+probed:
 	if (cl->video && cl->width <= 0) {
 		cl->width = cl->ps.width;
 		cl->height = cl->ps.height;

@@ -154,6 +154,30 @@ copyable(const struct cv_opts *o, const struct cv_job *j)
 	return true;
 }
 
+/*
+ * Every audio clip can be copied when it is ADTS AAC-LC at 48 kHz with
+ * the output's channel count and starts with its placement; it is then
+ * placed to the nearest AAC frame (21.3 ms) instead of to the sample.
+ */
+static bool
+audio_copyable(const struct cv_opts *o, const struct cv_job *j)
+{
+	size_t i;
+
+	if (o->reencode || j->naudio == 0)
+		return false;
+	for (i = 0; i < j->naudio; i++) {
+		const struct cv_clip *cl = j->audio[i].clip;
+		if (cl->kind != AG_MEDIA_AAC || cl->adts_samples <= 0)
+			return false;
+		if (cl->ps.sample_rate != 48000 || strcmp(cl->ps.profile, "LC") != 0)
+			return false;
+		if (cl->ps.channels != (j->channels >= 2 ? 2 : 1) || j->audio[i].skip_ms != 0)
+			return false;
+	}
+	return true;
+}
+
 /* Turn a list of windows into one job. */
 static int
 make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind kind,
@@ -224,6 +248,7 @@ make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind k
 		j->height = even_up(maxh);
 	}
 	j->copy_video = copyable(o, j);
+	j->copy_audio = audio_copyable(o, j);
 	return 0;
 nomem:
 	free(au.v);

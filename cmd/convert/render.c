@@ -301,6 +301,83 @@ copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv_rende
 	return 0;
 }
 
+/* AAC frames (1024 samples at 48 kHz) at output time ms, to the nearest. */
+static int64_t
+aframes_at(int64_t ms)
+{
+	return (ms * 48 + 512) / 1024;
+}
+
+/*
+ * The concat list of copied ADTS audio: each clip at the AAC frame
+ * nearest its txt start, cut to its txt duration, silence (encoded once)
+ * between.  Same half-frame cut points as the video list.
+ */
+static int
+audio_copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv_render *r,
+    int64_t *silence_frames)
+{
+	FILE *l;
+	char *text = NULL;
+	size_t len = 0, i;
+	int64_t cursor = 0, total = aframes_at(j->dur_ms), maxgap = 0;
+	const double T = 1024.0 / SR;
+
+	if ((l = open_memstream(&text, &len)) == NULL)
+		return -1;
+	fprintf(l, "ffconcat version 1.0\n");
+	for (i = 0; i <= j->naudio; i++) {
+		int64_t f0, f1, have;
+		if (i < j->naudio) {
+			const struct cv_place *p = &j->audio[i];
+			f0 = aframes_at(p->out_ms);
+			f1 = aframes_at(p->out_ms + p->dur_ms);
+			have = p->clip->adts_samples / 1024;
+			if (f1 - f0 > have)
+				f1 = f0 + have;
+		} else {
+			f0 = f1 = total;
+		}
+		if (f0 < cursor)
+			f0 = cursor;
+		if (f0 > cursor) {
+			int64_t g = f0 - cursor;
+			fprintf(l, "file j%d-silence.aac\noutpoint %.9f\nduration %.9f\n", index,
+			    (g - 0.5) * T, g * T);
+			if (g > maxgap)
+				maxgap = g;
+			cursor = f0;
+		}
+		if (i < j->naudio && f1 > f0) {
+			char name[64], *target;
+			snprintf(name, sizeof name, "j%d-a%zu.aac", index, i);
+			if ((target = ag_path_join(absdir, j->audio[i].clip->file)) == NULL ||
+			    add_link(r, name, target) < 0) {
+				free(target);
+				fclose(l);
+				free(text);
+				return -1;
+			}
+			free(target);
+			fprintf(l, "file %s\noutpoint %.9f\nduration %.9f\n", name,
+			    (f1 - f0 - 0.5) * T, (f1 - f0) * T);
+			cursor = f1;
+		}
+	}
+	if (fclose(l) != 0) {
+		free(text);
+		return -1;
+	}
+	if (asprintf(&r->alist_name, "j%d-audio.ffconcat", index) < 0) {
+		r->alist_name = NULL;
+		free(text);
+		return -1;
+	}
+	r->alist_text = text;
+	*silence_frames = maxgap;
+	return 0;
+}
+
 int
 cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *j,
     const char *tmpdir, int index, struct cv_render *r, struct ag_error *err)
@@ -347,6 +424,29 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 		}
 	}
 
+	if (want_audio && j->copy_audio) {
+		int64_t silence = 0;
+		if (audio_copy_plan(j, absdir, index, r, &silence) < 0)
+			goto nomem;
+		if (silence > 0) {
+			a = &r->steps[r->nsteps++].argv;
+			common_head(a, c->ffmpeg, false);
+			ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
+			ag_argv_pushf(a, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
+			ag_argv_push(a, "-frames:a");
+			ag_argv_pushf(a, "%lld", (long long)silence + 2);
+			ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
+			common_tail(a);
+			snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
+			if ((path = ag_path_join(tmpdir, tmpname)) == NULL || (url = ag_ff_url(path)) == NULL)
+				goto nomem;
+			ag_argv_pushl(a, "-f", "adts", url, NULL);
+			free(path);
+			free(url);
+			path = url = NULL;
+		}
+	}
+
 	a = &r->steps[r->nsteps].argv;
 	r->steps[r->nsteps++].progress = true;
 	common_head(a, c->ffmpeg, true);
@@ -374,7 +474,15 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 		}
 	}
 	first_audio = nin;
-	if (want_audio) {
+	if (want_audio && j->copy_audio) {
+		if ((path = ag_path_join(tmpdir, r->alist_name)) == NULL ||
+		    (url = ag_ff_url(path)) == NULL)
+			goto nomem;
+		ag_argv_pushl(a, "-f", "concat", "-i", url, NULL);
+		free(path);
+		free(url);
+		path = url = NULL;
+	} else if (want_audio) {
 		for (i = 0; i < j->naudio; i++) {
 			if ((path = ag_path_join(absdir, j->audio[i].clip->file)) == NULL ||
 			    (url = ag_ff_url(path)) == NULL)
@@ -389,10 +497,10 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 		goto nomem;
 	if (want_video && !j->copy_video) {
 		video_graph(g, j, 0, o->stretch);
-		if (want_audio)
+		if (want_audio && !j->copy_audio)
 			fputc(';', g);
 	}
-	if (want_audio)
+	if (want_audio && !j->copy_audio)
 		audio_graph(g, j, first_audio);
 	if (fclose(g) != 0) {
 		g = NULL;
@@ -411,7 +519,11 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 			ag_argv_pushf(a, "%d", j->fps);
 		}
 	}
-	if (want_audio) {
+	if (want_audio && j->copy_audio) {
+		ag_argv_pushf(a, "-map");
+		ag_argv_pushf(a, "%d:a", first_audio);
+		ag_argv_pushl(a, "-c:a", "copy", NULL);
+	} else if (want_audio) {
 		ag_argv_pushl(a, "-map", "[aout]", "-c:a", "aac", "-b:a",
 		    j->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
 	}
@@ -446,7 +558,7 @@ cv_render_free(struct cv_render *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		ag_argv_free(&r->steps[i].argv);
 	for (i = 0; i < r->nlinks; i++) {
 		free(r->link_names[i]);
@@ -456,6 +568,8 @@ cv_render_free(struct cv_render *r)
 	free(r->link_targets);
 	free(r->list_name);
 	free(r->list_text);
+	free(r->alist_name);
+	free(r->alist_text);
 	free(r->out_tmp);
 	memset(r, 0, sizeof *r);
 }
