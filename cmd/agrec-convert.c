@@ -181,6 +181,32 @@ status_for(int code)
 	}
 }
 
+/* Dry run: the files the copy path would make, as comment lines. */
+static void
+print_copy_files(const char *tmpdir, const struct cv_render *r)
+{
+	const char *names[2] = { r->list_name, r->alist_name };
+	const char *texts[2] = { r->list_text, r->alist_text };
+	size_t i;
+	int k;
+
+	for (i = 0; i < r->nlinks; i++)
+		printf("# %s/%s -> %s\n", tmpdir, r->link_names[i], r->link_targets[i]);
+	for (k = 0; k < 2; k++) {
+		const char *p = texts[k], *nl;
+		if (names[k] == NULL)
+			continue;
+		printf("# %s/%s:\n", tmpdir, names[k]);
+		for (; *p; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				nl = p + strlen(p);
+			printf("#   %.*s\n", (int)(nl - p), p);
+			if (*nl == '\0')
+				break;
+		}
+	}
+}
+
 static void
 convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 {
@@ -276,16 +302,8 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 				if (!o->json)
 					ag_argv_print(a, stdout);
 			}
-			if (renders[i].list_name && !o->json) {
-				/* The concat list the copy path writes, as comment lines. */
-				const char *p = renders[i].list_text, *nl;
-				printf("# %s/%s:\n", tmpdir, renders[i].list_name);
-				for (; *p; p = nl + 1) {
-					if ((nl = strchr(p, '\n')) == NULL)
-						nl = p + strlen(p) - 1;
-					printf("#   %.*s\n", (int)(nl - p), p);
-				}
-			}
+			if (!o->json)
+				print_copy_files(tmpdir, &renders[i]);
 			json_object_set_new(out, "commands", cmds);
 			json_array_append_new(fr->outputs, out);
 		}
@@ -467,6 +485,7 @@ main(int argc, char **argv)
 	struct cv_opts o = { .mode = 0, .fps = 15, .jobs = 0 };
 	struct cv_ctx c = { 0 };
 	struct strlist folders = { 0 }, scans = { 0 };
+	size_t nexplicit;
 	struct ag_error err = { 0 };
 	struct sigaction sa;
 	json_t *jroot = NULL, *jfolders = NULL;
@@ -594,6 +613,7 @@ main(int argc, char **argv)
 	jfolders = json_array();
 
 	/* --scan adds the finished, unconverted folders it finds. */
+	nexplicit = folders.n;
 	for (i = 0; i < scans.n; i++) {
 		struct strlist found = { 0 };
 		size_t k;
@@ -623,6 +643,9 @@ main(int argc, char **argv)
 		json_object_set_new(jf, "warnings", json_integer(c.nwarnings));
 		json_object_set_new(jf, "outputs", fr.outputs ? fr.outputs : json_array());
 		json_array_append_new(jfolders, jf);
+		/* Under --scan a folder locked by another run is its business. */
+		if (i >= nexplicit && fr.exit == AG_EX_TEMPFAIL)
+			fr.exit = 0;
 		if (fr.exit != 0 && status == 0)
 			status = fr.exit;
 		if (fr.exit > 128)
