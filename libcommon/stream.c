@@ -1,0 +1,1100 @@
+/*
+ * stream.c - the channel stream writer and reader (agrec-stream(5)).
+ *
+ * The encoder and the decoder below follow the field tables of the man
+ * page one to one; keep the three in step.  The reader never trusts a
+ * length: the record length is bounded before anything is buffered, and
+ * every field is checked against the body before it is read.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "stream.h"
+
+/* The wire ids are meant to become enum ag_codec. */
+_Static_assert(AG_STREAM_CODEC_H264 == (int)AG_CODEC_H264, "h264 id");
+_Static_assert(AG_STREAM_CODEC_VP8 == (int)AG_CODEC_VP8, "vp8 id");
+_Static_assert(AG_STREAM_CODEC_OPUS == (int)AG_CODEC_OPUS, "opus id");
+_Static_assert(AG_STREAM_CODEC_PCMU == (int)AG_CODEC_PCMU, "pcmu id");
+_Static_assert(AG_STREAM_CODEC_PCMA == (int)AG_CODEC_PCMA, "pcma id");
+_Static_assert(AG_STREAM_CODEC_AAC == (int)AG_CODEC_AAC, "aac id");
+
+/* Fixed bytes at the start of each known body (man page, RECORDS). */
+enum {
+	FIX_CHANNEL = 11,
+	FIX_JOIN = 12,
+	FIX_LEAVE = 13,
+	FIX_CODEC = 28,
+	FIX_MUTE = 14,
+	FIX_MEDIA = 20,
+	FIX_RAW = 30,
+	FIX_END = 9,
+	FIX_MAX = 30
+};
+
+#define READ_CHUNK ((size_t)64 * 1024)
+
+struct ag_stream_writer {
+	int fd;
+	uint8_t *pend;          /* queued bytes are pend[head..len) */
+	size_t head, len, cap;
+	size_t max_pending;
+	uint64_t offset;        /* bytes accepted */
+	bool broken;            /* a write failed: the stream is unusable */
+	int broken_errno;
+	struct ag_error broken_err;
+};
+
+struct ag_stream_reader {
+	int fd;                 /* -1: fed by ag_stream_reader_feed() */
+	uint8_t *buf;           /* unread bytes are buf[start..end) */
+	size_t start, end, cap;
+	uint64_t consumed;      /* stream offset of buf[start] */
+	uint64_t skipped;
+	bool eof;
+	bool have_header;
+	bool ended;             /* an END record was returned */
+	bool failed;            /* saved holds the error to repeat */
+	struct ag_error saved;
+	struct ag_stream_header hdr;
+};
+
+/* ---- little-endian helpers ---- */
+
+static void
+put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	put_u16(p, (uint16_t)v);
+	put_u16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void
+put_i64(uint8_t *p, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	put_u32(p, (uint32_t)u);
+	put_u32(p + 4, (uint32_t)(u >> 32));
+}
+
+static uint16_t
+get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+}
+
+static int64_t
+get_i64(const uint8_t *p)
+{
+	uint64_t u = (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+
+	/* Two's complement without implementation-defined conversion. */
+	if (u <= INT64_MAX)
+		return (int64_t)u;
+	return -(int64_t)(~u) - 1;
+}
+
+/* ---- names ---- */
+
+const char *
+ag_stream_type_name(unsigned type)
+{
+	switch (type) {
+	case AG_STREAM_CHANNEL: return "channel";
+	case AG_STREAM_JOIN: return "join";
+	case AG_STREAM_LEAVE: return "leave";
+	case AG_STREAM_CODEC: return "codec";
+	case AG_STREAM_MUTE: return "mute";
+	case AG_STREAM_MEDIA: return "media";
+	case AG_STREAM_RAW: return "raw";
+	case AG_STREAM_END: return "end";
+	}
+	return "unknown";
+}
+
+const char *
+ag_stream_codec_name(unsigned codec)
+{
+	switch (codec) {
+	case AG_STREAM_CODEC_H264: return "h264";
+	case AG_STREAM_CODEC_VP8: return "vp8";
+	case AG_STREAM_CODEC_OPUS: return "opus";
+	case AG_STREAM_CODEC_PCMU: return "pcmu";
+	case AG_STREAM_CODEC_PCMA: return "pcma";
+	case AG_STREAM_CODEC_AAC: return "aac";
+	case AG_STREAM_CODEC_PCM_S16LE: return "pcm_s16le";
+	case AG_STREAM_CODEC_I420: return "i420";
+	}
+	return "unknown";
+}
+
+size_t
+ag_stream_i420_size(unsigned width, unsigned height)
+{
+	size_t cw = ((size_t)width + 1) / 2, ch = ((size_t)height + 1) / 2;
+
+	return (size_t)width * height + 2 * cw * ch;
+}
+
+/* ---- rules shared by the writer and the reader ---- */
+
+static bool
+is_raw_format(unsigned id)
+{
+	return id == AG_STREAM_CODEC_PCM_S16LE || id == AG_STREAM_CODEC_I420;
+}
+
+/* The kind a known encoded codec belongs to, or -1 when unknown/raw. */
+static int
+codec_kind(unsigned codec)
+{
+	switch (codec) {
+	case AG_STREAM_CODEC_H264:
+	case AG_STREAM_CODEC_VP8:
+		return AG_STREAM_VIDEO;
+	case AG_STREAM_CODEC_OPUS:
+	case AG_STREAM_CODEC_PCMU:
+	case AG_STREAM_CODEC_PCMA:
+	case AG_STREAM_CODEC_AAC:
+		return AG_STREAM_AUDIO;
+	}
+	return -1;
+}
+
+static const char *
+kind_name(unsigned kind)
+{
+	return kind == AG_STREAM_AUDIO ? "audio" : "video";
+}
+
+/*
+ * Check the values of a decoded or to-be-written record.  On failure
+ * writes the reason into why and returns -1.
+ */
+static int
+check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
+{
+	const struct ag_stream_codec *c;
+	const struct ag_stream_media *m;
+	const struct ag_stream_raw *r;
+	unsigned kind;
+
+	switch (rec->type) {
+	case AG_STREAM_CHANNEL:
+		if (rec->u.channel.name_len > UINT16_MAX) {
+			snprintf(why, whysize, "channel name of %zu bytes is longer than 65535",
+			    rec->u.channel.name_len);
+			return -1;
+		}
+		if (rec->u.channel.name_len > 0 &&
+		    (rec->u.channel.name == NULL ||
+		    memchr(rec->u.channel.name, '\0', rec->u.channel.name_len) != NULL)) {
+			snprintf(why, whysize, "channel name contains a NUL byte");
+			return -1;
+		}
+		return 0;
+	case AG_STREAM_CODEC:
+		c = &rec->u.codec;
+		kind = c->kind;
+		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
+			goto badkind;
+		if (is_raw_format(c->codec)) {
+			snprintf(why, whysize, "raw format %s is not a codec",
+			    ag_stream_codec_name(c->codec));
+			return -1;
+		}
+		if (codec_kind(c->codec) >= 0 && codec_kind(c->codec) != (int)kind)
+			goto mismatch;
+		if (c->extradata_len > 0 && c->extradata == NULL) {
+			snprintf(why, whysize, "extradata length without data");
+			return -1;
+		}
+		return 0;
+	case AG_STREAM_MUTE:
+		kind = rec->u.mute.kind;
+		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
+			goto badkind;
+		return 0;
+	case AG_STREAM_MEDIA:
+		m = &rec->u.media;
+		kind = m->kind;
+		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
+			goto badkind;
+		if (is_raw_format(m->codec)) {
+			snprintf(why, whysize, "raw format %s belongs in a raw record",
+			    ag_stream_codec_name(m->codec));
+			return -1;
+		}
+		if (codec_kind(m->codec) >= 0 && codec_kind(m->codec) != (int)kind)
+			goto mismatch;
+		if (m->len == 0 || m->data == NULL) {
+			snprintf(why, whysize, "empty payload");
+			return -1;
+		}
+		return 0;
+	case AG_STREAM_RAW:
+		r = &rec->u.raw;
+		kind = r->kind;
+		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
+			goto badkind;
+		if (r->len > 0 && r->data == NULL) {
+			snprintf(why, whysize, "payload length without data");
+			return -1;
+		}
+		if (r->format == AG_STREAM_CODEC_PCM_S16LE) {
+			if (kind != AG_STREAM_AUDIO)
+				goto rawmismatch;
+			if (r->sample_rate == 0 || r->channels == 0) {
+				snprintf(why, whysize, "pcm_s16le with %u Hz and %u channels",
+				    (unsigned)r->sample_rate, (unsigned)r->channels);
+				return -1;
+			}
+			if (r->len == 0 || r->len % (2u * r->channels) != 0) {
+				snprintf(why, whysize, "pcm_s16le payload of %zu bytes is not "
+				    "a whole number of %u-channel samples", r->len,
+				    (unsigned)r->channels);
+				return -1;
+			}
+		} else if (r->format == AG_STREAM_CODEC_I420) {
+			if (kind != AG_STREAM_VIDEO)
+				goto rawmismatch;
+			if (r->width == 0 || r->height == 0 ||
+			    r->len != ag_stream_i420_size(r->width, r->height)) {
+				snprintf(why, whysize, "i420 payload of %zu bytes does not "
+				    "match %ux%u (%zu bytes)", r->len, (unsigned)r->width,
+				    (unsigned)r->height, ag_stream_i420_size(r->width, r->height));
+				return -1;
+			}
+		} else if (codec_kind(r->format) >= 0) {
+			snprintf(why, whysize, "encoded codec %s belongs in a media record",
+			    ag_stream_codec_name(r->format));
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+badkind:
+	snprintf(why, whysize, "unknown media kind %u", kind);
+	return -1;
+mismatch:
+	snprintf(why, whysize, "codec %s is not %s", ag_stream_codec_name(rec->type ==
+	    AG_STREAM_CODEC ? rec->u.codec.codec : rec->u.media.codec), kind_name(kind));
+	return -1;
+rawmismatch:
+	snprintf(why, whysize, "raw format %s is not %s",
+	    ag_stream_codec_name(rec->u.raw.format), kind_name(kind));
+	return -1;
+}
+
+/* ---- decoding ---- */
+
+static size_t
+fixed_size(unsigned type)
+{
+	switch (type) {
+	case AG_STREAM_CHANNEL: return FIX_CHANNEL;
+	case AG_STREAM_JOIN: return FIX_JOIN;
+	case AG_STREAM_LEAVE: return FIX_LEAVE;
+	case AG_STREAM_CODEC: return FIX_CODEC;
+	case AG_STREAM_MUTE: return FIX_MUTE;
+	case AG_STREAM_MEDIA: return FIX_MEDIA;
+	case AG_STREAM_RAW: return FIX_RAW;
+	case AG_STREAM_END: return FIX_END;
+	}
+	return 0;
+}
+
+/*
+ * The variable field of length len that follows the fixed fields, or
+ * -1 with err when it overruns the body.
+ */
+static int
+tail(const struct ag_stream_rec *rec, size_t fixed, uint32_t len, const char *what,
+    const uint8_t **out, struct ag_error *err)
+{
+	size_t left = rec->body_len - fixed;
+
+	if (len > left)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset %llu: %s record: %s of %lu bytes overruns the record "
+		    "(%zu bytes left)", (unsigned long long)rec->offset,
+		    ag_stream_type_name(rec->type), what, (unsigned long)len, left);
+	*out = len > 0 ? rec->body + fixed : NULL;
+	return 0;
+}
+
+int
+ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
+{
+	const uint8_t *b = rec->body;
+	size_t fixed = fixed_size(rec->type);
+	char why[256];
+	uint32_t n;
+	const uint8_t *t = NULL;
+
+	if (fixed == 0)
+		return 0;
+	if (rec->body_len < fixed)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset %llu: %s record: body of %zu bytes is shorter than its "
+		    "%zu fixed bytes", (unsigned long long)rec->offset,
+		    ag_stream_type_name(rec->type), rec->body_len, fixed);
+
+	switch (rec->type) {
+	case AG_STREAM_CHANNEL: {
+		struct ag_stream_channel *c = &rec->u.channel;
+
+		c->wall_us = get_i64(b);
+		c->origin = b[8];
+		n = get_u16(b + 9);
+		if (tail(rec, fixed, n, "channel name", &t, err) < 0)
+			return -1;
+		c->name = (const char *)t;
+		c->name_len = n;
+		break;
+	}
+	case AG_STREAM_JOIN:
+		rec->u.join.t_us = get_i64(b);
+		rec->u.join.uid = get_u32(b + 8);
+		break;
+	case AG_STREAM_LEAVE:
+		rec->u.leave.t_us = get_i64(b);
+		rec->u.leave.uid = get_u32(b + 8);
+		rec->u.leave.reason = b[12];
+		break;
+	case AG_STREAM_CODEC: {
+		struct ag_stream_codec *c = &rec->u.codec;
+
+		c->t_us = get_i64(b);
+		c->uid = get_u32(b + 8);
+		c->kind = b[12];
+		c->codec = b[13];
+		c->sample_rate = get_u32(b + 14);
+		c->channels = get_u16(b + 18);
+		c->width = get_u16(b + 20);
+		c->height = get_u16(b + 22);
+		n = get_u32(b + 24);
+		if (tail(rec, fixed, n, "extradata", &t, err) < 0)
+			return -1;
+		c->extradata = t;
+		c->extradata_len = n;
+		break;
+	}
+	case AG_STREAM_MUTE:
+		rec->u.mute.t_us = get_i64(b);
+		rec->u.mute.uid = get_u32(b + 8);
+		rec->u.mute.kind = b[12];
+		if (b[13] > 1)
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "offset %llu: mute record: muted is %u, not 0 or 1",
+			    (unsigned long long)rec->offset, b[13]);
+		rec->u.mute.muted = b[13] == 1;
+		break;
+	case AG_STREAM_MEDIA: {
+		struct ag_stream_media *m = &rec->u.media;
+
+		m->pts_us = get_i64(b);
+		m->uid = get_u32(b + 8);
+		m->kind = b[12];
+		m->codec = b[13];
+		m->flags = get_u16(b + 14);
+		n = get_u32(b + 16);
+		if (tail(rec, fixed, n, "payload", &t, err) < 0)
+			return -1;
+		m->data = t;
+		m->len = n;
+		break;
+	}
+	case AG_STREAM_RAW: {
+		struct ag_stream_raw *r = &rec->u.raw;
+
+		r->pts_us = get_i64(b);
+		r->uid = get_u32(b + 8);
+		r->kind = b[12];
+		r->format = b[13];
+		r->flags = get_u16(b + 14);
+		r->sample_rate = get_u32(b + 16);
+		r->channels = get_u16(b + 20);
+		r->width = get_u16(b + 22);
+		r->height = get_u16(b + 24);
+		n = get_u32(b + 26);
+		if (tail(rec, fixed, n, "payload", &t, err) < 0)
+			return -1;
+		r->data = t;
+		r->len = n;
+		break;
+	}
+	case AG_STREAM_END:
+		rec->u.end.t_us = get_i64(b);
+		rec->u.end.reason = b[8];
+		break;
+	}
+	if (check_rec(rec, why, sizeof why) < 0)
+		return ag_error_set(err, AG_EX_DATAERR, "offset %llu: %s record: %s",
+		    (unsigned long long)rec->offset, ag_stream_type_name(rec->type), why);
+	return 1;
+}
+
+/*
+ * The stream header at p[0..avail), avail >= AG_STREAM_HEADER_SIZE.
+ */
+static int
+parse_header(const uint8_t *p, struct ag_stream_header *hdr, struct ag_error *err)
+{
+	if (memcmp(p, AG_STREAM_MAGIC, 8) != 0)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset 0: bad magic: not an agrec channel stream");
+	hdr->major = get_u16(p + 8);
+	hdr->minor = get_u16(p + 10);
+	hdr->flags = get_u32(p + 12);
+	if (hdr->major != AG_STREAM_MAJOR)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset 8: unsupported stream version %u.%u (this reader "
+		    "reads %u.x)", (unsigned)hdr->major, (unsigned)hdr->minor,
+		    AG_STREAM_MAJOR);
+	return 0;
+}
+
+/*
+ * Frame the next record from p[0..avail), whose first byte is at
+ * stream offset off.  Returns 1 with out->type/rflags/offset/body/
+ * body_len set and *used its size; 0 when more bytes are needed (*used:
+ * how many in all); -1 with err for an oversized length, or for a
+ * truncated record when eof says no more bytes will come.
+ */
+static int
+frame_record(const uint8_t *p, size_t avail, uint64_t off, bool eof,
+    struct ag_stream_rec *out, size_t *used, struct ag_error *err)
+{
+	uint32_t len;
+
+	if (avail < AG_STREAM_REC_HEADER) {
+		if (eof)
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "offset %llu: truncated record: the stream ends after "
+			    "%zu of %d header bytes", (unsigned long long)off, avail,
+			    AG_STREAM_REC_HEADER);
+		*used = AG_STREAM_REC_HEADER;
+		return 0;
+	}
+	len = get_u32(p);
+	if (len > AG_STREAM_MAX_BODY)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset %llu: record length %lu exceeds the maximum of %u bytes",
+		    (unsigned long long)off, (unsigned long)len, AG_STREAM_MAX_BODY);
+	if (avail - AG_STREAM_REC_HEADER < len) {
+		if (eof)
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "offset %llu: truncated %s record: the stream ends after "
+			    "%zu of %lu body bytes", (unsigned long long)off,
+			    ag_stream_type_name(get_u16(p + 4)),
+			    avail - AG_STREAM_REC_HEADER, (unsigned long)len);
+		*used = AG_STREAM_REC_HEADER + (size_t)len;
+		return 0;
+	}
+	out->type = get_u16(p + 4);
+	out->rflags = get_u16(p + 6);
+	out->offset = off;
+	out->body = p + AG_STREAM_REC_HEADER;
+	out->body_len = len;
+	*used = AG_STREAM_REC_HEADER + (size_t)len;
+	return 1;
+}
+
+int
+ag_stream_parse_buf(const uint8_t *buf, size_t len,
+    void (*fn)(const struct ag_stream_rec *, void *), void *arg,
+    struct ag_error *err)
+{
+	struct ag_stream_header hdr;
+	struct ag_stream_rec rec;
+	size_t pos, used = 0;
+	int n = 0, rc;
+
+	if (len < AG_STREAM_HEADER_SIZE)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset 0: truncated stream header: %zu of %d bytes", len,
+		    AG_STREAM_HEADER_SIZE);
+	if (parse_header(buf, &hdr, err) < 0)
+		return -1;
+	for (pos = AG_STREAM_HEADER_SIZE; pos < len; pos += used) {
+		memset(&rec, 0, sizeof rec);
+		if (frame_record(buf + pos, len - pos, pos, true, &rec, &used, err) < 0)
+			return -1;
+		if ((rc = ag_stream_decode(&rec, err)) < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		if (fn != NULL)
+			fn(&rec, arg);
+		if (n < INT_MAX)
+			n++;
+		if (rec.type == AG_STREAM_END)
+			break;
+	}
+	return n;
+}
+
+/* ---- writer ---- */
+
+static int
+writer_broken(struct ag_stream_writer *w, struct ag_error *err)
+{
+	if (err != NULL)
+		*err = w->broken_err;
+	errno = w->broken_errno;
+	return -1;
+}
+
+static int
+writer_fail(struct ag_stream_writer *w, int e, struct ag_error *err)
+{
+	w->broken = true;
+	w->broken_errno = e;
+	ag_error_errno(&w->broken_err, AG_EX_IOERR, e,
+	    "offset %llu: writing the channel stream",
+	    (unsigned long long)(w->offset - (w->len - w->head)));
+	return writer_broken(w, err);
+}
+
+int
+ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
+{
+	ssize_t n;
+
+	if (w->broken)
+		return writer_broken(w, err);
+	while (w->head < w->len) {
+		n = write(w->fd, w->pend + w->head, w->len - w->head);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			return writer_fail(w, errno, err);
+		}
+		w->head += (size_t)n;
+	}
+	w->head = w->len = 0;
+	return 0;
+}
+
+/* Keep bytes for later; false when out of memory. */
+static bool
+queue(struct ag_stream_writer *w, const uint8_t *p, size_t n)
+{
+	size_t need, cap;
+	uint8_t *nb;
+
+	if (w->head > 0) {
+		memmove(w->pend, w->pend + w->head, w->len - w->head);
+		w->len -= w->head;
+		w->head = 0;
+	}
+	need = w->len + n;
+	if (need > w->cap) {
+		cap = w->cap > 0 ? w->cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		if ((nb = realloc(w->pend, cap)) == NULL)
+			return false;
+		w->pend = nb;
+		w->cap = cap;
+	}
+	memcpy(w->pend + w->len, p, n);
+	w->len += n;
+	return true;
+}
+
+/*
+ * Append the bytes of iov[0..cnt) as one record (or the header):
+ * directly when nothing is pending, queued otherwise.
+ */
+static int
+write_iov(struct ag_stream_writer *w, struct iovec *iov, int cnt, struct ag_error *err)
+{
+	size_t total = 0, done = 0, skip, pending;
+	ssize_t n;
+	int i, first = 0;
+
+	for (i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	if (ag_stream_writer_drain(w, err) < 0)
+		return -1;
+	pending = w->len - w->head;
+	if (pending == 0) {
+		while (first < cnt && done < total) {
+			n = writev(w->fd, iov + first, cnt - first);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				return writer_fail(w, errno, err);
+			}
+			done += (size_t)n;
+			/* Advance iov past what was written. */
+			while (n > 0 && first < cnt) {
+				if ((size_t)n >= iov[first].iov_len) {
+					n -= (ssize_t)iov[first].iov_len;
+					iov[first].iov_len = 0;
+					first++;
+				} else {
+					iov[first].iov_base = (uint8_t *)iov[first].iov_base + n;
+					iov[first].iov_len -= (size_t)n;
+					n = 0;
+				}
+			}
+		}
+	}
+	if (done < total) {
+		/* A record never goes out in part unless its rest is kept. */
+		if (done == 0 && pending + total > w->max_pending)
+			return ag_error_set(err, AG_EX_IOERR,
+			    "offset %llu: consumer too slow: %zu bytes pending, a "
+			    "%zu-byte record would exceed the limit of %zu",
+			    (unsigned long long)w->offset, pending, total, w->max_pending);
+		for (i = first; i < cnt; i++) {
+			skip = iov[i].iov_len;
+			if (skip > 0 && !queue(w, iov[i].iov_base, skip)) {
+				if (done > 0)
+					return writer_fail(w, ENOMEM, err);
+				return ag_error_errno(err, AG_EX_IOERR, ENOMEM,
+				    "offset %llu: queueing a record", (unsigned long long)w->offset);
+			}
+		}
+	}
+	w->offset += total;
+	return 0;
+}
+
+struct ag_stream_writer *
+ag_stream_writer_new(int fd, struct ag_error *err)
+{
+	struct ag_stream_writer *w;
+	uint8_t h[AG_STREAM_HEADER_SIZE];
+	struct iovec iov;
+
+	if ((w = calloc(1, sizeof *w)) == NULL) {
+		ag_error_errno(err, AG_EX_IOERR, ENOMEM, "channel stream writer");
+		return NULL;
+	}
+	w->fd = fd;
+	w->max_pending = AG_STREAM_DEFAULT_MAX_PENDING;
+	memcpy(h, AG_STREAM_MAGIC, 8);
+	put_u16(h + 8, AG_STREAM_MAJOR);
+	put_u16(h + 10, AG_STREAM_MINOR);
+	put_u32(h + 12, 0);
+	iov.iov_base = h;
+	iov.iov_len = sizeof h;
+	if (write_iov(w, &iov, 1, err) < 0) {
+		int e = errno;
+
+		ag_stream_writer_free(w);
+		errno = e;
+		return NULL;
+	}
+	return w;
+}
+
+void
+ag_stream_writer_free(struct ag_stream_writer *w)
+{
+	if (w == NULL)
+		return;
+	free(w->pend);
+	free(w);
+}
+
+void
+ag_stream_writer_set_max_pending(struct ag_stream_writer *w, size_t max)
+{
+	w->max_pending = max;
+}
+
+size_t
+ag_stream_writer_pending(const struct ag_stream_writer *w)
+{
+	return w->len - w->head;
+}
+
+uint64_t
+ag_stream_writer_offset(const struct ag_stream_writer *w)
+{
+	return w->offset;
+}
+
+/* Write a record: header and fixed fields from fix, then the tail. */
+static int
+emit(struct ag_stream_writer *w, uint16_t type, uint8_t *rec, size_t fixed,
+    const void *tailp, size_t tail_len, struct ag_error *err)
+{
+	struct iovec iov[2];
+	size_t body = fixed + tail_len;
+
+	if (tail_len > AG_STREAM_MAX_BODY || body > AG_STREAM_MAX_BODY)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "offset %llu: %s record: body of %zu bytes exceeds the maximum "
+		    "of %u", (unsigned long long)w->offset, ag_stream_type_name(type),
+		    body, AG_STREAM_MAX_BODY);
+	put_u32(rec, (uint32_t)body);
+	put_u16(rec + 4, type);
+	put_u16(rec + 6, 0);
+	iov[0].iov_base = rec;
+	iov[0].iov_len = AG_STREAM_REC_HEADER + fixed;
+	iov[1].iov_base = (void *)(uintptr_t)tailp;
+	iov[1].iov_len = tail_len;
+	return write_iov(w, iov, tail_len > 0 ? 2 : 1, err);
+}
+
+int
+ag_stream_write_record(struct ag_stream_writer *w, uint16_t type,
+    const void *body, size_t len, struct ag_error *err)
+{
+	uint8_t rec[AG_STREAM_REC_HEADER];
+
+	if (len > 0 && body == NULL)
+		return ag_error_set(err, AG_EX_DATAERR, "record body length without data");
+	return emit(w, type, rec, 0, body, len, err);
+}
+
+int
+ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, struct ag_error *err)
+{
+	uint8_t buf[AG_STREAM_REC_HEADER + FIX_MAX];
+	uint8_t *b = buf + AG_STREAM_REC_HEADER;
+	char why[256];
+	const void *t = NULL;
+	size_t tlen = 0, fixed = fixed_size(rec->type);
+
+	if (fixed == 0)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "cannot encode record type %u: not a known type", (unsigned)rec->type);
+	if (w->broken)
+		return writer_broken(w, err);
+	if (check_rec(rec, why, sizeof why) < 0)
+		return ag_error_set(err, AG_EX_DATAERR, "offset %llu: %s record: %s",
+		    (unsigned long long)w->offset, ag_stream_type_name(rec->type), why);
+	memset(buf, 0, sizeof buf);
+
+	switch (rec->type) {
+	case AG_STREAM_CHANNEL: {
+		const struct ag_stream_channel *c = &rec->u.channel;
+
+		put_i64(b, c->wall_us);
+		b[8] = c->origin;
+		put_u16(b + 9, (uint16_t)c->name_len);
+		t = c->name;
+		tlen = c->name_len;
+		break;
+	}
+	case AG_STREAM_JOIN:
+		put_i64(b, rec->u.join.t_us);
+		put_u32(b + 8, rec->u.join.uid);
+		break;
+	case AG_STREAM_LEAVE:
+		put_i64(b, rec->u.leave.t_us);
+		put_u32(b + 8, rec->u.leave.uid);
+		b[12] = rec->u.leave.reason;
+		break;
+	case AG_STREAM_CODEC: {
+		const struct ag_stream_codec *c = &rec->u.codec;
+
+		put_i64(b, c->t_us);
+		put_u32(b + 8, c->uid);
+		b[12] = c->kind;
+		b[13] = c->codec;
+		put_u32(b + 14, c->sample_rate);
+		put_u16(b + 18, c->channels);
+		put_u16(b + 20, c->width);
+		put_u16(b + 22, c->height);
+		t = c->extradata;
+		tlen = c->extradata_len;
+		break;
+	}
+	case AG_STREAM_MUTE:
+		put_i64(b, rec->u.mute.t_us);
+		put_u32(b + 8, rec->u.mute.uid);
+		b[12] = rec->u.mute.kind;
+		b[13] = rec->u.mute.muted ? 1 : 0;
+		break;
+	case AG_STREAM_MEDIA: {
+		const struct ag_stream_media *m = &rec->u.media;
+
+		put_i64(b, m->pts_us);
+		put_u32(b + 8, m->uid);
+		b[12] = m->kind;
+		b[13] = m->codec;
+		put_u16(b + 14, m->flags);
+		t = m->data;
+		tlen = m->len;
+		break;
+	}
+	case AG_STREAM_RAW: {
+		const struct ag_stream_raw *r = &rec->u.raw;
+
+		put_i64(b, r->pts_us);
+		put_u32(b + 8, r->uid);
+		b[12] = r->kind;
+		b[13] = r->format;
+		put_u16(b + 14, r->flags);
+		put_u32(b + 16, r->sample_rate);
+		put_u16(b + 20, r->channels);
+		put_u16(b + 22, r->width);
+		put_u16(b + 24, r->height);
+		t = r->data;
+		tlen = r->len;
+		break;
+	}
+	case AG_STREAM_END:
+		put_i64(b, rec->u.end.t_us);
+		b[8] = rec->u.end.reason;
+		break;
+	}
+	/* The tail's length field is the last fixed field of its record. */
+	if (rec->type == AG_STREAM_CODEC || rec->type == AG_STREAM_MEDIA ||
+	    rec->type == AG_STREAM_RAW) {
+		if (tlen > AG_STREAM_MAX_BODY)
+			tlen = (size_t)AG_STREAM_MAX_BODY + 1;  /* emit() refuses it */
+		put_u32(b + fixed - 4, (uint32_t)tlen);
+	}
+	return emit(w, rec->type, buf, fixed, t, tlen, err);
+}
+
+#define TYPED_WRITER(fn, T, TYPE, member)                                    \
+int                                                                          \
+fn(struct ag_stream_writer *w, const T *v, struct ag_error *err)             \
+{                                                                            \
+	struct ag_stream_rec rec;                                            \
+                                                                             \
+	memset(&rec, 0, sizeof rec);                                         \
+	rec.type = TYPE;                                                     \
+	rec.u.member = *v;                                                   \
+	return ag_stream_write(w, &rec, err);                                \
+}
+
+TYPED_WRITER(ag_stream_write_channel, struct ag_stream_channel, AG_STREAM_CHANNEL, channel)
+TYPED_WRITER(ag_stream_write_join, struct ag_stream_join, AG_STREAM_JOIN, join)
+TYPED_WRITER(ag_stream_write_leave, struct ag_stream_leave, AG_STREAM_LEAVE, leave)
+TYPED_WRITER(ag_stream_write_codec, struct ag_stream_codec, AG_STREAM_CODEC, codec)
+TYPED_WRITER(ag_stream_write_mute, struct ag_stream_mute, AG_STREAM_MUTE, mute)
+TYPED_WRITER(ag_stream_write_media, struct ag_stream_media, AG_STREAM_MEDIA, media)
+TYPED_WRITER(ag_stream_write_raw, struct ag_stream_raw, AG_STREAM_RAW, raw)
+TYPED_WRITER(ag_stream_write_end, struct ag_stream_end, AG_STREAM_END, end)
+
+/* ---- reader ---- */
+
+struct ag_stream_reader *
+ag_stream_reader_new(int fd, struct ag_error *err)
+{
+	struct ag_stream_reader *r;
+
+	if ((r = calloc(1, sizeof *r)) == NULL) {
+		ag_error_errno(err, AG_EX_IOERR, ENOMEM, "channel stream reader");
+		return NULL;
+	}
+	r->fd = fd < 0 ? -1 : fd;
+	return r;
+}
+
+void
+ag_stream_reader_free(struct ag_stream_reader *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+/* Make room for at least want bytes after buf[end]; false on ENOMEM. */
+static bool
+reserve(struct ag_stream_reader *r, size_t want)
+{
+	size_t need, cap;
+	uint8_t *nb;
+
+	if (r->start > 0) {
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+	}
+	need = r->end + want;
+	if (need <= r->cap)
+		return true;
+	cap = r->cap > 0 ? r->cap : READ_CHUNK;
+	while (cap < need)
+		cap *= 2;
+	if ((nb = realloc(r->buf, cap)) == NULL)
+		return false;
+	r->buf = nb;
+	r->cap = cap;
+	return true;
+}
+
+int
+ag_stream_reader_feed(struct ag_stream_reader *r, const void *buf, size_t len,
+    struct ag_error *err)
+{
+	if (r->fd >= 0 || r->eof)
+		return ag_error_set(err, AG_EX_IOERR, "channel stream reader: %s",
+		    r->fd >= 0 ? "cannot feed a reader of a descriptor" :
+		    "fed after the end");
+	if (buf == NULL && len == 0) {
+		r->eof = true;
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	if (!reserve(r, len))
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "channel stream reader");
+	memcpy(r->buf + r->end, buf, len);
+	r->end += len;
+	return 0;
+}
+
+static int
+reader_fail(struct ag_stream_reader *r, struct ag_error *err)
+{
+	r->failed = true;
+	if (err != NULL)
+		*err = r->saved;
+	return -1;
+}
+
+/*
+ * Get more bytes so that at least need are buffered (reading more is
+ * fine).  Returns 0 when bytes arrived or the input ended (r->eof),
+ * AG_STREAM_AGAIN, or -1 with r->saved set.
+ */
+static int
+fill(struct ag_stream_reader *r, size_t need)
+{
+	ssize_t n;
+	size_t want;
+
+	if (r->fd < 0)
+		return AG_STREAM_AGAIN;
+	want = need > r->end - r->start ? need - (r->end - r->start) : 0;
+	if (want < READ_CHUNK)
+		want = READ_CHUNK;
+	if (!reserve(r, want))
+		return ag_error_errno(&r->saved, AG_EX_IOERR, ENOMEM,
+		    "offset %llu: channel stream reader", (unsigned long long)r->consumed);
+	for (;;) {
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n > 0) {
+			r->end += (size_t)n;
+			return 0;
+		}
+		if (n == 0) {
+			r->eof = true;
+			return 0;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return AG_STREAM_AGAIN;
+		return ag_error_errno(&r->saved, AG_EX_IOERR, errno,
+		    "offset %llu: reading the channel stream",
+		    (unsigned long long)(r->consumed + (r->end - r->start)));
+	}
+}
+
+int
+ag_stream_read(struct ag_stream_reader *r, struct ag_stream_rec *out, struct ag_error *err)
+{
+	struct ag_stream_rec rec;
+	size_t avail, used = 0;
+	int rc;
+
+	if (r->failed)
+		return reader_fail(r, err);
+	if (r->ended)
+		return 0;
+	for (;;) {
+		avail = r->end - r->start;
+		if (!r->have_header) {
+			if (avail >= AG_STREAM_HEADER_SIZE) {
+				if (parse_header(r->buf + r->start, &r->hdr, &r->saved) < 0)
+					return reader_fail(r, err);
+				r->have_header = true;
+				r->start += AG_STREAM_HEADER_SIZE;
+				r->consumed += AG_STREAM_HEADER_SIZE;
+				continue;
+			}
+			if (r->eof) {
+				ag_error_set(&r->saved, AG_EX_DATAERR,
+				    "offset 0: truncated stream header: %zu of %d bytes",
+				    avail, AG_STREAM_HEADER_SIZE);
+				return reader_fail(r, err);
+			}
+			used = AG_STREAM_HEADER_SIZE;
+		} else if (avail == 0 && r->eof) {
+			return 0;
+		} else {
+			memset(&rec, 0, sizeof rec);
+			rc = frame_record(r->buf + r->start, avail, r->consumed, r->eof,
+			    &rec, &used, &r->saved);
+			if (rc < 0)
+				return reader_fail(r, err);
+			if (rc == 1) {
+				r->start += used;
+				r->consumed += used;
+				if ((rc = ag_stream_decode(&rec, &r->saved)) < 0)
+					return reader_fail(r, err);
+				if (rc == 0) {
+					r->skipped++;
+					continue;
+				}
+				if (rec.type == AG_STREAM_END)
+					r->ended = true;
+				*out = rec;
+				return 1;
+			}
+		}
+		/* Need used bytes in all. */
+		if ((rc = fill(r, used)) == AG_STREAM_AGAIN)
+			return AG_STREAM_AGAIN;
+		if (rc < 0)
+			return reader_fail(r, err);
+	}
+}
+
+const struct ag_stream_header *
+ag_stream_reader_header(const struct ag_stream_reader *r)
+{
+	return r->have_header ? &r->hdr : NULL;
+}
+
+uint64_t
+ag_stream_reader_skipped(const struct ag_stream_reader *r)
+{
+	return r->skipped;
+}
+
+uint64_t
+ag_stream_reader_offset(const struct ag_stream_reader *r)
+{
+	return r->consumed;
+}
