@@ -1,0 +1,47 @@
+#include <stddef.h>
+#include <strings.h>
+
+#include "codec.h"
+
+static const struct {
+	enum ag_codec codec;
+	const char *name;
+} codec_names[] = {
+	{ AG_CODEC_H264, "H264" },
+	{ AG_CODEC_VP8, "VP8" },
+	{ AG_CODEC_OPUS, "opus" },
+	{ AG_CODEC_PCMU, "PCMU" },
+	{ AG_CODEC_PCMA, "PCMA" },
+	{ AG_CODEC_AAC, "mpeg4-generic" },
+	{ AG_CODEC_AAC, "AAC" },  /* alias: only found, never returned */
+};
+
+const char *
+ag_codec_name(enum ag_codec codec)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof codec_names / sizeof codec_names[0]; i++)
+		if (codec_names[i].codec == codec)
+			return codec_names[i].name;
+	return "unknown";
+}
+
+int
+ag_codec_from_name(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < sizeof codec_names / sizeof codec_names[0]; i++)
+		if (strcasecmp(codec_names[i].name, name) == 0)
+			return (int)codec_names[i].codec;
+	return -1;
+}
+
+bool
+ag_codec_is_video(enum ag_codec codec)
+{
+	return codec == AG_CODEC_H264 || codec == AG_CODEC_VP8;
+}

@@ -1,0 +1,36 @@
+/*
+ * codec.h - the media codecs agrec-record ingests (design.md section 3.1)
+ * and their names as they appear in SDP rtpmap lines and --pt options.
+ */
+#ifndef AG_CODEC_H
+#define AG_CODEC_H
+
+#include <stdbool.h>
+
+enum ag_codec {
+	AG_CODEC_H264,  /* RFC 6184, packetization-mode 1 */
+	AG_CODEC_VP8,   /* RFC 7741 */
+	AG_CODEC_OPUS,  /* RFC 7587 */
+	AG_CODEC_PCMU,  /* G.711 mu-law, static PT 0 */
+	AG_CODEC_PCMA,  /* G.711 A-law, static PT 8 */
+	AG_CODEC_AAC    /* RFC 3640 mpeg4-generic, AAC-hbr */
+};
+
+/*
+ * The rtpmap encoding name of codec ("H264", "VP8", "opus", "PCMU",
+ * "PCMA", "mpeg4-generic"), a static string; "unknown" for a value
+ * outside the enum.
+ */
+const char *ag_codec_name(enum ag_codec codec);
+
+/*
+ * The codec named by name, compared case-insensitively: the names above,
+ * and "AAC" as another name for mpeg4-generic.  Returns the enum value,
+ * or -1 when name is NULL or unknown.
+ */
+int ag_codec_from_name(const char *name);
+
+/* true for H.264 and VP8. */
+bool ag_codec_is_video(enum ag_codec codec);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * depack.h - RTP depacketizers: the payloads of one SSRC, in sequence
+ * order, in; complete frames out.
+ *
+ *   H.264 (RFC 6184, packetization-mode 1: single NAL, STAP-A, FU-A)
+ *         -> one Annex-B access unit per RTP timestamp (00 00 00 01
+ *            start codes), SPS/PPS prepended to an IDR that lacks them.
+ *   VP8   (RFC 7741) -> one VP8 frame per RTP timestamp.
+ *   Opus, PCMU, PCMA -> each RTP payload as it is.
+ *   AAC   (RFC 3640 mpeg4-generic, AAC-hbr: sizelength=13,
+ *          indexlength=3, indexdeltalength=3) -> each raw AAC access
+ *          unit (no ADTS header); fragmented AUs are reassembled.
+ *
+ * The caller owns ordering: feed packets in sequence order (after the
+ * jitter buffer, duplicates removed) and say when a sequence gap
+ * preceded a packet.  Video frames are complete or not delivered: a
+ * frame with a hole is dropped, and so is every frame after it until a
+ * key frame.  While that happens ag_depack_need_keyframe() is true, so
+ * that the caller can send a PLI (ag_rtcp_build_pli()).  A new video
+ * depacketizer also waits for a key frame: frames before the first key
+ * frame are dropped (and ask for a key frame the same way).
+ */
+#ifndef AG_DEPACK_H
+#define AG_DEPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "err.h"
+#include "rtp.h"
+
+/* Frames larger than this are dropped with an error. */
+#define AG_DEPACK_MAX_FRAME ((size_t)4 << 20)
+
+struct ag_depack;
+
+struct ag_frame {
+	enum ag_codec codec;
+	const uint8_t *data;  /* borrowed: valid until the next ag_depack_pop(),
+	                       * ag_depack_reset() or ag_depack_free() */
+	size_t len;           /* > 0 */
+	uint32_t ts;          /* RTP timestamp (AAC: of this AU, see below) */
+	bool keyframe;        /* H.264 IDR, VP8 key frame; always true for audio */
+	bool after_loss;      /* packets or frames were lost or dropped since the
+	                       * frame delivered before this one */
+	int width, height;    /* video: size from the latest SPS / this stream's
+	                       * latest key frame header; 0 when unknown; audio: 0 */
+};
+
+struct ag_depack_stats {
+	uint64_t packets;      /* pushed with a non-empty payload */
+	uint64_t lost_events;  /* pushes with lost_before set */
+	uint64_t frames;       /* delivered to the queue */
+	uint64_t keyframes;    /* of those, key frames */
+	uint64_t dropped;      /* frames dropped: incomplete, or waiting for a key
+	                        * frame, or too large, or queue full */
+	uint64_t bad_packets;  /* malformed or unsupported payloads */
+};
+
+/*
+ * A new depacketizer for codec (new: free with ag_depack_free()).
+ * Returns NULL when out of memory or codec is not an enum ag_codec.
+ */
+struct ag_depack *ag_depack_new(enum ag_codec codec);
+
+/* Free d and every frame it still holds.  Accepts NULL. */
+void ag_depack_free(struct ag_depack *d);
+
+/*
+ * Feed the payload of pkt (borrowed for the call only; its payload,
+ * payload_len, ts and marker are used).  lost_before: the caller saw a
+ * sequence gap (one or more packets lost) just before pkt.  Packets
+ * with an empty payload are ignored.  Frames that this packet
+ * completes (by its marker bit, or because its timestamp differs from
+ * the frame in progress) are queued: call ag_depack_pop() until it
+ * returns 0 after each push.
+ *
+ * Returns 0, or -1 with err when the payload was malformed or
+ * unsupported (AG_EX_DATAERR), a frame grew past AG_DEPACK_MAX_FRAME
+ * (AG_EX_DATAERR) or memory ran out (AG_EX_FAIL).  -1 is a report, not
+ * a failure: the bad data is dropped as if lost, d stays usable, and
+ * the caller should log, count and go on.
+ */
+int ag_depack_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost_before,
+    struct ag_error *err);
+
+/*
+ * Take the oldest complete frame.  Returns 1 and fills out (out->data
+ * is borrowed, see struct ag_frame), or 0 when no frame is queued.
+ */
+int ag_depack_pop(struct ag_depack *d, struct ag_frame *out);
+
+/*
+ * End of stream (BYE, timeout, SSRC gone): finish the frame in progress
+ * as if its marker bit had arrived, and queue it if it is complete.
+ */
+void ag_depack_flush(struct ag_depack *d);
+
+/*
+ * Forget everything (frame in progress, queued frames, SPS/PPS, sizes)
+ * and wait for a key frame again, as after ag_depack_new().  Statistics
+ * are kept.
+ */
+void ag_depack_reset(struct ag_depack *d);
+
+/*
+ * true while a video depacketizer is dropping frames because it waits
+ * for a key frame after a loss (or since it started); it becomes false
+ * when a key frame is delivered.  Send a PLI while it is true, rate
+ * limited by the caller.  Always false for audio.
+ */
+bool ag_depack_need_keyframe(const struct ag_depack *d);
+
+/* Copy d's counters into out. */
+void ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out);
+
+/*
+ * The latest SPS and PPS NAL units (header byte included, no start
+ * code) seen by an H.264 depacketizer, for ag_h264_avcc().  Returns 0
+ * and sets the four outputs (borrowed: valid until the next
+ * ag_depack_push(), ag_depack_reset() or ag_depack_free()), or -1 when
+ * either is not known yet or d is not H.264.
+ */
+int ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t *sps_len,
+    const uint8_t **pps, size_t *pps_len);
+
+/* What ag_h264_sps_parse() reads from a sequence parameter set. */
+struct ag_h264_sps {
+	int profile_idc;
+	int constraint_flags;     /* the byte after profile_idc */
+	int level_idc;
+	int sps_id;
+	int chroma_format_idc;    /* 1 = 4:2:0 unless a high profile says otherwise */
+	int bit_depth_luma;       /* 8.. */
+	int bit_depth_chroma;
+	bool frame_mbs_only;
+	int width, height;        /* in pixels, after frame cropping */
+};
+
+/*
+ * Parse the SPS NAL unit nal[0..len) (header byte 0x67 or the like
+ * first, no start code, emulation prevention bytes still in) up to its
+ * frame cropping.  Returns 0, or -1 with err (AG_EX_DATAERR) when it is
+ * not an SPS, is truncated, or holds out-of-range values.
+ */
+int ag_h264_sps_parse(const uint8_t *nal, size_t len, struct ag_h264_sps *out,
+    struct ag_error *err);
+
+/*
+ * Write an AVCDecoderConfigurationRecord (ISO 14496-15 avcC; 4-byte
+ * NAL lengths; one SPS, one PPS; for the high profiles 100, 110, 122
+ * and 144 also chroma format and bit depths) into out[0..size).  sps
+ * and pps are NAL units without start codes.  Returns the bytes
+ * written, or -1 when size is too small or the SPS cannot be parsed.
+ */
+int ag_h264_avcc(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len,
+    uint8_t *out, size_t size);
+
+/* An output size that is always enough for ag_h264_annexb_to_avcc_sample(). */
+#define AG_H264_AVCC_SAMPLE_MAX(annexb_len) ((annexb_len) + (annexb_len) / 4 + 4)
+
+/*
+ * Convert the Annex-B access unit au[0..len) (3- or 4-byte start codes)
+ * into an MP4/Matroska sample: each NAL unit prefixed with its 4-byte
+ * big-endian length, access unit delimiters (type 9) and trailing zero
+ * bytes dropped.  Writes into out[0..size) and returns the bytes
+ * written (0 for an AU with no NAL unit left), or -1 when size is too
+ * small (AG_H264_AVCC_SAMPLE_MAX(len) never is).
+ */
+long ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, uint8_t *out, size_t size);
+
+#endif
