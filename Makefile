@@ -27,13 +27,16 @@ AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 AG_LDFLAGS += -fsanitize=address,undefined
 endif
 
-PROGS    := agrec-convert
+PROGS    := agrec-convert agrec-record
 LIB_SRCS := $(sort $(wildcard libcommon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB      := $(B)/libcommon.a
 
 CONVERT_SRCS := cmd/agrec-convert.c $(sort $(wildcard cmd/convert/*.c))
 CONVERT_OBJS := $(CONVERT_SRCS:%.c=$(B)/%.o)
+
+RECORD_SRCS := cmd/agrec-record.c $(sort $(wildcard cmd/record/*.c))
+RECORD_OBJS := $(RECORD_SRCS:%.c=$(B)/%.o)
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
@@ -55,6 +58,9 @@ $(LIB): $(LIB_OBJS)
 
 $(B)/agrec-convert: $(CONVERT_OBJS) $(LIB)
 	$(CC) $(AG_LDFLAGS) -o $@ $(CONVERT_OBJS) $(LIB) $(JANSSON_LIBS)
+
+$(B)/agrec-record: $(RECORD_OBJS) $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(RECORD_OBJS) $(LIB) $(JANSSON_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -95,4 +101,4 @@ clean:
 
 .PHONY: all check unit lint-man bench install uninstall clean
 
--include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(RECORD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

@@ -108,6 +108,10 @@ fill_stream(json_t *s, struct ag_probe_stream *ps)
 	ps->start_time = json_num_str(s, "start_time", 0);
 	ps->nb_frames = (long long)json_num_str(s, "nb_frames", -1);
 	ps->has_b_frames = (int)json_integer_value(json_object_get(s, "has_b_frames"));
+	v = json_object_get(s, "time_base");
+	rate = json_is_string(v) ? json_string_value(v) : "";
+	if (sscanf(rate, "%d/%d", &ps->tb_num, &ps->tb_den) != 2 || ps->tb_den <= 0)
+		ps->tb_num = ps->tb_den = 0;
 	v = json_object_get(s, "r_frame_rate");
 	rate = json_is_string(v) ? json_string_value(v) : "";
 	if (sscanf(rate, "%d/%d", &ps->fps_num, &ps->fps_den) != 2 || ps->fps_den <= 0)

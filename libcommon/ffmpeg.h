@@ -41,6 +41,7 @@ struct ag_probe_stream {
 	double start_time;      /* seconds, 0 if unknown */
 	long long nb_frames;    /* -1 if unknown */
 	int has_b_frames;       /* video: decoder reorder depth */
+	int tb_num, tb_den;     /* the stream's time base; 0/0 if unknown */
 };
 
 struct ag_probe {

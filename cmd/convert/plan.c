@@ -149,6 +149,10 @@ copyable(const struct cv_opts *o, const struct cv_job *j)
 			return false;
 		if (profile != NULL && strcmp(profile, cl->ps.profile) != 0)
 			return false;
+		/* The concat demuxer does not rescale: one time base for all. */
+		if (cl->ps.tb_num != 1 || cl->ps.tb_den <= 0 ||
+		    cl->ps.tb_den != j->video[0].clip->ps.tb_den)
+			return false;
 		profile = cl->ps.profile;
 	}
 	return true;

@@ -413,6 +413,9 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 			ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
 			    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
 			    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
+			/* The same time base as the copied clips. */
+			ag_argv_push(a, "-video_track_timescale");
+			ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
 			common_tail(a);
 			snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
 			if ((path = ag_path_join(tmpdir, tmpname)) == NULL || (url = ag_ff_url(path)) == NULL)

@@ -11,7 +11,7 @@ CONVERT=$AGREC_BUILD/agrec-convert
 SHARED=${AGREC_SHARED:-$AGREC_TOP/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/agrec-t.XXXXXX")
 chmod 755 "$T"
-_t_cleanup() { chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
+_t_cleanup() { [ -n "${KEEP_T:-}" ] && { echo "kept $T" >&2; return; }; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"; }
 trap _t_cleanup EXIT
 
 t_pass() { echo "PASS: $1"; }

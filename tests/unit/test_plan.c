@@ -64,6 +64,8 @@ add_txt(const char *name, const char *text)
 		cl->ps.height = cl->height;
 		cl->ps.fps_num = 15;
 		cl->ps.fps_den = 1;
+		cl->ps.tb_num = 1;
+		cl->ps.tb_den = 90000;
 		cl->ps.channels = 1;
 		cl->ps.sample_rate = 48000;
 		cl->probed_dur = (cl->end_ms - cl->start_ms) / 1000.0;

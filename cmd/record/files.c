@@ -1,0 +1,454 @@
+/*
+ * files.c - the recording folder (agora-format.md 1.1-1.3) and the
+ * media writers.
+ *
+ * Writers keep every file playable if the recorder is killed: VP8 goes
+ * into WebM written here in whole clusters; H.264 goes through an ffmpeg
+ * child into fragmented MP4; audio goes through an ffmpeg child into
+ * ADTS AAC.  Children are fed Matroska on a non-blocking pipe, so a
+ * stalled child never blocks the loop, and a killed recorder only closes
+ * their stdin: they finish their files themselves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "diag.h"
+#include "ffmpeg.h"
+#include "fsutil.h"
+#include "names.h"
+#include "record/record.h"
+#include "spawn.h"
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+rc_now_ms(const struct rc_folder *f)
+{
+	return mono_ms() - f->start_mono_ms;
+}
+
+void
+rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18])
+{
+	ag_ts_from_ms(f->start_wall_ms + ch_ms, ts);
+}
+
+void
+rc_log(struct rc_folder *f, int level, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	int n;
+	int64_t t = f->start_mono_ms ? rc_now_ms(f) : 0;
+
+	if (level > f->log_level)
+		return;
+	n = snprintf(buf, sizeof buf, "%lld.%03lld ", (long long)(t / 1000), (long long)(t % 1000));
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	strcat(buf, "\n");
+	if (f->log_fd >= 0 && write(f->log_fd, buf, strlen(buf)) < 0) {
+		/* The log is best effort; the recording goes on. */
+	}
+	if (level <= 3) {
+		buf[strlen(buf) - 1] = '\0';
+		ag_msg("%s", buf + n);
+	}
+}
+
+static int
+mkdir_p(char *path, struct ag_error *err)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+			int e = errno;
+			*p = '/';
+			return ag_error_errno(err, AG_EX_IOERR, e, "%s", path);
+		}
+		*p = '/';
+	}
+	if (mkdir(path, 0777) < 0 && errno != EEXIST)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+	return 0;
+}
+
+int
+rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *err)
+{
+	struct timespec wall;
+	struct tm tm;
+	time_t secs;
+	char meta[256], *p;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	f->start_mono_ms = mono_ms();
+	f->start_wall_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
+	f->log_fd = -1;
+	f->log_level = o->log_level;
+	secs = wall.tv_sec;
+	gmtime_r(&secs, &tm);
+	if (o->recording_dir[0]) {
+		/* Recording_Dir: everything goes directly into that folder. */
+		n = snprintf(f->path, sizeof f->path, "%s", o->recording_dir);
+	} else {
+		/* root/YYYYMMDD/<channel>_<HHMMSS>_<ns>: the channel name was
+		 * checked to hold no '/', so the folder stays under root. */
+		n = snprintf(f->path, sizeof f->path, "%s/%04d%02d%02d/%s_%02d%02d%02d_%09ld", o->root,
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, o->channel, tm.tm_hour, tm.tm_min,
+		    tm.tm_sec, (long)wall.tv_nsec);
+	}
+	if (n < 0 || (size_t)n >= sizeof f->path)
+		return ag_error_set(err, AG_EX_USAGE, "the folder path is too long");
+	if (mkdir_p(f->path, err) < 0)
+		return -1;
+	if ((p = ag_path_join(f->path, "recording.log")) == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "log");
+	f->log_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+	if (f->log_fd < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "%s", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	n = snprintf(meta, sizeof meta, "<version>2.0</version>\n<tag></tag>\n"
+	    "<channel name>%s</channel name>\n", o->channel);
+	if ((p = ag_path_join(f->path, "metadata.txt")) == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "metadata");
+	if (ag_write_file_atomic(p, meta, (size_t)n, 0666 & ~o->umask, err) < 0) {
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+int
+rc_folder_finish(struct rc_folder *f, struct ag_error *err)
+{
+	char *p = ag_path_join(f->path, "recording2-done.txt");
+	int r;
+
+	if (p == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "done");
+	r = ag_write_file_atomic(p, "", 0, 0600, err);
+	free(p);
+	return r;
+}
+
+static const char *
+ext_for(const struct rc_writer *w)
+{
+	if (!w->video)
+		return "aac";
+	return w->codec == AG_CODEC_VP8 ? "webm" : "mp4";
+}
+
+/* Start an ffmpeg child reading Matroska on stdin; returns the pipe fd. */
+static int
+spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag_error *err)
+{
+	struct ag_argv a = { 0 };
+	struct ag_spawn_io io;
+	int pp[2];
+	char *url = ag_ff_url(out);
+	int rc = -1;
+
+	if (url == NULL)
+		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
+	ag_argv_pushl(&a, f->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+	    "-f", "matroska", "-i", "pipe:0", NULL);
+	if (w->video) {
+		/* Fragments every second: a killed child loses at most that. */
+		ag_argv_pushl(&a, "-map", "0:v", "-c:v", "copy", "-f", "mp4", "-movflags",
+		    "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000",
+		    "-flush_packets", "1", NULL);
+	} else {
+		/* Gaps in the timestamps become silence, so the AAC keeps time. */
+		ag_argv_pushl(&a, "-map", "0:a", "-af", "aresample=async=1:first_pts=0", "-c:a", "aac",
+		    "-b:a", w->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
+		ag_argv_push(&a, "-ac");
+		ag_argv_pushf(&a, "%d", w->channels >= 2 ? 2 : 1);
+		ag_argv_pushl(&a, "-f", "adts", "-flush_packets", "1", NULL);
+	}
+	ag_argv_pushl(&a, "-y", url, NULL);
+	if (a.failed) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
+		goto out;
+	}
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+		goto out;
+	}
+	io.in = pp[0];
+	io.out = AG_SPAWN_NULL;
+	io.err = f->log_fd >= 0 ? f->log_fd : AG_SPAWN_NULL;
+	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0) {
+		close(pp[0]);
+		close(pp[1]);
+		goto out;
+	}
+	close(pp[0]);
+	if (f->nchildren == f->cap_children) {
+		size_t cap = f->cap_children ? f->cap_children * 2 : 16;
+		pid_t *c = realloc(f->children, cap * sizeof *c);
+		if (c != NULL) {
+			f->children = c;
+			f->cap_children = cap;
+		}
+	}
+	if (f->nchildren < f->cap_children)
+		f->children[f->nchildren++] = w->pid;
+	fcntl(pp[1], F_SETFL, O_NONBLOCK);
+	fcntl(pp[1], F_SETPIPE_SZ, 1 << 20);
+	rc = pp[1];
+out:
+	free(url);
+	ag_argv_free(&a);
+	return rc;
+}
+
+/* G.711 to linear PCM (ITU-T G.711 expansion). */
+static int16_t
+ulaw(uint8_t u)
+{
+	int t;
+
+	u = (uint8_t)~u;
+	t = ((u & 0x0f) << 3) + 0x84;
+	t <<= (u & 0x70) >> 4;
+	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+static int16_t
+alaw(uint8_t a)
+{
+	int t, seg;
+
+	a ^= 0x55;
+	t = (a & 0x0f) << 4;
+	seg = (a & 0x70) >> 4;
+	if (seg == 0)
+		t += 8;
+	else if (seg == 1)
+		t += 0x108;
+	else
+		t = (t + 0x108) << (seg - 1);
+	return (int16_t)((a & 0x80) ? t : -t);
+}
+
+int
+rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
+    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
+    struct ag_error *err)
+{
+	struct ag_mkv_track tr;
+	char ts[18], *path;
+	bool video = ag_codec_is_video(fr->codec);
+
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->video = video;
+	w->codec = fr->codec;
+	w->rate = pm->rate;
+	w->channels = pm->channels;
+	w->width = fr->width;
+	w->height = fr->height;
+	w->create_ms = ch_ms;
+	w->first_pts_ms = ch_ms;
+	w->last_ms = ch_ms;
+	rc_wall_ts(f, ch_ms, ts);
+	snprintf(w->name, sizeof w->name, "%lu_%s.%s", (unsigned long)uid, ts, ext_for(w));
+	if ((path = ag_path_join(f->path, w->name)) == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "writer");
+	memset(&tr, 0, sizeof tr);
+	switch (fr->codec) {
+	case AG_CODEC_VP8:
+		tr.codec = AG_MKV_VP8;
+		tr.width = fr->width;
+		tr.height = fr->height;
+		w->kind = RC_W_WEBM;
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (w->fd < 0) {
+			ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+			goto fail;
+		}
+		break;
+	case AG_CODEC_H264: {
+		/* Fragmented MP4 written here, on the exact 90 kHz RTP clock. */
+		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, avcc, avcc_len, 500,
+			(f->start_wall_ms + ch_ms) / 1000 };
+		w->kind = RC_W_FMP4;
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (w->fd < 0) {
+			ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+			goto fail;
+		}
+		if ((w->fmp4 = ag_fmp4_open(w->fd, &fc, err)) == NULL)
+			goto fail;
+		free(path);
+		return 0;
+	}
+	case AG_CODEC_OPUS:
+		tr.codec = AG_MKV_OPUS;
+		tr.sample_rate = 48000;
+		tr.channels = pm->channels >= 2 ? 2 : 1;
+		break;
+	case AG_CODEC_AAC:
+		tr.codec = AG_MKV_AAC;
+		tr.sample_rate = pm->rate;
+		tr.channels = pm->channels;
+		tr.codec_private = pm->aac_config;
+		tr.codec_private_len = pm->aac_config_len;
+		break;
+	case AG_CODEC_PCMU:
+	case AG_CODEC_PCMA:
+		tr.codec = AG_MKV_PCM_S16LE;
+		tr.sample_rate = pm->rate;
+		tr.channels = pm->channels;
+		break;
+	}
+	if (w->kind != RC_W_WEBM) {
+		w->kind = RC_W_CHILD;
+		if ((w->fd = spawn_child(f, w, path, err)) < 0)
+			goto fail;
+	}
+	if ((w->mkv = ag_mkv_open(w->fd, &tr, 1, err)) == NULL)
+		goto fail;
+	free(path);
+	return 0;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->pid > 0) {
+		kill(w->pid, SIGTERM);
+		/* reaped by the loop's SIGCHLD handling */
+	}
+	w->kind = RC_W_NONE;
+	free(path);
+	return -1;
+}
+
+int
+rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
+    int64_t dur_ms, const struct ag_frame *fr, struct ag_error *err)
+{
+	const void *data = fr->data;
+	size_t len = fr->len;
+	int16_t pcm[16384];
+	uint8_t *sample = NULL;
+	int r;
+
+	if (w->kind == RC_W_NONE || w->failed)
+		return -1;
+	if (fr->codec == AG_CODEC_PCMU || fr->codec == AG_CODEC_PCMA) {
+		size_t i, n = len < 16384 ? len : 16384;
+		for (i = 0; i < n; i++)
+			pcm[i] = fr->codec == AG_CODEC_PCMU ? ulaw(fr->data[i]) : alaw(fr->data[i]);
+		data = pcm;
+		len = n * 2;
+	} else if (fr->codec == AG_CODEC_H264) {
+		/* Matroska carries length-prefixed NAL units, not Annex-B. */
+		long n;
+		if ((sample = malloc(fr->len + 64)) == NULL)
+			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "frame");
+		n = ag_h264_annexb_to_avcc_sample(fr->data, fr->len, sample, fr->len + 64);
+		if (n <= 0) {
+			free(sample);
+			return 0;	/* nothing but AUDs: nothing to write */
+		}
+		data = sample;
+		len = (size_t)n;
+	}
+	if (w->kind == RC_W_FMP4) {
+		if (w->frames == 0)
+			w->first_t90 = t90;
+		r = ag_fmp4_write(w->fmp4, t90 - w->first_t90 + (w->first_pts_ms - w->create_ms) * 90,
+		    fr->keyframe, data, len, err);
+	} else {
+		r = ag_mkv_write(w->mkv, 1, ch_ms - w->create_ms, fr->keyframe, data, len, err);
+	}
+	free(sample);
+	if (r < 0) {
+		w->failed = true;
+		return -1;
+	}
+	w->frames++;
+	if (ch_ms + dur_ms > w->last_ms)
+		w->last_ms = ch_ms + dur_ms;
+	(void)f;
+	return 0;
+}
+
+int
+rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
+{
+	struct ag_error e = { 0 };
+
+	if (w->kind != RC_W_CHILD || w->mkv == NULL || ag_mkv_pending(w->mkv) == 0)
+		return 0;
+	if (ag_mkv_drain(w->mkv, &e) < 0) {
+		rc_log(f, 3, "%s: %s", w->name, e.msg);
+		w->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+void
+rc_writer_close(struct rc_folder *f, struct rc_writer *w)
+{
+	struct ag_error e = { 0 };
+	int i;
+
+	if (w->kind == RC_W_NONE)
+		return;
+	if (w->fmp4) {
+		int64_t end = w->frames ? (w->last_ms - w->create_ms) * 90 : 0;
+		if (ag_fmp4_close(w->fmp4, end, &e) < 0 && !w->failed)
+			rc_log(f, 3, "%s: %s", w->name, e.msg);
+		w->fmp4 = NULL;
+	}
+	if (w->mkv) {
+		/* Never block on a stalled child: a few tries, then give up the rest. */
+		int r = w->failed ? -1 : ag_mkv_flush(w->mkv, &e);
+		for (i = 0; r == 1 && i < 50; i++) {
+			struct timespec ts = { 0, 10 * 1000000 };
+			nanosleep(&ts, NULL);
+			r = ag_mkv_drain(w->mkv, &e);
+		}
+		if (ag_mkv_close(w->mkv, &e) < 0 && !w->failed)
+			rc_log(f, 3, "%s: %s", w->name, e.msg);
+		w->mkv = NULL;
+	}
+	if (w->fd >= 0) {
+		if (w->kind == RC_W_WEBM || w->kind == RC_W_FMP4)
+			fsync(w->fd);
+		close(w->fd);
+	}
+	w->fd = -1;
+	w->kind = RC_W_NONE;
+}

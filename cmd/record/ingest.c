@@ -1,0 +1,462 @@
+/*
+ * ingest.c - the channel's UDP sockets, RTP and RTCP, one jitter buffer
+ * and one depacketizer per SSRC, and the mapping of each stream to a uid
+ * (its RTCP CNAME when decimal, else its SSRC) and to the channel clock.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "record/record.h"
+#include "rtp.h"
+
+#define MAX_SSRCS 4096
+
+static int
+bind_one(const char *host, int port, struct ag_error *err)
+{
+	struct addrinfo hints, *res = NULL;
+	char ps[16];
+	int fd, r, buf = 8 << 20;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(ps, sizeof ps, "%d", port);
+	if ((r = getaddrinfo(host, ps, &hints, &res)) != 0)
+		return ag_error_set(err, AG_EX_USAGE, "--listen %s: %s", host, gai_strerror(r));
+	fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "socket");
+		freeaddrinfo(res);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "cannot listen on %s:%d", host, port);
+		close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int
+rc_ingest_open(struct rc_rec *r, struct ag_error *err)
+{
+	int a, b;
+
+	if ((a = bind_one(r->opts->listen_host, r->opts->listen_port, err)) < 0)
+		return -1;
+	/* RTCP may also come to port+1 (ffmpeg's default). */
+	if ((b = bind_one(r->opts->listen_host, r->opts->listen_port + 1, err)) < 0) {
+		close(a);
+		return -1;
+	}
+	r->socks[0] = a;
+	r->socks[1] = b;
+	r->nsocks = 2;
+	return 0;
+}
+
+static struct rc_ssrc *
+ssrc_find(struct rc_rec *r, uint32_t ssrc)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++)
+		if (r->ssrcs[i].used && r->ssrcs[i].ssrc == ssrc)
+			return &r->ssrcs[i];
+	return NULL;
+}
+
+static struct rc_ssrc *
+ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
+{
+	struct rc_ssrc *s;
+	size_t i;
+
+	if (r->nssrcs == MAX_SSRCS) {
+		/* Full: evict the stream idle the longest (a flood must not grow memory). */
+		size_t old = 0;
+		for (i = 1; i < r->nssrcs; i++)
+			if (r->ssrcs[i].last_ms < r->ssrcs[old].last_ms)
+				old = i;
+		if (now - r->ssrcs[old].last_ms < 5000)
+			return NULL;
+		ag_jb_free(r->ssrcs[old].jb);
+		ag_depack_free(r->ssrcs[old].dp);
+		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx", (unsigned long)r->ssrcs[old].ssrc);
+		s = &r->ssrcs[old];
+	} else {
+		if (r->nssrcs == r->cap_ssrcs) {
+			size_t cap = r->cap_ssrcs ? r->cap_ssrcs * 2 : 16;
+			struct rc_ssrc *p = realloc(r->ssrcs, cap * sizeof *p);
+			if (p == NULL)
+				return NULL;
+			r->ssrcs = p;
+			r->cap_ssrcs = cap;
+		}
+		s = &r->ssrcs[r->nssrcs++];
+	}
+	memset(s, 0, sizeof *s);
+	s->used = true;
+	s->ssrc = ssrc;
+	s->uid = ssrc;
+	s->first_ms = s->last_ms = now;
+	return s;
+}
+
+/* Decimal CNAMEs name the uid (rtp-recipes.md 2). */
+static bool
+cname_uid(const char *cname, size_t len, uint32_t *uid)
+{
+	return len > 0 && len <= 10 && ag_parse_uid(cname, len, uid) == 0;
+}
+
+static int64_t
+ext_ts(struct rc_ssrc *s, uint32_t ts)
+{
+	if (s->packets > 0 || s->anchored) {
+		if (ts < s->last_ts && s->last_ts - ts > 0x80000000u)
+			s->ts_cycles++;
+		else if (ts > s->last_ts && ts - s->last_ts > 0x80000000u && s->ts_cycles > 0)
+			return (s->ts_cycles - 1) * 0x100000000LL + ts;	/* late, before a wrap */
+	}
+	s->last_ts = ts;
+	return s->ts_cycles * 0x100000000LL + ts;
+}
+
+static int
+frame_dur_ms(const struct rc_ssrc *s, const struct ag_frame *fr)
+{
+	static const int opus_ms10[32] = {
+		100, 200, 400, 600, 100, 200, 400, 600, 100, 200, 400, 600,
+		100, 200, 100, 200, 25, 50, 100, 200, 25, 50, 100, 200,
+		25, 50, 100, 200, 25, 50, 100, 200,
+	};
+
+	switch (fr->codec) {
+	case AG_CODEC_OPUS: {
+		int per = opus_ms10[fr->data[0] >> 3], n = 1;
+		if ((fr->data[0] & 3) == 1 || (fr->data[0] & 3) == 2)
+			n = 2;
+		else if ((fr->data[0] & 3) == 3 && fr->len > 1)
+			n = fr->data[1] & 0x3f;
+		return (per * n + 5) / 10;
+	}
+	case AG_CODEC_PCMU:
+	case AG_CODEC_PCMA:
+		return (int)(fr->len * 1000 / (size_t)(s->pm.rate > 0 ? s->pm.rate : 8000) /
+		    (size_t)(s->pm.channels > 0 ? s->pm.channels : 1));
+	case AG_CODEC_AAC:
+		return 1024 * 1000 / (s->pm.rate > 0 ? s->pm.rate : 48000);
+	default:
+		return 1000 / 15;
+	}
+}
+
+static void
+deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t arrival)
+{
+	struct rc_user *u;
+	int64_t e = ext_ts(s, fr->ts), t, t90;
+	int clock = s->pm.rate > 0 ? s->pm.rate : 90000;
+	const uint8_t *sps = NULL, *pps = NULL;
+	size_t sps_len = 0, pps_len = 0, avcc_len = 0;
+	uint8_t avcc[1024];
+	int dur;
+
+	if (ag_codec_is_video(fr->codec))
+		clock = 90000;
+	else if (fr->codec == AG_CODEC_OPUS)
+		clock = 48000;
+	if (!s->anchored) {
+		s->anchored = true;
+		s->ext_ts_base = e;
+		s->anchor_ms = arrival;
+	}
+	t = s->anchor_ms + (e - s->ext_ts_base) * 1000 / clock;
+	/* A packet that arrives earlier than its clock says moves the anchor. */
+	if (arrival < t && arrival - s->first_ms < 3000) {
+		s->anchor_ms -= t - arrival;
+		t = arrival;
+	}
+	t90 = s->anchor_ms * 90 + (e - s->ext_ts_base) * 90000 / clock;
+	/* ...but never makes a stream's times go back. */
+	if (s->last_t90 != 0 && t90 <= s->last_t90) {
+		t90 = s->last_t90 + 1;
+		t = t90 / 90;
+	}
+	s->last_t90 = t90;
+	if (ag_codec_is_video(fr->codec) && s->last_frame_ext != 0 && e > s->last_frame_ext &&
+	    e - s->last_frame_ext < 90000)
+		dur = (int)((e - s->last_frame_ext) * 1000 / 90000);
+	else
+		dur = frame_dur_ms(s, fr);
+	s->last_frame_ext = e;
+	if ((u = rc_user_get(r, s->uid, true)) == NULL)
+		return;
+	if (!u->present) {
+		u->present = true;
+		u->last_packet_ms = arrival;
+		rc_log(&r->folder, 4, "uid %lu joined (SSRC %08lx, %s)", (unsigned long)u->uid,
+		    (unsigned long)s->ssrc, ag_codec_name(fr->codec));
+	}
+	if (fr->codec == AG_CODEC_H264 && fr->keyframe &&
+	    ag_depack_h264_params(s->dp, &sps, &sps_len, &pps, &pps_len) == 0) {
+		long n = ag_h264_avcc(sps, sps_len, pps, pps_len, avcc, sizeof avcc);
+		avcc_len = n > 0 ? (size_t)n : 0;
+	}
+	rc_user_media(r, u, t, t90, dur, fr, &s->pm, avcc, avcc_len, s->ssrc);
+}
+
+/* Hand released packets of s to its depacketizer, and frames onwards. */
+static void
+drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
+{
+	struct ag_jb_packet p;
+	struct ag_rtp pkt;
+	struct ag_frame fr;
+	struct ag_error e = { 0 };
+
+	/* Hold a new stream until its CNAME says whose it is, or the wait ends. */
+	if (!s->cname_known && now - s->first_ms < r->opts->cname_wait_ms)
+		return;
+	while (ag_jb_pop(s->jb, now, &p) == 1) {
+		if (ag_rtp_parse(p.data, p.len, &pkt, &e) == 0) {
+			if (ag_depack_push(s->dp, &pkt, p.lost_before, &e) < 0)
+				s->bad++;
+			while (ag_depack_pop(s->dp, &fr) == 1)
+				deliver(r, s, &fr, p.arrival_ms);
+			if (ag_depack_need_keyframe(s->dp)) {
+				struct rc_user *u = rc_user_get(r, s->uid, false);
+				if (u && now - u->pli_ms > 500) {
+					u->pli_ms = now;
+					rc_send_pli(r, s->ssrc);
+				}
+			}
+		}
+		free(p.data);
+	}
+}
+
+static void
+on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+    socklen_t fromlen, int64_t now)
+{
+	struct ag_rtp pkt;
+	struct rc_ssrc *s;
+	struct ag_error e = { 0 };
+	struct rc_user *u;
+	int v;
+
+	if (ag_rtp_parse(buf, len, &pkt, &e) < 0) {
+		r->garbage++;
+		return;
+	}
+	s = ssrc_find(r, pkt.ssrc);
+	if (s == NULL || s->jb == NULL) {
+		/* A new stream (maybe known from its RTCP already). */
+		if (!r->opts->pt[pkt.pt].set) {
+			r->garbage++;
+			return;
+		}
+		if (s == NULL && (s = ssrc_new(r, pkt.ssrc, now)) == NULL) {
+			r->garbage++;
+			return;
+		}
+		s->first_ms = now;
+		s->pt = pkt.pt;
+		s->pm = r->opts->pt[pkt.pt];
+		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 8u << 20 },
+		    &e)) == NULL || (s->dp = ag_depack_new(s->pm.codec)) == NULL) {
+			ag_jb_free(s->jb);
+			s->jb = NULL;
+			s->used = false;
+			return;
+		}
+		rc_log(&r->folder, 5, "new SSRC %08lx: PT %d %s/%d", (unsigned long)s->ssrc, pkt.pt,
+		    ag_codec_name(s->pm.codec), s->pm.rate);
+	}
+	if (pkt.pt != s->pt) {
+		/* One SSRC for two streams is a sender error: keep the first. */
+		if (s->bad++ == 0)
+			rc_log(&r->folder, 3, "SSRC %08lx carries payload types %d and %d; "
+			    "keeping %d (give each stream its own SSRC)", (unsigned long)s->ssrc,
+			    s->pt, pkt.pt, s->pt);
+		return;
+	}
+	s->last_ms = now;
+	s->packets++;
+	s->bye = false;
+	memcpy(&s->from, from, fromlen);
+	s->fromlen = fromlen;
+	if ((u = rc_user_get(r, s->uid, false)) != NULL)
+		u->last_packet_ms = now;
+	v = ag_jb_push(s->jb, pkt.seq, now, 0, buf, len, &e);
+	(void)v;
+	drain_ssrc(r, s, now);
+}
+
+static void
+on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
+    socklen_t fromlen, int64_t now)
+{
+	struct ag_rtcp rt;
+	struct ag_error e = { 0 };
+	int i;
+	size_t k;
+
+	if (ag_rtcp_parse(buf, len, &rt, &e) < 0) {
+		r->garbage++;
+		return;
+	}
+	for (i = 0; i < rt.ncnames; i++) {
+		struct rc_ssrc *s = ssrc_find(r, rt.cnames[i].ssrc);
+		uint32_t uid;
+		if (s == NULL) {
+			/* ffmpeg sends its first SR+SDES before any RTP: remember it. */
+			if ((s = ssrc_new(r, rt.cnames[i].ssrc, now)) == NULL)
+				continue;
+			s->used = true;
+		}
+		if (!s->cname_known && cname_uid(rt.cnames[i].cname, rt.cnames[i].len, &uid)) {
+			s->uid = uid;
+			rc_log(&r->folder, 5, "SSRC %08lx is uid %lu", (unsigned long)s->ssrc, (unsigned long)uid);
+		}
+		s->cname_known = true;
+		memcpy(&s->rtcp_from, from, fromlen);
+		s->rtcp_fromlen = fromlen;
+	}
+	for (i = 0; i < rt.nbye; i++) {
+		struct rc_ssrc *s = ssrc_find(r, rt.bye[i]);
+		struct rc_user *u;
+		bool all = true;
+		if (s == NULL || s->bye)
+			continue;
+		drain_ssrc(r, s, now + 100000);	/* release what it holds first */
+		s->bye = true;
+		if ((u = rc_user_get(r, s->uid, false)) == NULL)
+			continue;
+		for (k = 0; k < r->nssrcs; k++)
+			if (r->ssrcs[k].used && r->ssrcs[k].uid == s->uid && !r->ssrcs[k].bye &&
+			    now - r->ssrcs[k].last_ms < r->opts->leave_ms)
+				all = false;
+		if (all)
+			rc_user_leave(r, u, now, "BYE");
+	}
+}
+
+void
+rc_ingest_read(struct rc_rec *r, int i)
+{
+	uint8_t buf[65536 + 1];
+	struct sockaddr_storage from;
+
+	for (;;) {
+		socklen_t fromlen = sizeof from;
+		ssize_t n = recvfrom(r->socks[i], buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from,
+		    &fromlen);
+		int64_t now;
+		if (n < 0)
+			return;
+		/* No sender of ours fragments: anything past 8 KiB is not RTP we take. */
+		if ((size_t)n > 8192) {
+			r->oversized++;
+			continue;
+		}
+		now = rc_now_ms(&r->folder);
+		if (ag_rtp_is_rtcp(buf, (size_t)n))
+			on_rtcp(r, buf, (size_t)n, &from, fromlen, now);
+		else if (i == 0)
+			on_rtp(r, buf, (size_t)n, &from, fromlen, now);
+		else
+			r->garbage++;
+	}
+}
+
+void
+rc_ingest_tick(struct rc_rec *r, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++)
+		if (r->ssrcs[i].used && r->ssrcs[i].jb)
+			drain_ssrc(r, &r->ssrcs[i], now);
+}
+
+int
+rc_ingest_timeout(struct rc_rec *r, int64_t now)
+{
+	size_t i;
+	int64_t best = -1;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		int64_t d;
+		if (!r->ssrcs[i].used || r->ssrcs[i].jb == NULL)
+			continue;
+		d = ag_jb_next_deadline(r->ssrcs[i].jb);
+		if (!r->ssrcs[i].cname_known && ag_jb_count(r->ssrcs[i].jb) > 0)
+			d = r->ssrcs[i].first_ms + r->opts->cname_wait_ms;
+		if (d >= 0 && (best < 0 || d < best))
+			best = d;
+	}
+	if (best < 0)
+		return -1;
+	return best <= now ? 0 : (int)(best - now);
+}
+
+bool
+rc_ingest_active(const struct rc_rec *r, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++)
+		if (r->ssrcs[i].used && r->ssrcs[i].packets > 0 && !r->ssrcs[i].bye &&
+		    now - r->ssrcs[i].last_ms < r->opts->leave_ms)
+			return true;
+	return false;
+}
+
+void
+rc_send_pli(struct rc_rec *r, uint32_t media_ssrc)
+{
+	struct rc_ssrc *s = ssrc_find(r, media_ssrc);
+	uint8_t buf[64];
+	size_t n;
+
+	if (s == NULL)
+		return;
+	n = ag_rtcp_build_pli(buf, sizeof buf, r->own_ssrc, media_ssrc);
+	if (n == 0)
+		return;
+	/* To where its RTCP comes from, else to its RTP source. */
+	if (s->rtcp_fromlen > 0)
+		sendto(r->socks[0], buf, n, 0, (struct sockaddr *)&s->rtcp_from, s->rtcp_fromlen);
+	else if (s->fromlen > 0)
+		sendto(r->socks[0], buf, n, 0, (struct sockaddr *)&s->from, s->fromlen);
+	rc_log(&r->folder, 5, "PLI to SSRC %08lx", (unsigned long)media_ssrc);
+}
+
+void
+rc_ingest_free(struct rc_rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		ag_jb_free(r->ssrcs[i].jb);
+		ag_depack_free(r->ssrcs[i].dp);
+	}
+	free(r->ssrcs);
+	for (i = 0; i < (size_t)r->nsocks; i++)
+		close(r->socks[i]);
+}

@@ -1,0 +1,423 @@
+/*
+ * opts.c - agrec-record's command line: the Agora recorder's option names
+ * (--name value, -name value, --name=value; booleans as 0/1), plus
+ * agrec's own (--listen, --pt, --sdp, --umask, --leave-timeout).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "exitcodes.h"
+#include "num.h"
+#include "record/record.h"
+
+static const char usage_text[] =
+"usage: agrec-record --channel NAME [--listen HOST:PORT] [--recordFileRootDir DIR]\n"
+"                    [--cfgFilePath FILE] [--idle S] [--isAudioOnly 0|1] [--isVideoOnly 0|1]\n"
+"                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
+"                    [--leave-timeout S] [--umask MODE] [--logLevel N] [Agora options]\n"
+"       agrec-record -h | --help | -V | --version\n";
+
+static const char help_text[] =
+"Record an RTP channel into an Agora-layout recording folder.\n"
+"\n"
+"  --channel NAME          the channel (1-64 bytes; letters, digits, space and\n"
+"                          !#$%&()+-:;<=.>?@[]^_{}|~, as Agora allows)\n"
+"  --listen HOST:PORT      UDP address of the channel (default 127.0.0.1:5004);\n"
+"                          RTCP on the same port or PORT+1\n"
+"  --recordFileRootDir DIR root of the recording folders (default .)\n"
+"  --cfgFilePath FILE      JSON config; Recording_Dir writes into that folder\n"
+"  --idle S                leave after S seconds without users (default 300, >= 3)\n"
+"  --isAudioOnly 0|1       record audio only\n"
+"  --isVideoOnly 0|1       record video only\n"
+"  --triggerMode 0|1       0 automatic, 1 manual (SIGUSR1 starts, SIGUSR2 stops)\n"
+"  --pt PT=CODEC/RATE[/CH] map a payload type (H264, VP8, opus, PCMU, PCMA,\n"
+"                          mpeg4-generic); repeatable\n"
+"  --sdp FILE              read payload types from an SDP file\n"
+"  --leave-timeout S       a user without packets for S seconds left (default 10)\n"
+"  --umask MODE            octal umask for files and folders (default 077)\n"
+"  --logLevel N            1 fatal .. 6 debug (default 5)\n"
+"  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
+"  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
+"  --isMixingEnabled, --mixResolution, --mixedVideoAudio, --layoutMode,\n"
+"  --maxResolutionUid, --defaultVideoBg, --defaultUserBg, --audioProfile,\n"
+"  --getAudioFrame, --getVideoFrame, --captureInterval\n"
+"                          composite and raw-data options: not supported yet:\n"
+"                          --isMixingEnabled 1 and a non-zero --getAudioFrame or\n"
+"                          --getVideoFrame exit 64; the others are checked and\n"
+"                          have no effect\n"
+"  --channelKey, --channelProfile, --appliteDir, --decryptionMode, --secret,\n"
+"  --streamType, --proxyServer, --audioIndicationInterval\n"
+"                          accepted and ignored (no meaning without Agora's network)\n"
+"  -h, --help              this help;  -V, --version  the version\n"
+"\n"
+"Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1/SIGUSR2 start/stop in manual mode.\n"
+"Exit status: 0 success, 1 failure, 64 usage, 65 bad config, 69 ffmpeg missing,\n"
+"74 I/O error.  See agrec-record(1).\n";
+
+enum {
+	O_APPID = 256, O_UID, O_CHANNEL, O_CHANNELKEY, O_CHANNELPROFILE, O_APPLITEDIR,
+	O_AUDIOONLY, O_VIDEOONLY, O_MIXING, O_MIXRES, O_MIXEDVA, O_DECRYPT, O_SECRET,
+	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
+	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
+	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
+	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_HELP, O_VERSION,
+};
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ag_vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s", usage_text);
+	exit(AG_EX_USAGE);
+}
+
+static long
+num_opt(const char *name, const char *s, long min, long max)
+{
+	long v;
+
+	if (ag_parse_long(s, min, max, &v) < 0)
+		usage_error("--%s: '%s' is not a number from %ld to %ld", name, s, min, max);
+	return v;
+}
+
+static bool
+channel_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == ' ')
+			continue;
+		if (strchr("!#$%&()+-:;<=.>?@[]^_{}|~,", c) == NULL || c == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* "PT=CODEC/RATE[/CH]" into the table. */
+static int
+pt_parse(const char *s, struct rc_ptmap *tab)
+{
+	char buf[128], *eq, *slash, *slash2;
+	long pt, rate, ch = 1;
+	int codec;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if ((eq = strchr(buf, '=')) == NULL)
+		return -1;
+	*eq = '\0';
+	if (ag_parse_long(buf, 0, 127, &pt) < 0)
+		return -1;
+	if ((slash = strchr(eq + 1, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if ((codec = ag_codec_from_name(eq + 1)) < 0)
+		return -1;
+	if ((slash2 = strchr(slash + 1, '/')) != NULL) {
+		*slash2 = '\0';
+		if (ag_parse_long(slash2 + 1, 1, 8, &ch) < 0)
+			return -1;
+	}
+	if (ag_parse_long(slash + 1, 1000, 192000, &rate) < 0)
+		return -1;
+	tab[pt].set = true;
+	tab[pt].codec = (enum ag_codec)codec;
+	tab[pt].rate = (int)rate;
+	tab[pt].channels = (int)ch;
+	return 0;
+}
+
+static int
+hexval(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
+}
+
+/* a=rtpmap and a=fmtp config= lines of an SDP file. */
+static void
+sdp_read(const char *path, struct rc_ptmap *tab)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+
+	if (f == NULL)
+		usage_error("--sdp: %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		int pt;
+		char name[64], rest[900];
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "a=rtpmap:%d %63[^/]/%899s", &pt, name, rest) == 3 && pt >= 0 && pt < 128) {
+			char spec[200];
+			snprintf(spec, sizeof spec, "%d=%s/%s", pt, name, rest);
+			if (pt_parse(spec, tab) < 0)
+				ag_msg("--sdp: %s: ignoring '%s'", path, line);
+		} else if (sscanf(line, "a=fmtp:%d %899[^\n]", &pt, rest) == 2 && pt >= 0 && pt < 128) {
+			char *c = strstr(rest, "config=");
+			size_t n = 0;
+			if (c == NULL)
+				continue;
+			for (c += 7; hexval(c[0]) >= 0 && hexval(c[1]) >= 0 &&
+			    n < sizeof tab[pt].aac_config; c += 2)
+				tab[pt].aac_config[n++] = (uint8_t)(hexval(c[0]) * 16 + hexval(c[1]));
+			tab[pt].aac_config_len = n;
+		}
+	}
+	fclose(f);
+}
+
+static void
+cfg_read(const char *path, struct rc_opts *o)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je), *v;
+	const char *key;
+
+	if (root == NULL) {
+		ag_msg("--cfgFilePath: %s:%d: %s", path, je.line, je.text);
+		exit(AG_EX_DATAERR);
+	}
+	if (!json_is_object(root)) {
+		ag_msg("--cfgFilePath: %s: not a JSON object", path);
+		exit(AG_EX_DATAERR);
+	}
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "Recording_Dir") == 0) {
+			if (!json_is_string(v) || json_string_length(v) == 0 ||
+			    json_string_length(v) >= sizeof o->recording_dir) {
+				ag_msg("--cfgFilePath: %s: Recording_Dir must be a non-empty string", path);
+				exit(AG_EX_DATAERR);
+			}
+			snprintf(o->recording_dir, sizeof o->recording_dir, "%s", json_string_value(v));
+		} else {
+			ag_msg("--cfgFilePath: %s: ignoring key '%s'", path, key);
+		}
+	}
+	json_decref(root);
+}
+
+int
+rc_opts_parse(int argc, char **argv, struct rc_opts *o)
+{
+	static const struct option lo[] = {
+		{ "appId", required_argument, NULL, O_APPID },
+		{ "uid", required_argument, NULL, O_UID },
+		{ "channel", required_argument, NULL, O_CHANNEL },
+		{ "channelKey", required_argument, NULL, O_CHANNELKEY },
+		{ "channelProfile", required_argument, NULL, O_CHANNELPROFILE },
+		{ "appliteDir", required_argument, NULL, O_APPLITEDIR },
+		{ "isAudioOnly", required_argument, NULL, O_AUDIOONLY },
+		{ "isVideoOnly", required_argument, NULL, O_VIDEOONLY },
+		{ "isMixingEnabled", required_argument, NULL, O_MIXING },
+		{ "mixResolution", required_argument, NULL, O_MIXRES },
+		{ "mixedVideoAudio", required_argument, NULL, O_MIXEDVA },
+		{ "decryptionMode", required_argument, NULL, O_DECRYPT },
+		{ "secret", required_argument, NULL, O_SECRET },
+		{ "idle", required_argument, NULL, O_IDLE },
+		{ "recordFileRootDir", required_argument, NULL, O_ROOT },
+		{ "lowUdpPort", required_argument, NULL, O_LOWPORT },
+		{ "highUdpPort", required_argument, NULL, O_HIGHPORT },
+		{ "getAudioFrame", required_argument, NULL, O_GETAUDIO },
+		{ "getVideoFrame", required_argument, NULL, O_GETVIDEO },
+		{ "captureInterval", required_argument, NULL, O_CAPTURE },
+		{ "cfgFilePath", required_argument, NULL, O_CFG },
+		{ "streamType", required_argument, NULL, O_STREAMTYPE },
+		{ "triggerMode", required_argument, NULL, O_TRIGGER },
+		{ "proxyServer", required_argument, NULL, O_PROXY },
+		{ "audioProfile", required_argument, NULL, O_AUDIOPROFILE },
+		{ "audioIndicationInterval", required_argument, NULL, O_INDICATION },
+		{ "defaultVideoBg", required_argument, NULL, O_VIDEOBG },
+		{ "defaultUserBg", required_argument, NULL, O_USERBG },
+		{ "logLevel", required_argument, NULL, O_LOGLEVEL },
+		{ "layoutMode", required_argument, NULL, O_LAYOUT },
+		{ "maxResolutionUid", required_argument, NULL, O_MAXRESUID },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "pt", required_argument, NULL, O_PT },
+		{ "sdp", required_argument, NULL, O_SDP },
+		{ "umask", required_argument, NULL, O_UMASK },
+		{ "leave-timeout", required_argument, NULL, O_LEAVE },
+		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	long low = 0, high = 0, v;
+	int ch;
+	bool channel_set = false;
+
+	memset(o, 0, sizeof *o);
+	o->idle_s = 300;
+	strcpy(o->root, ".");
+	strcpy(o->listen_host, "127.0.0.1");
+	o->listen_port = 5004;
+	o->log_level = 5;
+	o->umask = 077;
+	o->leave_ms = 10000;
+	o->cname_wait_ms = 5000;
+	o->jitter_ms = 80;
+	o->max_users = 4096;
+	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
+	pt_parse("0=PCMU/8000/1", o->pt);
+	pt_parse("8=PCMA/8000/1", o->pt);
+	pt_parse("96=H264/90000", o->pt);
+	pt_parse("97=VP8/90000", o->pt);
+	pt_parse("111=opus/48000/2", o->pt);
+	pt_parse("101=mpeg4-generic/48000/2", o->pt);
+
+	opterr = 0;
+	while ((ch = getopt_long_only(argc, argv, ":hV", lo, NULL)) != -1) {
+		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		switch (ch) {
+		case O_APPID: case O_CHANNELKEY: case O_CHANNELPROFILE: case O_APPLITEDIR:
+		case O_DECRYPT: case O_SECRET: case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
+			break;	/* no meaning without Agora's network: accepted, ignored */
+		case O_UID:
+			o->uid = (uint32_t)num_opt("uid", optarg, 0, 4294967295L);
+			break;
+		case O_CHANNEL:
+			if (!channel_ok(optarg))
+				usage_error("--channel: '%s' is not a channel name (1 to 64 bytes: letters, "
+				    "digits, space and !#$%%&()+-:;<=.>?@[]^_{}|~,)", optarg);
+			snprintf(o->channel, sizeof o->channel, "%s", optarg);
+			channel_set = true;
+			break;
+		case O_AUDIOONLY:
+			o->audio_only = num_opt("isAudioOnly", optarg, 0, 1) != 0;
+			break;
+		case O_VIDEOONLY:
+			o->video_only = num_opt("isVideoOnly", optarg, 0, 1) != 0;
+			break;
+		case O_MIXING:
+			if (num_opt("isMixingEnabled", optarg, 0, 1) != 0)
+				usage_error("--isMixingEnabled 1: composite recording is not yet supported");
+			break;
+		case O_GETAUDIO:
+			if (num_opt("getAudioFrame", optarg, 0, 3) != 0)
+				usage_error("--getAudioFrame %s: raw audio data is not yet supported", optarg);
+			break;
+		case O_GETVIDEO:
+			if (num_opt("getVideoFrame", optarg, 0, 5) != 0)
+				usage_error("--getVideoFrame %s: raw video data and JPEG capture are not yet supported", optarg);
+			break;
+		case O_MIXRES: {
+			int a, b, c, d;
+			char extra;
+			if (sscanf(optarg, "%d,%d,%d,%d%c", &a, &b, &c, &d, &extra) != 4)
+				usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (Illegal resolution)", optarg);
+			break;
+		}
+		case O_MIXEDVA:
+			num_opt("mixedVideoAudio", optarg, 0, 2);
+			break;
+		case O_IDLE:
+			v = num_opt("idle", optarg, -1000000000, 1000000000);
+			if (v < 3)
+				usage_error("--idle: %ld is below the minimum of 3 seconds", v);
+			o->idle_s = (int)v;
+			break;
+		case O_ROOT:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof o->root - 128)
+				usage_error("--recordFileRootDir: bad directory '%s'", optarg);
+			snprintf(o->root, sizeof o->root, "%s", optarg);
+			break;
+		case O_LOWPORT:
+			low = num_opt("lowUdpPort", optarg, 0, 65535);
+			break;
+		case O_HIGHPORT:
+			high = num_opt("highUdpPort", optarg, 0, 65535);
+			break;
+		case O_CAPTURE:
+			num_opt("captureInterval", optarg, 1, 3600);
+			break;
+		case O_CFG:
+			cfg_read(optarg, o);
+			break;
+		case O_TRIGGER:
+			o->trigger_mode = (int)num_opt("triggerMode", optarg, 0, 1);
+			break;
+		case O_AUDIOPROFILE:
+			v = num_opt("audioProfile", optarg, 0, 1000000);
+			(void)v;
+			break;
+		case O_VIDEOBG: case O_USERBG:
+			break;	/* composite only */
+		case O_LOGLEVEL:
+			v = num_opt("logLevel", optarg, -1000000, 1000000);
+			o->log_level = v < 1 ? 1 : v > 6 ? 6 : (int)v;
+			break;
+		case O_LAYOUT:
+			num_opt("layoutMode", optarg, 0, 2);
+			break;
+		case O_MAXRESUID:
+			num_opt("maxResolutionUid", optarg, -1, 4294967295L);
+			break;
+		case O_LISTEN: {
+			char *colon = strrchr(optarg, ':');
+			if (colon == NULL || colon == optarg || (size_t)(colon - optarg) >= sizeof o->listen_host)
+				usage_error("--listen: '%s' is not HOST:PORT", optarg);
+			snprintf(o->listen_host, sizeof o->listen_host, "%.*s", (int)(colon - optarg), optarg);
+			o->listen_port = (int)num_opt("listen", colon + 1, 1, 65534);
+			break;
+		}
+		case O_PT:
+			if (pt_parse(optarg, o->pt) < 0)
+				usage_error("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "
+				    "PCMU, PCMA, mpeg4-generic)", optarg);
+			break;
+		case O_SDP:
+			sdp_read(optarg, o->pt);
+			break;
+		case O_UMASK: {
+			char *end;
+			errno = 0;
+			v = strtol(optarg, &end, 8);
+			if (errno || *end || end == optarg || v < 0 || v > 0777)
+				usage_error("--umask: '%s' is not an octal mode", optarg);
+			o->umask = (mode_t)v;
+			break;
+		}
+		case O_LEAVE:
+			o->leave_ms = (int)num_opt("leave-timeout", optarg, 1, 3600) * 1000;
+			break;
+		case 'h': case O_HELP:
+			printf("%s\n%s", usage_text, help_text);
+			exit(fflush(stdout) == 0 ? 0 : AG_EX_IOERR);
+		case 'V': case O_VERSION:
+			printf("agrec-record %s\n", AGREC_VERSION);
+			exit(fflush(stdout) == 0 ? 0 : AG_EX_IOERR);
+		case ':':
+			usage_error("%s needs a value", name);
+			break;
+		default:
+			usage_error("unknown option '%s'", name);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!channel_set)
+		usage_error("--channel is required");
+	if (o->audio_only && o->video_only)
+		usage_error("--isAudioOnly and --isVideoOnly cannot both be 1");
+	if (low > 0) {
+		if (high > 0 && high - low < 4)
+			usage_error("--highUdpPort must be at least --lowUdpPort + 4");
+		if (high > 0 && high - low < 6)
+			ag_msg("note: the 3.x SDK wants a port range of 6 or more");
+		o->listen_port = (int)low;
+	}
+	return 0;
+}

@@ -1,0 +1,197 @@
+/*
+ * record.h - agrec-record's own modules: options (opts.c), the recording
+ * folder and its files (files.c), per-user sessions and the split rules
+ * (session.c), and the RTP/RTCP ingest (ingest.c).
+ *
+ * One process per channel, one thread, one poll loop.  Every time is
+ * on the channel clock: milliseconds since the recorder joined
+ * (CLOCK_MONOTONIC), with the wall-clock time of the join kept to name
+ * files.
+ */
+#ifndef RC_RECORD_H
+#define RC_RECORD_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "codec.h"
+#include "depack.h"
+#include "err.h"
+#include "jitter.h"
+#include "fmp4.h"
+#include "mkv.h"
+
+#define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
+#define RC_MAX_PT 128
+
+struct rc_ptmap {
+	bool set;
+	enum ag_codec codec;
+	int rate, channels;
+	uint8_t aac_config[64];     /* AudioSpecificConfig from an SDP fmtp config= */
+	size_t aac_config_len;
+};
+
+struct rc_opts {
+	char channel[65];
+	uint32_t uid;
+	bool audio_only, video_only;
+	int idle_s;
+	char root[4096];
+	char recording_dir[4096];   /* Recording_Dir from the config file, or "" */
+	char listen_host[256];
+	int listen_port;
+	int trigger_mode;           /* 0 automatic, 1 manual */
+	int log_level;
+	mode_t umask;
+	int leave_ms;               /* no packet for this long: the user left */
+	int cname_wait_ms;          /* how long an SSRC without CNAME waits for one */
+	int jitter_ms;
+	struct rc_ptmap pt[RC_MAX_PT];
+	int max_users;
+};
+
+int rc_opts_parse(int argc, char **argv, struct rc_opts *o);
+
+/* ---- files.c: the folder, txt files and media writers ---- */
+
+enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4 };
+
+struct rc_writer {
+	enum rc_wkind kind;
+	bool video;
+	char name[64];              /* file name in the folder */
+	int fd;                     /* WEBM: the file; CHILD: pipe to the child's stdin */
+	pid_t pid;                  /* CHILD: the ffmpeg child, or 0 once reaped */
+	struct ag_mkv *mkv;
+	struct ag_fmp4 *fmp4;
+	int64_t create_ms;          /* channel time of the create line */
+	int64_t last_ms;            /* channel time the last frame ends */
+	int64_t first_pts_ms;       /* channel time of the first frame written */
+	int64_t first_t90;          /* 90 kHz time of the first frame written */
+	int width, height;
+	enum ag_codec codec;
+	int rate, channels;
+	uint64_t frames;
+	bool failed;                /* the child died or stalled: close and split */
+};
+
+struct rc_folder {
+	char path[4096];
+	int64_t start_wall_ms;      /* wall clock at channel time 0 (epoch ms, UTC) */
+	int64_t start_mono_ms;
+	int log_fd;                 /* recording.log */
+	const char *ffmpeg;
+	int log_level;
+	pid_t *children;            /* ffmpeg children not yet reaped */
+	size_t nchildren, cap_children;
+};
+
+int rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *err);
+int rc_folder_finish(struct rc_folder *f, struct ag_error *err);
+void rc_log(struct rc_folder *f, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int64_t rc_now_ms(const struct rc_folder *f);
+void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);
+
+/* Open a writer for a new media file; the name is made from uid and ch_ms. */
+int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
+    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
+    struct ag_error *err);
+/* t90: the frame's time on a 90 kHz channel clock (exact for video). */
+int rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
+    int64_t dur_ms, const struct ag_frame *fr, struct ag_error *err);
+/* Finish the file: flush, close the pipe (the child then finishes). */
+void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
+/* Drain pending bytes to a child; -1 when it must be given up. */
+int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
+
+/* ---- session.c: users, segments, txt files, the split rules ---- */
+
+struct rc_user {
+	uint32_t uid;
+	bool used;
+	bool present;
+	int64_t last_packet_ms;
+	bool session_open;          /* a session base is set */
+	int64_t base_ms;            /* channel time of the session base */
+	char txt_name[64];
+	int txt_fd;                 /* -1 when no segment is open */
+	struct rc_writer audio, video;
+	int64_t audio_closed_ms, video_closed_ms;   /* -1: never */
+	bool video_rejoin;          /* the user left: the next video opens a new file */
+	int64_t pli_ms;             /* last keyframe request */
+	uint32_t video_ssrc;        /* for PLI */
+};
+
+struct rc_rec;
+struct rc_user *rc_user_get(struct rc_rec *r, uint32_t uid, bool create);
+void rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t ch_ms, int64_t t90, int64_t dur_ms,
+    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
+    uint32_t ssrc);
+void rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why);
+void rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now);
+/* Close everything of a user at time t (stop, pause). */
+void rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t);
+
+/* ---- ingest.c: sockets, SSRCs, RTP and RTCP ---- */
+
+struct rc_ssrc {
+	bool used;
+	uint32_t ssrc;
+	uint32_t uid;
+	bool cname_known;
+	int64_t first_ms, last_ms;
+	bool bye;
+	uint8_t pt;
+	bool pt_ok;
+	struct rc_ptmap pm;
+	struct ag_jb *jb;
+	struct ag_depack *dp;
+	/* RTP time -> channel time */
+	bool anchored;
+	int64_t ext_ts_base;        /* extended RTP ts at the anchor */
+	int64_t anchor_ms;          /* channel ms at the anchor */
+	uint32_t last_ts;
+	int64_t ts_cycles;
+	int64_t last_frame_ext;     /* for durations */
+	int64_t last_t90;           /* keeps each stream's times increasing */
+	struct sockaddr_storage from;   /* RTP source, for PLI */
+	socklen_t fromlen;
+	struct sockaddr_storage rtcp_from;
+	socklen_t rtcp_fromlen;
+	uint64_t packets, bad;
+};
+
+struct rc_rec {
+	struct rc_opts *opts;
+	struct rc_folder folder;
+	int socks[2];
+	int nsocks;
+	struct rc_ssrc *ssrcs;
+	size_t nssrcs, cap_ssrcs;
+	struct rc_user *users;
+	size_t nusers, cap_users;
+	bool recording;             /* false while paused in manual mode */
+	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
+	uint32_t own_ssrc;
+	uint64_t garbage, oversized;
+};
+
+int rc_ingest_open(struct rc_rec *r, struct ag_error *err);
+/* Read every datagram waiting on socket i. */
+void rc_ingest_read(struct rc_rec *r, int i);
+/* Release what the jitter buffers hold that is due; run timers. */
+void rc_ingest_tick(struct rc_rec *r, int64_t now);
+/* ms until the next jitter deadline, or -1. */
+int rc_ingest_timeout(struct rc_rec *r, int64_t now);
+void rc_send_pli(struct rc_rec *r, uint32_t media_ssrc);
+/* true when some stream sent a packet in the last --leave-timeout. */
+bool rc_ingest_active(const struct rc_rec *r, int64_t now);
+void rc_ingest_free(struct rc_rec *r);
+
+#endif

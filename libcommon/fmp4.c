@@ -1,0 +1,760 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fmp4.h"
+
+#define TRACK_ID 1
+#define SECS_1904_TO_1970 2082844800u
+#define MAX_CREATION_TIME ((int64_t)1 << 40)
+#define MAX_DTS ((int64_t)1 << 62)        /* keeps dts + durations far from overflow */
+
+/* moof with one traf and a trun of n samples: 88 + 12n bytes, then the mdat header. */
+#define MOOF_FIXED 88u
+#define TRUN_ENTRY 12u
+#define MDAT_HEAD  8u
+/* Sample data is collected after room for the largest moof, so a fragment is contiguous. */
+#define HEAD_ROOM  (MOOF_FIXED + TRUN_ENTRY * AG_FMP4_FRAGMENT_SAMPLES + MDAT_HEAD)
+#define DATA_START (64u << 10)
+
+#define TFHD_DEFAULT_BASE_IS_MOOF 0x020000u
+#define TRUN_DATA_OFFSET  0x000001u
+#define TRUN_DURATION     0x000100u
+#define TRUN_SIZE         0x000200u
+#define TRUN_FLAGS        0x000400u
+/* sample_depends_on 2 (an I picture); 1 plus sample_is_non_sync_sample otherwise. */
+#define FLAGS_SYNC        0x02000000u
+#define FLAGS_NON_SYNC    0x01010000u
+
+/* Bytes written into memory; `bad` makes a run of puts checkable once. */
+struct wbuf {
+	uint8_t *p;
+	size_t len, cap;
+	bool grow;   /* realloc p when full; else overflowing sets bad */
+	bool bad;
+};
+
+struct sample {
+	int64_t dts;
+	uint32_t dur;
+	uint32_t size;
+	bool key;
+};
+
+struct ag_fmp4 {
+	int fd;
+	uint32_t timescale;
+	int64_t frag_ticks;       /* fragment_ms in timescale units, >= 1 */
+
+	uint8_t *frag;            /* HEAD_ROOM bytes, then data_len bytes of samples */
+	size_t data_len, data_cap;
+	struct sample *s;         /* the samples collected, n of s_cap */
+	size_t n, s_cap;
+
+	bool have_prev;
+	int64_t prev_dts;         /* the last accepted sample's (clamped) dts */
+	bool have_dur;
+	uint32_t last_dur;        /* the last duration known from two dts */
+	int64_t floor;            /* end of the last written fragment: next dts >= floor */
+	uint32_t seq;             /* mfhd sequence_number of the next fragment */
+
+	uint64_t nsamples, clamped, fragments;
+	bool failed;              /* a write error happened: sticky */
+	int fail_errno;
+	struct ag_error fail;
+};
+
+static bool
+wb_room(struct wbuf *b, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (b->bad)
+		return false;
+	if (n <= b->cap - b->len)
+		return true;
+	if (!b->grow || n > SIZE_MAX / 4 - b->len) {
+		b->bad = true;
+		return false;
+	}
+	cap = b->cap ? b->cap : 1024;
+	while (cap - b->len < n)
+		cap *= 2;
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->bad = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+static void
+put(struct wbuf *b, const void *p, size_t n)
+{
+	if (n == 0 || !wb_room(b, n))
+		return;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void
+put_zero(struct wbuf *b, size_t n)
+{
+	if (n == 0 || !wb_room(b, n))
+		return;
+	memset(b->p + b->len, 0, n);
+	b->len += n;
+}
+
+static void
+wr_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static void
+put_be(struct wbuf *b, uint64_t v, int n)
+{
+	uint8_t tmp[8];
+
+	wr_be(tmp, v, n);
+	put(b, tmp, (size_t)n);
+}
+
+static void
+put_u16(struct wbuf *b, uint16_t v)
+{
+	put_be(b, v, 2);
+}
+
+static void
+put_u32(struct wbuf *b, uint32_t v)
+{
+	put_be(b, v, 4);
+}
+
+static void
+put_u64(struct wbuf *b, uint64_t v)
+{
+	put_be(b, v, 8);
+}
+
+/* Start a box: returns its offset; box_end fills in the 32-bit size. */
+static size_t
+box_begin(struct wbuf *b, const char type[4])
+{
+	size_t off = b->len;
+
+	put_u32(b, 0);
+	put(b, type, 4);
+	return off;
+}
+
+/* A FullBox: a box with version and 24-bit flags. */
+static size_t
+fullbox_begin(struct wbuf *b, const char type[4], uint8_t version, uint32_t flags)
+{
+	size_t off = box_begin(b, type);
+
+	put_u32(b, (uint32_t)version << 24 | (flags & 0xffffffu));
+	return off;
+}
+
+static void
+box_end(struct wbuf *b, size_t off)
+{
+	if (b->bad || b->len - off > UINT32_MAX) {
+		b->bad = true;
+		return;
+	}
+	wr_be(b->p + off, b->len - off, 4);
+}
+
+/* Record a write failure; every later call reports it again. */
+static int
+fail(struct ag_fmp4 *m, int errnum, struct ag_error *err, const char *what)
+{
+	m->failed = true;
+	m->fail_errno = errnum;
+	ag_error_errno(&m->fail, AG_EX_IOERR, errnum, "mp4 output: %s", what);
+	if (err != NULL)
+		*err = m->fail;
+	errno = errnum;
+	return -1;
+}
+
+static int
+replay(const struct ag_fmp4 *m, struct ag_error *err)
+{
+	if (err != NULL)
+		*err = m->fail;
+	errno = m->fail_errno;
+	return -1;
+}
+
+/*
+ * One write(2) for the whole piece; the loop only finishes a short write
+ * (a pipe, a signal).  Returns 0, or -1 with errno.  A blocking fd is
+ * expected, so EAGAIN is an error like any other.
+ */
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The record's SPS and PPS lists must fit in it; NAL lengths must be 4 bytes. */
+static bool
+avcc_ok(const uint8_t *p, size_t len)
+{
+	size_t pos;
+	int nsps, npps, i;
+
+	if (p == NULL || len < 7 || len > AG_FMP4_MAX_AVCC)
+		return false;
+	if (p[0] != 1 || (p[4] & 3) != 3)
+		return false;
+	nsps = p[5] & 0x1f;
+	if (nsps == 0)
+		return false;
+	pos = 6;
+	for (i = 0; i < nsps; i++) {
+		if (len - pos < 2)
+			return false;
+		pos += 2 + ((size_t)p[pos] << 8 | p[pos + 1]);
+		if (pos > len)
+			return false;
+	}
+	if (pos >= len)
+		return false;
+	npps = p[pos++];
+	if (npps == 0)
+		return false;
+	for (i = 0; i < npps; i++) {
+		if (len - pos < 2)
+			return false;
+		pos += 2 + ((size_t)p[pos] << 8 | p[pos + 1]);
+		if (pos > len)
+			return false;
+	}
+	return true;
+}
+
+/* The 4-byte NAL lengths must cover the sample exactly, with no empty NAL unit. */
+static bool
+sample_ok(const uint8_t *p, size_t len)
+{
+	size_t pos = 0, nal;
+
+	while (pos < len) {
+		if (len - pos < 4)
+			return false;
+		nal = (size_t)p[pos] << 24 | (size_t)p[pos + 1] << 16 | (size_t)p[pos + 2] << 8 | p[pos + 3];
+		pos += 4;
+		if (nal == 0 || nal > len - pos)
+			return false;
+		pos += nal;
+	}
+	return true;
+}
+
+static int
+check_config(const struct ag_fmp4_config *c, struct ag_error *err)
+{
+	if (c == NULL)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: no configuration");
+	if (c->timescale < 1 || c->timescale > 1000000)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: timescale %u out of range 1..1000000",
+		    (unsigned)c->timescale);
+	if (c->width < 1 || c->width > 65535 || c->height < 1 || c->height > 65535)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: video size %dx%d out of range 1..65535",
+		    c->width, c->height);
+	if (c->fragment_ms < 0 || c->fragment_ms > AG_FMP4_MAX_FRAGMENT_MS)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: fragment length %d ms out of range 0..%d",
+		    c->fragment_ms, AG_FMP4_MAX_FRAGMENT_MS);
+	if (c->creation_time < 0 || c->creation_time > MAX_CREATION_TIME)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: creation time %lld out of range",
+		    (long long)c->creation_time);
+	if (!avcc_ok(c->avcc, c->avcc_len))
+		return ag_error_set(err, AG_EX_USAGE,
+		    "mp4: avcC is not an AVCDecoderConfigurationRecord with 4-byte NAL lengths");
+	return 0;
+}
+
+static const uint32_t unity_matrix[9] = {
+	0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000,
+};
+
+static void
+put_matrix(struct wbuf *b)
+{
+	for (int i = 0; i < 9; i++)
+		put_u32(b, unity_matrix[i]);
+}
+
+/* creation and modification time, version 0 (32-bit) or 1 (64-bit) */
+static void
+put_times(struct wbuf *b, uint8_t version, uint64_t t)
+{
+	put_be(b, t, version ? 8 : 4);
+	put_be(b, t, version ? 8 : 4);
+}
+
+static void
+put_mvhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+{
+	size_t box = fullbox_begin(b, "mvhd", v, 0);
+
+	put_times(b, v, t);
+	put_u32(b, c->timescale);
+	put_be(b, 0, v ? 8 : 4);      /* duration: unknown, the fragments say */
+	put_u32(b, 0x00010000);       /* rate 1.0 */
+	put_u16(b, 0x0100);           /* volume 1.0 */
+	put_zero(b, 2 + 8);
+	put_matrix(b);
+	put_zero(b, 6 * 4);           /* pre_defined */
+	put_u32(b, TRACK_ID + 1);     /* next_track_ID */
+	box_end(b, box);
+}
+
+static void
+put_tkhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+{
+	size_t box = fullbox_begin(b, "tkhd", v, 0x3);   /* enabled, in movie */
+
+	put_times(b, v, t);
+	put_u32(b, TRACK_ID);
+	put_u32(b, 0);
+	put_be(b, 0, v ? 8 : 4);      /* duration */
+	put_zero(b, 8);
+	put_u16(b, 0);                /* layer */
+	put_u16(b, 0);                /* alternate_group */
+	put_u16(b, 0);                /* volume: video */
+	put_u16(b, 0);
+	put_matrix(b);
+	put_u32(b, (uint32_t)c->width << 16);
+	put_u32(b, (uint32_t)c->height << 16);
+	box_end(b, box);
+}
+
+static void
+put_avc1(struct wbuf *b, const struct ag_fmp4_config *c)
+{
+	size_t box = box_begin(b, "avc1"), avcc;
+
+	put_zero(b, 6);
+	put_u16(b, 1);                /* data_reference_index */
+	put_u16(b, 0);
+	put_u16(b, 0);
+	put_zero(b, 12);
+	put_u16(b, (uint16_t)c->width);
+	put_u16(b, (uint16_t)c->height);
+	put_u32(b, 0x00480000);       /* 72 dpi */
+	put_u32(b, 0x00480000);
+	put_u32(b, 0);
+	put_u16(b, 1);                /* frame_count */
+	put_zero(b, 32);              /* compressorname: empty Pascal string */
+	put_u16(b, 0x0018);           /* depth */
+	put_u16(b, 0xffff);           /* pre_defined = -1 */
+	avcc = box_begin(b, "avcC");
+	put(b, c->avcc, c->avcc_len);
+	box_end(b, avcc);
+	box_end(b, box);
+}
+
+static void
+put_stbl(struct wbuf *b, const struct ag_fmp4_config *c)
+{
+	size_t stbl = box_begin(b, "stbl"), box;
+
+	box = fullbox_begin(b, "stsd", 0, 0);
+	put_u32(b, 1);
+	put_avc1(b, c);
+	box_end(b, box);
+	/* The samples are all in fragments: every table is empty. */
+	box = fullbox_begin(b, "stts", 0, 0);
+	put_u32(b, 0);
+	box_end(b, box);
+	box = fullbox_begin(b, "stsc", 0, 0);
+	put_u32(b, 0);
+	box_end(b, box);
+	box = fullbox_begin(b, "stsz", 0, 0);
+	put_u32(b, 0);                /* sample_size */
+	put_u32(b, 0);                /* sample_count */
+	box_end(b, box);
+	box = fullbox_begin(b, "stco", 0, 0);
+	put_u32(b, 0);
+	box_end(b, box);
+	box_end(b, stbl);
+}
+
+static void
+put_mdia(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+{
+	static const char handler_name[] = "VideoHandler";
+	size_t mdia = box_begin(b, "mdia"), box, minf, dinf;
+
+	box = fullbox_begin(b, "mdhd", v, 0);
+	put_times(b, v, t);
+	put_u32(b, c->timescale);
+	put_be(b, 0, v ? 8 : 4);      /* duration */
+	put_u16(b, 0x55c4);           /* language "und", packed 5-bit letters */
+	put_u16(b, 0);
+	box_end(b, box);
+
+	box = fullbox_begin(b, "hdlr", 0, 0);
+	put_u32(b, 0);
+	put(b, "vide", 4);
+	put_zero(b, 12);
+	put(b, handler_name, sizeof handler_name);   /* with its NUL */
+	box_end(b, box);
+
+	minf = box_begin(b, "minf");
+	box = fullbox_begin(b, "vmhd", 0, 1);
+	put_u16(b, 0);                /* graphicsmode: copy */
+	put_zero(b, 6);               /* opcolor */
+	box_end(b, box);
+	dinf = box_begin(b, "dinf");
+	box = fullbox_begin(b, "dref", 0, 0);
+	put_u32(b, 1);
+	put_u32(b, 12);               /* "url " with flag 1: the data is in this file */
+	put(b, "url ", 4);
+	put_u32(b, 1);
+	box_end(b, box);
+	box_end(b, dinf);
+	put_stbl(b, c);
+	box_end(b, minf);
+	box_end(b, mdia);
+}
+
+static void
+put_header(struct wbuf *b, const struct ag_fmp4_config *c)
+{
+	static const char brands[][5] = { "isom", "iso5", "iso6", "avc1", "mp41" };
+	size_t box, moov, trak, mvex;
+	uint64_t t = c->creation_time > 0 ? (uint64_t)c->creation_time + SECS_1904_TO_1970 : 0;
+	uint8_t v = t > UINT32_MAX ? 1 : 0;
+
+	box = box_begin(b, "ftyp");
+	put(b, "isom", 4);
+	put_u32(b, 0x200);            /* minor_version */
+	for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
+		put(b, brands[i], 4);
+	box_end(b, box);
+
+	moov = box_begin(b, "moov");
+	put_mvhd(b, c, v, t);
+	trak = box_begin(b, "trak");
+	put_tkhd(b, c, v, t);
+	put_mdia(b, c, v, t);
+	box_end(b, trak);
+	mvex = box_begin(b, "mvex");
+	box = fullbox_begin(b, "trex", 0, 0);
+	put_u32(b, TRACK_ID);
+	put_u32(b, 1);                /* default_sample_description_index */
+	put_u32(b, 0);                /* default duration, size, flags: trun gives them */
+	put_u32(b, 0);
+	put_u32(b, 0);
+	box_end(b, box);
+	box_end(b, mvex);
+	box_end(b, moov);
+}
+
+static void
+fmp4_free(struct ag_fmp4 *m)
+{
+	free(m->frag);
+	free(m->s);
+	free(m);
+}
+
+struct ag_fmp4 *
+ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_error *err)
+{
+	struct ag_fmp4 *m = NULL;
+	struct wbuf hdr = { .grow = true };
+	int fragment_ms;
+
+	if (check_config(c, err) < 0)
+		return NULL;
+	if ((m = calloc(1, sizeof *m)) == NULL ||
+	    (m->frag = malloc(HEAD_ROOM + DATA_START)) == NULL ||
+	    (m->s = malloc(64 * sizeof *m->s)) == NULL) {
+		ag_error_set(err, AG_EX_FAIL, "mp4: out of memory");
+		goto fail;
+	}
+	m->fd = fd;
+	m->timescale = c->timescale;
+	fragment_ms = c->fragment_ms ? c->fragment_ms : AG_FMP4_DEFAULT_FRAGMENT_MS;
+	m->frag_ticks = (int64_t)fragment_ms * c->timescale / 1000;
+	if (m->frag_ticks < 1)
+		m->frag_ticks = 1;
+	m->data_cap = DATA_START;
+	m->s_cap = 64;
+	m->seq = 1;
+
+	put_header(&hdr, c);
+	if (hdr.bad) {
+		ag_error_set(err, AG_EX_FAIL, "mp4: out of memory");
+		goto fail;
+	}
+	if (write_all(fd, hdr.p, hdr.len) < 0) {
+		int e = errno;
+
+		ag_error_errno(err, AG_EX_IOERR, e, "mp4 output: write");
+		free(hdr.p);
+		fmp4_free(m);
+		errno = e;
+		return NULL;
+	}
+	free(hdr.p);
+	return m;
+fail:
+	free(hdr.p);
+	if (m != NULL)
+		fmp4_free(m);
+	return NULL;
+}
+
+/*
+ * Write the collected samples as moof + mdat, the last one lasting
+ * last_dur.  The moof is built in the room before the sample data, so
+ * the fragment goes out in one write(2).  The samples are dropped
+ * whether or not the write succeeds.
+ */
+static int
+emit(struct ag_fmp4 *m, uint32_t last_dur, struct ag_error *err)
+{
+	size_t n = m->n, head = MOOF_FIXED + TRUN_ENTRY * n + MDAT_HEAD;
+	struct wbuf b = { .p = m->frag + HEAD_ROOM - head, .cap = head };
+	struct sample *last = &m->s[n - 1];
+	size_t moof, traf, box;
+	int r = 0;
+
+	last->dur = last_dur;
+	moof = box_begin(&b, "moof");
+	box = fullbox_begin(&b, "mfhd", 0, 0);
+	put_u32(&b, m->seq);
+	box_end(&b, box);
+	traf = box_begin(&b, "traf");
+	box = fullbox_begin(&b, "tfhd", 0, TFHD_DEFAULT_BASE_IS_MOOF);
+	put_u32(&b, TRACK_ID);
+	box_end(&b, box);
+	box = fullbox_begin(&b, "tfdt", 1, 0);
+	put_u64(&b, (uint64_t)m->s[0].dts);
+	box_end(&b, box);
+	box = fullbox_begin(&b, "trun", 0,
+	    TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS);
+	put_u32(&b, (uint32_t)n);
+	put_u32(&b, (uint32_t)head);  /* data_offset from the moof: just past the mdat header */
+	for (size_t i = 0; i < n; i++) {
+		put_u32(&b, m->s[i].dur);
+		put_u32(&b, m->s[i].size);
+		put_u32(&b, m->s[i].key ? FLAGS_SYNC : FLAGS_NON_SYNC);
+	}
+	box_end(&b, box);
+	box_end(&b, traf);
+	box_end(&b, moof);
+	put_u32(&b, (uint32_t)(MDAT_HEAD + m->data_len));
+	put(&b, "mdat", 4);
+
+	m->floor = last->dts + last->dur;
+	m->n = 0;
+	if (b.bad || b.len != head) {
+		/* cannot happen: head is the exact size of what was put */
+		r = fail(m, EINVAL, err, "internal error building a fragment");
+	} else if (write_all(m->fd, b.p, head + m->data_len) < 0) {
+		r = fail(m, errno, err, "write");
+	} else {
+		m->seq++;
+		m->fragments++;
+	}
+	m->data_len = 0;
+	return r;
+}
+
+/* Room for one more sample of len bytes. */
+static bool
+reserve(struct ag_fmp4 *m, size_t len)
+{
+	if (m->n == m->s_cap) {
+		size_t cap = m->s_cap * 2;
+		struct sample *s;
+
+		if (cap > AG_FMP4_FRAGMENT_SAMPLES)
+			cap = AG_FMP4_FRAGMENT_SAMPLES;
+		if ((s = realloc(m->s, cap * sizeof *s)) == NULL)
+			return false;
+		m->s = s;
+		m->s_cap = cap;
+	}
+	if (len > m->data_cap - m->data_len) {
+		size_t cap = m->data_cap;
+		uint8_t *p;
+
+		while (cap - m->data_len < len)
+			cap *= 2;
+		if ((p = realloc(m->frag, HEAD_ROOM + cap)) == NULL)
+			return false;
+		m->frag = p;
+		m->data_cap = cap;
+	}
+	return true;
+}
+
+/* Whether the collected samples make a fragment before a sample at dts. */
+static bool
+fragment_due(const struct ag_fmp4 *m, int64_t dts, bool keyframe, size_t len)
+{
+	int64_t span = dts - m->s[0].dts;
+
+	return (keyframe && span >= m->frag_ticks) ||
+	    span >= 2 * m->frag_ticks ||
+	    len > AG_FMP4_FRAGMENT_BYTES - m->data_len ||
+	    m->n >= AG_FMP4_FRAGMENT_SAMPLES;
+}
+
+int
+ag_fmp4_write(struct ag_fmp4 *m, int64_t dts, bool keyframe, const void *sample,
+    size_t len, struct ag_error *err)
+{
+	struct sample *s;
+	bool raised = false;
+
+	if (m->failed)
+		return replay(m, err);
+	if (sample == NULL || len == 0 || len > AG_FMP4_MAX_SAMPLE)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: sample of %zu bytes (1..%u allowed)",
+		    len, AG_FMP4_MAX_SAMPLE);
+	if (!sample_ok(sample, len))
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "mp4: sample of %zu bytes is not a run of 4-byte-length NAL units", len);
+	if (dts > MAX_DTS)
+		return ag_error_set(err, AG_EX_USAGE, "mp4: dts %lld too large", (long long)dts);
+	if (!m->have_prev) {
+		if (dts < 0)
+			return ag_error_set(err, AG_EX_USAGE, "mp4: first dts %lld is negative",
+			    (long long)dts);
+	} else {
+		int64_t min = m->prev_dts + 1;
+
+		if (m->floor > min)
+			min = m->floor;
+		if (dts < min) {
+			dts = min;
+			raised = true;
+		}
+	}
+	if (m->n > 0) {
+		s = &m->s[m->n - 1];
+		if (dts - s->dts > UINT32_MAX)
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "mp4: dts jumps by %lld ticks", (long long)(dts - s->dts));
+		s->dur = (uint32_t)(dts - s->dts);
+		m->last_dur = s->dur;
+		m->have_dur = true;
+		if (fragment_due(m, dts, keyframe, len) && emit(m, s->dur, err) < 0)
+			return -1;
+	}
+	if (!reserve(m, len))
+		return ag_error_set(err, AG_EX_FAIL, "mp4: out of memory");
+	memcpy(m->frag + HEAD_ROOM + m->data_len, sample, len);
+	m->data_len += len;
+	s = &m->s[m->n++];
+	s->dts = dts;
+	s->dur = 0;
+	s->size = (uint32_t)len;
+	s->key = keyframe;
+	m->have_prev = true;
+	m->prev_dts = dts;
+	m->nsamples++;
+	if (raised)
+		m->clamped++;
+	return 0;
+}
+
+/* The duration to give the last sample when nothing says when it ends. */
+static uint32_t
+guess_dur(const struct ag_fmp4 *m)
+{
+	uint32_t d;
+
+	if (m->have_dur)
+		return m->last_dur;
+	d = m->timescale / 15;
+	return d > 0 ? d : 1;
+}
+
+int
+ag_fmp4_flush(struct ag_fmp4 *m, struct ag_error *err)
+{
+	if (m->failed)
+		return replay(m, err);
+	if (m->n == 0)
+		return 0;
+	return emit(m, guess_dur(m), err);
+}
+
+int
+ag_fmp4_close(struct ag_fmp4 *m, int64_t end_dts, struct ag_error *err)
+{
+	int r = 0, e = 0;
+
+	if (m == NULL)
+		return 0;
+	if (m->failed) {
+		r = replay(m, err);
+	} else if (m->n > 0) {
+		int64_t last = m->s[m->n - 1].dts;
+		uint32_t dur = guess_dur(m);
+
+		if (end_dts > last && end_dts - last <= UINT32_MAX)
+			dur = (uint32_t)(end_dts - last);
+		r = emit(m, dur, err);
+	}
+	if (r < 0)
+		e = errno;
+	fmp4_free(m);
+	if (r < 0)
+		errno = e;
+	return r;
+}
+
+uint64_t
+ag_fmp4_samples(const struct ag_fmp4 *m)
+{
+	return m->nsamples;
+}
+
+uint64_t
+ag_fmp4_clamped(const struct ag_fmp4 *m)
+{
+	return m->clamped;
+}
+
+uint64_t
+ag_fmp4_fragments(const struct ag_fmp4 *m)
+{
+	return m->fragments;
+}

@@ -1,0 +1,106 @@
+# tests/lib/rec.sh - start and stop agrec-record and real RTP senders
+# (ffmpeg, the recipes of rtp-recipes.md) on loopback, for the recorder's
+# black-box tests.  Every process is started here and ended by its pid.
+RECORD=$AGREC_BUILD/agrec-record
+PIDS=()
+
+_rec_cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	_t_cleanup
+}
+trap _rec_cleanup EXIT
+
+# free_port: an even UDP port whose port+1 is free too.
+free_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$(( (RANDOM % 15000) * 2 + 20000 ))
+		if ! ss -Hlun "sport = :$p or sport = :$((p + 1))" 2>/dev/null | grep -q .; then
+			echo "$p"; return 0
+		fi
+	done
+	echo 24000
+}
+
+# rec_start NAME ARGS...: start the recorder; sets REC_PID, REC_DIR (its folder).
+rec_start() {
+	local name=$1 i; shift
+	"$RECORD" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	REC_PID=$!
+	PIDS+=("$REC_PID")
+	for i in $(seq 1 50); do
+		REC_DIR=$(head -n 1 "$T/$name.out" 2>/dev/null)
+		[ -n "$REC_DIR" ] && return 0
+		kill -0 "$REC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "recorder did not start: $(cat "$T/$name.err")"
+	return 1
+}
+
+# rec_stop: SIGTERM the recorder and wait for it (bounded); sets REC_RC.
+rec_stop() {
+	kill -TERM "$REC_PID" 2>/dev/null
+	rec_wait 20
+}
+
+# rec_wait SECONDS: wait for the recorder to exit by itself; sets REC_RC.
+rec_wait() {
+	local i
+	for i in $(seq 1 $(( $1 * 10 ))); do
+		kill -0 "$REC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$REC_PID" 2>/dev/null; then
+		kill -9 "$REC_PID"; wait "$REC_PID" 2>/dev/null; REC_RC=137; return 1
+	fi
+	wait "$REC_PID"; REC_RC=$?
+}
+
+# send_av PORT SECONDS CNAME VSSRC ASSRC [SIZE] [VCODEC] [EXTRA...]: a participant (F1/F4):
+# H.264 (or VP8 with VCODEC=vp8) + Opus, BYE at the end.  Runs in the foreground.
+send_av() {
+	local port=$1 secs=$2 cname=$3 vs=$4 as=$5 size=${6:-320x180} vc=${7:-h264}
+	local venc
+	if [ "$vc" = vp8 ]; then
+		venc=(-c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g 30 -keyint_min 30
+			-lag-in-frames 0 -error-resilient 1 -pix_fmt yuv420p -payload_type 97)
+	else
+		venc=(-c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30
+			-keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96)
+	fi
+	timeout $((secs + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "testsrc2=size=$size:rate=15:duration=$secs" \
+		-re -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$secs" \
+		-map 0:v "${venc[@]}" -f rtp -ssrc "$vs" -cname "$cname" -rtpflags send_bye \
+		"rtp://127.0.0.1:$port" \
+		-map 1:a -c:a libopus -ar 48000 -ac 2 -b:a 64k \
+		-f rtp -payload_type 111 -ssrc "$as" -cname "$cname" -rtpflags send_bye \
+		"rtp://127.0.0.1:$port" >/dev/null
+}
+
+# send_pcmu PORT SECONDS CNAME VSSRC ASSRC: H.264 + G.711 mu-law (F5).
+send_pcmu() {
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "testsrc2=size=320x180:rate=15:duration=$2" \
+		-re -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$2" \
+		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency \
+		-g 30 -keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 \
+		-f rtp -payload_type 96 -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" \
+		-map 1:a -af aresample=8000,asetnsamples=n=160:p=0 -c:a pcm_mulaw -ar 8000 -ac 1 \
+		-f rtp -payload_type 0 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
+}
+
+# txt_of DIR UID: the uid's txt files, in order.
+txt_of() { ls "$1"/uid_"$2"_*.txt 2>/dev/null | sort; }
+
+# adts_dur FILE: the exact length of an ADTS file (ffprobe only estimates
+# it from the bitrate): packets x 1024 / sample rate.
+adts_dur() {
+	local n r
+	n=$(ffprobe -v error -count_packets -select_streams a:0 -show_entries stream=nb_read_packets \
+		-of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1)
+	r=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1)
+	awk -v n="$n" -v r="$r" 'BEGIN { if (n > 0 && r > 0) printf "%.3f\n", n * 1024 / r }'
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Faults: SIGKILL of the recorder mid-recording (every file plays, the
+# folder converts with --force), a killed ffmpeg child (the recording
+# goes on with a split), garbage and oversized datagrams (ignored).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg ffprobe
+p1=$(free_port); p2=$(( p1 + 2 ))
+mkdir -p "$T/k" "$T/c"
+
+# 1. SIGKILL at ~3 s of a 6 s participant.
+rec_start k --channel killed --recordFileRootDir "$T/k" --listen "127.0.0.1:$p1" --idle 60 || exit 1
+kpid=$REC_PID kdir=$REC_DIR
+send_av "$p1" 6 1001 0x11111111 0x22222222 & s1=$!
+# 2. Meanwhile, another recorder whose audio child gets killed at ~3 s,
+# and garbage thrown at it.
+rec_start c --channel child --recordFileRootDir "$T/c" --listen "127.0.0.1:$p2" --idle 60 || exit 1
+cpid=$REC_PID cdir=$REC_DIR
+send_av "$p2" 8 1002 0x11111112 0x22222223 & s2=$!
+PIDS+=("$s1" "$s2")
+sleep 3.5
+kill -9 "$kpid"
+child=$(pgrep -P "$cpid" -f 'adts' | head -n 1)
+if [ -n "$child" ]; then kill -9 "$child"; else t_fail "found the audio ffmpeg child" "none"; fi
+for i in $(seq 1 200); do head -c $((RANDOM % 1400 + 1)) /dev/urandom >"/dev/udp/127.0.0.1/$p2"; done
+dd if=/dev/zero bs=20000 count=1 2>/dev/null >"/dev/udp/127.0.0.1/$p2"
+printf '\x80\x60\x00' >"/dev/udp/127.0.0.1/$p2"
+wait "$s1" "$s2"
+sleep 1
+REC_PID=$cpid; rec_stop
+[ "$REC_RC" = 0 ] && t_pass "recorder with a killed child exits 0" || t_fail "recorder with a killed child exits 0" "$REC_RC"
+
+# --- after SIGKILL ---
+[ ! -e "$kdir/recording2-done.txt" ] && t_pass "killed: no recording2-done.txt" || t_fail "killed: no done marker" ""
+sleep 1	# the children finish their files once their pipe closes
+v=$(ls "$kdir"/1001_*.mp4 2>/dev/null) a=$(ls "$kdir"/1001_*.aac 2>/dev/null)
+if [ -n "$v" ] && [ -n "$a" ]; then
+	t_pass "killed: the media files exist"
+	d=$(probe_dur "$v")
+	flt 2 "$d" && t_pass "killed: the mp4 plays ($d s)" || t_fail "killed: the mp4 plays" "$d"
+	[ -z "$(ffmpeg -v error -i "$v" -f null - 2>&1 | head -n 2)" ] && t_pass "killed: the mp4 decodes cleanly" \
+		|| t_fail "killed: the mp4 decodes" "$(ffmpeg -v error -i "$v" -f null - 2>&1 | head -n 2)"
+	d=$(adts_dur "$a")
+	flt 2 "$d" && t_pass "killed: the aac plays ($d s)" || t_fail "killed: the aac plays" "$d"
+else
+	t_fail "killed: the media files exist" "$(ls "$kdir")"
+fi
+txt=$(txt_of "$kdir" 1001)
+[ "$(grep -c ' create $' "$txt")" = 2 ] && ! grep -q ' close $' "$txt" && t_pass "killed: create lines, no close lines" \
+	|| t_fail "killed: txt" "$(cat "$txt")"
+"$CONVERT" -q -f "$kdir" >/dev/null 2>&1; rc=$?
+[ "$rc" = 75 ] && t_pass "killed: agrec-convert refuses the unfinished folder (75)" || t_fail "killed: convert refuses" "$rc"
+if "$CONVERT" -q --force -f "$kdir" 2>"$T/conv.err"; then
+	out=$(ls "$kdir"/*_av.mp4)
+	d=$(probe_dur "$out")
+	flt 2 "$d" && t_pass "killed: converts with --force ($d s)" || t_fail "killed: converted duration" "$d"
+	grep -q 'no close line' "$T/conv.err" && t_pass "killed: the missing close lines are reported" || t_fail "killed: missing close reported" "$(cat "$T/conv.err")"
+else
+	t_fail "killed: converts with --force" "$(cat "$T/conv.err")"
+fi
+
+# --- killed child ---
+grep -q 'the ffmpeg writing .* killed by signal 9' "$cdir/recording.log" && t_pass "child: its death is logged" \
+	|| t_fail "child: its death is logged" "$(grep -i ffmpeg "$cdir/recording.log" | head -n 3)"
+n=$(ls "$cdir"/1002_*.aac | wc -l)
+[ "$n" = 2 ] && t_pass "child: the audio goes on in a new file" || t_fail "child: a new audio file" "$n: $(ls "$cdir")"
+txt=$(txt_of "$cdir" 1002)
+[ "$(grep -c '\.aac close $' "$txt")" = 2 ] && t_pass "child: both audio files closed in the txt" || t_fail "child: txt" "$(cat "$txt")"
+for a in "$cdir"/1002_*.aac; do
+	d=$(adts_dur "$a")
+	flt 1 "$d" && t_pass "child: $(basename "$a") plays ($d s)" || t_fail "child: $(basename "$a") plays" "$d"
+done
+v=$(ls "$cdir"/1002_*.mp4)
+d=$(probe_dur "$v")
+fnear "$d" 8 0.5 && t_pass "child: the video was not disturbed ($d s)" || t_fail "child: video" "$d"
+grep -qE 'stopped: [1-9][0-9]* garbage and [1-9][0-9]* oversized' "$cdir/recording.log" \
+	&& t_pass "garbage and oversized datagrams counted and ignored" || t_fail "garbage counted" "$(tail -n 2 "$cdir/recording.log")"

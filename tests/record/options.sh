@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# agrec-record's command line: the Agora option forms, bad values (64),
+# a bad config (65), a missing ffmpeg (69), a busy port (74), idle exit,
+# Recording_Dir.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg
+R=$RECORD
+usage() {	# usage NAME ARGS...: must exit 64 with a message and nothing on stdout
+	local name=$1 out rc; shift
+	out=$("$R" "$@" 2>"$T/err"); rc=$?
+	if [ "$rc" = 64 ] && [ -z "$out" ] && [ -s "$T/err" ]; then t_pass "usage: $name"
+	else t_fail "usage: $name" "exit $rc, stdout '$out', stderr $(head -n 1 "$T/err")"; fi
+}
+usage "no --channel" --idle 10
+usage "channel with a slash" --channel 'a/b'
+usage "channel ../x" --channel '../x'
+usage "empty channel" --channel ''
+usage "65-byte channel" --channel "$(printf 'x%.0s' $(seq 1 65))"
+usage "channel with a newline" --channel "$(printf 'a\nb')"
+usage "--idle 2 (minimum 3)" --channel c --idle 2
+usage "--idle abc" --channel c --idle abc
+usage "audio-only and video-only" --channel c --isAudioOnly 1 --isVideoOnly 1
+usage "composite not yet supported" --channel c --isMixingEnabled 1
+usage "raw audio not yet supported" --channel c --getAudioFrame 2
+usage "raw video not yet supported" --channel c --getVideoFrame 4
+usage "unknown option" --channel c --frobnicate 1
+usage "stray argument" --channel c extra
+usage "bad --pt" --channel c --pt 96=H265/90000
+usage "bad --listen" --channel c --listen nowhere
+usage "bad mixResolution" --channel c --mixResolution 360,640
+usage "port range too small" --channel c --lowUdpPort 40000 --highUdpPort 40002
+"$R" --help >"$T/help" && grep -q -- '--recordFileRootDir' "$T/help" && t_pass "--help on stdout, exit 0" || t_fail "--help" ""
+"$R" -version | grep -qE '^agrec-record [0-9]' && t_pass "-version (single dash, like the SDK sample)" || t_fail "-version" ""
+echo '{"Recording_Dir": ' >"$T/bad.json"
+"$R" --channel c --cfgFilePath "$T/bad.json" >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 65 ] && grep -q 'bad.json' "$T/err" && t_pass "invalid config JSON: 65" || t_fail "invalid config JSON" "exit $rc $(cat "$T/err")"
+AGREC_FFMPEG=/nonexistent/ffmpeg "$R" --channel c >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 69 ] && t_pass "missing ffmpeg: 69" || t_fail "missing ffmpeg: 69" "exit $rc"
+
+# Idle exit with nobody in the channel; the three option forms; Recording_Dir.
+port=$(free_port)
+printf '{"Recording_Dir": "%s/direct", "Avsync_Type": "2"}\n' "$T" >"$T/cfg.json"
+t0=$(date +%s)
+rec_start idle -channel idle_chan --idle=3 "--listen=127.0.0.1:$port" -cfgFilePath "$T/cfg.json" \
+	|| { t_fail "starts with -name, --name=value and --name value" "$(cat "$T/idle.err")"; exit 1; }
+t_pass "starts with -name, --name=value and --name value"
+grep -q "ignoring key 'Avsync_Type'" "$T/idle.err" && t_pass "unknown config keys are warned about" || t_fail "config key warning" "$(cat "$T/idle.err")"
+[ "$REC_DIR" = "$T/direct" ] && t_pass "Recording_Dir: files go directly there" || t_fail "Recording_Dir" "$REC_DIR"
+# A second recorder on the same port: 74.
+"$R" --channel other --listen "127.0.0.1:$port" --recordFileRootDir "$T" >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 74 ] && t_pass "busy port: 74" || t_fail "busy port: 74" "exit $rc $(cat "$T/err")"
+rec_wait 15
+el=$(( $(date +%s) - t0 ))
+[ "$REC_RC" = 0 ] && [ "$el" -ge 3 ] && [ "$el" -le 8 ] && t_pass "idle exit after 3 s with status 0 (${el} s)" \
+	|| t_fail "idle exit" "status $REC_RC after $el s"
+[ -f "$T/direct/recording2-done.txt" ] && [ -f "$T/direct/metadata.txt" ] && t_pass "idle: folder finished" || t_fail "idle: folder finished" "$(ls "$T/direct")"
+grep -q 'idle for 3 s' "$T/direct/recording.log" && t_pass "idle: logged" || t_fail "idle: logged" ""
+# Automatic mode ignores SIGUSR1 (the SDK sample died of it).
+port=$(free_port)
+rec_start usr --channel usr --recordFileRootDir "$T/u" --listen "127.0.0.1:$port" --idle 30 || exit 1
+kill -USR1 "$REC_PID"; kill -USR2 "$REC_PID"; sleep 0.5
+kill -0 "$REC_PID" && t_pass "automatic mode survives SIGUSR1/SIGUSR2" || t_fail "survives SIGUSR1" ""
+rec_stop
+grep -q 'SIGUSR1 ignored' "$REC_DIR/recording.log" && t_pass "SIGUSR1 logged and ignored" || t_fail "SIGUSR1 logged" ""
