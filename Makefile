@@ -62,6 +62,10 @@ $(B)/agrec-convert: $(CONVERT_OBJS) $(LIB)
 $(B)/agrec-record: $(RECORD_OBJS) $(LIB)
 	$(CC) $(AG_LDFLAGS) -o $@ $(RECORD_OBJS) $(LIB) $(JANSSON_LIBS)
 
+# The capacity benchmark's RTP replayer (bench/, not installed).
+$(B)/agrec-replay: $(B)/bench/replay.o $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(B)/bench/replay.o $(LIB) $(JANSSON_LIBS)
+
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AG_CFLAGS) $(CRITERION_CFLAGS) -MMD -MP -c -o $@ $<
@@ -82,8 +86,9 @@ unit: $(UNIT_BIN)
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
-bench: all
+bench: all $(B)/agrec-replay
 	bench/run
+	bench/capacity
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7

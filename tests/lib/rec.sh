@@ -104,3 +104,22 @@ adts_dur() {
 	r=$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1)
 	awk -v n="$n" -v r="$r" 'BEGIN { if (n > 0 && r > 0) printf "%.3f\n", n * 1024 / r }'
 }
+
+# send_audio PORT SECONDS CNAME SSRC: Opus only, BYE at the end.
+send_audio() {
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$2" \
+		-map 0:a -c:a libopus -ar 48000 -ac 2 -b:a 64k \
+		-f rtp -payload_type 111 -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
+}
+
+# send_video PORT SECONDS CNAME SSRC SIZE [BYE]: H.264 only; BYE=0 sends none.
+send_video() {
+	local flags=(-rtpflags send_bye)
+	[ "${6:-1}" = 0 ] && flags=()
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "testsrc2=size=$5:rate=15:duration=$2" \
+		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency \
+		-g 30 -keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 \
+		-f rtp -payload_type 96 -ssrc "$4" -cname "$3" "${flags[@]}" "rtp://127.0.0.1:$1" >/dev/null
+}
