@@ -122,11 +122,13 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	char *ffmpeg;
 	int sp[2], status = 0;
-	bool stop = false;
+	bool stop = false, idle = false;
 	size_t i;
 
 	ag_set_progname(argv[0]);
 	rc_opts_parse(argc, argv, &o);
+	if (o.dump[0])
+		return rc_dump(o.dump);
 	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		return AG_EX_UNAVAILABLE;
@@ -169,9 +171,17 @@ main(int argc, char **argv)
 	rc_log(&r.folder, 4, "agrec-record %s: channel '%s', listening on %s:%d (RTCP also on %d), "
 	    "%s mode, idle %d s", AGREC_VERSION, o.channel, o.listen_host, o.listen_port,
 	    o.listen_port + 1, o.trigger_mode ? "manual" : "automatic", o.idle_s);
-	/* The folder is the one line on stdout: scripts read where it went. */
-	printf("%s\n", r.folder.path);
-	fflush(stdout);
+	if (rc_emit_open(&r, &err) < 0) {
+		ag_msg("%s", err.msg);
+		return err.code ? err.code : AG_EX_IOERR;
+	}
+	/* The folder is the one line on stdout (unless the stream goes there). */
+	if (strcmp(o.emit, "-") != 0) {
+		printf("%s\n", r.folder.path);
+		fflush(stdout);
+	} else {
+		ag_msg("recording into %s", r.folder.path);
+	}
 
 	while (!stop) {
 		struct pollfd pfd[3];
@@ -235,6 +245,7 @@ main(int argc, char **argv)
 			rc_ingest_read(&r, 1);
 		now = rc_now_ms(&r.folder);
 		rc_ingest_tick(&r, now);
+		rc_emit_drain(&r);
 		for (i = 0; i < r.nusers; i++) {
 			rc_user_tick(&r, &r.users[i], now);
 			if (r.users[i].present)
@@ -250,9 +261,14 @@ main(int argc, char **argv)
 		else if (now - r.empty_since_ms > (int64_t)o.idle_s * 1000) {
 			rc_log(&r.folder, 4, "idle for %d s: leaving", o.idle_s);
 			stop = true;
+			idle = true;
 		}
 	}
+	for (i = 0; i < r.nusers; i++)
+		if (r.users[i].present)
+			rc_emit_leave(&r, r.users[i].uid, rc_now_ms(&r.folder), AG_STREAM_LEAVE_STOP);
 	stop_all(&r, rc_now_ms(&r.folder), true);
+	rc_emit_end(&r, rc_now_ms(&r.folder), idle ? AG_STREAM_END_IDLE : AG_STREAM_END_STOP);
 	wait_children(&r);
 	rc_log(&r.folder, 4, "stopped: %llu garbage and %llu oversized datagrams ignored",
 	    (unsigned long long)r.garbage, (unsigned long long)r.oversized);

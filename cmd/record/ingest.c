@@ -208,6 +208,7 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 	if (!u->present) {
 		u->present = true;
 		u->last_packet_ms = arrival;
+		rc_emit_join(r, u->uid, arrival);
 		rc_log(&r->folder, 4, "uid %lu joined (SSRC %08lx, %s)", (unsigned long)u->uid,
 		    (unsigned long)s->ssrc, ag_codec_name(fr->codec));
 	}

@@ -20,7 +20,9 @@ static const char usage_text[] =
 "usage: agrec-record --channel NAME [--listen HOST:PORT] [--recordFileRootDir DIR]\n"
 "                    [--cfgFilePath FILE] [--idle S] [--isAudioOnly 0|1] [--isVideoOnly 0|1]\n"
 "                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
-"                    [--leave-timeout S] [--umask MODE] [--logLevel N] [Agora options]\n"
+"                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
+"                    [Agora options]\n"
+"       agrec-record --dump FILE|-\n"
 "       agrec-record -h | --help | -V | --version\n";
 
 static const char help_text[] =
@@ -41,6 +43,10 @@ static const char help_text[] =
 "  --sdp FILE              read payload types from an SDP file\n"
 "  --leave-timeout S       a user without packets for S seconds left (default 10)\n"
 "  --umask MODE            octal umask for files and folders (default 077)\n"
+"  --emit FILE|-           also write the live channel stream, agrec-stream(5),\n"
+"                          to FILE or standard output (then the folder path is\n"
+"                          not printed there)\n"
+"  --dump FILE|-           print a channel stream's records as text, and exit\n"
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
 "  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
@@ -66,7 +72,7 @@ enum {
 	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
-	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_HELP, O_VERSION,
+	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_HELP, O_VERSION,
 };
 
 static void
@@ -251,6 +257,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "sdp", required_argument, NULL, O_SDP },
 		{ "umask", required_argument, NULL, O_UMASK },
 		{ "leave-timeout", required_argument, NULL, O_LEAVE },
+		{ "emit", required_argument, NULL, O_EMIT },
+		{ "dump", required_argument, NULL, O_DUMP },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -390,6 +398,16 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			o->umask = (mode_t)v;
 			break;
 		}
+		case O_EMIT:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof o->emit)
+				usage_error("--emit: bad file name");
+			snprintf(o->emit, sizeof o->emit, "%s", optarg);
+			break;
+		case O_DUMP:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof o->dump)
+				usage_error("--dump: bad file name");
+			snprintf(o->dump, sizeof o->dump, "%s", optarg);
+			break;
 		case O_LEAVE:
 			o->leave_ms = (int)num_opt("leave-timeout", optarg, 1, 3600) * 1000;
 			break;
@@ -408,6 +426,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (o->dump[0])
+		return 0;	/* --dump reads a stream and needs nothing else */
 	if (!channel_set)
 		usage_error("--channel is required");
 	if (o->audio_only && o->video_only)

@@ -24,6 +24,7 @@
 #include "jitter.h"
 #include "fmp4.h"
 #include "mkv.h"
+#include "stream.h"
 
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
 #define RC_MAX_PT 128
@@ -44,6 +45,8 @@ struct rc_opts {
 	char root[4096];
 	char recording_dir[4096];   /* Recording_Dir from the config file, or "" */
 	char listen_host[256];
+	char emit[4096];            /* --emit FILE or "-", or "" */
+	char dump[4096];            /* --dump FILE or "-", or "" */
 	int listen_port;
 	int trigger_mode;           /* 0 automatic, 1 manual */
 	int log_level;
@@ -126,6 +129,9 @@ struct rc_user {
 	bool video_rejoin;          /* the user left: the next video opens a new file */
 	int64_t pli_ms;             /* last keyframe request */
 	uint32_t video_ssrc;        /* for PLI */
+	/* --emit: what the channel stream was last told of this user's media */
+	bool emit_codec_sent[2];    /* [0] audio, [1] video */
+	int emit_codec[2], emit_w, emit_h;
 };
 
 struct rc_rec;
@@ -180,7 +186,22 @@ struct rc_rec {
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized;
+	struct ag_stream_writer *emit;  /* --emit, or NULL */
+	int emit_fd;
 };
+
+/* ---- emit.c: the channel stream (--emit) and its dump (--dump) ---- */
+
+int rc_emit_open(struct rc_rec *r, struct ag_error *err);
+void rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t);
+void rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason);
+void rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_frame *fr,
+    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len);
+void rc_emit_end(struct rc_rec *r, int64_t t, int reason);
+/* Write what is pending (never blocks); a failed consumer is dropped. */
+void rc_emit_drain(struct rc_rec *r);
+/* Print a channel stream's records as text; returns an exit status. */
+int rc_dump(const char *path);
 
 int rc_ingest_open(struct rc_rec *r, struct ag_error *err);
 /* Read every datagram waiting on socket i. */

@@ -147,6 +147,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		return;
 	if (video)
 		u->video_ssrc = ssrc;
+	rc_emit_media(r, u, t90, fr, pm, avcc, avcc_len);
 	if (w->kind != RC_W_NONE) {
 		const char *why = NULL;
 		if (w->failed)
@@ -197,10 +198,10 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 		return;
 	u->present = false;
 	u->video_rejoin = true;
+	rc_emit_leave(r, u->uid, now, strcmp(why, "BYE") == 0 ? AG_STREAM_LEAVE_BYE : AG_STREAM_LEAVE_TIMEOUT);
 	rc_log(&r->folder, 4, "uid %lu left (%s)", (unsigned long)u->uid, why);
 	/* The video file ends now; the audio file waits 15 s for a rejoin. */
 	close_writer(r, u, &u->video, u->video.last_ms);
-	(void)now;
 }
 
 void
