@@ -135,6 +135,28 @@ ext_ts(struct rc_ssrc *s, uint32_t ts)
 	return s->ts_cycles * 0x100000000LL + ts;
 }
 
+/* The 64-bit RTP time nearest near whose low 32 bits are ts. */
+static int64_t
+ext_near(int64_t near, uint32_t ts)
+{
+	return near + (int32_t)(ts - (uint32_t)near);
+}
+
+/* The uid's audio stream, when it is anchored and has a sender report. */
+static const struct rc_ssrc *
+audio_of(const struct rc_rec *r, uint32_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		const struct rc_ssrc *a = &r->ssrcs[i];
+		if (a->used && a->uid == uid && a->jb && !ag_codec_is_video(a->pm.codec) &&
+		    a->anchored && a->has_sr && a->pm.rate > 0)
+			return a;
+	}
+	return NULL;
+}
+
 static int
 frame_dur_ms(const struct rc_ssrc *s, const struct ag_frame *fr)
 {
@@ -191,6 +213,22 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		t = arrival;
 	}
 	t90 = s->anchor_ms * 90 + (e - s->ext_ts_base) * 90000 / clock;
+	s->last_ext = e;
+	/* Lip sync: with sender reports on both, video follows the audio's
+	 * clock through the sender's NTP time (RFC 3550 6.4.1). */
+	if (ag_codec_is_video(fr->codec) && s->has_sr) {
+		const struct rc_ssrc *a = audio_of(r, s->uid);
+		if (a != NULL) {
+			int aclock = a->pm.codec == AG_CODEC_OPUS ? 48000 : a->pm.rate;
+			int64_t ae = ext_near(a->last_ext, a->sr_rtp);
+			int64_t a_ch_us = a->anchor_ms * 1000 + (ae - a->ext_ts_base) * 1000000 / aclock;
+			int64_t off_us = a_ch_us - (int64_t)a->sr_ntp_us;
+			int64_t ve = ext_near(e, s->sr_rtp);
+			int64_t v_ntp_us = (int64_t)s->sr_ntp_us + (e - ve) * 1000000 / 90000;
+			t90 = (v_ntp_us + off_us) * 90 / 1000;
+			t = t90 / 90;
+		}
+	}
 	/* ...but never makes a stream's times go back. */
 	if (s->last_t90 != 0 && t90 <= s->last_t90) {
 		t90 = s->last_t90 + 1;
@@ -337,6 +375,16 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		s->cname_known = true;
 		memcpy(&s->rtcp_from, from, fromlen);
 		s->rtcp_fromlen = fromlen;
+	}
+	for (i = 0; i < rt.nsr; i++) {
+		struct rc_ssrc *s = ssrc_find(r, rt.sr[i].ssrc);
+		if (s == NULL && (s = ssrc_new(r, rt.sr[i].ssrc, now)) == NULL)
+			continue;
+		s->has_sr = true;
+		s->sr_ntp_us = ag_rtp_ntp_to_us(rt.sr[i].ntp);
+		s->sr_rtp = rt.sr[i].rtp_ts;
+		if (!s->anchored)
+			s->last_ext = rt.sr[i].rtp_ts;
 	}
 	for (i = 0; i < rt.nbye; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.bye[i]);

@@ -126,6 +126,7 @@ struct rc_user {
 	int txt_fd;                 /* -1 when no segment is open */
 	struct rc_writer audio, video;
 	int64_t audio_closed_ms, video_closed_ms;   /* -1: never */
+	int64_t stall_since[2];     /* audio/video writer: pending bytes since, or -1 */
 	bool video_rejoin;          /* the user left: the next video opens a new file */
 	int64_t pli_ms;             /* last keyframe request */
 	uint32_t video_ssrc;        /* for PLI */
@@ -166,6 +167,10 @@ struct rc_ssrc {
 	int64_t ts_cycles;
 	int64_t last_frame_ext;     /* for durations */
 	int64_t last_t90;           /* keeps each stream's times increasing */
+	bool has_sr;                /* the last RTCP sender report */
+	uint64_t sr_ntp_us;         /* its NTP time, us since 1900 */
+	uint32_t sr_rtp;            /* its RTP time */
+	int64_t last_ext;           /* the latest extended RTP time delivered */
 	struct sockaddr_storage from;   /* RTP source, for PLI */
 	socklen_t fromlen;
 	struct sockaddr_storage rtcp_from;
