@@ -222,7 +222,6 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 	if (f->nchildren < f->cap_children)
 		f->children[f->nchildren++] = w->pid;
 	fcntl(pp[1], F_SETFL, O_NONBLOCK);
-	fcntl(pp[1], F_SETPIPE_SZ, 1 << 20);
 	rc = pp[1];
 out:
 	free(url);
@@ -416,6 +415,29 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 		return -1;
 	}
 	return 0;
+}
+
+bool
+rc_writer_stuck(const struct rc_writer *w)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	bool stopped = false;
+
+	if (w->kind != RC_W_CHILD)
+		return false;
+	if (w->mkv && ag_mkv_pending(w->mkv) > 0)
+		return true;
+	/* A stopped child (SIGSTOP, a debugger) takes nothing: state 'T' or 't'. */
+	if (w->pid <= 0)
+		return false;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		stopped = p[2] == 'T' || p[2] == 't';
+	fclose(f);
+	return stopped;
 }
 
 void

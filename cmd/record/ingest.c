@@ -111,6 +111,12 @@ ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 	s->used = true;
 	s->ssrc = ssrc;
 	s->uid = ssrc;
+	/* An SDP may name the uid of a sender that sends no RTCP. */
+	for (i = 0; i < (size_t)r->opts->nsdp_ssrc; i++)
+		if (r->opts->sdp_ssrc[i].ssrc == ssrc) {
+			s->uid = r->opts->sdp_ssrc[i].uid;
+			s->cname_known = true;
+		}
 	s->first_ms = s->last_ms = now;
 	return s;
 }

@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "names.h"
 #include "num.h"
 #include "record/record.h"
 
@@ -157,8 +158,9 @@ hexval(int c)
 
 /* a=rtpmap and a=fmtp config= lines of an SDP file. */
 static void
-sdp_read(const char *path, struct rc_ptmap *tab)
+sdp_read(const char *path, struct rc_ptmap *tab, struct rc_sdp_ssrc *o_ssrc, int *np)
 {
+	int o_nssrc = *np;
 	FILE *f = fopen(path, "re");
 	char line[1024];
 
@@ -173,6 +175,17 @@ sdp_read(const char *path, struct rc_ptmap *tab)
 			snprintf(spec, sizeof spec, "%d=%s/%s", pt, name, rest);
 			if (pt_parse(spec, tab) < 0)
 				ag_msg("--sdp: %s: ignoring '%s'", path, line);
+		} else if (strncmp(line, "a=ssrc:", 7) == 0) {
+			/* a=ssrc:<ssrc> cname:<uid>: the uid of a sender without RTCP. */
+			unsigned long ssrc;
+			char cname[256];
+			uint32_t uid;
+			if (sscanf(line, "a=ssrc:%lu cname:%255s", &ssrc, cname) == 2 && ssrc <= 0xffffffffUL &&
+			    ag_parse_uid(cname, strlen(cname), &uid) == 0 && o_nssrc < RC_MAX_SDP_SSRC) {
+				o_ssrc[o_nssrc].ssrc = (uint32_t)ssrc;
+				o_ssrc[o_nssrc].uid = uid;
+				o_nssrc++;
+			}
 		} else if (sscanf(line, "a=fmtp:%d %899[^\n]", &pt, rest) == 2 && pt >= 0 && pt < 128) {
 			char *c = strstr(rest, "config=");
 			size_t n = 0;
@@ -185,6 +198,7 @@ sdp_read(const char *path, struct rc_ptmap *tab)
 		}
 	}
 	fclose(f);
+	*np = o_nssrc;
 }
 
 static void
@@ -387,7 +401,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 				    "PCMU, PCMA, mpeg4-generic)", optarg);
 			break;
 		case O_SDP:
-			sdp_read(optarg, o->pt);
+			sdp_read(optarg, o->pt, o->sdp_ssrc, &o->nsdp_ssrc);
 			break;
 		case O_UMASK: {
 			char *end;

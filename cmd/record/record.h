@@ -37,6 +37,13 @@ struct rc_ptmap {
 	size_t aac_config_len;
 };
 
+#define RC_MAX_SDP_SSRC 256
+
+/* An SDP a=ssrc:<ssrc> cname:<uid> line. */
+struct rc_sdp_ssrc {
+	uint32_t ssrc, uid;
+};
+
 struct rc_opts {
 	char channel[65];
 	uint32_t uid;
@@ -55,6 +62,8 @@ struct rc_opts {
 	int cname_wait_ms;          /* how long an SSRC without CNAME waits for one */
 	int jitter_ms;
 	struct rc_ptmap pt[RC_MAX_PT];
+	struct rc_sdp_ssrc sdp_ssrc[RC_MAX_SDP_SSRC];
+	int nsdp_ssrc;
 	int max_users;
 };
 
@@ -112,6 +121,8 @@ int rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int
 void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
 /* Drain pending bytes to a child; -1 when it must be given up. */
 int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
+/* true when the child has bytes waiting that it does not take, or is stopped. */
+bool rc_writer_stuck(const struct rc_writer *w);
 
 /* ---- session.c: users, segments, txt files, the split rules ---- */
 

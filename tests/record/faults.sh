@@ -6,8 +6,8 @@
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
 need ffmpeg ffprobe
-p1=$(free_port); p2=$(( p1 + 2 ))
-mkdir -p "$T/k" "$T/c"
+p1=$(free_port); p2=$(( p1 + 2 )); p3=$(( p1 + 4 ))
+mkdir -p "$T/k" "$T/c" "$T/s"
 
 # 1. SIGKILL at ~3 s of a 6 s participant.
 rec_start k --channel killed --recordFileRootDir "$T/k" --listen "127.0.0.1:$p1" --idle 60 || exit 1
@@ -18,16 +18,24 @@ send_av "$p1" 6 1001 0x11111111 0x22222222 & s1=$!
 rec_start c --channel child --recordFileRootDir "$T/c" --listen "127.0.0.1:$p2" --idle 60 || exit 1
 cpid=$REC_PID cdir=$REC_DIR
 send_av "$p2" 8 1002 0x11111112 0x22222223 & s2=$!
-PIDS+=("$s1" "$s2")
+# 3. A third recorder whose audio child is stopped (SIGSTOP) at ~3 s.
+rec_start s --channel stall --recordFileRootDir "$T/s" --listen "127.0.0.1:$p3" --idle 60 || exit 1
+spid=$REC_PID sdir=$REC_DIR
+send_av "$p3" 10 1003 0x11111113 0x22222224 & s3=$!
+PIDS+=("$s1" "$s2" "$s3")
 sleep 3.5
+schild=$(pgrep -P "$spid" -f 'adts' | head -n 1)
+if [ -n "$schild" ]; then kill -STOP "$schild"; PIDS+=("$schild"); else t_fail "found the child to stop" "none"; fi
 kill -9 "$kpid"
 child=$(pgrep -P "$cpid" -f 'adts' | head -n 1)
 if [ -n "$child" ]; then kill -9 "$child"; else t_fail "found the audio ffmpeg child" "none"; fi
 for i in $(seq 1 200); do head -c $((RANDOM % 1400 + 1)) /dev/urandom >"/dev/udp/127.0.0.1/$p2"; done
 dd if=/dev/zero bs=20000 count=1 2>/dev/null >"/dev/udp/127.0.0.1/$p2"
 printf '\x80\x60\x00' >"/dev/udp/127.0.0.1/$p2"
-wait "$s1" "$s2"
+wait "$s1" "$s2" "$s3"
 sleep 1
+REC_PID=$spid; rec_stop
+[ "$REC_RC" = 0 ] && t_pass "recorder with a stalled child exits 0" || t_fail "recorder with a stalled child exits 0" "$REC_RC"
 REC_PID=$cpid; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder with a killed child exits 0" || t_fail "recorder with a killed child exits 0" "$REC_RC"
 
@@ -76,3 +84,19 @@ d=$(probe_dur "$v")
 fnear "$d" 8 0.5 && t_pass "child: the video was not disturbed ($d s)" || t_fail "child: video" "$d"
 grep -qE 'stopped: [1-9][0-9]* garbage and [1-9][0-9]* oversized' "$cdir/recording.log" \
 	&& t_pass "garbage and oversized datagrams counted and ignored" || t_fail "garbage counted" "$(tail -n 2 "$cdir/recording.log")"
+
+# --- stalled child ---
+grep -q 'the ffmpeg writing .* has stalled for 2 s' "$sdir/recording.log" && t_pass "stall: detected and logged" \
+	|| t_fail "stall: detected and logged" "$(grep -i ffmpeg "$sdir/recording.log" | head -n 3)"
+n=$(ls "$sdir"/1003_*.aac | wc -l)
+[ "$n" = 2 ] && t_pass "stall: the audio goes on in a new file" || t_fail "stall: a new audio file" "$n: $(ls "$sdir")"
+total=0
+for a in "$sdir"/1003_*.aac; do
+	d=$(adts_dur "$a")
+	flt 0.5 "$d" && t_pass "stall: $(basename "$a") plays ($d s)" || t_fail "stall: $(basename "$a") plays" "$d"
+	total=$(awk -v a="$total" -v b="$d" 'BEGIN { print a + b }')
+done
+# At most the stalled seconds (2 s to notice, plus what the pipe held) are lost.
+fgt "$total" 6.5 && t_pass "stall: little audio lost ($total s of 10 s kept)" || t_fail "stall: audio kept" "$total"
+d=$(probe_dur "$(ls "$sdir"/1003_*.mp4)" v)
+fnear "$d" 10 0.5 && t_pass "stall: the video was not disturbed ($d s)" || t_fail "stall: video" "$d"

@@ -15,6 +15,10 @@ on every run with the same seed, however the streams interleave):
                on its port (or after --max-hold-ms when no packet follows)
 A dropped packet is neither duplicated nor held.
 
+--log FILE writes one CSV line per RTP packet received, in arrival order:
+  port,ssrc,pt,seq,timestamp,marker,action
+with action one of fwd, drop, dup, hold, dup+hold (ssrc in hex).
+
 Exits after --duration S, or --idle S without packets once one has arrived,
 or on SIGINT/SIGTERM; held packets are flushed first.  Then prints one JSON
 line on stdout (or writes it to --json FILE):
@@ -77,6 +81,7 @@ def main():
     ap.add_argument("--idle", type=float, default=0.0, help="0: never")
     ap.add_argument("--max-hold-ms", type=float, default=200.0)
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--log", metavar="FILE", help="one CSV line per RTP packet")
     a = ap.parse_args()
 
     fam = socket.AF_INET6 if ":" in a.host else socket.AF_INET
@@ -113,6 +118,9 @@ def main():
                 held.remove(h)
                 send(h[0], h[1], h[2], h[5])
 
+    log = open(a.log, "w") if a.log else None
+    if log:
+        log.write("port,ssrc,pt,seq,timestamp,marker,action\n")
     t0 = time.monotonic()
     last = None
     while not stop:
@@ -148,20 +156,28 @@ def main():
                 if rng is None:
                     rng = rngs[ssrc] = random.Random(f"{a.seed}:{ssrc}")
                 x_loss, x_dup, x_re, x_depth = rng.random(), rng.random(), rng.random(), rng.random()
-                if x_loss < a.loss:
+                drop = x_loss < a.loss
+                copies = 1 if drop or x_dup >= a.dup else 2
+                hold = not drop and x_re < a.reorder
+                if log:
+                    seq, ts = struct.unpack("!HI", d[2:8])
+                    act = "drop" if drop else "+".join(
+                        [w for w, on in (("dup", copies == 2), ("hold", hold)) if on]) or "fwd"
+                    log.write(f"{p},{ssrc:08x},{d[1] & 0x7f},{seq},{ts},{d[1] >> 7},{act}\n")
+                if drop:
                     st["dropped"] += 1
                     continue
-                copies = 1
-                if x_dup < a.dup:
-                    copies = 2
+                if copies == 2:
                     st["duplicated"] += 1
-                if x_re < a.reorder:
+                if hold:
                     st["reordered"] += 1
                     held.append([d, dest, st, 1 + int(x_depth * 3), last + a.max_hold_ms / 1000.0, copies])
                     continue
                 send(d, dest, st, copies)
                 release(dest, last)
     release(None, time.monotonic(), force=True)
+    if log:
+        log.close()
 
     line = json.dumps({"seed": a.seed, "ports": stats}, sort_keys=True)
     if a.json:

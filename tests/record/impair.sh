@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# agrec-record behind an impairing UDP relay (tests/tools/udp_relay.py):
+# one F1 participant (H.264 GOP 30 at 15 fps + Opus) for 6 s with 5 % RTP
+# loss, 5 % duplication and 5 % reordering, seed fixed.  The recorder must
+# not crash, must write playable files of the right length, and must keep
+# exactly the video frames that its loss policy allows (see below).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg ffprobe python3 jq ss
+RELAY=$AGREC_TOP/tests/tools/udp_relay.py
+SECS=6 FPS=15 GOP=30 SEED=${IMPAIR_SEED:-7}	# the seed is fixed; IMPAIR_SEED only to explore
+NFRAMES=$((SECS * FPS))
+
+out=$(free_port)
+for i in 1 2 3 4 5; do in=$(free_port); [ $((in - out)) -ge 2 ] || [ $((out - in)) -ge 2 ] && break; done
+mkdir -p "$T/root"
+rec_start rec --channel impair --recordFileRootDir "$T/root" --listen "127.0.0.1:$out" --idle 60 \
+	|| { t_fail "recorder starts" "$(cat "$T/rec.err")"; exit 1; }
+# --max-hold-ms 40: a held packet is late by at most 40 ms, well inside the
+# recorder's 80 ms reorder wait, so reordering alone never loses a packet.
+python3 "$RELAY" --in "$in" --out "$out" --seed "$SEED" --loss 0.05 --dup 0.05 --reorder 0.05 \
+	--max-hold-ms 40 --idle 1 --duration 25 --json "$T/relay.json" --log "$T/relay.csv" \
+	>"$T/relay.out" 2>"$T/relay.err" &
+relay=$!
+PIDS+=("$relay")
+for i in $(seq 1 30); do ss -Hlun "sport = :$in" 2>/dev/null | grep -q . && break; sleep 0.1; done
+send_av "$in" "$SECS" 1001 0x11111111 0x22222222
+# The relay exits 1 s after the last packet (the BYEs) and writes its summary.
+for i in $(seq 1 50); do kill -0 "$relay" 2>/dev/null || break; sleep 0.1; done
+wait "$relay"; relay_rc=$?
+rec_stop
+[ "$REC_RC" = 0 ] && t_pass "recorder exits 0" || t_fail "recorder exits 0" "status $REC_RC: $(tail -n 3 "$T/rec.err")"
+
+# --- the relay really impaired the stream --------------------------------------
+rp=".ports[\"$in\"]" cp=".ports[\"$((in + 1))\"]"
+if [ "$relay_rc" = 0 ] && jqe "$T/relay.json" "$rp.dropped > 0 and $rp.duplicated > 0 and $rp.reordered > 0 and $rp.rtp > 300"; then
+	t_pass "relay dropped, duplicated and reordered RTP ($(jq -c "$rp" "$T/relay.json"))"
+else
+	t_fail "relay impaired the stream" "exit $relay_rc: $(cat "$T/relay.json" "$T/relay.err" 2>/dev/null | head -c 400)"
+fi
+jqe "$T/relay.json" "$cp.rtcp > 0 and $cp.forwarded == $cp.received" \
+	&& t_pass "relay passed RTCP untouched" || t_fail "relay passed RTCP untouched" "$(cat "$T/relay.json")"
+
+# --- what the recorder should keep of the video ----------------------------------
+# A frame with a lost packet cannot be decoded, nor can the frames that refer
+# to it, so the recorder drops every frame from the first damaged one to the
+# next key frame (it sends PLIs, which ffmpeg ignores: the key frames come
+# every GOP = 30 frames).  It starts its file at the first intact key frame.
+# Duplicates and reordering (fixed by its jitter buffer) must cost nothing.
+# With ~2 video packets a frame, 5 % loss damages nearly every GOP, so only
+# about a third of the frames survive: the number is predicted exactly from
+# the relay's per-packet log (frames in order of their RTP timestamp; a frame
+# is damaged when any of its packets was dropped).
+vssrc=11111111
+pred=$(awk -F, -v ss="$vssrc" -v gop="$GOP" '
+	NR > 1 && $2 == ss {
+		if (!($5 in idx)) { idx[$5] = n++ }
+		if ($7 == "drop") bad[idx[$5]] = 1
+	}
+	END {
+		kept = 0; first = -1; last = -1; dmg = 0
+		for (k = 0; k < n; k++) {
+			if (k % gop == 0) ok = !(k in bad)
+			if (k in bad) { ok = 0; dmg++ }
+			if (ok) { kept++; if (first < 0) first = k; last = k }
+		}
+		print n, kept, first, last, dmg
+	}' "$T/relay.csv")
+read -r vsent kept first last damaged <<<"$pred"
+[ "$vsent" = "$NFRAMES" ] && [ "${damaged:-0}" -gt 0 ] \
+	&& t_pass "relay log: $vsent video frames, $damaged damaged, $kept expected to survive" \
+	|| t_fail "relay log: $NFRAMES video frames, some damaged" "$pred"
+
+txts=($(txt_of "$REC_DIR" 1001))
+[ ${#txts[@]} = 1 ] && t_pass "one txt for uid 1001" || t_fail "one txt for uid 1001" "${txts[*]}"
+txt=${txts[0]:-/nonexistent}
+if [ -s "$txt" ] && ! grep -qvE '^[0-9]+\.[0-9]{3} 1001_[0-9]{17}\.(aac|mp4) (create |close |info width=320 height=180 rotation=0)$' "$txt"; then
+	t_pass "txt grammar"
+else
+	t_fail "txt grammar" "$(cat -A "$txt" 2>&1 | head -n 8 | tr '\n' ' ')"
+fi
+mp4=$(ls "$REC_DIR"/1001_*.mp4 2>/dev/null) aac=$(ls "$REC_DIR"/1001_*.aac 2>/dev/null)
+[ -s "$mp4" ] && [ -s "$aac" ] && [ "$(echo "$mp4" | wc -l)" = 1 ] && [ "$(echo "$aac" | wc -l)" = 1 ] \
+	&& t_pass "one .mp4 and one .aac" || t_fail "one .mp4 and one .aac" "$(ls "$REC_DIR")"
+
+# Audio: a lost Opus packet becomes 20 ms of silence, so the length holds.
+d=$(adts_dur "$aac")
+fnear "$d" "$SECS" 0.3 && t_pass "aac lasts $SECS s ($d)" || t_fail "aac lasts $SECS s" "${d:-no duration}"
+
+# Video: exactly the predicted frames, spanning first..last of them.
+n=$(ffprobe -v error -count_frames -count_packets -select_streams v:0 \
+	-show_entries stream=nb_read_frames,nb_read_packets -of csv=p=0 -- "$mp4" 2>/dev/null | head -n 1)
+nf=${n#*,} np=${n%,*}
+[ "$nf" = "$kept" ] && t_pass "mp4 keeps the $kept of $NFRAMES frames that survived the losses" \
+	|| t_fail "mp4 keeps the frames that survived the losses" "$nf frames decoded, $np samples, want $kept"
+[ -n "$nf" ] && [ "$nf" = "$np" ] && t_pass "every mp4 sample decodes to a frame" || t_fail "every mp4 sample decodes" "$n"
+want=$(awk -v f="$first" -v l="$last" -v r="$FPS" 'BEGIN { printf "%.3f", (l - f + 1) / r }')
+d=$(probe_dur "$mp4" v)
+fnear "$d" "$want" 0.2 && t_pass "mp4 lasts from the first to the last kept frame ($d, want $want)" \
+	|| t_fail "mp4 lasts from the first to the last kept frame" "${d:-no duration}, want $want (frames $first..$last)"
+ct=$(awk -v f="${mp4##*/}" '$2 == f && $3 == "create" {c = $1} $2 == f && $3 == "close" {print $1 - c}' "$txt")
+fnear "$ct" "$d" 0.1 && t_pass "mp4 txt span matches its media ($ct)" || t_fail "mp4 txt span matches its media" "txt $ct, probed $d"
+if errs=$(ffmpeg -nostdin -v error -i "$mp4" -f null - 2>&1); then
+	t_pass "mp4 decodes (exit 0)"
+	[ -z "$errs" ] && t_pass "mp4 decodes without concealment (only whole GOP prefixes kept)" \
+		|| t_fail "mp4 decodes without concealment" "$(echo "$errs" | head -n 3 | tr '\n' ' ')"
+else
+	t_fail "mp4 decodes (exit 0)" "$(echo "$errs" | tail -n 3 | tr '\n' ' ')"
+fi
+
+# recording.log: a clean stop, no crash or failure.
+log=$REC_DIR/recording.log
+if [ -f "$REC_DIR/recording2-done.txt" ] && tail -n 1 "$log" | grep -q '^[0-9.]* stopped:' &&
+	! grep -qiE 'crash|abort|assert|segfault|SIGSEGV|signal (6|11)|failed|cannot' "$log"; then
+	t_pass "recording.log shows a clean stop"
+else
+	t_fail "recording.log shows a clean stop" "$(grep -iE 'crash|abort|assert|segfault|signal|failed|cannot' "$log" | head -n 3 | tr '\n' ' ') last: $(tail -n 1 "$log")"
+fi
+
+# agrec-convert -m 1: the merged output lasts until the txt's last close.
+endt=$(awk '$3 == "close" && $1 + 0 > m {m = $1 + 0} END {print m}' "$txt")
+if "$CONVERT" -q -m 1 -f "$REC_DIR" 2>"$T/conv.err"; then
+	d=$(probe_dur "$REC_DIR/1001_0_merge_av.mp4")
+	fnear "$d" "$endt" 0.3 && t_pass "converted: 1001_0_merge_av.mp4 lasts until the last close ($d, $endt)" \
+		|| t_fail "converted duration" "${d:-no output}, want $endt"
+else
+	t_fail "agrec-convert -m 1 converts the recording" "$(tail -n 3 "$T/conv.err" | tr '\n' ' ')"
+fi
