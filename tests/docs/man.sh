@@ -8,9 +8,10 @@ for page in "$AGREC_TOP"/man/*.[1-8]; do
 	out=$(mandoc -Tlint -Wwarning "$page" 2>&1)
 	if [ -z "$out" ]; then t_pass "lint $name"; else t_fail "lint $name" "$out"; fi
 done
-for prog in "$AGREC_BUILD"/agrec-*; do
-	[ -x "$prog" ] || continue
-	name=$(basename "$prog")
+for src in "$AGREC_TOP"/cmd/agrec-*.c; do
+	name=$(basename "$src" .c)
+	prog=$AGREC_BUILD/$name
+	[ -x "$prog" ] || { t_fail "$name is built" "no $prog"; continue; }
 	page=$AGREC_TOP/man/$name.1
 	if [ ! -f "$page" ]; then t_fail "$name has a man page" "no $page"; continue; fi
 	help=$("$prog" --help); rc=$?
