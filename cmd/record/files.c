@@ -264,6 +264,7 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
     struct ag_error *err)
 {
 	struct ag_mkv_track tr;
+	uint8_t asc[2];
 	char ts[18], *path;
 	bool video = ag_codec_is_video(fr->codec);
 
@@ -321,6 +322,20 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 		tr.channels = pm->channels;
 		tr.codec_private = pm->aac_config;
 		tr.codec_private_len = pm->aac_config_len;
+		if (pm->aac_config_len == 0) {
+			/* No SDP config: AAC-LC at the payload type's rate and channels. */
+			static const int rates[] = { 96000, 88200, 64000, 48000, 44100, 32000, 24000,
+				22050, 16000, 12000, 11025, 8000, 7350 };
+			int fi = 3;
+			size_t k;
+			for (k = 0; k < sizeof rates / sizeof rates[0]; k++)
+				if (rates[k] == pm->rate)
+					fi = (int)k;
+			asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
+			asc[1] = (uint8_t)(((fi & 1) << 7) | ((pm->channels & 0xf) << 3));
+			tr.codec_private = asc;
+			tr.codec_private_len = 2;
+		}
 		break;
 	case AG_CODEC_PCMU:
 	case AG_CODEC_PCMA:

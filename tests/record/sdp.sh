@@ -52,3 +52,22 @@ fnear "$d" 4 0.4 && t_pass "--sdp: video 4 s ($d)" || t_fail "--sdp: video" "$d"
 	&& t_pass "--pt: recorded; without a CNAME the uid is the SSRC" || t_fail "--pt: uids" "$(ls "$db")"
 d=$(adts_dur "$(ls "$db"/1431655765_*.aac | head -n 1)")
 fnear "$d" 4 0.4 && t_pass "--pt: audio 4 s ($d)" || t_fail "--pt: audio" "$d"
+
+# AAC over RTP (RFC 3640, ffmpeg's mpeg4-generic AAC-hbr), mapped with --pt.
+p3=$((p1 + 4))
+mkdir -p "$T/c"
+rec_start c --channel aac --recordFileRootDir "$T/c" --listen "127.0.0.1:$p3" --pt 101=mpeg4-generic/48000/2 || exit 1
+timeout 30 ffmpeg -hide_banner -nostdin -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=4" \
+	-c:a aac -ac 2 -b:a 96k -f rtp -payload_type 101 -ssrc 0x22222227 -cname 1007 -rtpflags send_bye \
+	"rtp://127.0.0.1:$p3" >/dev/null
+sleep 1
+rec_stop
+a=$(ls "$REC_DIR"/1007_*.aac 2>/dev/null | head -n 1)
+if [ -n "$a" ]; then
+	d=$(adts_dur "$a")
+	fnear "$d" 4 0.4 && t_pass "AAC (RFC 3640) sender: 4 s of AAC ($d)" || t_fail "AAC sender: duration" "$d"
+	[ "$(probe_stream_field "$a" a channels)" = 2 ] && t_pass "AAC sender: stereo kept" || t_fail "AAC sender: stereo" ""
+	expect_tone "AAC sender: the tone is there" "$a" 1 2
+else
+	t_fail "AAC (RFC 3640) sender recorded" "$(ls "$REC_DIR")"
+fi
