@@ -42,6 +42,7 @@ struct ag_depack {
 	uint8_t *popped;
 
 	bool waiting;        /* video: dropping frames until a key frame */
+	bool conceal;        /* after a loss, keep the complete frames that follow */
 	bool need_keyframe;  /* a frame was dropped while waiting */
 	bool loss_pending;   /* the next frame delivered comes after a loss */
 	bool gap_pending;    /* a gap reported with an empty packet, for the next one */
@@ -145,7 +146,8 @@ frame_drop(struct ag_depack *d)
 	d->st.dropped++;
 	d->loss_pending = true;
 	if (ag_codec_is_video(d->codec)) {
-		d->waiting = true;
+		if (!d->conceal)
+			d->waiting = true;
 		d->need_keyframe = true;
 	}
 }
@@ -615,11 +617,14 @@ h264_end(struct ag_depack *d, struct ag_error *err)
 	}
 	if (!d->broken && !d->has_vcl) {
 		/* nothing to show (parameter sets only, or ignored NALs) */
-		if (d->head_lost)
+		if (d->head_lost && !d->conceal)
 			d->waiting = true;  /* whatever was lost broke the references */
 		return;
 	}
-	if (d->head_lost && !(d->has_idr && d->first_mb == 0))
+	/* A frame that begins with its first slice did not lose its head (the
+	 * lost packets ended the frame before); without concealment only an
+	 * IDR can be trusted after a loss. */
+	if (d->head_lost && !((d->has_idr || d->conceal) && d->first_mb == 0))
 		d->broken = true;
 	if (d->broken || !d->has_vcl) {
 		frame_drop(d);
@@ -1021,6 +1026,12 @@ ag_depack_reset(struct ag_depack *d)
 	d->need_keyframe = false;
 	d->loss_pending = false;
 	d->gap_pending = false;
+}
+
+void
+ag_depack_set_conceal(struct ag_depack *d, bool on)
+{
+	d->conceal = on;
 }
 
 bool

@@ -113,6 +113,16 @@ void ag_depack_reset(struct ag_depack *d);
  */
 bool ag_depack_need_keyframe(const struct ag_depack *d);
 
+/*
+ * Concealment mode (video): after a loss only the damaged frames are
+ * dropped, and the complete frames that follow are delivered (marked
+ * after_loss) instead of waiting for the next key frame; a decoder then
+ * conceals the missing references until that key frame.  A recorder
+ * keeps the timeline whole this way; need_keyframe still asks for a PLI.
+ * Off by default; the stream still starts at its first key frame.
+ */
+void ag_depack_set_conceal(struct ag_depack *d, bool on);
+
 /* Copy d's counters into out. */
 void ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out);
 

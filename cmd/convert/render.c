@@ -32,6 +32,18 @@ common_head(struct ag_argv *a, const char *ffmpeg, bool progress)
 		ag_argv_pushl(a, "-progress", "pipe:1", NULL);
 }
 
+/* Push the file: URL of dir/name (never taken as an option or protocol). */
+static int
+push_url(struct ag_argv *a, const char *dir, const char *name)
+{
+	char *path = ag_path_join(dir, name), *url = path ? ag_ff_url(path) : NULL;
+	int r = url ? ag_argv_push(a, url) : -1;
+
+	free(path);
+	free(url);
+	return r;
+}
+
 static void
 common_tail(struct ag_argv *a)
 {
@@ -227,131 +239,75 @@ add_link(struct cv_render *r, const char *name, const char *target)
 	return r->link_names[r->nlinks - 1] && r->link_targets[r->nlinks - 1] ? 0 : -1;
 }
 
-/*
- * The concat list of the copy path and the black segment it needs.
- * Each entry gets an exact duration in frames; cut points sit half a
- * frame after the last wanted frame, so rounding never adds or loses one.
- */
-static int
-copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv_render *r,
-    int64_t *black_frames)
-{
-	FILE *l;
-	char *text = NULL;
-	size_t len = 0, i;
-	int64_t cursor = 0, total = frames_at(j->dur_ms, j->fps), maxgap = 0;
-	double F = j->fps;
-
-	if ((l = open_memstream(&text, &len)) == NULL)
-		return -1;
-	fprintf(l, "ffconcat version 1.0\n");
-	for (i = 0; i <= j->nvideo; i++) {
-		int64_t f0, f1, have;
-		if (i < j->nvideo) {
-			const struct cv_place *p = &j->video[i];
-			f0 = frames_at(p->out_ms, j->fps);
-			f1 = frames_at(p->out_ms + p->dur_ms, j->fps);
-			/* A clip shorter than its txt span leaves black after it. */
-			have = p->clip->ps.nb_frames > 0 ? p->clip->ps.nb_frames :
-			    (int64_t)(p->clip->probed_dur * F + 0.5);
-			if (f1 - f0 > have)
-				f1 = f0 + have;
-		} else {
-			f0 = f1 = total;
-		}
-		if (f0 < cursor)
-			f0 = cursor;
-		if (f0 > cursor) {
-			int64_t g = f0 - cursor;
-			fprintf(l, "file j%d-black.mp4\noutpoint %.9f\nduration %.9f\n", index,
-			    (g - 0.5) / F, g / F);
-			if (g > maxgap)
-				maxgap = g;
-			cursor = f0;
-		}
-		if (i < j->nvideo && f1 > f0) {
-			const struct cv_place *p = &j->video[i];
-			char name[64], *target;
-			double st = p->clip->ps.start_time;
-			snprintf(name, sizeof name, "j%d-c%zu.mp4", index, i);
-			if ((target = ag_path_join(absdir, p->clip->file)) == NULL ||
-			    add_link(r, name, target) < 0) {
-				free(target);
-				fclose(l);
-				free(text);
-				return -1;
-			}
-			free(target);
-			fprintf(l, "file %s\noutpoint %.9f\nduration %.9f\n", name,
-			    st + (f1 - f0 - 0.5) / F, (f1 - f0) / F);
-			cursor = f1;
-		}
-	}
-	if (fclose(l) != 0) {
-		free(text);
-		return -1;
-	}
-	if (asprintf(&r->list_name, "j%d.ffconcat", index) < 0) {
-		r->list_name = NULL;
-		free(text);
-		return -1;
-	}
-	r->list_text = text;
-	*black_frames = maxgap;
-	return 0;
-}
-
 /* AAC frames (1024 samples at 48 kHz) at output time ms, to the nearest. */
 static int64_t
-aframes_at(int64_t ms)
+aframes_at(int64_t ms, int unused)
 {
+	(void)unused;
 	return (ms * 48 + 512) / 1024;
 }
 
+/* What differs between the video and the audio of the copy path. */
+struct copy_kind {
+	bool video;
+	const char *clip_ext, *filler_fmt, *list_fmt;  /* names in the private directory */
+};
+
+static const struct copy_kind copy_video = { true, "mp4", "j%d-black.mp4", "j%d.ffconcat" };
+static const struct copy_kind copy_audio = { false, "aac", "j%d-silence.aac", "j%d-audio.ffconcat" };
+
 /*
- * The concat list of copied ADTS audio: each clip at the AAC frame
- * nearest its txt start, cut to its txt duration, silence (encoded once)
- * between.  Same half-frame cut points as the video list.
+ * The concat list of the copy path for one kind of media: each clip at
+ * the frame (video) or AAC frame (audio) nearest its place, cut to its
+ * txt duration, the filler (black or silence, encoded once) between.
+ * Each entry gets an exact duration in frames, and its cut point sits
+ * half a frame after its last wanted frame, so rounding never adds or
+ * loses one.  *filler_frames is the longest gap.
  */
 static int
-audio_copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv_render *r,
-    int64_t *silence_frames)
+copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir, int index,
+    struct cv_render *r, char **list_name, char **list_text, int64_t *filler_frames)
 {
+	const struct cv_place *places = k->video ? j->video : j->audio;
+	size_t n = k->video ? j->nvideo : j->naudio, len = 0, i;
+	int64_t (*at)(int64_t, int) = k->video ? frames_at : aframes_at;
+	double T = k->video ? 1.0 / j->fps : 1024.0 / SR;
+	int64_t cursor = 0, total = at(j->dur_ms, j->fps), maxgap = 0;
+	char *text = NULL, filler[64];
 	FILE *l;
-	char *text = NULL;
-	size_t len = 0, i;
-	int64_t cursor = 0, total = aframes_at(j->dur_ms), maxgap = 0;
-	const double T = 1024.0 / SR;
 
 	if ((l = open_memstream(&text, &len)) == NULL)
 		return -1;
+	snprintf(filler, sizeof filler, k->filler_fmt, index);
 	fprintf(l, "ffconcat version 1.0\n");
-	for (i = 0; i <= j->naudio; i++) {
-		int64_t f0, f1, have;
-		if (i < j->naudio) {
-			const struct cv_place *p = &j->audio[i];
-			f0 = aframes_at(p->out_ms);
-			f1 = aframes_at(p->out_ms + p->dur_ms);
-			have = p->clip->adts_samples / 1024;
+	for (i = 0; i <= n; i++) {
+		int64_t f0 = total, f1 = total, have;
+		if (i < n) {
+			const struct cv_clip *cl = places[i].clip;
+			f0 = at(places[i].out_ms, j->fps);
+			f1 = at(places[i].out_ms + places[i].dur_ms, j->fps);
+			/* A clip shorter than its txt span leaves filler after it. */
+			if (k->video)
+				have = cl->ps.nb_frames > 0 ? cl->ps.nb_frames : (int64_t)(cl->probed_dur / T + 0.5);
+			else
+				have = cl->adts_samples / 1024;
 			if (f1 - f0 > have)
 				f1 = f0 + have;
-		} else {
-			f0 = f1 = total;
 		}
 		if (f0 < cursor)
 			f0 = cursor;
 		if (f0 > cursor) {
 			int64_t g = f0 - cursor;
-			fprintf(l, "file j%d-silence.aac\noutpoint %.9f\nduration %.9f\n", index,
-			    (g - 0.5) * T, g * T);
+			fprintf(l, "file %s\noutpoint %.9f\nduration %.9f\n", filler, (g - 0.5) * T, g * T);
 			if (g > maxgap)
 				maxgap = g;
 			cursor = f0;
 		}
-		if (i < j->naudio && f1 > f0) {
+		if (i < n && f1 > f0) {
 			char name[64], *target;
-			snprintf(name, sizeof name, "j%d-a%zu.aac", index, i);
-			if ((target = ag_path_join(absdir, j->audio[i].clip->file)) == NULL ||
+			double st = k->video ? places[i].clip->ps.start_time : 0;
+			snprintf(name, sizeof name, "j%d-%c%zu.%s", index, k->video ? 'c' : 'a', i, k->clip_ext);
+			if ((target = ag_path_join(absdir, places[i].clip->file)) == NULL ||
 			    add_link(r, name, target) < 0) {
 				free(target);
 				fclose(l);
@@ -360,7 +316,7 @@ audio_copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv
 			}
 			free(target);
 			fprintf(l, "file %s\noutpoint %.9f\nduration %.9f\n", name,
-			    (f1 - f0 - 0.5) * T, (f1 - f0) * T);
+			    st + (f1 - f0 - 0.5) * T, (f1 - f0) * T);
 			cursor = f1;
 		}
 	}
@@ -368,13 +324,13 @@ audio_copy_plan(const struct cv_job *j, const char *absdir, int index, struct cv
 		free(text);
 		return -1;
 	}
-	if (asprintf(&r->alist_name, "j%d-audio.ffconcat", index) < 0) {
-		r->alist_name = NULL;
+	if (asprintf(list_name, k->list_fmt, index) < 0) {
+		*list_name = NULL;
 		free(text);
 		return -1;
 	}
-	r->alist_text = text;
-	*silence_frames = maxgap;
+	*list_text = text;
+	*filler_frames = maxgap;
 	return 0;
 }
 
@@ -383,7 +339,7 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
     const char *tmpdir, int index, struct cv_render *r, struct ag_error *err)
 {
 	const struct cv_opts *o = c->opts;
-	char absdir[PATH_MAX], tmpname[192], *path = NULL, *url = NULL, *graph = NULL;
+	char absdir[PATH_MAX], tmpname[192], *graph = NULL;
 	size_t glen = 0, i;
 	struct ag_argv *a;
 	FILE *g = NULL;
@@ -401,7 +357,7 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 		return ag_error_set(err, AG_EX_DATAERR, "%s: no audio clip to render", j->name);
 
 	if (want_video && j->copy_video) {
-		if (copy_plan(j, absdir, index, r, &black) < 0)
+		if (copy_plan(j, &copy_video, absdir, index, r, &r->list_name, &r->list_text, &black) < 0)
 			goto nomem;
 		if (black > 0) {
 			a = &r->steps[r->nsteps++].argv;
@@ -418,18 +374,15 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 			ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
 			common_tail(a);
 			snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
-			if ((path = ag_path_join(tmpdir, tmpname)) == NULL || (url = ag_ff_url(path)) == NULL)
+			ag_argv_pushl(a, "-f", "mp4", NULL);
+			if (push_url(a, tmpdir, tmpname) < 0)
 				goto nomem;
-			ag_argv_pushl(a, "-f", "mp4", url, NULL);
-			free(path);
-			free(url);
-			path = url = NULL;
 		}
 	}
 
 	if (want_audio && j->copy_audio) {
 		int64_t silence = 0;
-		if (audio_copy_plan(j, absdir, index, r, &silence) < 0)
+		if (copy_plan(j, &copy_audio, absdir, index, r, &r->alist_name, &r->alist_text, &silence) < 0)
 			goto nomem;
 		if (silence > 0) {
 			a = &r->steps[r->nsteps++].argv;
@@ -441,12 +394,9 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 			ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
 			common_tail(a);
 			snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
-			if ((path = ag_path_join(tmpdir, tmpname)) == NULL || (url = ag_ff_url(path)) == NULL)
+			ag_argv_pushl(a, "-f", "adts", NULL);
+			if (push_url(a, tmpdir, tmpname) < 0)
 				goto nomem;
-			ag_argv_pushl(a, "-f", "adts", url, NULL);
-			free(path);
-			free(url);
-			path = url = NULL;
 		}
 	}
 
@@ -455,45 +405,29 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 	common_head(a, c->ffmpeg, true);
 	if (want_video) {
 		if (j->copy_video) {
-			if ((path = ag_path_join(tmpdir, r->list_name)) == NULL ||
-			    (url = ag_ff_url(path)) == NULL)
+			ag_argv_pushl(a, "-f", "concat", "-i", NULL);
+			if (push_url(a, tmpdir, r->list_name) < 0)
 				goto nomem;
-			ag_argv_pushl(a, "-f", "concat", "-i", url, NULL);
-			free(path);
-			free(url);
-			path = url = NULL;
 			nin = 1;
 		} else {
 			for (i = 0; i < j->nvideo; i++) {
-				if ((path = ag_path_join(absdir, j->video[i].clip->file)) == NULL ||
-				    (url = ag_ff_url(path)) == NULL)
+				ag_argv_pushl(a, "-i", NULL);
+				if (push_url(a, absdir, j->video[i].clip->file) < 0)
 					goto nomem;
-				ag_argv_pushl(a, "-i", url, NULL);
-				free(path);
-				free(url);
-				path = url = NULL;
 			}
 			nin = (int)j->nvideo;
 		}
 	}
 	first_audio = nin;
 	if (want_audio && j->copy_audio) {
-		if ((path = ag_path_join(tmpdir, r->alist_name)) == NULL ||
-		    (url = ag_ff_url(path)) == NULL)
+		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
+		if (push_url(a, tmpdir, r->alist_name) < 0)
 			goto nomem;
-		ag_argv_pushl(a, "-f", "concat", "-i", url, NULL);
-		free(path);
-		free(url);
-		path = url = NULL;
 	} else if (want_audio) {
 		for (i = 0; i < j->naudio; i++) {
-			if ((path = ag_path_join(absdir, j->audio[i].clip->file)) == NULL ||
-			    (url = ag_ff_url(path)) == NULL)
+			ag_argv_pushl(a, "-i", NULL);
+			if (push_url(a, absdir, j->audio[i].clip->file) < 0)
 				goto nomem;
-			ag_argv_pushl(a, "-i", url, NULL);
-			free(path);
-			free(url);
-			path = url = NULL;
 		}
 	}
 	if ((g = open_memstream(&graph, &glen)) == NULL)
@@ -534,11 +468,11 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 	ag_argv_pushf(a, "%lld.%03lld", (long long)(j->dur_ms / 1000), (long long)(j->dur_ms % 1000));
 	common_tail(a);
 	snprintf(tmpname, sizeof tmpname, "j%d-%s", index, j->name);
-	if ((r->out_tmp = ag_path_join(tmpdir, tmpname)) == NULL || (url = ag_ff_url(r->out_tmp)) == NULL)
+	if ((r->out_tmp = ag_path_join(tmpdir, tmpname)) == NULL)
 		goto nomem;
-	ag_argv_pushl(a, "-f", j->kind == CV_OUT_AUDIO ? "ipod" : "mp4", url, NULL);
-	free(url);
-	url = NULL;
+	ag_argv_pushl(a, "-f", j->kind == CV_OUT_AUDIO ? "ipod" : "mp4", NULL);
+	if (push_url(a, tmpdir, tmpname) < 0)
+		goto nomem;
 	free(graph);
 	for (i = 0; i < (size_t)r->nsteps; i++)
 		if (r->steps[i].argv.failed)
@@ -548,8 +482,6 @@ nomem:
 	if (g)
 		fclose(g);
 	free(graph);
-	free(path);
-	free(url);
 	cv_render_free(r);
 	return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", j->name);
 }

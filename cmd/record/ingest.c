@@ -213,8 +213,9 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		s->anchor_ms = arrival;
 	}
 	t = s->anchor_ms + (e - s->ext_ts_base) * 1000 / clock;
-	/* A packet that arrives earlier than its clock says moves the anchor. */
-	if (arrival < t && arrival - s->first_ms < 3000) {
+	/* A packet that arrives earlier than its clock says (the first ones
+	 * came late) moves the anchor back. */
+	if (arrival < t && arrival - s->first_ms < 5000) {
 		s->anchor_ms -= t - arrival;
 		t = arrival;
 	}
@@ -235,17 +236,30 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 			t = t90 / 90;
 		}
 	}
-	/* ...but never makes a stream's times go back. */
-	if (s->last_t90 != 0 && t90 <= s->last_t90) {
-		t90 = s->last_t90 + 1;
+	/* Corrections (the anchor, lip sync) reach a stream's times slewed by
+	 * at most 2 ms a frame, so frames stay evenly spaced and in order; a
+	 * jump of more than a second is taken at once (a sender restart). */
+	if (s->last_t90 != 0) {
+		int64_t nominal = s->last_t90 + (e - s->last_frame_ext) * 90000 / clock;
+		int64_t diff = t90 - nominal;
+		if (diff > -90000 && diff < 90000) {
+			if (diff > 180)
+				diff = 180;
+			else if (diff < -180)
+				diff = -180;
+			t90 = nominal + diff;
+		}
+		if (t90 <= s->last_t90)
+			t90 = s->last_t90 + 1;
 		t = t90 / 90;
 	}
 	s->last_t90 = t90;
+	/* A video frame lasts the stream's usual frame interval: the time since
+	 * the previous frame, unless frames were lost in between. */
 	if (ag_codec_is_video(fr->codec) && s->last_frame_ext != 0 && e > s->last_frame_ext &&
-	    e - s->last_frame_ext < 90000)
-		dur = (int)((e - s->last_frame_ext) * 1000 / 90000);
-	else
-		dur = frame_dur_ms(s, fr);
+	    e - s->last_frame_ext <= 18000 && !fr->after_loss)
+		s->frame_ms = (int)((e - s->last_frame_ext) * 1000 / 90000);
+	dur = ag_codec_is_video(fr->codec) && s->frame_ms > 0 ? s->frame_ms : frame_dur_ms(s, fr);
 	s->last_frame_ext = e;
 	if ((u = rc_user_get(r, s->uid, true)) == NULL)
 		return;
@@ -329,6 +343,8 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 			s->used = false;
 			return;
 		}
+		/* Keep the timeline whole after a loss; a PLI asks for a key frame. */
+		ag_depack_set_conceal(s->dp, true);
 		rc_log(&r->folder, 5, "new SSRC %08lx: PT %d %s/%d", (unsigned long)s->ssrc, pkt.pt,
 		    ag_codec_name(s->pm.codec), s->pm.rate);
 	}

@@ -177,6 +177,7 @@ struct rc_ssrc {
 	uint32_t last_ts;
 	int64_t ts_cycles;
 	int64_t last_frame_ext;     /* for durations */
+	int frame_ms;               /* video: the usual frame interval */
 	int64_t last_t90;           /* keeps each stream's times increasing */
 	bool has_sr;                /* the last RTCP sender report */
 	uint64_t sr_ntp_us;         /* its NTP time, us since 1900 */
