@@ -17,6 +17,7 @@
 #include "rtp.h"
 
 #define MAX_SSRCS 4096
+#define MAX_UNCONFIRMED 64      /* streams with no CNAME and no frame yet */
 
 static int
 bind_one(const char *host, int port, struct ag_error *err)
@@ -97,6 +98,11 @@ ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx", (unsigned long)r->ssrcs[old].ssrc);
 		s = &r->ssrcs[old];
 	} else {
+		for (i = 0; i < r->nssrcs; i++)
+			if (!r->ssrcs[i].used) {
+				s = &r->ssrcs[i];
+				goto fill;
+			}
 		if (r->nssrcs == r->cap_ssrcs) {
 			size_t cap = r->cap_ssrcs ? r->cap_ssrcs * 2 : 16;
 			struct rc_ssrc *p = realloc(r->ssrcs, cap * sizeof *p);
@@ -107,6 +113,7 @@ ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 		}
 		s = &r->ssrcs[r->nssrcs++];
 	}
+fill:
 	memset(s, 0, sizeof *s);
 	s->used = true;
 	s->ssrc = ssrc;
@@ -290,6 +297,17 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 	/* Hold a new stream until its CNAME says whose it is, or the wait ends. */
 	if (!s->cname_known && now - s->first_ms < r->opts->cname_wait_ms)
 		return;
+	/* Without a CNAME, a stream must have sent for real (not a stray or
+	 * spoofed packet) to become a participant of its own. */
+	if (!s->cname_known && !s->anchored && s->packets < 20) {
+		r->refused_streams += s->packets;
+		ag_jb_free(s->jb);
+		ag_depack_free(s->dp);
+		s->jb = NULL;
+		s->dp = NULL;
+		s->used = false;
+		return;
+	}
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
 		if (ag_rtp_parse(p.data, p.len, &pkt, &e) == 0) {
 			if (ag_depack_push(s->dp, &pkt, p.lost_before, &e) < 0)
@@ -306,6 +324,33 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 		}
 		free(p.data);
 	}
+}
+
+/*
+ * Streams that have neither a CNAME nor a delivered frame, and sent in
+ * the last 5 s; older ones are forgotten here (their memory freed).
+ */
+static int
+unconfirmed(struct rc_rec *r, int64_t now)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		struct rc_ssrc *s = &r->ssrcs[i];
+		if (!s->used || s->jb == NULL || s->cname_known || s->anchored)
+			continue;
+		if (now - s->last_ms > 5000) {
+			ag_jb_free(s->jb);
+			ag_depack_free(s->dp);
+			s->jb = NULL;
+			s->dp = NULL;
+			s->used = false;
+			continue;
+		}
+		n++;
+	}
+	return n;
 }
 
 static void
@@ -329,6 +374,14 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 			r->garbage++;
 			return;
 		}
+		if (s == NULL && unconfirmed(r, now) >= MAX_UNCONFIRMED) {
+			/* A flood of new SSRCs must not grow memory: new streams wait
+			 * until the unconfirmed ones are confirmed or forgotten. */
+			if (r->refused_streams++ == 0)
+				rc_log(&r->folder, 3, "more than %d new streams without a CNAME; "
+				    "refusing more until they settle", MAX_UNCONFIRMED);
+			return;
+		}
 		if (s == NULL && (s = ssrc_new(r, pkt.ssrc, now)) == NULL) {
 			r->garbage++;
 			return;
@@ -336,7 +389,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 		s->first_ms = now;
 		s->pt = pkt.pt;
 		s->pm = r->opts->pt[pkt.pt];
-		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 8u << 20 },
+		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 },
 		    &e)) == NULL || (s->dp = ag_depack_new(s->pm.codec)) == NULL) {
 			ag_jb_free(s->jb);
 			s->jb = NULL;
@@ -427,6 +480,36 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	}
 }
 
+/* --allow: is the source in one of the allowed networks? */
+static bool
+allowed(const struct rc_opts *o, const struct sockaddr_storage *from)
+{
+	const uint8_t *a;
+	int fam, k;
+
+	if (o->nallow == 0)
+		return true;
+	if (from->ss_family == AF_INET) {
+		fam = AF_INET;
+		a = (const uint8_t *)&((const struct sockaddr_in *)from)->sin_addr;
+	} else if (from->ss_family == AF_INET6) {
+		fam = AF_INET6;
+		a = (const uint8_t *)&((const struct sockaddr_in6 *)from)->sin6_addr;
+	} else {
+		return false;
+	}
+	for (k = 0; k < o->nallow; k++) {
+		const struct rc_allow *al = &o->allow[k];
+		int full = al->prefix / 8, rest = al->prefix % 8;
+		if (al->family != fam || memcmp(a, al->addr, (size_t)full) != 0)
+			continue;
+		if (rest && ((a[full] ^ al->addr[full]) & (0xff << (8 - rest))) != 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 void
 rc_ingest_read(struct rc_rec *r, int i)
 {
@@ -443,6 +526,10 @@ rc_ingest_read(struct rc_rec *r, int i)
 		/* No sender of ours fragments: anything past 8 KiB is not RTP we take. */
 		if ((size_t)n > 8192) {
 			r->oversized++;
+			continue;
+		}
+		if (!allowed(r->opts, &from)) {
+			r->denied++;
 			continue;
 		}
 		now = rc_now_ms(&r->folder);

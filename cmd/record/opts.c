@@ -3,6 +3,7 @@
  * (--name value, -name value, --name=value; booleans as 0/1), plus
  * agrec's own (--listen, --pt, --sdp, --umask, --leave-timeout).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@ static const char usage_text[] =
 "                    [--cfgFilePath FILE] [--idle S] [--isAudioOnly 0|1] [--isVideoOnly 0|1]\n"
 "                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
 "                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
+"                    [--allow ADDR[/PREFIX]]\n"
 "                    [Agora options]\n"
 "       agrec-record --dump FILE|-\n"
 "       agrec-record -h | --help | -V | --version\n";
@@ -48,6 +50,8 @@ static const char help_text[] =
 "                          to FILE or standard output (then the folder path is\n"
 "                          not printed there)\n"
 "  --dump FILE|-           print a channel stream's records as text, and exit\n"
+"  --allow ADDR[/PREFIX]   take packets only from these sources (repeatable);\n"
+"                          without it, from any source that reaches the port\n"
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
 "  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
@@ -73,7 +77,7 @@ enum {
 	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
-	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_HELP, O_VERSION,
+	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_HELP, O_VERSION,
 };
 
 static void
@@ -231,6 +235,36 @@ cfg_read(const char *path, struct rc_opts *o)
 	json_decref(root);
 }
 
+/* "10.0.0.0/8", "::1", "127.0.0.1/32" */
+static int
+allow_parse(const char *s, struct rc_allow *a)
+{
+	char buf[128], *slash;
+	long prefix = -1;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash = '\0';
+		if (ag_parse_long(slash + 1, 0, 128, &prefix) < 0)
+			return -1;
+	}
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, buf, a->addr) == 1) {
+		a->family = AF_INET;
+		if (prefix > 32)
+			return -1;
+		a->prefix = prefix < 0 ? 32 : (int)prefix;
+	} else if (inet_pton(AF_INET6, buf, a->addr) == 1) {
+		a->family = AF_INET6;
+		a->prefix = prefix < 0 ? 128 : (int)prefix;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int
 rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 {
@@ -273,6 +307,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "leave-timeout", required_argument, NULL, O_LEAVE },
 		{ "emit", required_argument, NULL, O_EMIT },
 		{ "dump", required_argument, NULL, O_DUMP },
+		{ "allow", required_argument, NULL, O_ALLOW },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -421,6 +456,12 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			if (*optarg == '\0' || strlen(optarg) >= sizeof o->dump)
 				usage_error("--dump: bad file name");
 			snprintf(o->dump, sizeof o->dump, "%s", optarg);
+			break;
+		case O_ALLOW:
+			if (o->nallow == RC_MAX_ALLOW || allow_parse(optarg, &o->allow[o->nallow]) < 0)
+				usage_error("--allow: '%s' is not an address or ADDRESS/PREFIX (at most %d)",
+				    optarg, RC_MAX_ALLOW);
+			o->nallow++;
 			break;
 		case O_LEAVE:
 			o->leave_ms = (int)num_opt("leave-timeout", optarg, 1, 3600) * 1000;

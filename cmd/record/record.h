@@ -44,6 +44,15 @@ struct rc_sdp_ssrc {
 	uint32_t ssrc, uid;
 };
 
+#define RC_MAX_ALLOW 64
+
+/* An --allow network. */
+struct rc_allow {
+	int family;                 /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int prefix;
+};
+
 struct rc_opts {
 	char channel[65];
 	uint32_t uid;
@@ -64,6 +73,8 @@ struct rc_opts {
 	struct rc_ptmap pt[RC_MAX_PT];
 	struct rc_sdp_ssrc sdp_ssrc[RC_MAX_SDP_SSRC];
 	int nsdp_ssrc;
+	struct rc_allow allow[RC_MAX_ALLOW];
+	int nallow;                 /* 0: every source is allowed */
 	int max_users;
 };
 
@@ -202,7 +213,7 @@ struct rc_rec {
 	bool recording;             /* false while paused in manual mode */
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
-	uint64_t garbage, oversized;
+	uint64_t garbage, oversized, denied, refused_streams;
 	struct ag_stream_writer *emit;  /* --emit, or NULL */
 	int emit_fd;
 };

@@ -1,0 +1,33 @@
+/*
+ * fuzz.h - what every harness in tests/fuzz/ defines: the libFuzzer
+ * entry point.  The same harness links either with libFuzzer (clang
+ * -fsanitize=fuzzer, tests/fuzz/run.sh) or with replay.c (any C11
+ * compiler, tests/fuzz/regress.sh), which runs it on corpus files.
+ *
+ * A harness must return 0, free everything it allocated, write nothing
+ * but temporary files it removes, and abort() when a property the
+ * library documents does not hold (so that the fuzzer reports it).
+ */
+#ifndef AG_FUZZ_H
+#define AG_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* abort() with a message when cond is false: a library property broke. */
+#define FUZZ_ASSERT(cond) do { \
+	if (!(cond)) fuzz_fail(__FILE__, __LINE__, #cond); \
+} while (0)
+
+__attribute__((noreturn)) static inline void
+fuzz_fail(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "%s:%d: property violated: %s\n", file, line, what);
+	abort();
+}
+
+#endif
