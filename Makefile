@@ -9,7 +9,7 @@ CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 
 VERSION := 0.1.0
-B := build
+B := build$(if $(filter 1,$(SAN)),-san)
 
 JANSSON_CFLAGS  := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
 JANSSON_LIBS    := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
@@ -80,6 +80,12 @@ $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
 check: all $(UNIT_BIN)
 	AGREC_BUILD=$(CURDIR)/$(B) tests/run
 
+# The unit tests and the recorder's black-box tests under ASan+UBSan
+# (LeakSanitizer included), in build-san/.
+check-san:
+	$(MAKE) SAN=1 all build-san/unit-tests
+	AGREC_BUILD=$(CURDIR)/build-san tests/run unit record
+
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
@@ -104,6 +110,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check unit lint-man bench install uninstall clean
+.PHONY: all check check-san unit lint-man bench install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(RECORD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

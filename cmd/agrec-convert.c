@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static const char help_text[] =
 "Environment: AGREC_FFMPEG, AGREC_FFPROBE.  See agrec-convert(1).\n";
 
 static void
-usage_error(const char *fmt, ...)
+usage_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,8 +64,10 @@ usage_error(const char *fmt, ...)
 	ag_vmsg(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s", usage_text);
-	exit(AG_EX_USAGE);
 }
+
+/* In main: report a usage error and leave through its cleanup. */
+#define USAGE(...) do { usage_msg(__VA_ARGS__); status = AG_EX_USAGE; goto out; } while (0)
 
 static void
 on_signal(int sig)
@@ -436,7 +439,8 @@ scan_dir(const char *dir, int depth, struct strlist *found)
 	closedir(d);
 	if (has_txt)
 		strlist_add(found, strdup(dir));
-	qsort(subs.v, subs.n, sizeof *subs.v, str_cmp);
+	if (subs.n > 1)
+		qsort(subs.v, subs.n, sizeof *subs.v, str_cmp);
 	for (i = 0; i < subs.n; i++) {
 		scan_dir(subs.v[i], depth - 1, found);
 		free(subs.v[i]);
@@ -485,7 +489,7 @@ main(int argc, char **argv)
 	struct cv_opts o = { .mode = 0, .fps = 15, .jobs = 0 };
 	struct cv_ctx c = { 0 };
 	struct strlist folders = { 0 }, scans = { 0 };
-	size_t nexplicit;
+	size_t nexplicit = SIZE_MAX;	/* folders from here on were found by --scan */
 	struct ag_error err = { 0 };
 	struct sigaction sa;
 	json_t *jroot = NULL, *jfolders = NULL;
@@ -505,14 +509,14 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			if (ag_parse_long(optarg, 0, 3, &v) < 0)
-				usage_error("-m: '%s' is not a mode (0, 1, 2 or 3)", optarg);
+				USAGE("-m: '%s' is not a mode (0, 1, 2 or 3)", optarg);
 			o.mode = (int)v;
 			break;
 		case 'p':
 			if (ag_parse_long(optarg, -1000000, 1000000, &v) < 0)
-				usage_error("-p: '%s' is not a whole number", optarg);
+				USAGE("-p: '%s' is not a whole number", optarg);
 			if (v <= 0)
-				usage_error("-p: the frame rate must be positive, not %ld", v);
+				USAGE("-p: the frame rate must be positive, not %ld", v);
 			if (v < 5 || v > 120) {
 				ag_msg("-p: %ld is out of 5..120; using %d", v, v < 5 ? 5 : 120);
 				v = v < 5 ? 5 : 120;
@@ -525,20 +529,20 @@ main(int argc, char **argv)
 		case 'r':
 			if (strchr(optarg, 'x') != NULL) {
 				if (parse_size(optarg, &w, &h) < 0)
-					usage_error("-r: '%s' is not WxH", optarg);
+					USAGE("-r: '%s' is not WxH", optarg);
 			} else {
 				if (ag_parse_long(optarg, -100000, 100000, &w) < 0)
-					usage_error("-r: '%s' is not a width", optarg);
+					USAGE("-r: '%s' is not a width", optarg);
 				if (optind >= argc || ag_parse_long(argv[optind], -100000, 100000, &h) < 0)
-					usage_error("-r takes two numbers, W H (or WxH)");
+					USAGE("-r takes two numbers, W H (or WxH)");
 				optind++;
 			}
 			if (w < 0 || h < 0)
-				usage_error("-r: %ld %ld: sizes cannot be negative", w, h);
+				USAGE("-r: %ld %ld: sizes cannot be negative", w, h);
 			if ((w == 0) != (h == 0))
-				usage_error("-r: %ld %ld: give both sizes, or 0 0 for automatic", w, h);
+				USAGE("-r: %ld %ld: give both sizes, or 0 0 for automatic", w, h);
 			if (w > 7680 || h > 7680)
-				usage_error("-r: %ld %ld: at most 7680 pixels a side", w, h);
+				USAGE("-r: %ld %ld: at most 7680 pixels a side", w, h);
 			if ((w & 1) || (h & 1)) {
 				ag_msg("-r: %ldx%ld rounded up to even sizes for H.264: %ldx%ld", w, h,
 				    w + (w & 1), h + (h & 1));
@@ -550,7 +554,7 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			if (ag_parse_long(optarg, 1, 64, &v) < 0)
-				usage_error("-j: '%s' is not a number from 1 to 64", optarg);
+				USAGE("-j: '%s' is not a number from 1 to 64", optarg);
 			o.jobs = (int)v;
 			break;
 		case 'q':
@@ -573,19 +577,23 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
-			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : AG_EX_IOERR;
+			status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : AG_EX_IOERR;
+			goto out;
 		case 'V':
 			printf("agrec-convert %s\n", AGREC_VERSION);
-			return fflush(stdout) == 0 && !ferror(stdout) ? 0 : AG_EX_IOERR;
+			status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : AG_EX_IOERR;
+			goto out;
 		default:
 			fprintf(stderr, "%s", usage_text);
-			return AG_EX_USAGE;
+			status = AG_EX_USAGE;
+			goto out;
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s' (folders go after -f)", argv[optind]);
+		USAGE("unexpected argument '%s' (folders go after -f)", argv[optind]);
 	if (folders.n == 0 && scans.n == 0)
-		usage_error("no folder: give -f DIR or --scan ROOT");
+		USAGE("no folder: give -f DIR or --scan ROOT");
+	nexplicit = folders.n;
 	if (o.jobs == 0)
 		o.jobs = ag_ncpus();
 	if (o.saving && o.mode == 0)
@@ -594,7 +602,8 @@ main(int argc, char **argv)
 	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL ||
 	    (ffprobe = ag_ff_find("AGREC_FFPROBE", "ffprobe", &err)) == NULL) {
 		ag_msg("%s", err.msg);
-		return AG_EX_UNAVAILABLE;
+		status = AG_EX_UNAVAILABLE;
+		goto out;
 	}
 	umask(077);
 	memset(&sa, 0, sizeof sa);
@@ -613,7 +622,6 @@ main(int argc, char **argv)
 	jfolders = json_array();
 
 	/* --scan adds the finished, unconverted folders it finds. */
-	nexplicit = folders.n;
 	for (i = 0; i < scans.n; i++) {
 		struct strlist found = { 0 };
 		size_t k;
@@ -664,8 +672,11 @@ main(int argc, char **argv)
 	}
 	if (cv_stop_signal && status == 0)
 		status = 128 + cv_stop_signal;
+out:
 	free(ffmpeg);
 	free(ffprobe);
+	for (i = nexplicit; i < folders.n; i++)
+		free(folders.v[i]);	/* found by --scan */
 	free(folders.v);
 	free(scans.v);
 	return status;

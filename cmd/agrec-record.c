@@ -144,6 +144,7 @@ main(int argc, char **argv)
 
 	if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0) {
 		ag_msg("pipe: %s", strerror(errno));
+		free(ffmpeg);
 		return AG_EX_FAIL;
 	}
 	sigpipe_w = sp[1];
@@ -162,10 +163,13 @@ main(int argc, char **argv)
 
 	if (rc_ingest_open(&r, &err) < 0) {
 		ag_msg("%s", err.msg);
+		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
 	if (rc_folder_create(&r.folder, &o, &err) < 0) {
 		ag_msg("%s", err.msg);
+		rc_ingest_free(&r);
+		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
 	rc_log(&r.folder, 4, "agrec-record %s: channel '%s', listening on %s:%d (RTCP also on %d), "
@@ -173,6 +177,8 @@ main(int argc, char **argv)
 	    o.listen_port + 1, o.trigger_mode ? "manual" : "automatic", o.idle_s);
 	if (rc_emit_open(&r, &err) < 0) {
 		ag_msg("%s", err.msg);
+		rc_ingest_free(&r);
+		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
 	/* The folder is the one line on stdout (unless the stream goes there). */
