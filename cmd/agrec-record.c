@@ -58,6 +58,8 @@ reap(struct rc_rec *r)
 				if (ws[j]->kind == RC_W_CHILD && ws[j]->pid == pid) {
 					char d[128];
 					ws[j]->failed = true;
+					if (rc_folder_full(f))
+						r->disk_full = true;
 					ws[j]->pid = 0;
 					rc_log(f, 2, "the ffmpeg writing %s %s; the file is closed and the "
 					    "next media starts a new one", ws[j]->name,
@@ -259,6 +261,12 @@ main(int argc, char **argv)
 		}
 		/* Idle: nobody in the channel for --idle seconds (manual mode: counted
 		 * from the first start). */
+		if (r.disk_full) {
+			rc_log(&r.folder, 1, "the disk is full (%s): stopping; the files written so far "
+			    "are complete", r.folder.path);
+			status = AG_EX_IOERR;
+			break;
+		}
 		/* A stream still waiting for its CNAME counts as someone. */
 		if (!anyone && rc_ingest_active(&r, now))
 			anyone = true;
@@ -285,6 +293,8 @@ main(int argc, char **argv)
 		ag_msg("%s", err.msg);
 		status = AG_EX_IOERR;
 	}
+	if (r.disk_full)
+		ag_msg("%s: the disk is full; the recording stopped early", r.folder.path);
 	if (r.folder.log_fd >= 0)
 		close(r.folder.log_fd);
 	for (i = 0; i < r.nusers; i++)

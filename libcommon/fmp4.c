@@ -206,16 +206,20 @@ replay(const struct ag_fmp4 *m, struct ag_error *err)
 static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
+	/* On a regular file a failed write (ENOSPC) is undone, so that the
+	 * file never ends in half a fragment. */
+	off_t start = lseek(fd, 0, SEEK_CUR);
+
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (w == 0) {
-			errno = EIO;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+			if (start >= 0 && ftruncate(fd, start) == 0)
+				lseek(fd, start, SEEK_SET);
+			errno = e;
 			return -1;
 		}
 		p += w;

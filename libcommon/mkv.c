@@ -302,6 +302,15 @@ write_some(int fd, const uint8_t *p, size_t n)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
+			/* On a regular file (ENOSPC), undo the part written, so that the
+			 * file ends with a whole cluster. */
+			if (done > 0) {
+				int e = errno;
+				off_t cur = lseek(fd, 0, SEEK_CUR);
+				if (cur >= (off_t)done && ftruncate(fd, cur - (off_t)done) == 0)
+					lseek(fd, cur - (off_t)done, SEEK_SET);
+				errno = e;
+			}
 			return -1;
 		}
 		done += (size_t)w;

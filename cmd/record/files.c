@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +147,16 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	return 0;
 }
 
+bool
+rc_folder_full(const struct rc_folder *f)
+{
+	struct statvfs sv;
+
+	if (statvfs(f->path, &sv) < 0)
+		return false;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < 256 * 1024;
+}
+
 int
 rc_folder_finish(struct rc_folder *f, struct ag_error *err)
 {
@@ -211,6 +223,9 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		goto out;
 	}
 	close(pp[0]);
+	/* The recorder must keep reading its sockets while children start
+	 * and encode: they run at a lower priority. */
+	setpriority(PRIO_PROCESS, (id_t)w->pid, 5);
 	if (f->nchildren == f->cap_children) {
 		size_t cap = f->cap_children ? f->cap_children * 2 : 16;
 		pid_t *c = realloc(f->children, cap * sizeof *c);
@@ -433,7 +448,7 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 }
 
 bool
-rc_writer_stuck(const struct rc_writer *w)
+rc_writer_stuck(struct rc_writer *w, int64_t now)
 {
 	char path[64], buf[512], *p;
 	FILE *f;
@@ -443,15 +458,18 @@ rc_writer_stuck(const struct rc_writer *w)
 		return false;
 	if (w->mkv && ag_mkv_pending(w->mkv) > 0)
 		return true;
-	/* A stopped child (SIGSTOP, a debugger) takes nothing: state 'T' or 't'. */
-	if (w->pid <= 0)
-		return false;
+	/* A stopped child (SIGSTOP, a debugger) takes nothing: state 'T' or 't'.
+	 * Looked at once a second at most: /proc is not free. */
+	if (w->pid <= 0 || now - w->stat_checked_ms < 1000)
+		return w->stopped_seen;
+	w->stat_checked_ms = now;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return false;
 	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
 		stopped = p[2] == 'T' || p[2] == 't';
 	fclose(f);
+	w->stopped_seen = stopped;
 	return stopped;
 }
 

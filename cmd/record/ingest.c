@@ -24,7 +24,7 @@ bind_one(const char *host, int port, struct ag_error *err)
 {
 	struct addrinfo hints, *res = NULL;
 	char ps[16];
-	int fd, r, buf = 8 << 20;
+	int fd, r, buf = 32 << 20;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
@@ -39,7 +39,9 @@ bind_one(const char *host, int port, struct ag_error *err)
 		freeaddrinfo(res);
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+	/* A large receive buffer absorbs bursts; root may go past rmem_max. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
 	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
 		ag_error_errno(err, AG_EX_IOERR, errno, "cannot listen on %s:%d", host, port);
 		close(fd);
@@ -411,7 +413,10 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	}
 	s->last_ms = now;
 	s->packets++;
-	s->bye = false;
+	/* A packet after a BYE that was acted on is a rejoin; one within the
+	 * grace period is a straggler of the stream that is leaving. */
+	if (s->bye && s->bye_ms < 0)
+		s->bye = false;
 	memcpy(&s->from, from, fromlen);
 	s->fromlen = fromlen;
 	if ((u = rc_user_get(r, s->uid, false)) != NULL)
@@ -461,23 +466,16 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		if (!s->anchored)
 			s->last_ext = rt.sr[i].rtp_ts;
 	}
+	/* A BYE takes effect a moment later (rc_ingest_tick): RTCP comes on
+	 * another socket and may overtake the stream's last packets. */
 	for (i = 0; i < rt.nbye; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.bye[i]);
-		struct rc_user *u;
-		bool all = true;
 		if (s == NULL || s->bye)
 			continue;
-		drain_ssrc(r, s, now + 100000);	/* release what it holds first */
 		s->bye = true;
-		if ((u = rc_user_get(r, s->uid, false)) == NULL)
-			continue;
-		for (k = 0; k < r->nssrcs; k++)
-			if (r->ssrcs[k].used && r->ssrcs[k].uid == s->uid && !r->ssrcs[k].bye &&
-			    now - r->ssrcs[k].last_ms < r->opts->leave_ms)
-				all = false;
-		if (all)
-			rc_user_leave(r, u, now, "BYE");
+		s->bye_ms = now;
 	}
+	(void)k;
 }
 
 /* --allow: is the source in one of the allowed networks? */
@@ -542,14 +540,38 @@ rc_ingest_read(struct rc_rec *r, int i)
 	}
 }
 
+#define BYE_GRACE_MS 300
+
 void
 rc_ingest_tick(struct rc_rec *r, int64_t now)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < r->nssrcs; i++)
 		if (r->ssrcs[i].used && r->ssrcs[i].jb)
 			drain_ssrc(r, &r->ssrcs[i], now);
+	/* A user leaves when every stream of theirs said BYE (or went quiet). */
+	for (i = 0; i < r->nssrcs; i++) {
+		struct rc_ssrc *s = &r->ssrcs[i];
+		struct rc_user *u;
+		bool all = true;
+		if (!s->used || !s->bye || s->bye_ms < 0 || now - s->bye_ms < BYE_GRACE_MS)
+			continue;
+		if (s->jb)
+			drain_ssrc(r, s, now + 100000);	/* release what it holds first */
+		s->bye_ms = -1;	/* handled */
+		if ((u = rc_user_get(r, s->uid, false)) == NULL || !u->present)
+			continue;
+		for (k = 0; k < r->nssrcs; k++) {
+			const struct rc_ssrc *o = &r->ssrcs[k];
+			if (o->used && o->uid == s->uid && o->packets > 0 &&
+			    !(o->bye && (o->bye_ms < 0 || now - o->bye_ms >= BYE_GRACE_MS)) &&
+			    now - o->last_ms < r->opts->leave_ms)
+				all = false;
+		}
+		if (all)
+			rc_user_leave(r, u, now, "BYE");
+	}
 }
 
 int

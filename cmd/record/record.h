@@ -101,6 +101,8 @@ struct rc_writer {
 	int rate, channels;
 	uint64_t frames;
 	bool failed;                /* the child died or stalled: close and split */
+	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
+	bool stopped_seen;
 };
 
 struct rc_folder {
@@ -133,7 +135,10 @@ void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
 /* Drain pending bytes to a child; -1 when it must be given up. */
 int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
 /* true when the child has bytes waiting that it does not take, or is stopped. */
-bool rc_writer_stuck(const struct rc_writer *w);
+bool rc_writer_stuck(struct rc_writer *w, int64_t now);
+
+/* true when the folder's file system has (almost) no space left. */
+bool rc_folder_full(const struct rc_folder *f);
 
 /* ---- session.c: users, segments, txt files, the split rules ---- */
 
@@ -176,6 +181,7 @@ struct rc_ssrc {
 	bool cname_known;
 	int64_t first_ms, last_ms;
 	bool bye;
+	int64_t bye_ms;             /* when its BYE came */
 	uint8_t pt;
 	bool pt_ok;
 	struct rc_ptmap pm;
@@ -214,6 +220,7 @@ struct rc_rec {
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized, denied, refused_streams;
+	bool disk_full;             /* a write failed for lack of space: stop */
 	struct ag_stream_writer *emit;  /* --emit, or NULL */
 	int emit_fd;
 };

@@ -72,9 +72,12 @@ txt_line(struct rc_rec *r, struct rc_user *u, int64_t t, const char *file, enum 
 	l.channels = -1;
 	n = ag_txt_format_line(buf, sizeof buf, &l);
 	/* One write per line: a killed recorder leaves whole lines only. */
-	if (n <= 0 || write(u->txt_fd, buf, (size_t)n) != n)
+	if (n <= 0 || write(u->txt_fd, buf, (size_t)n) != n) {
+		if (n > 0 && (errno == ENOSPC || errno == EDQUOT))
+			r->disk_full = true;
 		rc_log(&r->folder, 3, "%s: cannot write the %s line of %s: %s", u->txt_name,
 		    ev == AG_TXT_CLOSE ? "close" : "create", file, n <= 0 ? "format" : strerror(errno));
+	}
 }
 
 /* Make sure a segment (txt) is open for a file starting at t. */
@@ -179,7 +182,11 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		}
 		if (segment_for(r, u, t) < 0)
 			return;
+		if (r->disk_full)
+			return;
 		if (rc_writer_open(&r->folder, w, u->uid, t, fr, pm, avcc, avcc_len, &e) < 0) {
+			if (rc_folder_full(&r->folder))
+				r->disk_full = true;
 			rc_log(&r->folder, 2, "uid %lu: cannot start a %s file: %s", (unsigned long)u->uid,
 			    video ? "video" : "audio", e.msg);
 			return;
@@ -189,8 +196,12 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 			txt_line(r, u, t, w->name, AG_TXT_VINFO, w);
 		rc_log(&r->folder, 4, "uid %lu: started %s", (unsigned long)u->uid, w->name);
 	}
-	if (rc_writer_write(&r->folder, w, t, t90, dur, fr, &e) < 0 && e.msg[0])
+	errno = 0;
+	if (rc_writer_write(&r->folder, w, t, t90, dur, fr, &e) < 0 && e.msg[0]) {
+		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
+			r->disk_full = true;
 		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);
+	}
 }
 
 void
@@ -221,7 +232,7 @@ check_stall(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int k, int
 		return;
 	}
 	rc_writer_drain(&r->folder, w);
-	stuck = rc_writer_stuck(w);
+	stuck = rc_writer_stuck(w, now);
 	if (!stuck) {
 		u->stall_since[k] = -1;
 		return;
