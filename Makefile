@@ -1,4 +1,4 @@
-# agrec - GNU make.  Targets: all check install uninstall clean bench demo.
+# agrec - GNU make.  Targets: all check check-san install uninstall clean bench fuzz.
 # Variables: PREFIX DESTDIR BINDIR MANDIR CC CFLAGS LDFLAGS SAN=1 (ASan+UBSan).
 
 PREFIX  ?= /usr/local
@@ -92,6 +92,11 @@ unit: $(UNIT_BIN)
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
+# Fuzzing (clang + libFuzzer): FUZZ_SECONDS per harness (default 60);
+# FUZZ_MERGE=1 merges new corpus entries into tests/fuzz/corpus/.
+fuzz:
+	tests/fuzz/run
+
 bench: all $(B)/agrec-replay
 	bench/run
 	bench/capacity
@@ -110,6 +115,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-san unit lint-man bench install uninstall clean
+.PHONY: all check check-san fuzz unit lint-man bench install uninstall clean
 
 -include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(RECORD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

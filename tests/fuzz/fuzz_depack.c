@@ -7,6 +7,7 @@
  *              bit 3: packets are whole RTP datagrams (ag_rtp_parse);
  *                     otherwise they are payloads under a header built here
  *              bit 4: concealment mode (ag_depack_set_conceal)
+ *              bit 5: free the depacketizer with its frames still queued
  *   then records: ctrl (1 byte), length (2 bytes, big-endian), bytes
  *   (cut at the end of the input).  ctrl:
  *              bit 0: lost_before
@@ -14,6 +15,8 @@
  *              bit 2: next RTP timestamp  }
  *              bit 3: ag_depack_flush() after the push
  *              bit 4: ag_depack_reset() before the push
+ *              bit 5: no ag_depack_pop() after the push (frames queue up)
+ *              bit 6: with bit 5, one ag_depack_pop() only
  *
  * Properties checked: frames are never empty nor larger than
  * AG_DEPACK_MAX_FRAME, carry the depacketizer's codec, audio frames are
@@ -78,14 +81,17 @@ check_frame(enum ag_codec codec, const struct ag_frame *f)
 	free(copy);
 }
 
+/* Pop up to max frames (0: all). */
 static void
-drain(struct ag_depack *d, enum ag_codec codec, uint64_t *popped)
+drain(struct ag_depack *d, enum ag_codec codec, uint64_t *popped, uint64_t max)
 {
 	struct ag_frame f;
+	uint64_t n = 0;
 
-	while (ag_depack_pop(d, &f) == 1) {
+	while ((max == 0 || n < max) && ag_depack_pop(d, &f) == 1) {
 		check_frame(codec, &f);
 		(*popped)++;
+		n++;
 	}
 }
 
@@ -150,14 +156,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(err.code != 0 && err.msg[0] != '\0');
 		if (ctrl & 0x08)
 			ag_depack_flush(d);
-		drain(d, codec, &popped);
+		if (!(ctrl & 0x20))
+			drain(d, codec, &popped, 0);
+		else if (ctrl & 0x40)
+			drain(d, codec, &popped, 1);
 		if (!video)
 			FUZZ_ASSERT(!ag_depack_need_keyframe(d));
 		if (codec == AG_CODEC_H264)
 			check_h264_params(d);
 	}
 	ag_depack_flush(d);
-	drain(d, codec, &popped);
+	if (!(data[0] & 0x20))
+		drain(d, codec, &popped, 0);
 	ag_depack_stats(d, &st);
 	FUZZ_ASSERT(popped <= st.frames && st.keyframes <= st.frames);
 	ag_depack_free(d);
