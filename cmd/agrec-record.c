@@ -284,11 +284,11 @@ main(int argc, char **argv)
 	stop_all(&r, rc_now_ms(&r.folder), true);
 	rc_emit_end(&r, rc_now_ms(&r.folder), idle ? AG_STREAM_END_IDLE : AG_STREAM_END_STOP);
 	wait_children(&r);
+	rc_ingest_free(&r);
 	rc_log(&r.folder, 4, "stopped: %llu garbage and %llu oversized datagrams ignored, %llu from "
 	    "sources not allowed, %llu packets of refused new streams",
 	    (unsigned long long)r.garbage, (unsigned long long)r.oversized,
 	    (unsigned long long)r.denied, (unsigned long long)r.refused_streams);
-	rc_ingest_free(&r);
 	if (rc_folder_finish(&r.folder, &err) < 0) {
 		ag_msg("%s", err.msg);
 		status = AG_EX_IOERR;

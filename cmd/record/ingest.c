@@ -632,6 +632,19 @@ rc_ingest_free(struct rc_rec *r)
 {
 	size_t i;
 
+	/* What each stream brought: the figures to check a recording by. */
+	for (i = 0; i < r->nssrcs; i++) {
+		const struct rc_ssrc *s = &r->ssrcs[i];
+		const struct ag_jb_counters *c;
+		if (!s->used || s->jb == NULL || s->packets == 0)
+			continue;
+		c = ag_jb_counters(s->jb);
+		rc_log(&r->folder, 4, "SSRC %08lx (uid %lu, %s): %llu packets, %llu lost, %llu late, "
+		    "%llu duplicates, %llu reordered", (unsigned long)s->ssrc, (unsigned long)s->uid,
+		    ag_codec_name(s->pm.codec), (unsigned long long)s->packets,
+		    (unsigned long long)c->lost, (unsigned long long)c->late,
+		    (unsigned long long)c->duplicates, (unsigned long long)c->reordered);
+	}
 	for (i = 0; i < r->nssrcs; i++) {
 		ag_jb_free(r->ssrcs[i].jb);
 		ag_depack_free(r->ssrcs[i].dp);
