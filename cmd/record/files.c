@@ -226,6 +226,8 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 	/* The recorder must keep reading its sockets while children start
 	 * and encode: they run at a lower priority. */
 	setpriority(PRIO_PROCESS, (id_t)w->pid, 5);
+	/* A small pipe: what a child that stalls has not taken is little. */
+	fcntl(pp[1], F_SETPIPE_SZ, 16384);
 	if (f->nchildren == f->cap_children) {
 		size_t cap = f->cap_children ? f->cap_children * 2 : 16;
 		pid_t *c = realloc(f->children, cap * sizeof *c);
@@ -459,8 +461,8 @@ rc_writer_stuck(struct rc_writer *w, int64_t now)
 	if (w->mkv && ag_mkv_pending(w->mkv) > 0)
 		return true;
 	/* A stopped child (SIGSTOP, a debugger) takes nothing: state 'T' or 't'.
-	 * Looked at once a second at most: /proc is not free. */
-	if (w->pid <= 0 || now - w->stat_checked_ms < 1000)
+	 * Looked at twice a second at most: /proc is not free. */
+	if (w->pid <= 0 || now - w->stat_checked_ms < 500)
 		return w->stopped_seen;
 	w->stat_checked_ms = now;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);

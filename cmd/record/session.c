@@ -219,7 +219,7 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 
 /*
  * A child that stops taking its input (stopped, hung, or far too slow)
- * must not hold the recording: after 2 s it is killed, and its file ends
+ * must not hold the recording: after 1 s it is killed, and its file ends
  * where the child left it; the next media starts a new file.
  */
 static void
@@ -241,9 +241,9 @@ check_stall(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int k, int
 		u->stall_since[k] = now;
 		return;
 	}
-	if (now - u->stall_since[k] < 2000)
+	if (now - u->stall_since[k] < 1000)
 		return;
-	rc_log(&r->folder, 2, "the ffmpeg writing %s has stalled for 2 s; killing it and starting a "
+	rc_log(&r->folder, 2, "the ffmpeg writing %s has stalled for 1 s; killing it and starting a "
 	    "new file", w->name);
 	if (w->pid > 0)
 		kill(w->pid, SIGKILL);
