@@ -297,8 +297,6 @@ main(int argc, char **argv)
 		ag_msg("%s: the disk is full; the recording stopped early", r.folder.path);
 	if (r.folder.log_fd >= 0)
 		close(r.folder.log_fd);
-	for (i = 0; i < r.nusers; i++)
-		(void)0;
 	free(r.users);
 	free(r.folder.children);
 	free(ffmpeg);

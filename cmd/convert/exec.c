@@ -91,7 +91,6 @@ static void
 collect_log(struct cv_ctx *c, struct slot *s, char *last, size_t lastsize)
 {
 	char buf[4096];
-	ssize_t n;
 	FILE *f;
 
 	last[0] = '\0';
@@ -106,7 +105,6 @@ collect_log(struct cv_ctx *c, struct slot *s, char *last, size_t lastsize)
 		if (len > 0)
 			snprintf(last, lastsize, "%s", buf);
 	}
-	(void)n;
 	fclose(f);
 }
 

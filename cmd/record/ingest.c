@@ -433,7 +433,6 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	struct ag_rtcp rt;
 	struct ag_error e = { 0 };
 	int i;
-	size_t k;
 
 	if (ag_rtcp_parse(buf, len, &rt, &e) < 0) {
 		r->garbage++;
@@ -475,7 +474,6 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		s->bye = true;
 		s->bye_ms = now;
 	}
-	(void)k;
 }
 
 /* --allow: is the source in one of the allowed networks? */
