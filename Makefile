@@ -27,16 +27,15 @@ AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 AG_LDFLAGS += -fsanitize=address,undefined
 endif
 
-PROGS    := agrec-convert agrec-record
+# Every cmd/agrec-NAME.c is a program, built from it and cmd/NAME/*.c.
+PROGS    := $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/agrec-*.c)))
 LIB_SRCS := $(sort $(wildcard libcommon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB      := $(B)/libcommon.a
 
-CONVERT_SRCS := cmd/agrec-convert.c $(sort $(wildcard cmd/convert/*.c))
-CONVERT_OBJS := $(CONVERT_SRCS:%.c=$(B)/%.o)
-
-RECORD_SRCS := cmd/agrec-record.c $(sort $(wildcard cmd/record/*.c))
-RECORD_OBJS := $(RECORD_SRCS:%.c=$(B)/%.o)
+prog_srcs = cmd/$(1).c $(sort $(wildcard cmd/$(patsubst agrec-%,%,$(1))/*.c))
+prog_objs = $(patsubst %.c,$(B)/%.o,$(call prog_srcs,$(1)))
+CMD_OBJS  := $(foreach p,$(PROGS),$(call prog_objs,$(p)))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(B)/%.o)
@@ -56,11 +55,9 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/agrec-convert: $(CONVERT_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(CONVERT_OBJS) $(LIB) $(JANSSON_LIBS)
-
-$(B)/agrec-record: $(RECORD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(RECORD_OBJS) $(LIB) $(JANSSON_LIBS)
+.SECONDEXPANSION:
+$(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) -lm
 
 # The capacity benchmark's RTP replayer (bench/, not installed).
 $(B)/agrec-replay: $(B)/bench/replay.o $(LIB)
@@ -70,11 +67,11 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(AG_CFLAGS) $(CRITERION_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Unit tests may also test a program's own helpers (cmd/convert/*.c).
-UNIT_CMD_OBJS := $(filter-out $(B)/cmd/agrec-convert.o,$(CONVERT_OBJS))
+# Unit tests may also test the programs' own helpers (cmd/NAME/*.c).
+UNIT_CMD_OBJS := $(filter-out $(B)/cmd/agrec-%.o,$(CMD_OBJS))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(CRITERION_LIBS)
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(CRITERION_LIBS) -lm
 
 # The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
 check: all $(UNIT_BIN)
@@ -117,4 +114,4 @@ clean:
 
 .PHONY: all check check-san fuzz unit lint-man bench install uninstall clean
 
--include $(LIB_OBJS:.o=.d) $(CONVERT_OBJS:.o=.d) $(RECORD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
