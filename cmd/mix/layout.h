@@ -1,0 +1,97 @@
+/*
+ * layout.h - agrec-mix's video layouts: the SDK's built-in floating (0),
+ * best-fit (1) and vertical (2) layouts (agora-format.md §5.2, formulas
+ * and agrec's choices in §5.3), and custom layouts read from a JSON file
+ * with the setVideoMixingLayout fields, documented in agrec-layout(5).
+ *
+ * A layout is in fractions of the canvas; mix_region_rect() turns a
+ * region into even pixel rectangles for yuv420p.  Nothing here prints or
+ * exits: errors come back in struct ag_error (AG_EX_DATAERR for a bad
+ * layout file, with "FILE:LINE: field 'regions[2].x': ..." messages;
+ * AG_EX_NOINPUT / AG_EX_IOERR when it cannot be read).
+ */
+#ifndef MIX_LAYOUT_H
+#define MIX_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum mix_render_mode {
+	MIX_RENDER_CROP = 0,   /* "hidden": scale to fill the region, crop the overflow */
+	MIX_RENDER_FIT = 1     /* scale to fit inside the region, background around */
+};
+
+struct mix_region {
+	bool has_uid;          /* false: filled by the next unplaced user in join order */
+	uint32_t uid;
+	double x, y, w, h;     /* fractions of the canvas, 0..1, x+w <= 1, y+h <= 1 */
+	int z;                 /* zOrder 0..100, 0 at the bottom */
+	double alpha;          /* 0..1 */
+	int render_mode;       /* enum mix_render_mode */
+};
+
+struct mix_layout {
+	int canvas_w, canvas_h;   /* 0 in a custom layout that leaves it to --mixResolution */
+	bool has_bg;              /* backgroundColor given */
+	uint32_t bg_rgb;          /* 0xRRGGBB */
+	size_t n;
+	struct mix_region *regions;   /* new: freed by mix_layout_free() */
+};
+
+/* Pixel rectangle, every value even (yuv420p). */
+struct mix_rect {
+	int x, y, w, h;
+};
+
+/* The SDK sample's background colour, #23b9dc. */
+#define MIX_DEFAULT_BG 0x23b9dcu
+
+/*
+ * The built-in layout mode (0, 1, 2) for the users uids[0..n-1] in join
+ * order on a W x H canvas; has_max/max_uid is --maxResolutionUid for
+ * mode 2.  Every region has has_uid set.  Regions that cannot be shown
+ * (floating rows above the canvas, best-fit users after the 17th,
+ * vertical small users after the 16th) are left out and counted in
+ * *dropped (may be NULL), so the caller can warn.  Returns 0, or -1 with
+ * err (AG_EX_USAGE) for an unknown mode.
+ */
+int mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
+                       bool has_max, uint32_t max_uid, struct mix_layout *out,
+                       size_t *dropped, struct ag_error *err);
+
+/*
+ * Parse a custom layout (agrec-layout(5)) from text of len bytes; name is
+ * the file name used in messages.  Every region is checked: fractions in
+ * 0..1 with x+w <= 1 and y+h <= 1, zOrder 0..100, alpha clamped to 0..1
+ * (with a warning in *warn, may be NULL), renderMode 0 crop, 1 and 2 fit,
+ * other values crop with a warning.  Unknown keys are errors.  Returns 0,
+ * or -1 with err (AG_EX_DATAERR) naming the line and the field.
+ */
+int mix_layout_parse(const char *text, size_t len, const char *name,
+                     struct mix_layout *out, struct ag_error *warn,
+                     struct ag_error *err);
+
+/* mix_layout_parse() of the file at path. */
+int mix_layout_load(const char *path, struct mix_layout *out,
+                    struct ag_error *warn, struct ag_error *err);
+
+/*
+ * The layout to draw now: a copy of custom in which every region without
+ * a uid gets the next present user (uids[0..n-1], join order) not named
+ * by another region, and regions of absent users are kept (they show the
+ * background or the user's placeholder).  Returns 0 or -1 on ENOMEM.
+ */
+int mix_layout_assign(const struct mix_layout *custom, const uint32_t *uids,
+                      size_t n, struct mix_layout *out);
+
+/* Region r on a W x H canvas: (round(x*W), round(y*H), round(w*W),
+ * round(h*H)), each rounded down to even, clipped to the canvas. */
+void mix_region_rect(const struct mix_region *r, int W, int H, struct mix_rect *out);
+
+/* Free the regions of l and zero it.  NULL is fine. */
+void mix_layout_free(struct mix_layout *l);
+
+#endif
