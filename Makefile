@@ -68,7 +68,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 	$(CC) $(AG_CFLAGS) $(CRITERION_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests may also test the programs' own helpers (cmd/NAME/*.c).
-UNIT_CMD_OBJS := $(filter-out $(B)/cmd/agrec-%.o,$(CMD_OBJS))
+UNIT_CMD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard cmd/*/*.c)))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
 	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(CRITERION_LIBS) -lm
@@ -114,4 +114,4 @@ clean:
 
 .PHONY: all check check-san fuzz unit lint-man bench install uninstall clean
 
--include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(UNIT_CMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
