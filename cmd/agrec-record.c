@@ -46,6 +46,8 @@ reap(struct rc_rec *r)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct rc_folder *f = &r->folder;
+		if (rc_emit_reaped(r, pid, status))
+			continue;
 		for (i = 0; i < f->nchildren; i++)
 			if (f->children[i] == pid) {
 				f->children[i] = f->children[--f->nchildren];
@@ -284,6 +286,8 @@ main(int argc, char **argv)
 	stop_all(&r, rc_now_ms(&r.folder), true);
 	rc_emit_end(&r, rc_now_ms(&r.folder), idle ? AG_STREAM_END_IDLE : AG_STREAM_END_STOP);
 	wait_children(&r);
+	/* agrec-mix and agrec-capture finish their files before the folder is. */
+	rc_emit_close(&r);
 	rc_ingest_free(&r);
 	rc_log(&r.folder, 4, "stopped: %llu garbage and %llu oversized datagrams ignored, %llu from "
 	    "sources not allowed, %llu packets of refused new streams",

@@ -7,6 +7,8 @@
  * line while the recording goes on.
  */
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,44 +17,164 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "fsutil.h"
 #include "record/record.h"
+#include "spawn.h"
 
 static void
-emit_failed(struct rc_rec *r, const struct ag_error *e)
+sink_failed(struct rc_rec *r, struct rc_sink *k, const struct ag_error *e)
 {
-	rc_log(&r->folder, 2, "--emit: %s; the channel stream stops, the recording goes on", e->msg);
-	ag_stream_writer_free(r->emit);
-	r->emit = NULL;
-	if (r->emit_fd > 1)
-		close(r->emit_fd);
-	r->emit_fd = -1;
+	rc_log(&r->folder, 2, "%s: %s; the channel stream stops for it, the recording goes on", k->name,
+	    e->msg);
+	ag_stream_writer_free(k->w);
+	k->w = NULL;
+	if (k->fd > 1)
+		close(k->fd);
+	k->fd = -1;
 }
 
-int
-rc_emit_open(struct rc_rec *r, struct ag_error *err)
+/* The next sink still taking the stream, from *i on. */
+static struct rc_sink *
+next_sink(struct rc_rec *r, int *i)
 {
-	const char *path = r->opts->emit;
+	for (; *i < r->nsinks; (*i)++)
+		if (r->sinks[*i].w != NULL)
+			return &r->sinks[(*i)++];
+	return NULL;
+}
+
+#define EACH_SINK(r, k, i) for (i = 0; ((k) = next_sink((r), &i)) != NULL; )
+
+static int
+sink_add(struct rc_rec *r, const char *name, int fd, pid_t pid, struct ag_error *err)
+{
+	struct rc_sink *k = &r->sinks[r->nsinks];
 	struct ag_stream_channel ch;
 
-	r->emit_fd = -1;
-	if (path[0] == '\0')
-		return 0;
-	if (strcmp(path, "-") == 0)
-		r->emit_fd = 1;
-	else if ((r->emit_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "--emit %s", path);
-	fcntl(r->emit_fd, F_SETFL, fcntl(r->emit_fd, F_GETFL) | O_NONBLOCK);
-	if ((r->emit = ag_stream_writer_new(r->emit_fd, err)) == NULL)
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	memset(k, 0, sizeof *k);
+	k->fd = fd;
+	k->pid = pid;
+	snprintf(k->name, sizeof k->name, "%s", name);
+	if ((k->w = ag_stream_writer_new(fd, err)) == NULL)
 		return -1;
+	r->nsinks++;
 	memset(&ch, 0, sizeof ch);
 	ch.wall_us = r->folder.start_wall_ms * 1000;
 	ch.origin = AG_STREAM_ORIGIN_START;
 	ch.name = r->opts->channel;
 	ch.name_len = strlen(r->opts->channel);
-	if (ag_stream_write_channel(r->emit, &ch, err) < 0)
-		return -1;
+	return ag_stream_write_channel(k->w, &ch, err);
+}
+
+/* The program name next to our own executable, else on PATH. */
+static char *
+sibling(const char *prog)
+{
+	char self[4096], *slash, *p;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			slash[1] = '\0';
+			if (asprintf(&p, "%s%s", self, prog) >= 0) {
+				if (access(p, X_OK) == 0)
+					return p;
+				free(p);
+			}
+		}
+	}
+	return strdup(prog);
+}
+
+/* Start agrec-mix or agrec-capture reading the channel stream on a pipe;
+ * its messages go to recording.log. */
+static int
+spawn_sink(struct rc_rec *r, const char *prog, struct ag_argv *a, struct ag_error *err)
+{
+	struct ag_spawn_io io;
+	char *path = sibling(prog);
+	pid_t pid;
+	int pp[2], rc = -1;
+
+	if (path == NULL || a->failed) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", prog);
+		goto out;
+	}
+	if (pipe2(pp, O_CLOEXEC) < 0) {
+		ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+		goto out;
+	}
+	io.in = pp[0];
+	io.out = r->folder.log_fd >= 0 ? r->folder.log_fd : AG_SPAWN_NULL;
+	io.err = io.out;
+	if (ag_spawn(path, a->v, &io, &pid, err) < 0) {
+		close(pp[0]);
+		close(pp[1]);
+		goto out;
+	}
+	close(pp[0]);
+	/* A roomy pipe: the stream must not stall while the child encodes. */
+	fcntl(pp[1], F_SETPIPE_SZ, 1 << 20);
+	rc_log(&r->folder, 4, "started %s (pid %ld)", prog, (long)pid);
+	rc = sink_add(r, prog, pp[1], pid, err);
+out:
+	free(path);
+	return rc;
+}
+
+int
+rc_emit_open(struct rc_rec *r, struct ag_error *err)
+{
+	const struct rc_opts *o = r->opts;
+	const char *path = o->emit;
+	int fd, i;
+
+	r->nsinks = 0;
+	if (path[0] != '\0') {
+		if (strcmp(path, "-") == 0)
+			fd = 1;
+		else if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+			return ag_error_errno(err, AG_EX_IOERR, errno, "--emit %s", path);
+		if (sink_add(r, "--emit", fd, 0, err) < 0)
+			return -1;
+	}
+	if (o->mixing || o->get_audio == 3) {
+		/* Composite recording, or only the mixed PCM (--getAudioFrame 3). */
+		struct ag_argv a = { 0 };
+		char *pcm = NULL;
+		ag_argv_pushl(&a, "agrec-mix", "--input", "-", "--output", r->folder.path, "--quiet", NULL);
+		for (i = 0; i < o->nmix_args; i++)
+			ag_argv_push(&a, o->mix_args[i]);
+		if (!o->mixing)
+			ag_argv_pushl(&a, "--isAudioOnly", "1", NULL);
+		if (o->get_audio == 3) {
+			pcm = ag_path_join(r->folder.path, "0.pcm");
+			ag_argv_pushl(&a, "--pcm", pcm ? pcm : "0.pcm", NULL);
+		}
+		i = spawn_sink(r, "agrec-mix", &a, err);
+		free(pcm);
+		ag_argv_free(&a);
+		if (i < 0)
+			return -1;
+	}
+	if (o->get_video >= 3) {
+		/* Snapshots: 3 the sample's JPEG names, 4 and 5 agrec's. */
+		struct ag_argv a = { 0 };
+		ag_argv_pushl(&a, "agrec-capture", "--input", "-", "--output", r->folder.path, "--quiet",
+		    "--captureInterval", NULL);
+		ag_argv_pushf(&a, "%d", o->capture_interval);
+		if (o->get_video == 3)
+			ag_argv_pushl(&a, "--names", "sample", NULL);
+		i = spawn_sink(r, "agrec-capture", &a, err);
+		ag_argv_free(&a);
+		if (i < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -61,9 +183,12 @@ rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t)
 {
 	struct ag_stream_join j = { t * 1000, uid };
 	struct ag_error e = { 0 };
+	struct rc_sink *k;
+	int i;
 
-	if (r->emit && ag_stream_write_join(r->emit, &j, &e) < 0)
-		emit_failed(r, &e);
+	EACH_SINK(r, k, i)
+		if (ag_stream_write_join(k->w, &j, &e) < 0)
+			sink_failed(r, k, &e);
 }
 
 void
@@ -71,34 +196,39 @@ rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason)
 {
 	struct ag_stream_leave l = { t * 1000, uid, (uint8_t)reason };
 	struct ag_error e = { 0 };
+	struct rc_sink *k;
+	int i;
 
-	if (r->emit && ag_stream_write_leave(r->emit, &l, &e) < 0)
-		emit_failed(r, &e);
+	EACH_SINK(r, k, i)
+		if (ag_stream_write_leave(k->w, &l, &e) < 0)
+			sink_failed(r, k, &e);
 }
 
 void
 rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_frame *fr,
     const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len)
 {
-	int k = ag_codec_is_video(fr->codec) ? 1 : 0;
+	int kind = ag_codec_is_video(fr->codec) ? 1 : 0, i;
 	struct ag_stream_media m;
 	struct ag_error e = { 0 };
+	struct rc_sink *k;
 
-	if (r->emit == NULL)
+	if (r->nsinks == 0)
 		return;
 	/* A codec record before the first frame, and again when it changes;
-	 * video starts at a key frame whose size is known. */
-	if (!u->emit_codec_sent[k] || u->emit_codec[k] != (int)fr->codec ||
-	    (k == 1 && fr->keyframe && fr->width > 0 && (fr->width != u->emit_w || fr->height != u->emit_h))) {
+	 * video starts at a key frame whose size is known.  Every sink gets
+	 * the same records from the start, so one state serves them all. */
+	if (!u->emit_codec_sent[kind] || u->emit_codec[kind] != (int)fr->codec ||
+	    (kind == 1 && fr->keyframe && fr->width > 0 && (fr->width != u->emit_w || fr->height != u->emit_h))) {
 		struct ag_stream_codec c;
-		if (k == 1 && (!fr->keyframe || fr->width <= 0))
+		if (kind == 1 && (!fr->keyframe || fr->width <= 0))
 			return;
 		memset(&c, 0, sizeof c);
 		c.t_us = t90 * 1000 / 90;
 		c.uid = u->uid;
-		c.kind = k ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
+		c.kind = kind ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
 		c.codec = (uint8_t)fr->codec;
-		if (k == 1) {
+		if (kind == 1) {
 			c.width = (uint16_t)fr->width;
 			c.height = (uint16_t)fr->height;
 			if (fr->codec == AG_CODEC_H264) {
@@ -115,24 +245,24 @@ rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_
 				c.extradata_len = pm->aac_config_len;
 			}
 		}
-		if (ag_stream_write_codec(r->emit, &c, &e) < 0) {
-			emit_failed(r, &e);
-			return;
-		}
-		u->emit_codec_sent[k] = true;
-		u->emit_codec[k] = (int)fr->codec;
+		EACH_SINK(r, k, i)
+			if (ag_stream_write_codec(k->w, &c, &e) < 0)
+				sink_failed(r, k, &e);
+		u->emit_codec_sent[kind] = true;
+		u->emit_codec[kind] = (int)fr->codec;
 	}
 	memset(&m, 0, sizeof m);
 	m.pts_us = t90 * 1000 / 90;
 	m.uid = u->uid;
-	m.kind = k ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
+	m.kind = kind ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
 	m.codec = (uint8_t)fr->codec;
 	m.flags = (uint16_t)((fr->keyframe ? AG_STREAM_F_KEYFRAME : 0) |
 	    (fr->after_loss ? AG_STREAM_F_DISCONT : 0));
 	m.data = fr->data;
 	m.len = fr->len;
-	if (ag_stream_write_media(r->emit, &m, &e) < 0)
-		emit_failed(r, &e);
+	EACH_SINK(r, k, i)
+		if (ag_stream_write_media(k->w, &m, &e) < 0)
+			sink_failed(r, k, &e);
 }
 
 void
@@ -140,37 +270,112 @@ rc_emit_end(struct rc_rec *r, int64_t t, int reason)
 {
 	struct ag_stream_end end = { t * 1000, (uint8_t)reason };
 	struct ag_error e = { 0 };
-	int i;
+	struct rc_sink *k;
+	int i, n;
 
-	if (r->emit == NULL)
-		return;
-	if (ag_stream_write_end(r->emit, &end, &e) < 0) {
-		emit_failed(r, &e);
-		return;
-	}
-	/* Give a slow reader a moment to take the rest, but never hang. */
-	for (i = 0; i < 100 && r->emit && ag_stream_writer_pending(r->emit) > 0; i++) {
+	EACH_SINK(r, k, i)
+		if (ag_stream_write_end(k->w, &end, &e) < 0)
+			sink_failed(r, k, &e);
+	/* Give slow readers a moment to take the rest, but never hang. */
+	for (n = 0; n < 250; n++) {
+		size_t pending = 0;
 		struct timespec ts = { 0, 20 * 1000000 };
 		rc_emit_drain(r);
+		EACH_SINK(r, k, i)
+			pending += ag_stream_writer_pending(k->w);
+		if (pending == 0)
+			break;
 		nanosleep(&ts, NULL);
 	}
-	if (r->emit && ag_stream_writer_pending(r->emit) > 0)
-		rc_log(&r->folder, 3, "--emit: the reader did not take the last %zu bytes",
-		    ag_stream_writer_pending(r->emit));
-	ag_stream_writer_free(r->emit);
-	r->emit = NULL;
-	if (r->emit_fd > 1)
-		close(r->emit_fd);
+	EACH_SINK(r, k, i)
+		if (ag_stream_writer_pending(k->w) > 0)
+			rc_log(&r->folder, 3, "%s: the reader did not take the last %zu bytes", k->name,
+			    ag_stream_writer_pending(k->w));
 }
 
 void
 rc_emit_drain(struct rc_rec *r)
 {
 	struct ag_error e = { 0 };
+	struct rc_sink *k;
+	int i;
 
-	if (r->emit && ag_stream_writer_pending(r->emit) > 0 &&
-	    ag_stream_writer_drain(r->emit, &e) < 0)
-		emit_failed(r, &e);
+	EACH_SINK(r, k, i)
+		if (ag_stream_writer_pending(k->w) > 0 && ag_stream_writer_drain(k->w, &e) < 0)
+			sink_failed(r, k, &e);
+}
+
+bool
+rc_emit_reaped(struct rc_rec *r, pid_t pid, int status)
+{
+	char d[128];
+	int i;
+
+	for (i = 0; i < r->nsinks; i++) {
+		struct rc_sink *k = &r->sinks[i];
+		if (k->pid != pid || pid <= 0)
+			continue;
+		k->pid = 0;
+		if (ag_status_ok(status))
+			rc_log(&r->folder, 4, "%s finished", k->name);
+		else
+			rc_log(&r->folder, 2, "%s %s", k->name, ag_status_describe(status, d, sizeof d));
+		if (k->w != NULL) {
+			struct ag_error e = { 0 };
+			ag_error_set(&e, AG_EX_FAIL, "the program ended");
+			sink_failed(r, k, &e);
+		}
+		return true;
+	}
+	return false;
+}
+
+void
+rc_emit_close(struct rc_rec *r)
+{
+	int i, n, status, running;
+
+	for (i = 0; i < r->nsinks; i++) {
+		struct rc_sink *k = &r->sinks[i];
+		ag_stream_writer_free(k->w);
+		k->w = NULL;
+		if (k->fd > 1)
+			close(k->fd);
+		k->fd = -1;
+	}
+	/* The children finish their files after the end of the stream: a
+	 * composite's encoder may need a while, so up to 60 s, then SIGTERM. */
+	for (n = 0; n < 1200; n++) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		running = 0;
+		for (i = 0; i < r->nsinks; i++) {
+			struct rc_sink *k = &r->sinks[i];
+			pid_t p;
+			if (k->pid <= 0)
+				continue;
+			p = waitpid(k->pid, &status, WNOHANG);
+			if (p == k->pid)
+				rc_emit_reaped(r, p, status);
+			else if (p < 0 && errno == ECHILD)
+				k->pid = 0;
+			else
+				running++;
+		}
+		if (running == 0)
+			return;
+		if (n == 1199)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < r->nsinks; i++) {
+		struct rc_sink *k = &r->sinks[i];
+		if (k->pid <= 0)
+			continue;
+		rc_log(&r->folder, 2, "%s did not finish in 60 s: stopping it", k->name);
+		kill(k->pid, SIGTERM);
+		if (ag_wait(k->pid, &status, NULL) == 0)
+			rc_emit_reaped(r, k->pid, status);
+	}
 }
 
 int

@@ -178,21 +178,34 @@ ext_for(const struct rc_writer *w)
 	return w->codec == AG_CODEC_VP8 ? "webm" : "mp4";
 }
 
-/* Start an ffmpeg child reading Matroska on stdin; returns the pipe fd. */
+/*
+ * Start an ffmpeg child reading Matroska on stdin; returns the pipe fd.
+ * It writes the file out, or for a raw writer (w->raw) its stdout,
+ * w->out_fd.
+ */
 static int
 spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
 	struct ag_spawn_io io;
 	int pp[2];
-	char *url = ag_ff_url(out);
+	char *url = w->raw ? strdup("pipe:1") : ag_ff_url(out);
 	int rc = -1;
 
 	if (url == NULL)
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
 	ag_argv_pushl(&a, f->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
 	    "-f", "matroska", "-i", "pipe:0", NULL);
-	if (w->video) {
+	if (w->raw == RC_RAW_PCM) {
+		/* Gaps stay gaps: a raw stream is what arrived, in order. */
+		ag_argv_pushl(&a, "-map", "0:a", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", NULL);
+		ag_argv_push(&a, "-ac");
+		ag_argv_pushf(&a, "%d", w->channels >= 2 ? 2 : 1);
+	} else if (w->raw == RC_RAW_YUV) {
+		/* Every decoded frame once, at the sender's size. */
+		ag_argv_pushl(&a, "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
+		    "-pix_fmt", "yuv420p", NULL);
+	} else if (w->video) {
 		/* Fragments every second: a killed child loses at most that. */
 		ag_argv_pushl(&a, "-map", "0:v", "-c:v", "copy", "-f", "mp4", "-movflags",
 		    "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000",
@@ -205,7 +218,10 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		ag_argv_pushf(&a, "%d", w->channels >= 2 ? 2 : 1);
 		ag_argv_pushl(&a, "-f", "adts", "-flush_packets", "1", NULL);
 	}
-	ag_argv_pushl(&a, "-y", url, NULL);
+	if (w->raw)
+		ag_argv_push(&a, url);
+	else
+		ag_argv_pushl(&a, "-y", url, NULL);
 	if (a.failed) {
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
 		goto out;
@@ -215,7 +231,7 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		goto out;
 	}
 	io.in = pp[0];
-	io.out = AG_SPAWN_NULL;
+	io.out = w->raw ? w->out_fd : AG_SPAWN_NULL;
 	io.err = f->log_fd >= 0 ? f->log_fd : AG_SPAWN_NULL;
 	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0) {
 		close(pp[0]);
@@ -275,6 +291,106 @@ alaw(uint8_t a)
 	return (int16_t)((a & 0x80) ? t : -t);
 }
 
+/* The Matroska track that carries fr's codec to a child; asc holds a
+ * built AudioSpecificConfig. */
+static void
+child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
+    size_t avcc_len, struct ag_mkv_track *tr, uint8_t asc[2])
+{
+	memset(tr, 0, sizeof *tr);
+	switch (fr->codec) {
+	case AG_CODEC_VP8:
+		tr->codec = AG_MKV_VP8;
+		tr->width = fr->width;
+		tr->height = fr->height;
+		break;
+	case AG_CODEC_H264:
+		tr->codec = AG_MKV_H264;
+		tr->width = fr->width;
+		tr->height = fr->height;
+		tr->codec_private = avcc;
+		tr->codec_private_len = avcc_len;
+		break;
+	case AG_CODEC_OPUS:
+		tr->codec = AG_MKV_OPUS;
+		tr->sample_rate = 48000;
+		tr->channels = pm->channels >= 2 ? 2 : 1;
+		break;
+	case AG_CODEC_AAC:
+		tr->codec = AG_MKV_AAC;
+		tr->sample_rate = pm->rate;
+		tr->channels = pm->channels;
+		tr->codec_private = pm->aac_config;
+		tr->codec_private_len = pm->aac_config_len;
+		if (pm->aac_config_len == 0) {
+			/* No SDP config: AAC-LC at the payload type's rate and channels. */
+			static const int rates[] = { 96000, 88200, 64000, 48000, 44100, 32000, 24000,
+				22050, 16000, 12000, 11025, 8000, 7350 };
+			int fi = 3;
+			size_t k;
+			for (k = 0; k < sizeof rates / sizeof rates[0]; k++)
+				if (rates[k] == pm->rate)
+					fi = (int)k;
+			asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
+			asc[1] = (uint8_t)(((fi & 1) << 7) | ((pm->channels & 0xf) << 3));
+			tr->codec_private = asc;
+			tr->codec_private_len = 2;
+		}
+		break;
+	case AG_CODEC_PCMU:
+	case AG_CODEC_PCMA:
+		tr->codec = AG_MKV_PCM_S16LE;
+		tr->sample_rate = pm->rate;
+		tr->channels = pm->channels;
+		break;
+	}
+}
+
+int
+rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
+    enum rc_raw raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
+    size_t avcc_len, struct ag_error *err)
+{
+	struct ag_mkv_track tr;
+	uint8_t asc[2];
+
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->video = ag_codec_is_video(fr->codec);
+	w->codec = fr->codec;
+	w->rate = pm->rate;
+	w->channels = pm->channels;
+	w->width = fr->width;
+	w->height = fr->height;
+	w->raw = raw;
+	w->out_fd = out_fd;
+	snprintf(w->name, sizeof w->name, "%s", name);
+	if (raw == RC_RAW_H264) {
+		w->kind = RC_W_DIRECT;
+		return 0;
+	}
+	child_track(fr, pm, avcc, avcc_len, &tr, asc);
+	w->kind = RC_W_CHILD;
+	if ((w->fd = spawn_child(f, w, name, err)) < 0)
+		goto fail;
+	/* The child has its own copy: ours only keeps the name alive. */
+	close(w->out_fd);
+	w->out_fd = -1;
+	if ((w->mkv = ag_mkv_open(w->fd, &tr, 1, err)) == NULL)
+		goto fail;
+	return 0;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->out_fd >= 0)
+		close(w->out_fd);
+	w->fd = w->out_fd = -1;
+	if (w->pid > 0)
+		kill(w->pid, SIGTERM);
+	w->kind = RC_W_NONE;
+	return -1;
+}
+
 int
 rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
     const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
@@ -287,6 +403,7 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
+	w->out_fd = -1;
 	w->video = video;
 	w->codec = fr->codec;
 	w->rate = pm->rate;
@@ -300,12 +417,9 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 	snprintf(w->name, sizeof w->name, "%lu_%s.%s", (unsigned long)uid, ts, ext_for(w));
 	if ((path = ag_path_join(f->path, w->name)) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "writer");
-	memset(&tr, 0, sizeof tr);
+	child_track(fr, pm, avcc, avcc_len, &tr, asc);
 	switch (fr->codec) {
 	case AG_CODEC_VP8:
-		tr.codec = AG_MKV_VP8;
-		tr.width = fr->width;
-		tr.height = fr->height;
 		w->kind = RC_W_WEBM;
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (w->fd < 0) {
@@ -328,37 +442,7 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 		free(path);
 		return 0;
 	}
-	case AG_CODEC_OPUS:
-		tr.codec = AG_MKV_OPUS;
-		tr.sample_rate = 48000;
-		tr.channels = pm->channels >= 2 ? 2 : 1;
-		break;
-	case AG_CODEC_AAC:
-		tr.codec = AG_MKV_AAC;
-		tr.sample_rate = pm->rate;
-		tr.channels = pm->channels;
-		tr.codec_private = pm->aac_config;
-		tr.codec_private_len = pm->aac_config_len;
-		if (pm->aac_config_len == 0) {
-			/* No SDP config: AAC-LC at the payload type's rate and channels. */
-			static const int rates[] = { 96000, 88200, 64000, 48000, 44100, 32000, 24000,
-				22050, 16000, 12000, 11025, 8000, 7350 };
-			int fi = 3;
-			size_t k;
-			for (k = 0; k < sizeof rates / sizeof rates[0]; k++)
-				if (rates[k] == pm->rate)
-					fi = (int)k;
-			asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
-			asc[1] = (uint8_t)(((fi & 1) << 7) | ((pm->channels & 0xf) << 3));
-			tr.codec_private = asc;
-			tr.codec_private_len = 2;
-		}
-		break;
-	case AG_CODEC_PCMU:
-	case AG_CODEC_PCMA:
-		tr.codec = AG_MKV_PCM_S16LE;
-		tr.sample_rate = pm->rate;
-		tr.channels = pm->channels;
+	default:
 		break;
 	}
 	if (w->kind != RC_W_WEBM) {
@@ -395,6 +479,24 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t
 
 	if (w->kind == RC_W_NONE || w->failed)
 		return -1;
+	if (w->kind == RC_W_DIRECT) {
+		/* Annex-B as it came; a FIFO reader that does not keep up loses
+		 * whole frames, never the recording. */
+		ssize_t n = write(w->out_fd, fr->data, fr->len);
+		if (n == (ssize_t)fr->len) {
+			w->frames++;
+			return 0;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			w->dropped++;
+			return 0;
+		}
+		if (n >= 0)
+			errno = EAGAIN;	/* a partial write into a full FIFO */
+		ag_error_errno(err, AG_EX_IOERR, errno, "%s", w->name);
+		w->failed = true;
+		return -1;
+	}
 	if (fr->codec == AG_CODEC_PCMU || fr->codec == AG_CODEC_PCMA) {
 		size_t i, n = len < 16384 ? len : 16384;
 		for (i = 0; i < n; i++)
@@ -506,6 +608,8 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 			fsync(w->fd);
 		close(w->fd);
 	}
-	w->fd = -1;
+	if (w->out_fd >= 0)
+		close(w->out_fd);
+	w->fd = w->out_fd = -1;
 	w->kind = RC_W_NONE;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "exitcodes.h"
@@ -23,7 +24,7 @@ static const char usage_text[] =
 "                    [--cfgFilePath FILE] [--idle S] [--isAudioOnly 0|1] [--isVideoOnly 0|1]\n"
 "                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
 "                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
-"                    [--allow ADDR[/PREFIX]]\n"
+"                    [--allow ADDR[/PREFIX]] [--rawFifo 0|1] [--layout FILE]\n"
 "                    [Agora options]\n"
 "       agrec-record --dump FILE|-\n"
 "       agrec-record -h | --help | -V | --version\n";
@@ -55,13 +56,28 @@ static const char help_text[] =
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
 "  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
-"  --isMixingEnabled, --mixResolution, --mixedVideoAudio, --layoutMode,\n"
-"  --maxResolutionUid, --defaultVideoBg, --defaultUserBg, --audioProfile,\n"
-"  --getAudioFrame, --getVideoFrame, --captureInterval\n"
-"                          composite and raw-data options: not supported yet:\n"
-"                          --isMixingEnabled 1 and a non-zero --getAudioFrame or\n"
-"                          --getVideoFrame exit 64; the others are checked and\n"
-"                          have no effect\n"
+"\n"
+"Composite recording (runs agrec-mix(1) on the channel stream; uid 0 files):\n"
+"  --isMixingEnabled 0|1   composite instead of per-user files\n"
+"  --mixResolution W,H,FPS,KBPS  canvas (default 360,640,15,500)\n"
+"  --mixedVideoAudio 0|1|2 0: mixed .aac + video .mp4; 1, 2: one A/V .mp4\n"
+"  --layoutMode 0|1|2      floating, best-fit, vertical (default 0)\n"
+"  --maxResolutionUid UID  the large user of the vertical layout\n"
+"  --layout FILE           a custom layout, agrec-layout(5)\n"
+"  --defaultVideoBg IMG    canvas background picture\n"
+"  --defaultUserBg IMG     picture for users without video\n"
+"  --audioProfile 0|1|2    mono, mono high quality, stereo (values > 2: 2)\n"
+"\n"
+"Raw data (agora-format.md 4.7; files in the recording folder):\n"
+"  --getAudioFrame N       0 .aac files; 1 <UID>.aac ADTS; 2 <UID>.pcm 48 kHz\n"
+"                          s16le; 3 mixed PCM 0.pcm (through agrec-mix)\n"
+"  --getVideoFrame N       0 .mp4/.webm files; 1 <UID>.h264 Annex-B; 2 <UID>.yuv\n"
+"                          I420; 3 JPEGs <UID>_<YYYYMMDDHHMMSS>.jpg; 4 JPEGs\n"
+"                          <UID>_<TS>.jpg; 5 JPEGs and the video files\n"
+"                          (3-5 through agrec-capture(1))\n"
+"  --captureInterval S     seconds between JPEGs (default 5, 1..3600)\n"
+"  --rawFifo 0|1           raw files are named pipes for a live reader\n"
+"\n"
 "  --channelKey, --channelProfile, --appliteDir, --decryptionMode, --secret,\n"
 "  --streamType, --proxyServer, --audioIndicationInterval\n"
 "                          accepted and ignored (no meaning without Agora's network)\n"
@@ -77,7 +93,7 @@ enum {
 	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
-	O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_HELP, O_VERSION,
+	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_HELP, O_VERSION,
 };
 
 static void
@@ -100,6 +116,24 @@ num_opt(const char *name, const char *s, long min, long max)
 	if (ag_parse_long(s, min, max, &v) < 0)
 		usage_error("--%s: '%s' is not a number from %ld to %ld", name, s, min, max);
 	return v;
+}
+
+/* Remember an option for agrec-mix (composite mode); the strings are
+ * argv's, which live as long as the program. */
+static void
+mix_arg(struct rc_opts *o, const char *name, const char *value)
+{
+	int i;
+
+	for (i = 0; i + 1 < o->nmix_args; i += 2)
+		if (strcmp(o->mix_args[i], name) == 0) {
+			o->mix_args[i + 1] = (char *)value;	/* the last one wins */
+			return;
+		}
+	if (o->nmix_args + 2 > (int)(sizeof o->mix_args / sizeof o->mix_args[0]))
+		return;
+	o->mix_args[o->nmix_args++] = (char *)name;
+	o->mix_args[o->nmix_args++] = (char *)value;
 }
 
 static bool
@@ -300,6 +334,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "logLevel", required_argument, NULL, O_LOGLEVEL },
 		{ "layoutMode", required_argument, NULL, O_LAYOUT },
 		{ "maxResolutionUid", required_argument, NULL, O_MAXRESUID },
+		{ "rawFifo", required_argument, NULL, O_RAWFIFO },
+		{ "layout", required_argument, NULL, O_MIXLAYOUT },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "pt", required_argument, NULL, O_PT },
 		{ "sdp", required_argument, NULL, O_SDP },
@@ -359,26 +395,34 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			o->video_only = num_opt("isVideoOnly", optarg, 0, 1) != 0;
 			break;
 		case O_MIXING:
-			if (num_opt("isMixingEnabled", optarg, 0, 1) != 0)
-				usage_error("--isMixingEnabled 1: composite recording is not yet supported");
+			o->mixing = num_opt("isMixingEnabled", optarg, 0, 1) != 0;
 			break;
 		case O_GETAUDIO:
-			if (num_opt("getAudioFrame", optarg, 0, 3) != 0)
-				usage_error("--getAudioFrame %s: raw audio data is not yet supported", optarg);
+			o->get_audio = (int)num_opt("getAudioFrame", optarg, 0, 3);
 			break;
 		case O_GETVIDEO:
-			if (num_opt("getVideoFrame", optarg, 0, 5) != 0)
-				usage_error("--getVideoFrame %s: raw video data and JPEG capture are not yet supported", optarg);
+			o->get_video = (int)num_opt("getVideoFrame", optarg, 0, 5);
+			break;
+		case O_RAWFIFO:
+			o->raw_fifo = num_opt("rawFifo", optarg, 0, 1) != 0;
 			break;
 		case O_MIXRES: {
 			int a, b, c, d;
 			char extra;
-			if (sscanf(optarg, "%d,%d,%d,%d%c", &a, &b, &c, &d, &extra) != 4)
+			if (sscanf(optarg, "%d,%d,%d,%d%c", &a, &b, &c, &d, &extra) != 4 || a < 16 ||
+			    b < 16 || a > 7680 || b > 4320 || c < 1 || c > 60 || d < 1 || d > 100000)
 				usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (Illegal resolution)", optarg);
+			mix_arg(o, "--mixResolution", optarg);
 			break;
 		}
 		case O_MIXEDVA:
 			num_opt("mixedVideoAudio", optarg, 0, 2);
+			mix_arg(o, "--mixedVideoAudio", optarg);
+			break;
+		case O_MIXLAYOUT:
+			if (access(optarg, R_OK) != 0)
+				usage_error("--layout: cannot read '%s': %s", optarg, strerror(errno));
+			mix_arg(o, "--layout", optarg);
 			break;
 		case O_IDLE:
 			v = num_opt("idle", optarg, -1000000000, 1000000000);
@@ -398,7 +442,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			high = num_opt("highUdpPort", optarg, 0, 65535);
 			break;
 		case O_CAPTURE:
-			num_opt("captureInterval", optarg, 1, 3600);
+			o->capture_interval = (int)num_opt("captureInterval", optarg, 1, 3600);
 			break;
 		case O_CFG:
 			cfg_read(optarg, o);
@@ -408,19 +452,25 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			break;
 		case O_AUDIOPROFILE:
 			v = num_opt("audioProfile", optarg, 0, 1000000);
-			(void)v;
+			mix_arg(o, "--audioProfile", v > 2 ? "2" : optarg);	/* clamped, 4.1 */
 			break;
 		case O_VIDEOBG: case O_USERBG:
-			break;	/* composite only */
+			if (access(optarg, R_OK) != 0)
+				usage_error("--%s: cannot read '%s': %s", ch == O_VIDEOBG ? "defaultVideoBg" :
+				    "defaultUserBg", optarg, strerror(errno));
+			mix_arg(o, ch == O_VIDEOBG ? "--defaultVideoBg" : "--defaultUserBg", optarg);
+			break;
 		case O_LOGLEVEL:
 			v = num_opt("logLevel", optarg, -1000000, 1000000);
 			o->log_level = v < 1 ? 1 : v > 6 ? 6 : (int)v;
 			break;
 		case O_LAYOUT:
 			num_opt("layoutMode", optarg, 0, 2);
+			mix_arg(o, "--layoutMode", optarg);
 			break;
 		case O_MAXRESUID:
-			num_opt("maxResolutionUid", optarg, -1, 4294967295L);
+			if (num_opt("maxResolutionUid", optarg, -1, 4294967295L) >= 0)
+				mix_arg(o, "--maxResolutionUid", optarg);
 			break;
 		case O_LISTEN: {
 			char *colon = strrchr(optarg, ':');
@@ -487,6 +537,17 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		usage_error("--channel is required");
 	if (o->audio_only && o->video_only)
 		usage_error("--isAudioOnly and --isVideoOnly cannot both be 1");
+	/* agora-format.md 4.7: raw modes 1-4 do not combine with mixing,
+	 * except the mixed PCM (--getAudioFrame 3). */
+	if (o->mixing && (o->get_audio == 1 || o->get_audio == 2))
+		usage_error("--getAudioFrame %d cannot be combined with --isMixingEnabled 1 (only 3, the "
+		    "mixed PCM, can)", o->get_audio);
+	if (o->mixing && o->get_video >= 1 && o->get_video <= 4)
+		usage_error("--getVideoFrame %d cannot be combined with --isMixingEnabled 1", o->get_video);
+	if (o->mixing && o->audio_only)
+		mix_arg(o, "--isAudioOnly", "1");
+	if (o->capture_interval == 0)
+		o->capture_interval = 5;
 	if (low > 0) {
 		if (high > 0 && high - low < 4)
 			usage_error("--highUdpPort must be at least --lowUdpPort + 4");

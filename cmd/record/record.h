@@ -76,13 +76,27 @@ struct rc_opts {
 	struct rc_allow allow[RC_MAX_ALLOW];
 	int nallow;                 /* 0: every source is allowed */
 	int max_users;
+	/* Composite and raw data: children fed the channel stream, raw files. */
+	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
+	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
+	int capture_interval;       /* --captureInterval */
+	bool raw_fifo;              /* --rawFifo 1: raw files are named pipes */
+	char *mix_args[24];         /* options passed on to agrec-mix (argv strings) */
+	int nmix_args;
 };
+
+/* Whether the recorder writes per-user media files of a kind itself. */
+bool rc_files_audio(const struct rc_opts *o);
+bool rc_files_video(const struct rc_opts *o);
 
 int rc_opts_parse(int argc, char **argv, struct rc_opts *o);
 
 /* ---- files.c: the folder, txt files and media writers ---- */
 
-enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4 };
+enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT };
+
+/* What a raw-data writer produces (raw.c). */
+enum rc_raw { RC_RAW_NONE, RC_RAW_AAC, RC_RAW_PCM, RC_RAW_H264, RC_RAW_YUV };
 
 struct rc_writer {
 	enum rc_wkind kind;
@@ -103,6 +117,9 @@ struct rc_writer {
 	bool failed;                /* the child died or stalled: close and split */
 	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
 	bool stopped_seen;
+	enum rc_raw raw;            /* a raw-data writer: its output format */
+	int out_fd;                 /* raw: the file or FIFO the child or we append to */
+	uint64_t dropped;           /* raw DIRECT: frames a FIFO reader did not take */
 };
 
 struct rc_folder {
@@ -127,6 +144,14 @@ void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);
 int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
     const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
     struct ag_error *err);
+/*
+ * Open a raw-data writer of format raw (AAC, PCM or YUV through an ffmpeg
+ * child whose stdout is out_fd; H.264 written here to out_fd).  name is
+ * the file name for messages; out_fd is stolen.
+ */
+int rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
+    enum rc_raw raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
+    size_t avcc_len, struct ag_error *err);
 /* t90: the frame's time on a 90 kHz channel clock (exact for video). */
 int rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
     int64_t dur_ms, const struct ag_frame *fr, struct ag_error *err);
@@ -157,6 +182,11 @@ struct rc_user {
 	bool video_rejoin;          /* the user left: the next video opens a new file */
 	int64_t pli_ms;             /* last keyframe request */
 	uint32_t video_ssrc;        /* for PLI */
+	/* raw.c: --getAudioFrame 1/2 and --getVideoFrame 1/2 files, [0] audio, [1] video */
+	struct rc_writer raw[2];
+	int raw_n[2];               /* file counter: <UID>.ext, then <UID>_2.ext, ... */
+	int raw_ch;                 /* channels of the last raw audio file, 0: none yet */
+	int64_t raw_stall_since[2]; /* a raw child takes nothing since, or -1 */
 	/* --emit: what the channel stream was last told of this user's media */
 	bool emit_codec_sent[2];    /* [0] audio, [1] video */
 	int emit_codec[2], emit_w, emit_h;
@@ -207,6 +237,17 @@ struct rc_ssrc {
 	uint64_t packets, bad;
 };
 
+#define RC_MAX_SINKS 3
+
+/* A reader of the channel stream: --emit's file, or an agrec-mix or
+ * agrec-capture child on a pipe. */
+struct rc_sink {
+	struct ag_stream_writer *w; /* NULL once closed or failed */
+	int fd;
+	pid_t pid;                  /* the child, 0 for --emit or once reaped */
+	char name[32];              /* "--emit", "agrec-mix", "agrec-capture" */
+};
+
 struct rc_rec {
 	struct rc_opts *opts;
 	struct rc_folder folder;
@@ -221,8 +262,8 @@ struct rc_rec {
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized, denied, refused_streams;
 	bool disk_full;             /* a write failed for lack of space: stop */
-	struct ag_stream_writer *emit;  /* --emit, or NULL */
-	int emit_fd;
+	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
+	int nsinks;
 };
 
 /* ---- emit.c: the channel stream (--emit) and its dump (--dump) ---- */
@@ -235,8 +276,22 @@ void rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struc
 void rc_emit_end(struct rc_rec *r, int64_t t, int reason);
 /* Write what is pending (never blocks); a failed consumer is dropped. */
 void rc_emit_drain(struct rc_rec *r);
+/* Close the stream to every sink and wait (bounded) for the children. */
+void rc_emit_close(struct rc_rec *r);
+/* A child exited (from waitpid): true when it was a sink's. */
+bool rc_emit_reaped(struct rc_rec *r, pid_t pid, int status);
 /* Print a channel stream's records as text; returns an exit status. */
 int rc_dump(const char *path);
+
+/* ---- raw.c: raw-data files ---- */
+
+/* A frame for the raw files of u, if this kind is in a raw mode. */
+void rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_frame *fr,
+    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc);
+/* Close u's raw files (leave, stop); they are appended to on return. */
+void rc_raw_close(struct rc_rec *r, struct rc_user *u);
+/* Stall checks of u's raw children. */
+void rc_raw_tick(struct rc_rec *r, struct rc_user *u, int64_t now);
 
 int rc_ingest_open(struct rc_rec *r, struct ag_error *err);
 /* Read every datagram waiting on socket i. */

@@ -45,7 +45,9 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 	u->used = true;
 	u->uid = uid;
 	u->txt_fd = -1;
-	u->audio.fd = u->video.fd = -1;
+	u->audio.fd = u->video.fd = u->raw[0].fd = u->raw[1].fd = -1;
+	u->audio.out_fd = u->video.out_fd = u->raw[0].out_fd = u->raw[1].out_fd = -1;
+	u->raw_stall_since[0] = u->raw_stall_since[1] = -1;
 	u->audio_closed_ms = u->video_closed_ms = -1;
 	u->pli_ms = -1000000;
 	u->stall_since[0] = u->stall_since[1] = -1;
@@ -153,6 +155,10 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 	if (video)
 		u->video_ssrc = ssrc;
 	rc_emit_media(r, u, t90, fr, pm, avcc, avcc_len);
+	rc_raw_media(r, u, t, fr, pm, avcc, avcc_len, ssrc);
+	/* Composite mode and the raw modes write no per-user file of a kind. */
+	if (video ? !rc_files_video(r->opts) : !rc_files_audio(r->opts))
+		return;
 	if (w->kind != RC_W_NONE) {
 		const char *why = NULL;
 		if (w->failed)
@@ -213,6 +219,7 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 	u->video_rejoin = true;
 	rc_emit_leave(r, u->uid, now, strcmp(why, "BYE") == 0 ? AG_STREAM_LEAVE_BYE : AG_STREAM_LEAVE_TIMEOUT);
 	rc_log(&r->folder, 4, "uid %lu left (%s)", (unsigned long)u->uid, why);
+	rc_raw_close(r, u);
 	/* The video file ends now; the audio file waits 15 s for a rejoin. */
 	close_writer(r, u, &u->video, u->video.last_ms);
 }
@@ -262,6 +269,7 @@ rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 		close_writer(r, u, &u->video, u->video.last_ms);
 	check_stall(r, u, &u->audio, 0, now);
 	check_stall(r, u, &u->video, 1, now);
+	rc_raw_tick(r, u, now);
 }
 
 void
@@ -270,6 +278,7 @@ rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t)
 	/* The recorder leaves: a present user's files end now. */
 	close_writer(r, u, &u->video, u->present ? t : u->video.last_ms);
 	close_writer(r, u, &u->audio, u->present ? t : u->audio.last_ms);
+	rc_raw_close(r, u);
 	if (u->txt_fd >= 0) {
 		fsync(u->txt_fd);
 		close(u->txt_fd);

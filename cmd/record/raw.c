@@ -1,0 +1,318 @@
+/*
+ * raw.c - the raw-data modes (agora-format.md 4.7, 4.8): instead of the
+ * per-user .aac/.mp4 files, --getAudioFrame 1 appends ADTS AAC to
+ * <UID>.aac and 2 appends 48 kHz s16le PCM to <UID>.pcm;
+ * --getVideoFrame 1 appends H.264 Annex-B to <UID>.h264 and 2 appends
+ * I420 frames to <UID>.yuv.  (3 and higher go through agrec-mix and
+ * agrec-capture children fed the channel stream; see emit.c.)
+ *
+ * Raw files do not describe themselves, so each gets a sidecar
+ * <file>.json with its format.  A format change that the bytes cannot
+ * carry (the channel count of AAC or PCM, the picture size of YUV)
+ * starts the next file, <UID>_2.<ext>, <UID>_3.<ext>, ... with a counter
+ * per user and kind (the SDK's sample shares one counter by mistake).
+ *
+ * With --rawFifo 1 the files are named pipes, created 0600 if missing,
+ * for a program that reads live.  A reader that stops reading loses
+ * data, never the recording: H.264 frames it does not take are dropped
+ * and counted; a decoding child it blocks for 1 s is restarted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "record/record.h"
+
+static const char *const raw_ext[] = { "", "aac", "pcm", "h264", "yuv" };
+
+static enum rc_raw
+raw_mode(const struct rc_opts *o, bool video)
+{
+	if (video)
+		return o->get_video == 1 ? RC_RAW_H264 : o->get_video == 2 ? RC_RAW_YUV : RC_RAW_NONE;
+	return o->get_audio == 1 ? RC_RAW_AAC : o->get_audio == 2 ? RC_RAW_PCM : RC_RAW_NONE;
+}
+
+bool
+rc_files_audio(const struct rc_opts *o)
+{
+	return !o->mixing && !o->video_only && o->get_audio == 0;
+}
+
+bool
+rc_files_video(const struct rc_opts *o)
+{
+	return !o->mixing && !o->audio_only && (o->get_video == 0 || o->get_video == 5);
+}
+
+/* The sidecar <name>.json, written atomically. */
+static void
+write_sidecar(struct rc_rec *r, struct rc_user *u, const struct rc_writer *w)
+{
+	json_t *j = json_object();
+	char side[96], *path = NULL, *text = NULL;
+	struct ag_error e = { 0 };
+	int ch = w->channels >= 2 ? 2 : 1;
+
+	json_object_set_new(j, "uid", json_integer(u->uid));
+	json_object_set_new(j, "file", json_string(w->name));
+	switch (w->raw) {
+	case RC_RAW_AAC:
+		json_object_set_new(j, "format", json_string("aac"));
+		json_object_set_new(j, "framing", json_string("adts"));
+		json_object_set_new(j, "profile", json_string("LC"));
+		json_object_set_new(j, "sample_rate", json_integer(48000));
+		json_object_set_new(j, "channels", json_integer(ch));
+		break;
+	case RC_RAW_PCM:
+		json_object_set_new(j, "format", json_string("s16le"));
+		json_object_set_new(j, "sample_rate", json_integer(48000));
+		json_object_set_new(j, "channels", json_integer(ch));
+		json_object_set_new(j, "bytes_per_second", json_integer(48000 * 2 * ch));
+		break;
+	case RC_RAW_H264:
+		json_object_set_new(j, "format", json_string("h264"));
+		json_object_set_new(j, "framing", json_string("annexb"));
+		json_object_set_new(j, "width", json_integer(w->width));
+		json_object_set_new(j, "height", json_integer(w->height));
+		break;
+	case RC_RAW_YUV:
+		json_object_set_new(j, "format", json_string("i420"));
+		json_object_set_new(j, "width", json_integer(w->width));
+		json_object_set_new(j, "height", json_integer(w->height));
+		json_object_set_new(j, "frame_size",
+		    json_integer((json_int_t)ag_stream_i420_size((unsigned)w->width, (unsigned)w->height)));
+		break;
+	case RC_RAW_NONE:
+		break;
+	}
+	json_object_set_new(j, "fifo", json_boolean(r->opts->raw_fifo));
+	snprintf(side, sizeof side, "%s.json", w->name);
+	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) != NULL &&
+	    (path = ag_path_join(r->folder.path, side)) != NULL) {
+		size_t n = strlen(text);
+		text[n] = '\n';
+		if (ag_write_file_atomic(path, text, n + 1, 0666, &e) < 0)
+			rc_log(&r->folder, 2, "%s: %s", side, e.msg);
+	}
+	free(path);
+	free(text);
+	json_decref(j);
+}
+
+/* Open (create or append to) the raw file or FIFO name. */
+static int
+open_output(struct rc_rec *r, const char *name, bool direct, struct ag_error *err)
+{
+	char *path = ag_path_join(r->folder.path, name);
+	struct stat st;
+	int fd = -1;
+
+	if (path == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", name);
+	if (r->opts->raw_fifo) {
+		if (mkfifo(path, 0666) < 0 && errno != EEXIST) {
+			ag_error_errno(err, AG_EX_IOERR, errno, "mkfifo %s", name);
+			goto out;
+		}
+		if (lstat(path, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+			ag_error_set(err, AG_EX_IOERR, "%s exists and is not a named pipe", name);
+			goto out;
+		}
+		/* Read-write: the open never waits for a reader, and no reader is
+		 * not an error (Linux). */
+		fd = open(path, O_RDWR | O_CLOEXEC | (direct ? O_NONBLOCK : 0));
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0666);
+	}
+	if (fd < 0)
+		ag_error_errno(err, AG_EX_IOERR, errno, "%s", name);
+out:
+	free(path);
+	return fd;
+}
+
+/* Does Annex-B access unit p hold an SPS (NAL type 7)? */
+static bool
+has_sps(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 3 < n; i++)
+		if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 7)
+			return true;
+	return false;
+}
+
+/* Write the SPS and PPS of an avcC record as Annex-B to fd. */
+static void
+write_param_sets(int fd, const uint8_t *avcc, size_t len)
+{
+	static const uint8_t sc[4] = { 0, 0, 0, 1 };
+	size_t pos = 5;
+	int list, k, count;
+
+	if (len < 7)
+		return;
+	for (list = 0; list < 2; list++) {
+		if (pos >= len)
+			return;
+		count = list == 0 ? avcc[pos] & 0x1f : avcc[pos];
+		pos++;
+		for (k = 0; k < count; k++) {
+			size_t nl;
+			if (pos + 2 > len)
+				return;
+			nl = (size_t)avcc[pos] << 8 | avcc[pos + 1];
+			pos += 2;
+			if (pos + nl > len)
+				return;
+			if (write(fd, sc, 4) != 4 || write(fd, avcc + pos, nl) != (ssize_t)nl)
+				return;
+			pos += nl;
+		}
+	}
+}
+
+static void
+raw_close(struct rc_rec *r, struct rc_user *u, int k)
+{
+	struct rc_writer *w = &u->raw[k];
+
+	if (w->kind == RC_W_NONE)
+		return;
+	rc_log(&r->folder, 4, "uid %lu: %s paused (%llu frames%s%s)", (unsigned long)u->uid, w->name,
+	    (unsigned long long)w->frames, w->dropped ? ", some dropped: the reader was slow" : "",
+	    w->failed ? ", writer failed" : "");
+	rc_writer_close(&r->folder, w);
+}
+
+void
+rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_frame *fr,
+    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc)
+{
+	bool video = ag_codec_is_video(fr->codec);
+	enum rc_raw raw = raw_mode(r->opts, video);
+	int k = video ? 1 : 0, fd;
+	struct rc_writer *w = &u->raw[k];
+	struct ag_error e = { 0 };
+	struct rc_ptmap pmc;
+	char name[64];
+
+	if (raw == RC_RAW_NONE || r->disk_full)
+		return;
+	/* RTP says 2 channels for every Opus stream (RFC 7587); the packets'
+	 * TOC byte says what was coded.  A file keeps the count it started
+	 * with (the decoder mixes up or down): only a rejoin changes it. */
+	pmc = *pm;
+	if (fr->codec == AG_CODEC_OPUS && fr->len > 0)
+		pmc.channels = (fr->data[0] & 0x04) ? 2 : 1;
+	pm = &pmc;
+	if (raw == RC_RAW_H264 && fr->codec != AG_CODEC_H264) {
+		if (u->raw_n[k] == 0) {
+			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264; this user sends %s "
+			    "(not written)", (unsigned long)u->uid, ag_codec_name(fr->codec));
+			u->raw_n[k] = -1;
+		}
+		return;
+	}
+	if (w->kind != RC_W_NONE) {
+		bool next = false;	/* the format changed: the next file */
+		bool again = w->failed || w->codec != fr->codec;	/* a new decoder, same file */
+		if (!video && fr->codec != AG_CODEC_OPUS && (pm->channels >= 2) != (w->channels >= 2))
+			next = true;
+		if (video && raw == RC_RAW_YUV && fr->keyframe && fr->width > 0 &&
+		    (fr->width != w->width || fr->height != w->height))
+			next = true;
+		if (next || again) {
+			raw_close(r, u, k);
+			if (next)
+				u->raw_n[k]++;
+		}
+	}
+	if (w->kind == RC_W_NONE) {
+		if (video && (!fr->keyframe || fr->width <= 0 ||
+		    (fr->codec == AG_CODEC_H264 && avcc_len == 0))) {
+			if (t - u->pli_ms >= 500) {
+				u->pli_ms = t;
+				rc_send_pli(r, ssrc);
+			}
+			return;
+		}
+		if (u->raw_n[k] <= 0)
+			u->raw_n[k] = 1;
+		else if (!video && u->raw_ch != 0 && u->raw_ch != (pm->channels >= 2 ? 2 : 1))
+			u->raw_n[k]++;	/* back with another channel count */
+		if (!video)
+			u->raw_ch = pm->channels >= 2 ? 2 : 1;
+		if (u->raw_n[k] == 1)
+			snprintf(name, sizeof name, "%lu.%s", (unsigned long)u->uid, raw_ext[raw]);
+		else
+			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)u->uid, u->raw_n[k],
+			    raw_ext[raw]);
+		if ((fd = open_output(r, name, raw == RC_RAW_H264, &e)) < 0 ||
+		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fr, pm, avcc, avcc_len, &e) < 0) {
+			if (rc_folder_full(&r->folder))
+				r->disk_full = true;
+			rc_log(&r->folder, 2, "uid %lu: cannot write %s: %s", (unsigned long)u->uid, name,
+			    e.msg);
+			return;
+		}
+		w->create_ms = w->first_pts_ms = w->last_ms = t;
+		write_sidecar(r, u, w);
+		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)u->uid, name);
+		if (raw == RC_RAW_H264 && !has_sps(fr->data, fr->len))
+			write_param_sets(w->out_fd, avcc, avcc_len);
+	}
+	errno = 0;
+	if (rc_writer_write(&r->folder, w, t, t * 90, 0, fr, &e) < 0 && e.msg[0]) {
+		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
+			r->disk_full = true;
+		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);
+	}
+	if (t > w->last_ms)
+		w->last_ms = t;
+}
+
+void
+rc_raw_close(struct rc_rec *r, struct rc_user *u)
+{
+	raw_close(r, u, 0);
+	raw_close(r, u, 1);
+}
+
+void
+rc_raw_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct rc_writer *w = &u->raw[k];
+		if (w->kind != RC_W_CHILD || w->failed) {
+			u->raw_stall_since[k] = -1;
+			continue;
+		}
+		rc_writer_drain(&r->folder, w);
+		if (!rc_writer_stuck(w, now)) {
+			u->raw_stall_since[k] = -1;
+			continue;
+		}
+		if (u->raw_stall_since[k] < 0)
+			u->raw_stall_since[k] = now;
+		if (now - u->raw_stall_since[k] < 1000)
+			continue;
+		rc_log(&r->folder, 2, "the ffmpeg writing %s has stalled for 1 s (a FIFO reader that "
+		    "does not read?); restarting it", w->name);
+		if (w->pid > 0)
+			kill(w->pid, SIGKILL);
+		w->failed = true;
+		u->raw_stall_since[k] = -1;
+	}
+}
