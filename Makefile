@@ -1,9 +1,12 @@
 # agrec - GNU make.  Targets: all check check-san install uninstall clean bench fuzz.
-# Variables: PREFIX DESTDIR BINDIR MANDIR CC CFLAGS LDFLAGS SAN=1 (ASan+UBSan).
+# Variables: PREFIX DESTDIR BINDIR MANDIR DATADIR COMPDIR EXAMPLEDIR CC CFLAGS LDFLAGS SAN=1 (ASan+UBSan).
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/agrec
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+EXAMPLEDIR ?= $(PREFIX)/share/doc/agrec/examples
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
@@ -44,6 +47,8 @@ UNIT_BIN  := $(B)/unit-tests
 MAN1 := $(sort $(wildcard man/*.1))
 MAN5 := $(sort $(wildcard man/*.5))
 MAN7 := $(sort $(wildcard man/*.7))
+LAYOUTS  := $(sort $(wildcard contrib/layouts/*.json))
+EXAMPLES := $(sort $(wildcard contrib/systemd/* contrib/cron/* contrib/kubernetes/*))
 
 all: $(PROGS:%=$(B)/%)
 
@@ -98,16 +103,26 @@ bench: all $(B)/agrec-replay
 	bench/run
 	bench/capacity
 
+# Programs, man pages, bash completion, example layouts, and the
+# operations files of contrib/ (systemd units, cron, Kubernetes, the
+# GNU parallel recipe) as examples.
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)/layouts \
+		$(DESTDIR)$(EXAMPLEDIR)
 	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	for p in $(PROGS); do install -m 644 contrib/completion/agrec.bash $(DESTDIR)$(COMPDIR)/$$p || exit 1; done
+	$(if $(LAYOUTS),install -m 644 $(LAYOUTS) $(DESTDIR)$(DATADIR)/layouts/)
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/
+	install -m 755 contrib/parallel/agrec-convert-all $(DESTDIR)$(EXAMPLEDIR)/
 
 uninstall:
-	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(PROGS:%=$(DESTDIR)$(COMPDIR)/%)
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(EXAMPLEDIR)
 
 clean:
 	rm -rf $(B)

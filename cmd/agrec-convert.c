@@ -26,7 +26,7 @@
 #define TMP_PREFIX ".agrec-convert."
 
 static const char usage_text[] =
-"usage: agrec-convert [-m MODE] [-p FPS] [-s] [-r W H | -r WxH] [-j N] [--force]\n"
+"usage: agrec-convert [-m MODE] [-p FPS] [-s] [-r W H | -r WxH] [-j N] [--force] [--once]\n"
 "                     [--reencode] [--stretch] [--dry-run] [--json] [-q] -f DIR [-f DIR ...]\n"
 "       agrec-convert [options] --scan ROOT\n"
 "       agrec-convert -h | --help | -V | --version\n";
@@ -43,6 +43,8 @@ static const char help_text[] =
 "  -r, --resolution W H  output canvas (also WxH); 0 0 = automatic (default)\n"
 "  -j, --jobs N          parallel ffmpeg jobs, 1..64 (default: CPUs)\n"
 "      --force           convert a folder without recording2-done.txt\n"
+"      --once            skip a folder that is converted or being converted\n"
+"                        (checked under its lock; for many workers)\n"
 "      --reencode        re-encode all video (no stream copy)\n"
 "      --stretch         stretch clips to the canvas instead of letterboxing\n"
 "      --dry-run         print the planned ffmpeg commands; write nothing\n"
@@ -247,7 +249,17 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 		lockfd = ag_lock_folder(dir, LOCK_NAME, &err);
 		if (lockfd < 0) {
 			set_result(fr, lockfd == -2 ? "locked" : "error", err.code, err.msg);
-			ag_msg("%s: %s", dir, err.msg);
+			if (!(o->once && lockfd == -2 && o->quiet))
+				ag_msg("%s: %s", dir, err.msg);
+			return;
+		}
+		/* Several workers may be given the same folder: under the lock,
+		 * a folder another one has converted is done. */
+		if (o->once && exists(dir, "convert-done.txt")) {
+			set_result(fr, "skipped", 0, "already converted");
+			if (!o->quiet)
+				ag_msg("%s: already converted; skipped", dir);
+			close(lockfd);
 			return;
 		}
 		remove_stale(c, dir);
@@ -480,6 +492,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "scan", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "once", no_argument, NULL, 'O' },
 		{ "reencode", no_argument, NULL, 'R' },
 		{ "stretch", no_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -559,6 +572,9 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			o.quiet = true;
+			break;
+		case 'O':
+			o.once = true;
 			break;
 		case 'F':
 			o.force = true;
@@ -652,7 +668,8 @@ main(int argc, char **argv)
 		json_object_set_new(jf, "outputs", fr.outputs ? fr.outputs : json_array());
 		json_array_append_new(jfolders, jf);
 		/* Under --scan a folder locked by another run is its business. */
-		if (i >= nexplicit && fr.exit == AG_EX_TEMPFAIL)
+		if ((i >= nexplicit || o.once) && fr.exit == AG_EX_TEMPFAIL &&
+		    strcmp(fr.status ? fr.status : "", "locked") == 0)
 			fr.exit = 0;
 		if (fr.exit != 0 && status == 0)
 			status = fr.exit;

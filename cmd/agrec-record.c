@@ -137,6 +137,11 @@ main(int argc, char **argv)
 		ag_msg("%s", err.msg);
 		return AG_EX_UNAVAILABLE;
 	}
+	if (rc_emit_check(&o, &err) < 0) {
+		ag_msg("%s", err.msg);
+		free(ffmpeg);
+		return err.code;
+	}
 	umask(o.umask);
 	memset(&r, 0, sizeof r);
 	r.opts = &o;

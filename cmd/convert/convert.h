@@ -24,6 +24,7 @@ struct cv_opts {
 	int width, height;      /* -r; 0 0 = automatic */
 	int jobs;
 	bool force, reencode, stretch, dry_run, json, quiet;
+	bool once;              /* --once: skip converted or locked folders */
 };
 
 /* Where messages go: stderr (with the program name) and convert.log. */

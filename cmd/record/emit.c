@@ -74,9 +74,13 @@ sink_add(struct rc_rec *r, const char *name, int fd, pid_t pid, struct ag_error 
 static char *
 sibling(const char *prog)
 {
+	const char *env = strcmp(prog, "agrec-mix") == 0 ? getenv("AGREC_MIX") : getenv("AGREC_CAPTURE");
 	char self[4096], *slash, *p;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	ssize_t n;
 
+	if (env != NULL && env[0] != '\0')
+		return strdup(env);
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
@@ -125,6 +129,42 @@ spawn_sink(struct rc_rec *r, const char *prog, struct ag_argv *a, struct ag_erro
 out:
 	free(path);
 	return rc;
+}
+
+/* Is prog runnable (a path, or found on PATH)? */
+static bool
+runnable(const char *prog)
+{
+	char *path = sibling(prog), *dirs, *d, *save = NULL;
+	bool ok = false;
+
+	if (path == NULL)
+		return false;
+	if (strchr(path, '/') != NULL) {
+		ok = access(path, X_OK) == 0;
+	} else if ((dirs = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin")) != NULL) {
+		for (d = strtok_r(dirs, ":", &save); d && !ok; d = strtok_r(NULL, ":", &save)) {
+			char *c = ag_path_join(*d ? d : ".", path);
+			ok = c && access(c, X_OK) == 0;
+			free(c);
+		}
+		free(dirs);
+	}
+	free(path);
+	return ok;
+}
+
+int
+rc_emit_check(const struct rc_opts *o, struct ag_error *err)
+{
+	if ((o->mixing || o->get_audio == 3) && !runnable("agrec-mix"))
+		return ag_error_set(err, AG_EX_UNAVAILABLE, "%s needs agrec-mix, which is not installed "
+		    "next to agrec-record or on PATH (AGREC_MIX names it)",
+		    o->mixing ? "--isMixingEnabled 1" : "--getAudioFrame 3");
+	if (o->get_video >= 3 && !runnable("agrec-capture"))
+		return ag_error_set(err, AG_EX_UNAVAILABLE, "--getVideoFrame %d needs agrec-capture, which "
+		    "is not installed next to agrec-record or on PATH (AGREC_CAPTURE names it)", o->get_video);
+	return 0;
 }
 
 int

@@ -268,6 +268,8 @@ struct rc_rec {
 
 /* ---- emit.c: the channel stream (--emit) and its dump (--dump) ---- */
 
+/* Are the programs the options need (agrec-mix, agrec-capture) there? */
+int rc_emit_check(const struct rc_opts *o, struct ag_error *err);
 int rc_emit_open(struct rc_rec *r, struct ag_error *err);
 void rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t);
 void rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason);

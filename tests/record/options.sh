@@ -21,9 +21,13 @@ usage "channel with a newline" --channel "$(printf 'a\nb')"
 usage "--idle 2 (minimum 3)" --channel c --idle 2
 usage "--idle abc" --channel c --idle abc
 usage "audio-only and video-only" --channel c --isAudioOnly 1 --isVideoOnly 1
-usage "composite not yet supported" --channel c --isMixingEnabled 1
-usage "raw audio not yet supported" --channel c --getAudioFrame 2
-usage "raw video not yet supported" --channel c --getVideoFrame 4
+usage "--getAudioFrame 4" --channel c --getAudioFrame 4
+usage "--getVideoFrame -1" --channel c --getVideoFrame -1
+usage "mixing with raw video 1" --channel c --isMixingEnabled 1 --getVideoFrame 1
+usage "--captureInterval 0" --channel c --captureInterval 0
+usage "--rawFifo 2" --channel c --rawFifo 2
+usage "missing --defaultVideoBg picture" --channel c --isMixingEnabled 1 --defaultVideoBg /nonexistent.jpg
+usage "bad --mixResolution fps" --channel c --mixResolution 360,640,0,500
 usage "unknown option" --channel c --frobnicate 1
 usage "stray argument" --channel c extra
 usage "bad --pt" --channel c --pt 96=H265/90000
@@ -37,6 +41,10 @@ echo '{"Recording_Dir": ' >"$T/bad.json"
 [ "$rc" = 65 ] && grep -q 'bad.json' "$T/err" && t_pass "invalid config JSON: 65" || t_fail "invalid config JSON" "exit $rc $(cat "$T/err")"
 AGREC_FFMPEG=/nonexistent/ffmpeg "$R" --channel c >/dev/null 2>"$T/err"; rc=$?
 [ "$rc" = 69 ] && t_pass "missing ffmpeg: 69" || t_fail "missing ffmpeg: 69" "exit $rc"
+mkdir -p "$T/nomix"
+AGREC_MIX=/nonexistent/agrec-mix "$R" --channel c --isMixingEnabled 1 --recordFileRootDir "$T/nomix" >/dev/null 2>"$T/err"; rc=$?
+[ "$rc" = 69 ] && grep -q agrec-mix "$T/err" && [ -z "$(ls -A "$T/nomix")" ] && t_pass "composite without agrec-mix: 69, no folder" \
+	|| t_fail "composite without agrec-mix" "exit $rc $(cat "$T/err") $(ls -R "$T/nomix")"
 
 # Idle exit with nobody in the channel; the three option forms; Recording_Dir.
 port=$(free_port)
