@@ -27,7 +27,7 @@
 static void
 sink_failed(struct rc_rec *r, struct rc_sink *k, const struct ag_error *e)
 {
-	rc_log(&r->folder, 2, "%s: %s; the channel stream stops for it, the recording goes on", k->name,
+	rc_log(&r->folder, 2, "%s: %s; the channel stream stops, the recording goes on", k->name,
 	    e->msg);
 	ag_stream_writer_free(k->w);
 	k->w = NULL;
