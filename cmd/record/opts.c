@@ -3,11 +3,8 @@
  * (--name value, -name value, --name=value; booleans as 0/1), plus
  * agrec's own (--listen, --pt, --sdp, --umask, --leave-timeout).
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,167 +133,57 @@ mix_arg(struct rc_opts *o, const char *name, const char *value)
 	o->mix_args[o->nmix_args++] = (char *)value;
 }
 
-static bool
-channel_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 64)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isalnum(c) || c == ' ')
-			continue;
-		if (strchr("!#$%&()+-:;<=.>?@[]^_{}|~,", c) == NULL || c == '\0')
-			return false;
-	}
-	return true;
-}
-
-/* "PT=CODEC/RATE[/CH]" into the table. */
-static int
-pt_parse(const char *s, struct rc_ptmap *tab)
-{
-	char buf[128], *eq, *slash, *slash2;
-	long pt, rate, ch = 1;
-	int codec;
-
-	if (strlen(s) >= sizeof buf)
-		return -1;
-	strcpy(buf, s);
-	if ((eq = strchr(buf, '=')) == NULL)
-		return -1;
-	*eq = '\0';
-	if (ag_parse_long(buf, 0, 127, &pt) < 0)
-		return -1;
-	if ((slash = strchr(eq + 1, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	if ((codec = ag_codec_from_name(eq + 1)) < 0)
-		return -1;
-	if ((slash2 = strchr(slash + 1, '/')) != NULL) {
-		*slash2 = '\0';
-		if (ag_parse_long(slash2 + 1, 1, 8, &ch) < 0)
-			return -1;
-	}
-	if (ag_parse_long(slash + 1, 1000, 192000, &rate) < 0)
-		return -1;
-	tab[pt].set = true;
-	tab[pt].codec = (enum ag_codec)codec;
-	tab[pt].rate = (int)rate;
-	tab[pt].channels = (int)ch;
-	return 0;
-}
-
-static int
-hexval(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
-}
-
-/* a=rtpmap and a=fmtp config= lines of an SDP file. */
+/* a=rtpmap, a=fmtp config= and a=ssrc cname lines of an SDP file. */
 static void
-sdp_read(const char *path, struct rc_ptmap *tab, struct rc_sdp_ssrc *o_ssrc, int *np)
+sdp_read(const char *path, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, int *nssrc)
 {
-	int o_nssrc = *np;
 	FILE *f = fopen(path, "re");
 	char line[1024];
 
 	if (f == NULL)
 		usage_error("--sdp: %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof line, f) != NULL) {
-		int pt;
-		char name[64], rest[900];
 		line[strcspn(line, "\r\n")] = '\0';
-		if (sscanf(line, "a=rtpmap:%d %63[^/]/%899s", &pt, name, rest) == 3 && pt >= 0 && pt < 128) {
-			char spec[200];
-			snprintf(spec, sizeof spec, "%d=%s/%s", pt, name, rest);
-			if (pt_parse(spec, tab) < 0)
-				ag_msg("--sdp: %s: ignoring '%s'", path, line);
-		} else if (strncmp(line, "a=ssrc:", 7) == 0) {
-			/* a=ssrc:<ssrc> cname:<uid>: the uid of a sender without RTCP. */
-			unsigned long ssrc;
-			char cname[256];
-			uint32_t uid;
-			if (sscanf(line, "a=ssrc:%lu cname:%255s", &ssrc, cname) == 2 && ssrc <= 0xffffffffUL &&
-			    ag_parse_uid(cname, strlen(cname), &uid) == 0 && o_nssrc < RC_MAX_SDP_SSRC) {
-				o_ssrc[o_nssrc].ssrc = (uint32_t)ssrc;
-				o_ssrc[o_nssrc].uid = uid;
-				o_nssrc++;
-			}
-		} else if (sscanf(line, "a=fmtp:%d %899[^\n]", &pt, rest) == 2 && pt >= 0 && pt < 128) {
-			char *c = strstr(rest, "config=");
-			size_t n = 0;
-			if (c == NULL)
-				continue;
-			for (c += 7; hexval(c[0]) >= 0 && hexval(c[1]) >= 0 &&
-			    n < sizeof tab[pt].aac_config; c += 2)
-				tab[pt].aac_config[n++] = (uint8_t)(hexval(c[0]) * 16 + hexval(c[1]));
-			tab[pt].aac_config_len = n;
-		}
+		if (rc_sdp_line(line, tab, ssrcs, nssrc) > 0)
+			ag_msg("--sdp: %s: ignoring '%s'", path, line);
 	}
 	fclose(f);
-	*np = o_nssrc;
 }
 
 static void
 cfg_read(const char *path, struct rc_opts *o)
 {
-	json_error_t je;
-	json_t *root = json_load_file(path, 0, &je), *v;
-	const char *key;
+	struct ag_error err = { 0 }, warn = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
 
-	if (root == NULL) {
-		ag_msg("--cfgFilePath: %s:%d: %s", path, je.line, je.text);
+	if (f == NULL) {
+		ag_msg("--cfgFilePath: %s: %s", path, strerror(errno));
 		exit(AG_EX_DATAERR);
 	}
-	if (!json_is_object(root)) {
-		ag_msg("--cfgFilePath: %s: not a JSON object", path);
-		exit(AG_EX_DATAERR);
-	}
-	json_object_foreach(root, key, v) {
-		if (strcmp(key, "Recording_Dir") == 0) {
-			if (!json_is_string(v) || json_string_length(v) == 0 ||
-			    json_string_length(v) >= sizeof o->recording_dir) {
-				ag_msg("--cfgFilePath: %s: Recording_Dir must be a non-empty string", path);
-				exit(AG_EX_DATAERR);
-			}
-			snprintf(o->recording_dir, sizeof o->recording_dir, "%s", json_string_value(v));
-		} else {
-			ag_msg("--cfgFilePath: %s: ignoring key '%s'", path, key);
+	{
+		char buf[4096];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0 && len < (1u << 20)) {
+			char *t = realloc(text, len + n);
+			if (t == NULL)
+				break;
+			text = t;
+			memcpy(text + len, buf, n);
+			len += n;
 		}
 	}
-	json_decref(root);
-}
-
-/* "10.0.0.0/8", "::1", "127.0.0.1/32" */
-static int
-allow_parse(const char *s, struct rc_allow *a)
-{
-	char buf[128], *slash;
-	long prefix = -1;
-
-	if (strlen(s) >= sizeof buf)
-		return -1;
-	strcpy(buf, s);
-	if ((slash = strchr(buf, '/')) != NULL) {
-		*slash = '\0';
-		if (ag_parse_long(slash + 1, 0, 128, &prefix) < 0)
-			return -1;
+	fclose(f);
+	if (rc_cfg_parse(text ? text : "", len, path, o->recording_dir, sizeof o->recording_dir,
+	    &warn, &err) < 0) {
+		ag_msg("--cfgFilePath: %s", err.msg);
+		free(text);
+		exit(AG_EX_DATAERR);
 	}
-	memset(a, 0, sizeof *a);
-	if (inet_pton(AF_INET, buf, a->addr) == 1) {
-		a->family = AF_INET;
-		if (prefix > 32)
-			return -1;
-		a->prefix = prefix < 0 ? 32 : (int)prefix;
-	} else if (inet_pton(AF_INET6, buf, a->addr) == 1) {
-		a->family = AF_INET6;
-		a->prefix = prefix < 0 ? 128 : (int)prefix;
-	} else {
-		return -1;
-	}
-	return 0;
+	if (warn.msg[0])
+		ag_msg("--cfgFilePath: %s", warn.msg);
+	free(text);
 }
 
 int
@@ -364,12 +251,12 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 	o->jitter_ms = 80;
 	o->max_users = 4096;
 	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
-	pt_parse("0=PCMU/8000/1", o->pt);
-	pt_parse("8=PCMA/8000/1", o->pt);
-	pt_parse("96=H264/90000", o->pt);
-	pt_parse("97=VP8/90000", o->pt);
-	pt_parse("111=opus/48000/2", o->pt);
-	pt_parse("101=mpeg4-generic/48000/2", o->pt);
+	rc_parse_pt("0=PCMU/8000/1", o->pt);
+	rc_parse_pt("8=PCMA/8000/1", o->pt);
+	rc_parse_pt("96=H264/90000", o->pt);
+	rc_parse_pt("97=VP8/90000", o->pt);
+	rc_parse_pt("111=opus/48000/2", o->pt);
+	rc_parse_pt("101=mpeg4-generic/48000/2", o->pt);
 
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":hV", lo, NULL)) != -1) {
@@ -382,7 +269,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			o->uid = (uint32_t)num_opt("uid", optarg, 0, 4294967295L);
 			break;
 		case O_CHANNEL:
-			if (!channel_ok(optarg))
+			if (!rc_channel_ok(optarg))
 				usage_error("--channel: '%s' is not a channel name (1 to 64 bytes: letters, "
 				    "digits, space and !#$%%&()+-:;<=.>?@[]^_{}|~,)", optarg);
 			snprintf(o->channel, sizeof o->channel, "%s", optarg);
@@ -407,10 +294,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			o->raw_fifo = num_opt("rawFifo", optarg, 0, 1) != 0;
 			break;
 		case O_MIXRES: {
-			int a, b, c, d;
-			char extra;
-			if (sscanf(optarg, "%d,%d,%d,%d%c", &a, &b, &c, &d, &extra) != 4 || a < 16 ||
-			    b < 16 || a > 7680 || b > 4320 || c < 1 || c > 60 || d < 1 || d > 100000)
+			int mr[4];
+			if (rc_parse_mixres(optarg, mr) < 0)
 				usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (Illegal resolution)", optarg);
 			mix_arg(o, "--mixResolution", optarg);
 			break;
@@ -481,7 +366,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			break;
 		}
 		case O_PT:
-			if (pt_parse(optarg, o->pt) < 0)
+			if (rc_parse_pt(optarg, o->pt) < 0)
 				usage_error("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "
 				    "PCMU, PCMA, mpeg4-generic)", optarg);
 			break;
@@ -508,7 +393,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			snprintf(o->dump, sizeof o->dump, "%s", optarg);
 			break;
 		case O_ALLOW:
-			if (o->nallow == RC_MAX_ALLOW || allow_parse(optarg, &o->allow[o->nallow]) < 0)
+			if (o->nallow == RC_MAX_ALLOW || rc_parse_allow(optarg, &o->allow[o->nallow]) < 0)
 				usage_error("--allow: '%s' is not an address or ADDRESS/PREFIX (at most %d)",
 				    optarg, RC_MAX_ALLOW);
 			o->nallow++;

@@ -91,6 +91,24 @@ bool rc_files_video(const struct rc_opts *o);
 
 int rc_opts_parse(int argc, char **argv, struct rc_opts *o);
 
+/* ---- optval.c: option values, parsed without messages or exit ---- */
+
+/* 1-64 bytes of letters, digits, space and Agora's punctuation. */
+bool rc_channel_ok(const char *s);
+/* "PT=CODEC/RATE[/CH]" into tab[PT]; 0 or -1. */
+int rc_parse_pt(const char *s, struct rc_ptmap *tab);
+/* One SDP line (no newline): a=rtpmap, a=fmtp config=, a=ssrc cname.
+ * 0 used or not ours, 1 a line of ours that is ignored as malformed. */
+int rc_sdp_line(const char *line, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, int *nssrc);
+/* The JSON config (agora-format.md 4.10) in text: Recording_Dir into dir;
+ * other keys in *warn (the last one).  0, or -1 with err (AG_EX_DATAERR). */
+int rc_cfg_parse(const char *text, size_t len, const char *name, char *dir, size_t dirsize,
+    struct ag_error *warn, struct ag_error *err);
+/* "ADDR[/PREFIX]", IPv4 or IPv6; 0 or -1. */
+int rc_parse_allow(const char *s, struct rc_allow *a);
+/* "W,H,FPS,KBPS": 16..7680, 16..4320, 1..60, 1..100000; 0 or -1. */
+int rc_parse_mixres(const char *s, int out[4]);
+
 /* ---- files.c: the folder, txt files and media writers ---- */
 
 enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT };
