@@ -190,7 +190,14 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 			return;
 		if (r->disk_full)
 			return;
-		if (rc_writer_open(&r->folder, w, u->uid, t, fr, pm, avcc, avcc_len, &e) < 0) {
+		/* RTP says 2 channels for every Opus stream (RFC 7587); the TOC
+		 * byte says what the sender coded, and the SDK records the
+		 * sender's channel count (agora-format.md 4.6).  The file keeps
+		 * it; the decoder mixes later packets up or down. */
+		struct rc_ptmap pmc = *pm;
+		if (fr->codec == AG_CODEC_OPUS && fr->len > 0)
+			pmc.channels = (fr->data[0] & 0x04) ? 2 : 1;
+		if (rc_writer_open(&r->folder, w, u->uid, t, fr, &pmc, avcc, avcc_len, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
 			rc_log(&r->folder, 2, "uid %lu: cannot start a %s file: %s", (unsigned long)u->uid,
