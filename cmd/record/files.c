@@ -346,6 +346,20 @@ child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t 
 	}
 }
 
+/* A fresh writer for fr's media; no file or child yet. */
+static void
+writer_init(struct rc_writer *w, const struct ag_frame *fr, const struct rc_ptmap *pm)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = w->out_fd = -1;
+	w->video = ag_codec_is_video(fr->codec);
+	w->codec = fr->codec;
+	w->rate = pm->rate;
+	w->channels = pm->channels;
+	w->width = fr->width;
+	w->height = fr->height;
+}
+
 int
 rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
     enum rc_raw raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
@@ -354,14 +368,7 @@ rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, i
 	struct ag_mkv_track tr;
 	uint8_t asc[2];
 
-	memset(w, 0, sizeof *w);
-	w->fd = -1;
-	w->video = ag_codec_is_video(fr->codec);
-	w->codec = fr->codec;
-	w->rate = pm->rate;
-	w->channels = pm->channels;
-	w->width = fr->width;
-	w->height = fr->height;
+	writer_init(w, fr, pm);
 	w->raw = raw;
 	w->out_fd = out_fd;
 	snprintf(w->name, sizeof w->name, "%s", name);
@@ -399,17 +406,8 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 	struct ag_mkv_track tr;
 	uint8_t asc[2];
 	char ts[18], *path;
-	bool video = ag_codec_is_video(fr->codec);
 
-	memset(w, 0, sizeof *w);
-	w->fd = -1;
-	w->out_fd = -1;
-	w->video = video;
-	w->codec = fr->codec;
-	w->rate = pm->rate;
-	w->channels = pm->channels;
-	w->width = fr->width;
-	w->height = fr->height;
+	writer_init(w, fr, pm);
 	w->create_ms = ch_ms;
 	w->first_pts_ms = ch_ms;
 	w->last_ms = ch_ms;

@@ -123,3 +123,18 @@ send_video() {
 		-g 30 -keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 \
 		-f rtp -payload_type 96 -ssrc "$4" -cname "$3" "${flags[@]}" "rtp://127.0.0.1:$1" >/dev/null
 }
+
+# send_color PORT SECONDS CNAME VSSRC ASSRC COLOR FREQ [SIZE]: H.264 of one
+# colour (0xRRGGBB) + a mono Opus tone of FREQ Hz; ASSRC "-" sends no audio.
+send_color() {
+	local aud=()
+	[ "$5" != - ] && aud=(-re -f lavfi -i "sine=frequency=$7:sample_rate=48000:duration=$2")
+	local amap=()
+	[ "$5" != - ] && amap=(-map 1:a -c:a libopus -ar 48000 -ac 1 -b:a 64k
+		-f rtp -payload_type 111 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1")
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "color=c=$6:size=${8:-320x240}:rate=15:duration=$2" "${aud[@]}" \
+		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30 \
+		-keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96 \
+		-f rtp -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" "${amap[@]}" >/dev/null
+}

@@ -7,18 +7,6 @@
 . "$(dirname "$0")/../lib/rec.sh"
 need ffmpeg ffprobe jq python3
 
-# send_color PORT SECONDS CNAME VSSRC ASSRC COLOR FREQ SIZE: H.264 of one colour + an Opus tone.
-send_color() {
-	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
-		-re -f lavfi -i "color=c=$6:size=$8:rate=15:duration=$2" \
-		-re -f lavfi -i "sine=frequency=$7:sample_rate=48000:duration=$2" \
-		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30 \
-		-keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96 \
-		-f rtp -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" \
-		-map 1:a -c:a libopus -ar 48000 -ac 1 -b:a 64k \
-		-f rtp -payload_type 111 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
-}
-
 # freq FILE CHANNELS: the dominant frequency of s16le 48 kHz PCM (zero crossings of channel 0).
 freq() {
 	python3 - "$1" "$2" <<'PY'
