@@ -28,6 +28,7 @@
 static const char usage_text[] =
 "usage: agrec-convert [-m MODE] [-p FPS] [-s] [-r W H | -r WxH] [-j N] [--force] [--once]\n"
 "                     [--reencode] [--stretch] [--dry-run] [--json] [-q] -f DIR [-f DIR ...]\n"
+"       agrec-convert --raw pcm|aac|h264|yuv [-q] [--json] -f DIR [-f DIR ...]\n"
 "       agrec-convert [options] --scan ROOT\n"
 "       agrec-convert -h | --help | -V | --version\n";
 
@@ -43,6 +44,9 @@ static const char help_text[] =
 "  -r, --resolution W H  output canvas (also WxH); 0 0 = automatic (default)\n"
 "  -j, --jobs N          parallel ffmpeg jobs, 1..64 (default: CPUs)\n"
 "      --force           convert a folder without recording2-done.txt\n"
+"      --raw FORMAT      instead: per-user raw files as agrec-record writes them\n"
+"                        live: pcm (48 kHz s16le), aac (ADTS), h264 (Annex-B),\n"
+"                        yuv (I420); <UID>.<ext> and a <UID>.<ext>.json sidecar\n"
 "      --once            skip a folder that is converted or being converted\n"
 "                        (checked under its lock; for many workers)\n"
 "      --reencode        re-encode all video (no stream copy)\n"
@@ -279,7 +283,7 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 		    o->mode, o->fps, o->saving ? ", saving" : "", o->reencode ? ", reencode" : "",
 		    o->stretch ? ", stretch" : "");
 		/* A done marker from an earlier run must not outlive this one. */
-		{
+		if (!o->raw) {
 			char *done = ag_path_join(dir, "convert-done.txt");
 			if (done)
 				unlink(done);
@@ -288,6 +292,26 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 	}
 	if (cv_folder_load(c, dir, &f, &err) < 0)
 		goto fail;
+	if (o->raw) {
+		/* Raw files are another product: no convert-done.txt, which
+		 * says the folder's playable files are made. */
+		if (o->dry_run) {
+			set_result(fr, "planned", 0, "");
+			goto out;
+		}
+		if (cv_raw_folder(c, &f, dir, tmpdir, o->raw, fr->outputs, &err) < 0)
+			goto fail;
+		fprintf(c->log, "done: raw %zu files, %d warnings\n", json_array_size(fr->outputs),
+		    c->nwarnings);
+		fclose(c->log);
+		c->log = NULL;
+		if (rename(logtmp, logfinal) < 0) {
+			ag_error_errno(&err, AG_EX_IOERR, errno, "%s", logfinal);
+			goto fail;
+		}
+		set_result(fr, "converted", 0, "");
+		goto out;
+	}
 	if (cv_plan(c, &f, &jobs, &njobs, &err) < 0)
 		goto fail;
 	if (njobs == 0) {
@@ -493,6 +517,7 @@ main(int argc, char **argv)
 		{ "scan", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "once", no_argument, NULL, 'O' },
+		{ "raw", required_argument, NULL, 'W' },
 		{ "reencode", no_argument, NULL, 'R' },
 		{ "stretch", no_argument, NULL, 'T' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -575,6 +600,10 @@ main(int argc, char **argv)
 			break;
 		case 'O':
 			o.once = true;
+			break;
+		case 'W':
+			if ((o.raw = cv_raw_parse(optarg)) < 0)
+				USAGE("--raw: '%s' is not pcm, aac, h264 or yuv", optarg);
 			break;
 		case 'F':
 			o.force = true;

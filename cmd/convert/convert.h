@@ -25,6 +25,7 @@ struct cv_opts {
 	int jobs;
 	bool force, reencode, stretch, dry_run, json, quiet;
 	bool once;              /* --once: skip converted or locked folders */
+	int raw;                /* --raw: enum cv_raw_fmt, 0 for none */
 };
 
 /* Where messages go: stderr (with the program name) and convert.log. */
@@ -184,6 +185,22 @@ struct cv_result {
 int cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir,
     struct cv_job *jobs, struct cv_render *renders, size_t n,
     struct cv_result *results, int *signo);
+
+/* ---- raw.c: --raw ---- */
+
+enum cv_raw_fmt { CV_RAW_NONE, CV_RAW_PCM, CV_RAW_AAC, CV_RAW_H264, CV_RAW_YUV };
+
+/* "pcm", "aac", "h264", "yuv" to enum cv_raw_fmt, or -1. */
+int cv_raw_parse(const char *s);
+
+/*
+ * The raw files of format fmt for every user of folder f (in dir), made
+ * in tmpdir and renamed into dir when complete; each is added to
+ * outputs ({"name", "path", "format"}).  0, or -1 with err.
+ */
+struct json_t;
+int cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir,
+    const char *tmpdir, int fmt, struct json_t *outputs, struct ag_error *err);
 
 /* Set by the signal handler; checked by cv_execute. */
 extern volatile int cv_stop_signal;

@@ -1,0 +1,299 @@
+/*
+ * raw.c - agrec-convert --raw FORMAT: the raw-data files of a finished
+ * folder, as agrec-record writes them live with --getAudioFrame and
+ * --getVideoFrame (agora-format.md 4.7, 4.8): per user, every clip of a
+ * kind in time order, appended, in <UID>.pcm (48 kHz s16le), <UID>.aac
+ * (ADTS), <UID>.h264 (Annex-B) or <UID>.yuv (I420), each with a JSON
+ * sidecar <file>.json.  As in the recorder, a raw file is what was
+ * recorded, gaps left out, and a format change the bytes cannot carry
+ * (channel count, picture size) starts <UID>_2.<ext>, <UID>_3.<ext>, ...
+ *
+ * Files are made in the private temporary directory, one ffmpeg child
+ * per clip appending to the file through its stdout, and renamed into
+ * the folder when all of them are complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convert/convert.h"
+#include "fsutil.h"
+#include "spawn.h"
+
+static const char *const raw_ext[] = { "", "pcm", "aac", "h264", "yuv" };
+
+int
+cv_raw_parse(const char *s)
+{
+	int i;
+
+	for (i = 1; i < (int)(sizeof raw_ext / sizeof raw_ext[0]); i++)
+		if (strcmp(s, raw_ext[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* One raw output being made. */
+struct raw_out {
+	char name[64];
+	char *tmp;              /* its path in the temporary directory */
+	int fd;
+	int channels, width, height;
+	uint64_t clips;
+};
+
+static int
+sidecar(const char *tmpdir, uint32_t uid, int fmt, const struct raw_out *o, struct ag_error *err)
+{
+	json_t *j = json_object();
+	char side[96], *path = NULL, *text;
+	int rc = -1;
+
+	json_object_set_new(j, "uid", json_integer(uid));
+	json_object_set_new(j, "file", json_string(o->name));
+	switch (fmt) {
+	case CV_RAW_PCM:
+		json_object_set_new(j, "format", json_string("s16le"));
+		json_object_set_new(j, "sample_rate", json_integer(48000));
+		json_object_set_new(j, "channels", json_integer(o->channels));
+		json_object_set_new(j, "bytes_per_second", json_integer(96000 * o->channels));
+		break;
+	case CV_RAW_AAC:
+		json_object_set_new(j, "format", json_string("aac"));
+		json_object_set_new(j, "framing", json_string("adts"));
+		json_object_set_new(j, "channels", json_integer(o->channels));
+		break;
+	case CV_RAW_H264:
+		json_object_set_new(j, "format", json_string("h264"));
+		json_object_set_new(j, "framing", json_string("annexb"));
+		json_object_set_new(j, "width", json_integer(o->width));
+		json_object_set_new(j, "height", json_integer(o->height));
+		break;
+	case CV_RAW_YUV:
+		json_object_set_new(j, "format", json_string("i420"));
+		json_object_set_new(j, "width", json_integer(o->width));
+		json_object_set_new(j, "height", json_integer(o->height));
+		json_object_set_new(j, "frame_size", json_integer((json_int_t)o->width * o->height +
+		    2 * (json_int_t)((o->width + 1) / 2) * ((o->height + 1) / 2)));
+		break;
+	}
+	json_object_set_new(j, "clips", json_integer((json_int_t)o->clips));
+	snprintf(side, sizeof side, "%s.json", o->name);
+	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) != NULL &&
+	    (path = ag_path_join(tmpdir, side)) != NULL) {
+		size_t n = strlen(text);
+		text[n] = '\n';
+		rc = ag_write_file_atomic(path, text, n + 1, 0600, err);
+	} else {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", side);
+	}
+	free(path);
+	free(text);
+	json_decref(j);
+	return rc;
+}
+
+/* Append one clip to o through an ffmpeg child. */
+static int
+append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt,
+    struct raw_out *o, struct ag_error *err)
+{
+	struct ag_argv a = { 0 };
+	struct ag_spawn_io io;
+	char *path = ag_path_join(dir, cl->file), *url = path ? ag_ff_url(path) : NULL;
+	int status, rc = -1;
+	char why[128];
+
+	if (url == NULL) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", cl->file);
+		goto out;
+	}
+	ag_argv_pushl(&a, c->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
+	    "-i", url, NULL);
+	switch (fmt) {
+	case CV_RAW_PCM:
+		ag_argv_pushl(&a, "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", "-ac", NULL);
+		ag_argv_pushf(&a, "%d", o->channels);
+		break;
+	case CV_RAW_AAC:
+		ag_argv_pushl(&a, "-vn", "-c:a", "copy", "-f", "adts", NULL);
+		break;
+	case CV_RAW_H264:
+		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", NULL);
+		break;
+	case CV_RAW_YUV:
+		ag_argv_pushl(&a, "-an", "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", "-f",
+		    "rawvideo", NULL);
+		break;
+	}
+	ag_argv_push(&a, "pipe:1");
+	if (a.failed) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", cl->file);
+		goto out;
+	}
+	io.in = AG_SPAWN_NULL;
+	io.out = o->fd;
+	io.err = AG_SPAWN_INHERIT;
+	{
+		pid_t pid;
+		if (ag_spawn(c->ffmpeg, a.v, &io, &pid, err) < 0 || ag_wait(pid, &status, err) < 0)
+			goto out;
+	}
+	if (!ag_status_ok(status)) {
+		ag_error_set(err, AG_EX_FAIL, "%s: ffmpeg %s", cl->file,
+		    ag_status_describe(status, why, sizeof why));
+		goto out;
+	}
+	o->clips++;
+	rc = 0;
+out:
+	ag_argv_free(&a);
+	free(url);
+	free(path);
+	return rc;
+}
+
+static int
+finish_out(const char *tmpdir, uint32_t uid, int fmt, struct raw_out *o, struct ag_error *err)
+{
+	int rc = 0;
+
+	if (o->fd < 0)
+		return 0;
+	if (fsync(o->fd) < 0 || close(o->fd) < 0)
+		rc = ag_error_errno(err, AG_EX_IOERR, errno, "%s", o->name);
+	o->fd = -1;
+	if (rc == 0)
+		rc = sidecar(tmpdir, uid, fmt, o, err);
+	return rc;
+}
+
+int
+cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, const char *tmpdir,
+    int fmt, json_t *outputs, struct ag_error *err)
+{
+	bool video = fmt == CV_RAW_H264 || fmt == CV_RAW_YUV;
+	struct raw_out o = { .fd = -1 };
+	char **made = NULL;
+	size_t nmade = 0, t, k, i;
+	uint32_t uid = 0;
+	int n = 0, rc = -1;
+	bool have_uid = false;
+
+	for (t = 0; t <= f->ntxts; t++) {
+		const struct cv_txt *tx = t < f->ntxts ? &f->txts[t] : NULL;
+		if (tx == NULL || !have_uid || tx->uid != uid) {
+			/* The next user: finish the last one's file. */
+			if (finish_out(tmpdir, uid, fmt, &o, err) < 0)
+				goto out;
+			if (tx == NULL)
+				break;
+			uid = tx->uid;
+			have_uid = true;
+			n = 0;
+		}
+		for (k = 0; k < tx->nclips; k++) {
+			const struct cv_clip *cl = &tx->clips[k];
+			int ch = cl->ps.channels >= 2 ? 2 : 1;
+			int w = cl->ps.width > 0 ? cl->ps.width : cl->width;
+			int h = cl->ps.height > 0 ? cl->ps.height : cl->height;
+			bool next;
+			if (cl->video != video || cl->dropped)
+				continue;
+			if (fmt == CV_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) {
+				cv_warn(c, "%s: --raw h264 takes H.264 clips; this one is %s (left out)",
+				    cl->file, cl->ps.codec);
+				continue;
+			}
+			next = o.fd < 0 ||
+			    (!video && fmt == CV_RAW_PCM && ch != o.channels) ||
+			    (!video && fmt == CV_RAW_AAC && ch != o.channels) ||
+			    (fmt == CV_RAW_YUV && (w != o.width || h != o.height));
+			if (next) {
+				char **m;
+				if (finish_out(tmpdir, uid, fmt, &o, err) < 0)
+					goto out;
+				n++;
+				memset(&o, 0, sizeof o);
+				o.fd = -1;
+				if (n == 1)
+					snprintf(o.name, sizeof o.name, "%lu.%s", (unsigned long)uid, raw_ext[fmt]);
+				else
+					snprintf(o.name, sizeof o.name, "%lu_%d.%s", (unsigned long)uid, n,
+					    raw_ext[fmt]);
+				o.channels = ch;
+				o.width = w;
+				o.height = h;
+				if ((m = realloc(made, (nmade + 1) * sizeof *m)) == NULL) {
+					ag_error_errno(err, AG_EX_FAIL, ENOMEM, "raw");
+					goto out;
+				}
+				made = m;
+				if ((made[nmade] = strdup(o.name)) == NULL) {
+					ag_error_errno(err, AG_EX_FAIL, ENOMEM, "raw");
+					goto out;
+				}
+				nmade++;
+				if ((o.tmp = ag_path_join(tmpdir, o.name)) == NULL) {
+					ag_error_errno(err, AG_EX_FAIL, ENOMEM, "raw");
+					goto out;
+				}
+				o.fd = open(o.tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+				free(o.tmp);
+				o.tmp = NULL;
+				if (o.fd < 0) {
+					ag_error_errno(err, AG_EX_IOERR, errno, "%s/%s", tmpdir, o.name);
+					goto out;
+				}
+			}
+			cv_logf(c, "raw %s: %s\n", o.name, cl->file);
+			if (append_clip(c, dir, cl, fmt, &o, err) < 0)
+				goto out;
+		}
+	}
+	if (nmade == 0) {
+		ag_error_set(err, AG_EX_DATAERR, "%s: no %s clips for --raw %s", dir,
+		    video ? "video" : "audio", raw_ext[fmt]);
+		goto out;
+	}
+	/* Everything is complete: into the folder, data before sidecar. */
+	for (i = 0; i < nmade; i++) {
+		int e;
+		for (e = 0; e < 2; e++) {
+			char name[96], *from, *to;
+			snprintf(name, sizeof name, "%s%s", made[i], e ? ".json" : "");
+			from = ag_path_join(tmpdir, name);
+			to = ag_path_join(dir, name);
+			if (from == NULL || to == NULL || rename(from, to) < 0) {
+				ag_error_errno(err, AG_EX_IOERR, from && to ? errno : ENOMEM, "%s", name);
+				free(from);
+				free(to);
+				goto out;
+			}
+			free(from);
+			if (e == 0) {
+				json_t *j = json_object();
+				json_object_set_new(j, "name", json_string(made[i]));
+				json_object_set_new(j, "path", json_string(to));
+				json_object_set_new(j, "format", json_string(raw_ext[fmt]));
+				json_array_append_new(outputs, j);
+				if (!c->opts->quiet && !c->opts->json)
+					printf("%s\n", to);
+			}
+			free(to);
+		}
+	}
+	ag_fsync_dir(dir, NULL);
+	rc = 0;
+out:
+	if (o.fd >= 0)
+		close(o.fd);
+	for (i = 0; i < nmade; i++)
+		free(made[i]);
+	free(made);
+	return rc;
+}
