@@ -21,7 +21,9 @@ struct mix_frame {
 	int ys, us, vs;            /* strides in bytes */
 };
 
-/* New w x h frame in one allocation, black; NULL on ENOMEM or a bad size. */
+/* New w x h frame in one allocation, black; NULL on ENOMEM or a bad size.
+ * Its planes are packed and contiguous from y (the ag_stream_i420_size()
+ * bytes of a packed I420 frame), so it can be written out in one go. */
 struct mix_frame *mix_frame_new(int w, int h);
 void mix_frame_free(struct mix_frame *f);
 
