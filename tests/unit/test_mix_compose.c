@@ -553,8 +553,10 @@ need_ffmpeg(void)
 	struct ag_error err;
 
 	ffmpeg_path = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err);
-	if (ffmpeg_path == NULL)
+	if (ffmpeg_path == NULL) {
+		fprintf(stderr, "SKIPPED: mix_image: ffmpeg is not installed: %s\n", err.msg);
 		cr_skip_test("SKIPPED: ffmpeg is not installed: %s", err.msg);
+	}
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/miximage.XXXXXX");
 	cr_assert_not_null(mkdtemp(tmpdir));
 }
