@@ -263,6 +263,16 @@ hmix_row_linear(uint8_t *restrict out, const uint16_t *restrict t, int base, int
 	if (step == 2) {
 		/* Pairs (t[2i], t[2i+1]) are the low and high halves of one
 		 * 32-bit word. */
+		for (; f == 128 && i + 16 <= n; i += 16) {
+			/* Exactly halfway (a 2:1 reduction): no multiplication,
+			 * which SSE2 lacks for 32-bit lanes. */
+			u32x16 pair;
+			u8x16 r;
+
+			memcpy(&pair, t + 2 * i, 64);
+			r = __builtin_convertvector(((pair & 0xffff) + (pair >> 16) + 256) >> 9, u8x16);
+			memcpy(out + i, &r, 16);
+		}
 		for (; i + 16 <= n; i += 16) {
 			u32x16 pair, lo, hi;
 			u8x16 r;
@@ -278,6 +288,29 @@ hmix_row_linear(uint8_t *restrict out, const uint16_t *restrict t, int base, int
 #endif
 	for (; i < n; i++)
 		out[i] = (uint8_t)((t[step * i] * w0 + t[step * i + 1] * w1 + 32768u) >> 16);
+}
+
+/* Exactly 2:1 both ways, halfway between pixels: the mean of each 2x2
+ * block, rounded (what the general path gives, in one pass). */
+static void
+box2_row(uint8_t *restrict out, const uint8_t *a, const uint8_t *b, int n)
+{
+	int i = 0;
+
+#if defined(MIX_VECTORS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 16 <= n; i += 16) {
+		u16x16 pa, pb;
+		u8x16 r;
+
+		memcpy(&pa, a + 2 * i, 32);
+		memcpy(&pb, b + 2 * i, 32);
+		r = __builtin_convertvector(((pa & 0xff) + (pa >> 8) + (pb & 0xff) + (pb >> 8) + 2) >> 2,
+		    u8x16);
+		memcpy(out + i, &r, 16);
+	}
+#endif
+	for (; i < n; i++)
+		out[i] = (uint8_t)((a[2 * i] + a[2 * i + 1] + b[2 * i] + b[2 * i + 1] + 2) >> 2);
 }
 
 /* Position pos (16.16) in 0..size-1: the left neighbour (the right one
@@ -349,11 +382,18 @@ draw_plane(const struct plane *p, int a8)
 		for (y = p->y0; y < p->y1; y++) {
 			split_pos(p->ystart + (int64_t)(y - p->y0) * p->ystep, p->sh, &ya, &fy);
 			yb = fy == 0 ? ya : ya + 1;
+			drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
+			out = a8 >= 256 ? drow : val;
+			if (linear && step == 2 && xf[0] == 128 && fy == 128) {
+				box2_row(out, p->s + (size_t)ya * (size_t)p->ss + lo,
+				    p->s + (size_t)yb * (size_t)p->ss + lo, cn);
+				if (out != drow)
+					blend_row(drow, val, cn, a8);
+				continue;
+			}
 			vmix_row(t, p->s + (size_t)ya * (size_t)p->ss + lo,
 			    p->s + (size_t)yb * (size_t)p->ss + lo, (uint16_t)(256 - fy), fy, span);
 			t[span] = t[span - 1];
-			drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
-			out = a8 >= 256 ? drow : val;
 			if (linear)
 				hmix_row_linear(out, t, 0, step, xf[0], cn);
 			else

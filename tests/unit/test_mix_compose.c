@@ -226,6 +226,28 @@ Test(mix_compose, downscale_2to1_averages_rounded)
 	cr_assert_eq(U(d, 0, 0), 25);
 	mix_frame_free(d);
 	mix_frame_free(s);
+
+	/* Wide enough for the vectorised rows, with and without alpha. */
+	d = frame(70, 6);
+	s = frame(140, 12);
+	for (y = 0; y < 12; y++)
+		for (x = 0; x < 140; x++)
+			Y(s, x, y) = (uint8_t)((x * 53 + y * 29 + x * y) & 0xff);
+	r = (struct mix_rect){ 0, 0, 70, 6 };
+	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	for (y = 0; y < 6; y++)
+		for (x = 0; x < 70; x++)
+			cr_assert_eq(Y(d, x, y), (Y(s, 2 * x, 2 * y) + Y(s, 2 * x + 1, 2 * y) +
+			    Y(s, 2 * x, 2 * y + 1) + Y(s, 2 * x + 1, 2 * y + 1) + 2) / 4, "(%d,%d)", x, y);
+	set_all(d, 0, 0, 0);
+	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.5);
+	for (y = 0; y < 6; y++)
+		for (x = 0; x < 70; x++)
+			cr_assert_eq(Y(d, x, y), ((Y(s, 2 * x, 2 * y) + Y(s, 2 * x + 1, 2 * y) +
+			    Y(s, 2 * x, 2 * y + 1) + Y(s, 2 * x + 1, 2 * y + 1) + 2) / 4 * 128 + 128) >> 8,
+			    "(%d,%d)", x, y);
+	mix_frame_free(d);
+	mix_frame_free(s);
 }
 
 Test(mix_compose, crop_takes_the_centre)
