@@ -33,7 +33,16 @@
 #define MIX_VECTORS 1
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef uint16_t u16x16 __attribute__((vector_size(32)));
-typedef uint32_t u32x16 __attribute__((vector_size(64)));
+
+/* (x0 * w0 + x1 * w1 + 32768) >> 16 for 8.8 fixed-point x and weights
+ * w0 + w1 = 256, exactly, in 16-bit lanes (SSE2 has no 32-bit multiply,
+ * and narrowing 32-bit lanes costs more than the arithmetic).  A macro:
+ * a function returning a 32-byte vector has an ABI warning without AVX. */
+#define LERP16(r, x0, x1, w0, w1) do { \
+	u16x16 lerp_a_ = ((x0) >> 8) * (w0) + ((x1) >> 8) * (w1); \
+	u16x16 lerp_b_ = ((x0) & 255) * (w0) + ((x1) & 255) * (w1); \
+	(r) = (lerp_a_ >> 8) + (((lerp_a_ & 255) + (lerp_b_ >> 8) + 128) >> 8); \
+} while (0)
 #endif
 
 struct mix_frame *
@@ -247,44 +256,16 @@ hmix_row_linear(uint8_t *restrict out, const uint16_t *restrict t, int base, int
 
 	t += base;
 #ifdef MIX_VECTORS
-	if (step == 1) {
-		for (; i + 16 <= n; i += 16) {
-			u16x16 a, b;
-			u8x16 r;
+	for (; step == 1 && i + 16 <= n; i += 16) {
+		u16x16 a, b, m;
+		u8x16 r;
 
-			memcpy(&a, t + i, 32);
-			memcpy(&b, t + i + 1, 32);
-			r = __builtin_convertvector((__builtin_convertvector(a, u32x16) * w0 +
-			    __builtin_convertvector(b, u32x16) * w1 + 32768u) >> 16, u8x16);
-			memcpy(out + i, &r, 16);
-		}
+		memcpy(&a, t + i, 32);
+		memcpy(&b, t + i + 1, 32);
+		LERP16(m, a, b, (uint16_t)w0, (uint16_t)w1);
+		r = __builtin_convertvector(m, u8x16);
+		memcpy(out + i, &r, 16);
 	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (step == 2) {
-		/* Pairs (t[2i], t[2i+1]) are the low and high halves of one
-		 * 32-bit word. */
-		for (; f == 128 && i + 16 <= n; i += 16) {
-			/* Exactly halfway (a 2:1 reduction): no multiplication,
-			 * which SSE2 lacks for 32-bit lanes. */
-			u32x16 pair;
-			u8x16 r;
-
-			memcpy(&pair, t + 2 * i, 64);
-			r = __builtin_convertvector(((pair & 0xffff) + (pair >> 16) + 256) >> 9, u8x16);
-			memcpy(out + i, &r, 16);
-		}
-		for (; i + 16 <= n; i += 16) {
-			u32x16 pair, lo, hi;
-			u8x16 r;
-
-			memcpy(&pair, t + 2 * i, 64);
-			lo = pair & 0xffff;
-			hi = pair >> 16;
-			r = __builtin_convertvector((lo * w0 + hi * w1 + 32768u) >> 16, u8x16);
-			memcpy(out + i, &r, 16);
-		}
-	}
-#endif
 #endif
 	for (; i < n; i++)
 		out[i] = (uint8_t)((t[step * i] * w0 + t[step * i + 1] * w1 + 32768u) >> 16);
@@ -329,6 +310,88 @@ split_pos(int64_t pos, int size, int *a, uint16_t *f)
 	} else {
 		*a = (int)p;
 		*f = (uint16_t)((pos >> 8) & 0xff);
+	}
+}
+
+/* One source row (span columns from lo) scaled horizontally, 8.8. */
+static void
+hscale_row(uint16_t *restrict h, const uint8_t *row, int span, const int *restrict xa,
+    const uint16_t *restrict xf, int n)
+{
+	uint8_t seg[SPAN + 1];
+	int i;
+
+	memcpy(seg, row, (size_t)span);
+	seg[span] = seg[span - 1];
+	for (i = 0; i < n; i++)
+		h[i] = (uint16_t)(seg[xa[i]] * (256 - xf[i]) + seg[xa[i] + 1] * xf[i]);
+}
+
+/* Vertical pass over scaled rows: out = h0 and h1 weighted by fy, rounded. */
+static void
+vmix_scaled(uint8_t *restrict out, const uint16_t *restrict h0, const uint16_t *restrict h1,
+    uint16_t fy, int n)
+{
+	uint32_t w0 = 256u - fy, w1 = fy;
+	int i = 0;
+
+	if (fy == 0) {
+		for (; i < n; i++)
+			out[i] = (uint8_t)((h0[i] + 128u) >> 8);
+		return;
+	}
+#ifdef MIX_VECTORS
+	for (; i + 16 <= n; i += 16) {
+		u16x16 a, b, m;
+		u8x16 r;
+
+		memcpy(&a, h0 + i, 32);
+		memcpy(&b, h1 + i, 32);
+		LERP16(m, a, b, (uint16_t)w0, (uint16_t)w1);
+		r = __builtin_convertvector(m, u8x16);
+		memcpy(out + i, &r, 16);
+	}
+#endif
+	for (; i < n; i++)
+		out[i] = (uint8_t)((h0[i] * w0 + h1[i] * w1 + 32768u) >> 16);
+}
+
+/*
+ * A chunk of a plane enlarged vertically: destination rows outnumber
+ * the source rows, so each source row is scaled horizontally once and
+ * kept in one of two buffers while the rows between it and the next
+ * need it; then each destination row is interpolated from the two.
+ * The arithmetic, and so the result, is that of the other order.
+ */
+static void
+draw_chunk_rows_first(const struct plane *p, int a8, int c0, int cn, int lo, int span,
+    const int *xa, const uint16_t *xf)
+{
+	uint16_t h[2][CHUNK];
+	uint8_t val[CHUNK], *drow, *out;
+	int tag[2] = { -1, -1 }, y, ya, ia, ib;
+	uint16_t fy;
+
+	for (y = p->y0; y < p->y1; y++) {
+		split_pos(p->ystart + (int64_t)(y - p->y0) * p->ystep, p->sh, &ya, &fy);
+		ia = tag[0] == ya ? 0 : tag[1] == ya ? 1 : -1;
+		/* -2: the next row is not needed. */
+		ib = fy == 0 ? -2 : tag[0] == ya + 1 ? 0 : tag[1] == ya + 1 ? 1 : -1;
+		if (ia < 0) {
+			ia = ib == 0 ? 1 : 0;
+			hscale_row(h[ia], p->s + (size_t)ya * (size_t)p->ss + lo, span, xa, xf, cn);
+			tag[ia] = ya;
+		}
+		if (ib == -1) {
+			ib = 1 - ia;
+			hscale_row(h[ib], p->s + (size_t)(ya + 1) * (size_t)p->ss + lo, span, xa, xf, cn);
+			tag[ib] = ya + 1;
+		}
+		drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
+		out = a8 >= 256 ? drow : val;
+		vmix_scaled(out, h[ia], h[ib < 0 ? ia : ib], fy, cn);
+		if (out != drow)
+			blend_row(drow, val, cn, a8);
 	}
 }
 
@@ -379,6 +442,10 @@ draw_plane(const struct plane *p, int a8)
 		span = xa[cn - 1] + 2;
 		if (lo + span > p->sw)
 			span = p->sw - lo;
+		if (p->ystep < FIX_ONE && !linear) {
+			draw_chunk_rows_first(p, a8, c0, cn, lo, span, xa, xf);
+			continue;
+		}
 		for (y = p->y0; y < p->y1; y++) {
 			split_pos(p->ystart + (int64_t)(y - p->y0) * p->ystep, p->sh, &ya, &fy);
 			yb = fy == 0 ? ya : ya + 1;
