@@ -86,8 +86,10 @@ mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_fr
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
 		goto out;
 	}
+	/* image2pipe: the format comes from the content, and a '%' in the
+	 * name is not a sequence pattern as it would be for image2. */
 	ag_argv_pushl(&av, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
-	    "-i", url, "-frames:v", "1", "-an", "-sn", "-vf", NULL);
+	    "-f", "image2pipe", "-i", url, "-frames:v", "1", "-an", "-sn", "-vf", NULL);
 	if (w > 0)
 		ag_argv_pushf(&av, "scale=%d:%d:out_range=tv,format=yuv420p", w, h);
 	else

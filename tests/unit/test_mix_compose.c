@@ -651,6 +651,19 @@ Test(mix_image, load_png_and_jpeg, .init = need_ffmpeg, .fini = cleanup_dir)
 	cr_assert_eq(mix_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
 	cr_assert(f->w == 100 && f->h == 56, "%dx%d", f->w, f->h);
 	mix_frame_free(f);
+
+	/* A name that is not a pattern nor an option, without an extension. */
+	p = make_image("color=c=0x000000:s=16x16", "c.png");
+	{
+		char odd[128];
+
+		snprintf(odd, sizeof odd, "%s/-bg%%03d", tmpdir);
+		cr_assert_eq(rename(p, odd), 0);
+		cr_assert_eq(mix_image_load(ffmpeg_path, odd, 8, 8, &f, &err), 0, "%s", err.msg);
+		cr_assert(f->w == 8 && f->h == 8 && Y(f, 7, 7) == 16);
+		mix_frame_free(f);
+		unlink(odd);
+	}
 }
 
 Test(mix_image, errors, .init = need_ffmpeg, .fini = cleanup_dir)
