@@ -245,6 +245,23 @@ hmix_row(uint8_t *restrict out, const uint16_t *restrict t, const int *restrict 
 		    32768u) >> 16);
 }
 
+/* hmix_row() for two rows at once: the table is read once for both. */
+static void
+hmix_row2(uint8_t *restrict out0, uint8_t *restrict out1, const uint16_t *restrict t0,
+    const uint16_t *restrict t1, const int *restrict xa, const uint16_t *restrict xf, int n)
+{
+	uint32_t a, f, g;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		a = (uint32_t)xa[i];
+		f = xf[i];
+		g = 256 - f;
+		out0[i] = (uint8_t)((t0[a] * g + t0[a + 1] * f + 32768u) >> 16);
+		out1[i] = (uint8_t)((t1[a] * g + t1[a + 1] * f + 32768u) >> 16);
+	}
+}
+
 /* The same when xa[i] = base + step * i with step 1 or 2 and one weight
  * f for every column (same size with a fractional offset, and 2:1). */
 static void
@@ -406,8 +423,8 @@ static void
 draw_plane(const struct plane *p, int a8)
 {
 	int xa[CHUNK];
-	uint16_t xf[CHUNK], t[SPAN + 1];
-	uint8_t val[CHUNK], *drow, *out;
+	uint16_t xf[CHUNK], t[SPAN + 1], t2[SPAN + 1];
+	uint8_t val[CHUNK], val2[CHUNK], *drow, *out;
 	int n = p->x1 - p->x0, c0, cn, y, ya, yb, lo, span, step;
 	bool linear;
 	uint16_t fy;
@@ -461,6 +478,21 @@ draw_plane(const struct plane *p, int a8)
 			vmix_row(t, p->s + (size_t)ya * (size_t)p->ss + lo,
 			    p->s + (size_t)yb * (size_t)p->ss + lo, (uint16_t)(256 - fy), fy, span);
 			t[span] = t[span - 1];
+			if (!linear && y + 1 < p->y1) {
+				/* The next row too, sharing the column table. */
+				split_pos(p->ystart + (int64_t)(y + 1 - p->y0) * p->ystep, p->sh, &ya, &fy);
+				yb = fy == 0 ? ya : ya + 1;
+				vmix_row(t2, p->s + (size_t)ya * (size_t)p->ss + lo,
+				    p->s + (size_t)yb * (size_t)p->ss + lo, (uint16_t)(256 - fy), fy, span);
+				t2[span] = t2[span - 1];
+				hmix_row2(out, out == drow ? drow + p->ds : val2, t, t2, xa, xf, cn);
+				if (out != drow) {
+					blend_row(drow, val, cn, a8);
+					blend_row(drow + p->ds, val2, cn, a8);
+				}
+				y++;
+				continue;
+			}
 			if (linear)
 				hmix_row_linear(out, t, 0, step, xf[0], cn);
 			else

@@ -467,26 +467,28 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 		{ 640, 360, 320, 180 }, { 360, 640, 320, 180 }, { 160, 90, 320, 180 },
 		{ 1280, 720, 320, 180 }, { 100, 60, 250, 130 }, { 2400, 4, 1200, 4 },
 		{ 1300, 8, 2600, 8 }, { 97, 33, 64, 64 }, { 64, 64, 62, 64 }, { 5000, 2, 1100, 2 },
-		{ 641, 361, 320, 180 },
+		{ 641, 361, 320, 180 }, { 300, 301, 150, 151 }, { 301, 300, 151, 150 },
 	};
 	struct mix_frame *s, *d;
 	struct mix_rect r;
 	size_t c;
 	int mode, x, y, dw, dh, ox, oy, bad;
-	double kx, ky, sx0, sy0, sww, shh, want;
+	double kx, ky, sx0, sy0, sww, shh, want, alpha;
 
 	for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		for (mode = 0; mode < 2; mode++) {
+		for (mode = 0; mode < 4; mode++) {
+			/* Modes 2 and 3: crop and fit at alpha 0.5 over black (16). */
+			alpha = mode < 2 ? 1.0 : 0.5;
 			s = frame(cases[c][0], cases[c][1]);
 			d = frame(cases[c][2] + 4, cases[c][3] + 4);
 			for (y = 0; y < s->h; y++)
 				for (x = 0; x < s->w; x++)
 					Y(s, x, y) = (uint8_t)((x * 37 + y * 11 + (x * y) % 13) & 0xff);
 			r = (struct mix_rect){ 2, 2, cases[c][2], cases[c][3] };
-			mix_draw(d, &r, s, mode, 1.0);
+			mix_draw(d, &r, s, mode % 2, alpha);
 			/* The mapping of mix_draw's contract. */
 			dw = r.w; dh = r.h; sww = s->w; shh = s->h; sx0 = sy0 = 0;
-			if (mode == MIX_RENDER_FIT) {
+			if (mode % 2 == MIX_RENDER_FIT) {
 				if ((long)r.w * s->h <= (long)r.h * s->w)
 					dh = (long)r.w * s->h == (long)r.h * s->w ? r.h :
 					    (int)lround((double)r.w * s->h / s->w / 2) * 2;
@@ -510,6 +512,7 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 				for (x = 0; x < dw; x++) {
 					want = ref_sample(s->y, s->ys, s->w, s->h, sx0 + (x + 0.5) * kx - 0.5,
 					    sy0 + (y + 0.5) * ky - 0.5);
+					want = 16 * (1 - alpha) + want * alpha;
 					if (fabs(Y(d, ox + x, oy + y) - want) > 2.0 && bad++ < 3)
 						cr_log_error("case %zu mode %d: (%d,%d) = %d, want %.2f", c, mode,
 						    x, y, Y(d, ox + x, oy + y), want);
