@@ -561,6 +561,8 @@ mix_draw(struct mix_frame *dst, const struct mix_rect *r, const struct mix_frame
 	p.d = dst->y; p.ds = dst->ys;
 	p.x0 = clampi(dx, 0, dst->w); p.x1 = clampi(dx + dw, 0, dst->w);
 	p.y0 = clampi(dy, 0, dst->h); p.y1 = clampi(dy + dh, 0, dst->h);
+	if (p.x1 <= p.x0 || p.y1 <= p.y0)
+		return;   /* all outside dst: no chroma either */
 	p.xstep = fix(kx);
 	p.ystep = fix(ky);
 	p.xstart = fix(sx0 + (p.x0 - dx + 0.5) * kx - 0.5);

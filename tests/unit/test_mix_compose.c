@@ -528,6 +528,58 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 	}
 }
 
+static int
+rnd(unsigned *seed, int n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (int)((*seed >> 8) % (unsigned)n);
+}
+#define RND(n) rnd(&seed, (n))
+
+/* Random sources, rectangles (partly outside too), modes and alphas:
+ * nothing outside the rectangle changes (run under ASan by make
+ * check-san, which also catches reads outside the frames). */
+Test(mix_compose, random_rectangles_touch_only_their_pixels)
+{
+	struct mix_frame *d, *s;
+	struct mix_rect r;
+	unsigned seed = 12345;
+	int it, x, y, x0, y0, x1, y1, cx0, cy0, cx1, cy1, mode;
+
+	for (it = 0; it < 3000; it++) {
+		d = frame(1 + RND(90), 1 + RND(90));
+		s = frame(1 + RND(300), 1 + RND(300));
+		set_all(d, 1, 2, 3);
+		for (y = 0; y < s->h; y++)
+			for (x = 0; x < s->w; x++)
+				Y(s, x, y) = (uint8_t)(100 + RND(100));
+		r.x = RND(100) - 20;
+		r.y = RND(100) - 20;
+		r.w = RND(120);
+		r.h = RND(120);
+		mode = RND(2);
+		mix_draw(d, &r, s, mode, RND(3) == 0 ? 0.5 : 1.0);
+		x0 = r.x < 0 ? 0 : r.x;
+		y0 = r.y < 0 ? 0 : r.y;
+		x1 = r.x + r.w > d->w ? d->w : r.x + r.w;
+		y1 = r.y + r.h > d->h ? d->h : r.y + r.h;
+		for (y = 0; y < d->h; y++)
+			for (x = 0; x < d->w; x++)
+				if (x < x0 || x >= x1 || y < y0 || y >= y1)
+					cr_assert_eq(Y(d, x, y), 1, "it %d: (%d,%d) outside (%d,%d %dx%d) changed",
+					    it, x, y, r.x, r.y, r.w, r.h);
+		cx0 = x0 / 2; cy0 = y0 / 2; cx1 = (x1 + 1) / 2; cy1 = (y1 + 1) / 2;
+		if (x1 <= x0 || y1 <= y0)
+			cx1 = cx0;   /* nothing drawn */
+		for (y = 0; y < (d->h + 1) / 2; y++)
+			for (x = 0; x < (d->w + 1) / 2; x++)
+				if (x < cx0 || x >= cx1 || y < cy0 || y >= cy1)
+					cr_assert(U(d, x, y) == 2 && V(d, x, y) == 3, "it %d: chroma (%d,%d) U %d V %d; rect (%d,%d %dx%d) in %dx%d, src %dx%d mode %d", it, x, y, U(d, x, y), V(d, x, y), r.x, r.y, r.w, r.h, d->w, d->h, s->w, s->h, mode);
+		mix_frame_free(d);
+		mix_frame_free(s);
+	}
+}
+
 /* ---- audio ---- */
 
 Test(mix_compose, audio_sum_saturates_both_ways)
