@@ -6,12 +6,21 @@
  * (pixel centres aligned, as swscale does), so a plane is drawn by
  *     src_pos(i) = start + i * step        (16.16 fixed point)
  * in each direction.  Chroma uses the same step with its own start, so
- * odd crop offsets and odd rectangles stay exact.  A source row is
- * scaled horizontally once into a 8.8 fixed-point row buffer and kept
- * while the destination rows still need it; the vertical interpolation
- * and the blend then run on whole rows, which the compiler vectorises.
- * No allocation: the tables and row buffers are on the stack, and wide
- * rectangles are drawn in column chunks.
+ * odd crop offsets and odd rectangles stay exact.  The result is exact
+ * bilinear interpolation with 8-bit weights, rounded once; the order of
+ * the passes does not change it, so each case takes the cheapest:
+ *   - same size at a whole-pixel offset: a copy (or one blend pass);
+ *   - exactly 2:1 both ways: the mean of 2x2 blocks in one pass;
+ *   - a vertical reduction: the two source rows are interpolated over
+ *     the span of columns (vectorised), then each column is picked from
+ *     that row, for two destination rows per column-table read;
+ *   - a vertical enlargement: each source row is scaled horizontally
+ *     once and kept while destination rows need it, then rows are
+ *     interpolated (vectorised).
+ * Row loops use GCC/clang vector extensions, 16 pixels at a time in
+ * 16-bit lanes (SSE2 is enough).  No allocation: tables and row buffers
+ * are on the stack (about 32 KiB), and wide rectangles are drawn in
+ * chunks of columns.
  */
 #include <math.h>
 #include <stdbool.h>
