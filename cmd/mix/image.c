@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -72,15 +73,21 @@ mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_fr
 	size_t solen = 0;
 	const uint8_t *data;
 	struct mix_frame tmp;
+	struct stat st;
 	int fd, status, fw, fh, rc = -1;
 	char why[128];
 
 	*out = NULL;
 	if (w < 0 || h < 0 || (w == 0) != (h == 0) || w > MAX_SIDE || h > MAX_SIDE)
 		return ag_error_set(err, AG_EX_USAGE, "%s: bad image size %dx%d", path, w, h);
-	/* ffmpeg's messages about missing files are vague: check first. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* ffmpeg's messages about missing files are vague, and it would wait
+	 * on a FIFO forever: check first. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ag_error_set(err, AG_EX_IOERR, "cannot open %s: not a regular file", path);
+	}
 	close(fd);
 	if ((url = ag_ff_url(path)) == NULL) {
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);

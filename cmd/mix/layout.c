@@ -912,7 +912,8 @@ mix_layout_load(const char *path, struct mix_layout *out, struct ag_error *warnp
 	int fd, rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0) {
 		ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);

@@ -743,6 +743,10 @@ Test(mix_image, errors, .init = need_ffmpeg, .fini = cleanup_dir)
 	cr_assert_eq(err.code, AG_EX_DATAERR);
 	cr_assert(strncmp(err.msg, "cannot decode ", 14) == 0, "%s", err.msg);
 
+	cr_assert_eq(mix_image_load(ffmpeg_path, tmpdir, 0, 0, &f, &err), -1);
+	cr_assert_eq(err.code, AG_EX_IOERR);
+	cr_assert(strstr(err.msg, ": not a regular file") != NULL, "%s", err.msg);
+
 	cr_assert_eq(mix_image_load(ffmpeg_path, path, 4, 0, &f, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
 	cr_assert_eq(mix_image_load("/nonexistent/ffmpeg", path, 0, 0, &f, &err), -1);
