@@ -1,0 +1,464 @@
+/*
+ * folder.c - a finished recording folder as input.
+ *
+ * Users, sessions and video clips come from the uid_*.txt files
+ * (agora-format.md section 2): a uid's txt files in TS order, a txt
+ * with a 0.000 event or a session marker opening a new session whose
+ * base is the time in its name.  Channel time 0 is the earliest session
+ * base; a clip starts at its info line (else its create line).
+ *
+ * Each clip's frames reach the same engine as a live stream's: ffmpeg
+ * copies the clip's video (no decoding) to an H.264 Annex-B stream with
+ * an access unit delimiter before every frame, or to IVF for VP8, and
+ * ffprobe lists the packets' times and keyframe flags in the same
+ * order.  So a folder costs what a stream costs: one demuxing pass and
+ * only the GOPs that hold a snapshot decoded.  Rotation is not applied:
+ * snapshots show the picture as coded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "capture.h"
+#include "diag.h"
+#include "ffmpeg.h"
+#include "fsutil.h"
+#include "names.h"
+#include "spawn.h"
+#include "txt.h"
+
+struct clip {
+	uint32_t uid;
+	char file[64];
+	int codec;
+	int64_t start_ms;       /* epoch ms */
+	int width, height;
+};
+
+struct txtname {
+	uint32_t uid;
+	char ts[AG_TS_LEN + 1];
+	char name[96];
+};
+
+static int
+cmp_txt(const void *a, const void *b)
+{
+	const struct txtname *x = a, *y = b;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return strcmp(x->ts, y->ts);
+}
+
+static int
+cmp_clip(const void *a, const void *b)
+{
+	const struct clip *x = a, *y = b;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return x->start_ms < y->start_ms ? -1 : x->start_ms > y->start_ms;
+}
+
+/* The txt files of dir, sorted by uid then TS. */
+static int
+list_txts(const char *dir, struct txtname **out, size_t *n, struct ag_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
+	while ((de = readdir(d))) {
+		struct txtname t;
+		if (strlen(de->d_name) >= sizeof(t.name) || ag_parse_txt_name(de->d_name, &t.uid, t.ts) < 0)
+			continue;
+		strcpy(t.name, de->d_name);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct txtname *nt = realloc(*out, cap * sizeof(*nt));
+			if (!nt) {
+				closedir(d);
+				return ag_error_set(err, AG_EX_FAIL, "out of memory");
+			}
+			*out = nt;
+		}
+		(*out)[(*n)++] = t;
+	}
+	closedir(d);
+	qsort(*out, *n, sizeof(**out), cmp_txt);
+	return 0;
+}
+
+/* Video clips of every txt, with their start on the wall clock; *ch0 the earliest session base. */
+static int
+load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch0,
+    struct ag_error *err)
+{
+	struct txtname *tn = NULL;
+	size_t ntn = 0, cap = 0;
+	int64_t base = 0;
+	uint32_t base_uid = 0;
+	bool have_base = false;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	*ch0 = INT64_MAX;
+	if (list_txts(o->folder, &tn, &ntn, err) < 0)
+		return -1;
+	if (ntn == 0) {
+		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt file: not a recording folder", o->folder);
+		goto out;
+	}
+	for (size_t i = 0; i < ntn; i++) {
+		struct ag_txt t = { 0 };
+		char *p = ag_path_join(o->folder, tn[i].name);
+		int64_t name_ms;
+		if (!p || ag_txt_read_file(p, &t, err) < 0) {
+			free(p);
+			goto out;
+		}
+		free(p);
+		ag_ts_to_ms(tn[i].ts, &name_ms);
+		bool opens = t.marker;
+		for (size_t j = 0; j < t.nlines; j++)
+			if (t.lines[j].t_ms == 0)
+				opens = true;
+		if (opens || !have_base || base_uid != tn[i].uid) {
+			base = name_ms;
+			base_uid = tn[i].uid;
+			have_base = true;
+			if (base < *ch0)
+				*ch0 = base;
+		}
+		for (size_t j = 0; j < t.nlines; j++) {
+			const struct ag_txt_line *l = &t.lines[j];
+			if (!ag_media_is_video(l->media.kind) || l->media.kind == AG_MEDIA_TS)
+				continue;
+			if (l->media.uid != tn[i].uid)
+				continue;
+			size_t k;
+			for (k = 0; k < *nout; k++)
+				if (strcmp((*out)[k].file, l->file) == 0)
+					break;
+			if (k == *nout) {
+				if (l->event != AG_TXT_CREATE && l->event != AG_TXT_VINFO)
+					continue;
+				if (*nout == cap) {
+					cap = cap ? cap * 2 : 16;
+					struct clip *nc = realloc(*out, cap * sizeof(*nc));
+					if (!nc) {
+						ag_txt_free(&t);
+						ag_error_set(err, AG_EX_FAIL, "out of memory");
+						goto out;
+					}
+					*out = nc;
+				}
+				struct clip *c = &(*out)[(*nout)++];
+				memset(c, 0, sizeof(*c));
+				c->uid = l->media.uid;
+				snprintf(c->file, sizeof(c->file), "%s", l->file);
+				c->codec = l->media.kind == AG_MEDIA_WEBM ? CP_VP8 : CP_H264;
+				c->start_ms = base + l->t_ms;
+			}
+			if (l->event == AG_TXT_VINFO) {
+				/* Every converter takes the info time as the clip start. */
+				(*out)[k].start_ms = base + l->t_ms;
+				(*out)[k].width = l->width;
+				(*out)[k].height = l->height;
+			}
+		}
+		ag_txt_free(&t);
+	}
+	qsort(*out, *nout, sizeof(**out), cmp_clip);
+	rc = 0;
+out:
+	free(tn);
+	return rc;
+}
+
+struct pkt {
+	double pts;
+	bool key;
+};
+
+/* Packet times and keyframe flags of the clip's first video stream. */
+static int
+probe_packets(const char *ffprobe, const char *url, struct pkt **out, size_t *n,
+    struct ag_error *err)
+{
+	struct ag_argv a = { 0 };
+	char *txt = NULL;
+	size_t len, cap = 0;
+	int st, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+	    "packet=pts_time,flags", "-of", "csv=p=0", url, NULL);
+	if (a.failed) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	if (ag_run_capture(ffprobe, a.v, (size_t)1 << 30, &txt, &len, NULL, &st, err) < 0)
+		goto out;
+	if (!ag_status_ok(st)) {
+		ag_error_set(err, AG_EX_DATAERR, "ffprobe cannot read it");
+		goto out;
+	}
+	for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
+		char *comma = strchr(line, ',');
+		char *end;
+		if (!comma)
+			continue;
+		*comma = '\0';
+		double pts = strtod(line, &end);
+		if (end == line)
+			pts = *n > 0 ? (*out)[*n - 1].pts : 0;   /* N/A: keep order */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct pkt *np = realloc(*out, cap * sizeof(*np));
+			if (!np) {
+				ag_error_set(err, AG_EX_FAIL, "out of memory");
+				goto out;
+			}
+			*out = np;
+		}
+		(*out)[(*n)++] = (struct pkt){ pts, strchr(comma + 1, 'K') != NULL };
+	}
+	rc = 0;
+out:
+	free(txt);
+	ag_argv_free(&a);
+	return rc;
+}
+
+/* Reading the demuxer's output: Annex-B split at AUDs, or IVF frames. */
+struct demux {
+	uint8_t *buf;
+	size_t len, cap, pos;
+	bool eof, ivf_header_done;
+	int codec;
+};
+
+/* The next complete frame in d, or 0 when more bytes are needed. */
+static size_t
+next_frame(struct demux *d, const uint8_t **data)
+{
+	const uint8_t *b = d->buf + d->pos;
+	size_t n = d->len - d->pos;
+
+	if (d->codec == CP_VP8) {
+		if (!d->ivf_header_done) {
+			if (n < 32)
+				return 0;
+			size_t hl = b[6] | b[7] << 8;
+			if (n < hl)
+				return 0;
+			d->pos += hl;
+			d->ivf_header_done = true;
+			return next_frame(d, data);
+		}
+		if (n < 12)
+			return 0;
+		size_t fl = (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
+		if (n < 12 + fl)
+			return 0;
+		*data = b + 12;
+		d->pos += 12 + fl;
+		return fl;
+	}
+	/* An AU runs from its AUD to the next AUD (or the end). */
+	for (size_t i = 4; i + 4 <= n; i++) {
+		if (b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1 && (b[i + 3] & 0x1f) == 9) {
+			size_t end = i > 0 && b[i - 1] == 0 ? i - 1 : i;
+			*data = b;
+			d->pos += end;
+			return end;
+		}
+	}
+	if (d->eof && n > 0) {
+		*data = b;
+		d->pos += n;
+		return n;
+	}
+	return 0;
+}
+
+static int
+run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const char *ffprobe,
+    const struct clip *c, int64_t ch0, struct ag_error *err)
+{
+	char *path = ag_path_join(o->folder, c->file), *url = NULL;
+	struct pkt *pk = NULL;
+	size_t npk = 0, idx = 0;
+	struct ag_argv a = { 0 };
+	struct demux d = { 0 };
+	int pfd[2] = { -1, -1 };
+	pid_t pid = -1;
+	int rc = -1, st;
+
+	if (!path || !(url = ag_ff_url(path))) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	if (ag_file_size(path) < 0) {
+		ag_error_set(err, AG_EX_IOERR, "%s: missing", path);
+		rc = 1;
+		goto out;
+	}
+	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0) {
+		struct ag_error e2 = *err;
+		ag_error_set(err, e2.code, "%s: %s", path, e2.msg);
+		rc = e2.code == AG_EX_DATAERR ? 1 : -1;
+		goto out;
+	}
+	ag_argv_pushl(&a, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
+	    "-map", "0:v:0", "-c", "copy", NULL);
+	if (c->codec == CP_VP8)
+		ag_argv_pushl(&a, "-f", "ivf", "pipe:1", NULL);
+	else
+		ag_argv_pushl(&a, "-bsf:v", "h264_mp4toannexb,h264_metadata=aud=insert", "-f", "h264", "pipe:1", NULL);
+	if (a.failed) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
+		goto out;
+	}
+	struct ag_spawn_io io = { AG_SPAWN_NULL, pfd[1], AG_SPAWN_INHERIT };
+	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
+		goto out;
+	close(pfd[1]);
+	pfd[1] = -1;
+	d.codec = c->codec;
+	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height, NULL, 0, err) < 0)
+		goto out;
+	int64_t off_us = (c->start_ms - ch0) * 1000;
+	double pts0 = npk > 0 ? pk[0].pts : 0;
+	while (!d.eof || d.pos < d.len) {
+		if (!d.eof) {
+			int p = cp_engine_pump(e, pfd[0], -1, err);
+			if (p < 0)
+				goto out;
+			if (p == 0)
+				continue;
+			if (d.cap - d.len < 65536) {
+				memmove(d.buf, d.buf + d.pos, d.len - d.pos);
+				d.len -= d.pos;
+				d.pos = 0;
+				if (d.cap - d.len < 65536) {
+					size_t nc = d.cap ? d.cap * 2 : 1 << 20;
+					uint8_t *nb = realloc(d.buf, nc);
+					if (!nb) {
+						ag_error_set(err, AG_EX_FAIL, "out of memory");
+						goto out;
+					}
+					d.buf = nb;
+					d.cap = nc;
+				}
+			}
+			ssize_t n = read(pfd[0], d.buf + d.len, d.cap - d.len);
+			if (n < 0 && errno != EINTR && errno != EAGAIN) {
+				ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
+				goto out;
+			}
+			if (n == 0)
+				d.eof = true;
+			if (n > 0)
+				d.len += (size_t)n;
+		}
+		const uint8_t *fr;
+		size_t fl;
+		while ((fl = next_frame(&d, &fr)) > 0) {
+			if (idx >= npk) {
+				idx++;
+				continue;
+			}
+			int64_t pts = off_us + (int64_t)((pk[idx].pts - pts0) * 1e6 + 0.5);
+			if (cp_engine_frame(e, c->uid, pts, pk[idx].key, false, fr, fl, err) < 0)
+				goto out;
+			idx++;
+		}
+		if (d.eof && d.pos < d.len)
+			d.pos = d.len;  /* a partial IVF frame at the end: dropped */
+	}
+	if (idx != npk)
+		ag_msg("%s: %zu frames demuxed but %zu packets probed", path, idx, npk);
+	if (cp_engine_user_end(e, c->uid, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (pid > 0) {
+		if (rc < 0)
+			kill(pid, SIGKILL);
+		ag_wait(pid, &st, NULL);
+		if (rc == 0 && !ag_status_ok(st)) {
+			char s[64];
+			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s, sizeof(s)));
+			rc = 1;
+		}
+	}
+	ag_argv_free(&a);
+	free(d.buf);
+	free(pk);
+	free(url);
+	free(path);
+	return rc;
+}
+
+int
+cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
+    const char *ffprobe, int *nvideo, struct ag_error *err)
+{
+	struct clip *cl = NULL;
+	size_t ncl = 0, nwanted = 0, done = 0;
+	int64_t ch0;
+	int rc = -1, failures = 0;
+	bool progress = !o->quiet && isatty(2);
+
+	*nvideo = 0;
+	if (load_clips(o, &cl, &ncl, &ch0, err) < 0)
+		goto out;
+	cp_engine_set_wall(e, ch0 * 1000);
+	for (size_t i = 0; i < ncl; i++)
+		if (cp_uid_wanted(o, cl[i].uid))
+			nwanted++;
+	*nvideo = (int)nwanted;
+	for (size_t i = 0; i < ncl; i++) {
+		if (!cp_uid_wanted(o, cl[i].uid))
+			continue;
+		if (progress)
+			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted, cl[i].file);
+		int r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, err);
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			if (progress)
+				fputc('\n', stderr);
+			ag_msg("%s", err->msg);
+			ag_error_clear(err);
+			failures++;
+		}
+	}
+	if (progress && done > 0)
+		fputc('\n', stderr);
+	rc = failures > 0 ? 1 : 0;
+out:
+	free(cl);
+	return rc;
+}
