@@ -38,6 +38,7 @@ struct clip {
 	char file[64];
 	int codec;
 	int64_t start_ms;       /* epoch ms */
+	int64_t end_ms;         /* epoch ms of the close line, or -1 */
 	int width, height;
 };
 
@@ -169,7 +170,10 @@ load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch
 				snprintf(c->file, sizeof(c->file), "%s", l->file);
 				c->codec = l->media.kind == AG_MEDIA_WEBM ? CP_VP8 : CP_H264;
 				c->start_ms = base + l->t_ms;
+				c->end_ms = -1;
 			}
+			if (l->event == AG_TXT_CLOSE)
+				(*out)[k].end_ms = base + l->t_ms;
 			if (l->event == AG_TXT_VINFO) {
 				/* Every converter takes the info time as the clip start. */
 				(*out)[k].start_ms = base + l->t_ms;
@@ -296,7 +300,7 @@ next_frame(struct demux *d, const uint8_t **data)
 
 static int
 run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const char *ffprobe,
-    const struct clip *c, int64_t ch0, struct ag_error *err)
+    const struct clip *c, int64_t ch0, bool cont, struct ag_error *err)
 {
 	char *path = ag_path_join(o->folder, c->file), *url = NULL;
 	struct pkt *pk = NULL;
@@ -395,7 +399,9 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	}
 	if (idx != npk)
 		ag_msg("%s: %zu frames demuxed but %zu packets probed", path, idx, npk);
-	if (cp_engine_user_end(e, c->uid, err) < 0)
+	/* The next clip continues this one (a new file at a resolution
+	 * change): the last frame stays on screen until its first frame. */
+	if (!cont && cp_engine_user_end(e, c->uid, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -444,10 +450,17 @@ cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
 			continue;
 		if (progress)
 			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted, cl[i].file);
-		int r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, err);
+		size_t j = i + 1;
+		while (j < ncl && !cp_uid_wanted(o, cl[j].uid))
+			j++;
+		bool cont = j < ncl && cl[j].uid == cl[i].uid && cl[i].end_ms >= 0 &&
+		    cl[j].start_ms - cl[i].end_ms <= 100;
+		int r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, cont, err);
 		if (r < 0)
 			goto out;
 		if (r > 0) {
+			if (cp_engine_user_end(e, cl[i].uid, err) < 0)
+				goto out;
 			if (progress)
 				fputc('\n', stderr);
 			ag_msg("%s", err->msg);
