@@ -207,6 +207,8 @@ main(int argc, char **argv)
 	}
 	if (!o.folder) {
 		if (!o.input || strcmp(o.input, "-") == 0) {
+			if (isatty(0))
+				USAGE("no input: give -f DIR, -i FILE, or a channel stream on standard input");
 			in_fd = 0;
 		} else if ((in_fd = open(o.input, O_RDONLY | O_CLOEXEC)) < 0) {
 			ag_msg("%s: %s", o.input, strerror(errno));
