@@ -672,11 +672,17 @@ decide(struct cp_engine *e, struct user *u, int64_t limit, bool inclusive, struc
 	}
 }
 
+/* A size learnt later (0 before) or extradata given later is no change:
+ * the decoder already reads both from the frames. */
 static bool
 same_codec(const struct user *u)
 {
-	return u->p_codec == u->codec && u->p_width == u->width && u->p_height == u->height &&
-	    u->p_extra_len == u->extra_len && (u->extra_len == 0 || memcmp(u->p_extra, u->extra, u->extra_len) == 0);
+	bool size_same = (u->p_width == u->width && u->p_height == u->height) ||
+	    u->width == 0 || u->p_width == 0;
+	bool extra_same = (u->p_extra_len == u->extra_len &&
+	    (u->extra_len == 0 || memcmp(u->p_extra, u->extra, u->extra_len) == 0)) ||
+	    u->extra_len == 0 || u->p_extra_len == 0;
+	return u->p_codec == u->codec && size_same && extra_same;
 }
 
 int

@@ -16,7 +16,7 @@ colour_of() {
 	awk -v y="$1" -v u="$2" -v v="$3" 'function near(a, b) { return a - b < 25 && b - a < 25 }
 	BEGIN {
 		if (near(y, 76) && near(u, 85) && near(v, 255)) print "red";
-		else if (near(y, 150) && near(u, 44) && near(v, 21)) print "green";
+		else if (near(y, 76) && near(u, 86) && near(v, 74)) print "green";
 		else if (near(y, 29) && near(u, 255) && near(v, 107)) print "blue";
 		else if (near(u, 128) && near(v, 128)) print "grey";
 		else print "other" }'

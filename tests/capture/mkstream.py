@@ -4,12 +4,14 @@ or test-pattern video users, encoded by ffmpeg, for the agrec-capture
 tests and benchmark.  Deterministic: no network, no clock.
 
 usage: mkstream.py OUT USER...
-USER = uid:source:WxH:codec:gop:seconds:start[:fps[:drop=A-B]]
+USER = uid:source:WxH:codec:gop:seconds:start[:fps[:OPT,...]]
   source  a colour name (lavfi color) or "testsrc2"
   codec   h264 or vp8
   start   channel time of the first frame, seconds
-  drop    frames with A <= pts < B are left out; the next one is flagged
-          as following a loss (AG_STREAM_F_DISCONT)
+  OPT     drop=A-B: frames with A <= pts - start < B are left out; the
+          next one is flagged as following a loss (AG_STREAM_F_DISCONT)
+          noleave: no leave record at the end (the same uid may go on in
+          a later USER with other codec parameters)
 The channel's wall clock at time 0 is 2024-03-01T10:15:00.120Z.
 """
 import struct
@@ -67,19 +69,26 @@ def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     events = []  # (t_us, order, bytes)
+    joined = set()
     for spec in sys.argv[2:]:
         p = spec.split(':')
         uid, src, size, codec, gop, secs, start = p[:7]
         fps = int(p[7]) if len(p) > 7 and p[7] else 15
         drop = None
-        if len(p) > 8 and p[8].startswith('drop='):
-            a, b = p[8][5:].split('-')
-            drop = (float(a) * 1e6, float(b) * 1e6)
+        leave = True
+        for opt in (p[8].split(',') if len(p) > 8 else []):
+            if opt.startswith('drop='):
+                a, b = opt[5:].split('-')
+                drop = (float(a) * 1e6, float(b) * 1e6)
+            elif opt == 'noleave':
+                leave = False
         uid = int(uid)
         w, h = (int(x) for x in size.split('x'))
         cid = 1 if codec == 'vp8' else 0
         t0 = int(float(start) * 1e6)
-        events.append((t0, 0, rec(2, struct.pack('<qI', t0, uid))))
+        if uid not in joined:
+            events.append((t0, 0, rec(2, struct.pack('<qI', t0, uid))))
+            joined.add(uid)
         events.append((t0, 1, rec(4, struct.pack('<qIBBIHHHI', t0, uid, 1, cid, 0, 0, w, h, 0))))
         lost = False
         last = t0
@@ -92,7 +101,9 @@ def main():
             lost = False
             events.append((pts, 2, rec(6, struct.pack('<qIBBHI', pts, uid, 1, cid, flags, len(data)) + data)))
             last = pts
-        events.append((last + 1, 3, rec(3, struct.pack('<qIB', last + 1, uid, 0))))
+        if leave:
+            events.append((last + 1, 3, rec(3, struct.pack('<qIB', last + 1, uid, 0))))
+            joined.discard(uid)
     events.sort(key=lambda e: (e[0], e[1]))
     end = max(e[0] for e in events) + 1
     name = b'capture'

@@ -50,6 +50,21 @@ ls "$T/b" | sort | tr '\n' ' ' >"$T/ls"
 check_snaps "--size 160x90" "$T/b" 1001 red 160x90
 [ "$(grep -c . "$T/b.jsonl")" = 6 ] && [ ! -e "$T/b/snapshots.jsonl" ] && t_pass "--index FILE" || t_fail "--index FILE" "$(cat "$T/b.jsonl")"
 
+# A resolution change in the stream (a new codec record, then a keyframe):
+# 1004 red 320x180 0-4 s, then green 640x360 4-8 s; the decoder restarts.
+"$MK" "$T/rc.bin" 1004:red:320x180:h264:30:4:0:15:noleave 1004:green:640x360:h264:30:4:4 || t_fail "mkstream rc" ""
+mkdir -p "$T/rc"
+"$CAPTURE" -i "$T/rc.bin" -o "$T/rc" --captureInterval 1 -q; rc=$?
+sz=$(jq -r '"\(.t | floor):\(.width)x\(.height)"' "$T/rc/snapshots.jsonl" | tr '\n' ' ')
+[ "$rc" = 0 ] && [ "$sz" = "0:320x180 1:320x180 2:320x180 3:320x180 4:640x360 5:640x360 6:640x360 7:640x360 " ] \
+	&& t_pass "resolution change: sizes follow the codec records" || t_fail "resolution change" "exit $rc: $sz"
+bad=
+for f in "$T/rc"/*.jpg; do
+	set -- $(jpeg_stats "$f"); c=$(colour_of "$3" "$4" "$5")
+	case $2 in 320x180) [ "$c" = red ] || bad="$bad ${f##*/}:$c" ;; *) [ "$c" = green ] || bad="$bad ${f##*/}:$c" ;; esac
+done
+[ -z "$bad" ] && t_pass "resolution change: red then green, none grey" || t_fail "resolution change colours" "$bad"
+
 # Bad streams: 65 with the offset; the snapshots decided before still written.
 mkdir -p "$T/c"
 head -c 20000 "$T/s.bin" | "$CAPTURE" -o "$T/c" 2>"$T/err"; rc=$?
