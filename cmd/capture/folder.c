@@ -95,7 +95,8 @@ list_txts(const char *dir, struct txtname **out, size_t *n, struct ag_error *err
 		(*out)[(*n)++] = t;
 	}
 	closedir(d);
-	qsort(*out, *n, sizeof(**out), cmp_txt);
+	if (*n > 0)
+		qsort(*out, *n, sizeof(**out), cmp_txt);
 	return 0;
 }
 
@@ -183,7 +184,8 @@ load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch
 		}
 		ag_txt_free(&t);
 	}
-	qsort(*out, *nout, sizeof(**out), cmp_clip);
+	if (*nout > 0)
+		qsort(*out, *nout, sizeof(**out), cmp_clip);
 	rc = 0;
 out:
 	free(tn);
@@ -358,7 +360,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 			if (p == 0)
 				continue;
 			if (d.cap - d.len < 65536) {
-				memmove(d.buf, d.buf + d.pos, d.len - d.pos);
+				if (d.buf)
+					memmove(d.buf, d.buf + d.pos, d.len - d.pos);
 				d.len -= d.pos;
 				d.pos = 0;
 				if (d.cap - d.len < 65536) {
