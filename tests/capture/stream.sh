@@ -82,3 +82,12 @@ PY
 [ "$rc" = 65 ] && grep -q 'not a channel record' "$T/err" && t_pass "corrupt stream: 65, clear message" || t_fail "corrupt stream" "exit $rc: $(cat "$T/err")"
 : | "$CAPTURE" -o "$T/c" 2>"$T/err"; rc=$?
 [ "$rc" = 65 ] && t_pass "empty input: 65" || t_fail "empty input" "exit $rc: $(cat "$T/err")"
+
+# A decoder that fails (a fake ffmpeg for the decoding child only): the
+# failure is reported per user, nothing hangs or crashes, status 1.
+printf '#!/bin/sh\nfor a; do [ "$a" = matroska ] && { echo "fake decoder fails" >&2; exit 3; }; done\nexec ffmpeg "$@"\n' >"$T/ff"
+chmod +x "$T/ff"
+mkdir -p "$T/d"
+AGREC_FFMPEG=$T/ff timeout 30 "$CAPTURE" -i "$T/s.bin" -o "$T/d" --captureInterval 2 2>"$T/err"; rc=$?
+[ "$rc" = 1 ] && grep -q 'uid 1001: decoder' "$T/err" && grep -q '0 snapshots' "$T/err" \
+	&& t_pass "failing decoder: reported per user, status 1" || t_fail "failing decoder" "exit $rc: $(cat "$T/err")"
