@@ -627,11 +627,15 @@ q_push(struct user *u, int64_t t_us, bool reuse, struct ag_error *err)
 static int
 snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 {
-	if (u->failed || u->waitkey || u->ngop == 0)
+	if (u->waitkey || u->ngop == 0)
 		return 0;
 	struct frame *last = &u->gop[u->ngop - 1];
 	if (t < last->pts || t - last->pts > CP_STALE_US)
 		return 0;
+	if (u->failed) {
+		u->missed++;
+		return 0;
+	}
 	if (u->fed == u->ngop && u->last_target_valid && u->last_target_pts == last->pts) {
 		if (u->qlen == 0 && u->last_jpg)
 			return emit(e, u, t, err);
@@ -640,12 +644,17 @@ snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 	if (u->pid <= 0 && child_start(e, u, err) < 0) {
 		user_fail(e, u, err);
 		ag_error_clear(err);
+		u->missed++;
 		return 0;
 	}
 	for (size_t i = u->fed; i < u->ngop; i++) {
 		int r = feed(e, u, i, i == u->ngop - 1, err);
-		if (r != 0)
-			return r < 0 ? -1 : 0;
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			u->missed++;
+			return 0;
+		}
 	}
 	u->fed = u->ngop;
 	u->last_target_valid = true;
@@ -653,6 +662,7 @@ snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 	struct ag_error we = { 0 };
 	if (ag_mkv_flush(u->mkv, &we) < 0) {
 		user_fail(e, u, &we);
+		u->missed++;
 		return 0;
 	}
 	return q_push(u, t, false, err);
@@ -766,8 +776,25 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 		return -1;
 	if (u->pending_codec && apply_codec(e, u, keyframe, err) < 0)
 		return -1;
-	if (!u->have_codec || (u->codec != CP_H264 && u->codec != CP_VP8) || u->failed)
+	if (!u->have_codec || (u->codec != CP_H264 && u->codec != CP_VP8))
 		return 0;
+	if (u->failed) {
+		/* Keep only the time, to count the snapshots this user misses. */
+		gop_clear(u);
+		if (!keyframe && (discont || u->waitkey)) {
+			u->waitkey = true;
+			return 0;
+		}
+		if (u->capgop == 0) {
+			if (!(u->gop = malloc(sizeof(*u->gop))))
+				return ag_error_set(err, AG_EX_FAIL, "out of memory");
+			u->capgop = 1;
+		}
+		u->gop[0] = (struct frame){ pts_us, NULL, 0 };
+		u->ngop = 1;
+		u->waitkey = false;
+		return 0;
+	}
 	if (keyframe) {
 		gop_clear(u);
 		u->waitkey = false;

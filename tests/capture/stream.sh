@@ -89,5 +89,5 @@ printf '#!/bin/sh\nfor a; do [ "$a" = matroska ] && { echo "fake decoder fails" 
 chmod +x "$T/ff"
 mkdir -p "$T/d"
 AGREC_FFMPEG=$T/ff timeout 30 "$CAPTURE" -i "$T/s.bin" -o "$T/d" --captureInterval 2 2>"$T/err"; rc=$?
-[ "$rc" = 1 ] && grep -q 'uid 1001: decoder' "$T/err" && grep -q '0 snapshots' "$T/err" \
+[ "$rc" = 1 ] && grep -q 'uid 1001: decoder' "$T/err" && grep -q "0 snapshots; uid 1001: 0 (5 missed), uid 1003: 0 (3 missed), uid 1002: 0 (3 missed)" "$T/err" \
 	&& t_pass "failing decoder: reported per user, status 1" || t_fail "failing decoder" "exit $rc: $(cat "$T/err")"
