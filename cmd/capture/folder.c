@@ -8,10 +8,11 @@
  * base; a clip starts at its info line (else its create line).
  *
  * Each clip's frames reach the same engine as a live stream's: ffmpeg
- * copies the clip's video (no decoding) to an H.264 Annex-B stream with
- * an access unit delimiter before every frame, or to IVF for VP8, and
- * ffprobe lists the packets' times and keyframe flags in the same
- * order.  So a folder costs what a stream costs: one demuxing pass and
+ * copies the clip's video packets as stored (no decoding, no bitstream
+ * filter: the SDK's MP4s hold Annex-B samples that filters would mangle)
+ * back to back to a pipe, and ffprobe lists the packets' times, sizes and
+ * keyframe flags in the same order.  H.264 samples with NAL lengths are
+ * turned into Annex-B here, and the avcC comes from ffprobe.  So a folder costs what a stream costs: one demuxing pass and
  * only the GOPs that hold a snapshot decoded.  Rotation is not applied:
  * snapshots show the picture as coded.
  */
@@ -194,42 +195,60 @@ out:
 
 struct pkt {
 	double pts;
+	size_t size;
 	bool key;
 };
 
-/* Packet times and keyframe flags of the clip's first video stream. */
+/* Run ffprobe with argv, its stdout in *out (new); stderr is dropped. */
+static int
+run_probe(const char *ffprobe, struct ag_argv *a, char **out, struct ag_error *err)
+{
+	char *errtxt = NULL;
+	size_t len;
+	int st;
+
+	*out = NULL;
+	if (a->failed)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	if (ag_run_capture(ffprobe, a->v, (size_t)1 << 30, out, &len, &errtxt, &st, err) < 0)
+		return -1;
+	free(errtxt);
+	if (!ag_status_ok(st)) {
+		free(*out);
+		*out = NULL;
+		return ag_error_set(err, AG_EX_DATAERR, "ffprobe cannot read it");
+	}
+	return 0;
+}
+
+/* Packet times, sizes and keyframe flags of the clip's first video stream. */
 static int
 probe_packets(const char *ffprobe, const char *url, struct pkt **out, size_t *n,
     struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
-	char *txt = NULL;
-	size_t len, cap = 0;
-	int st, rc = -1;
+	char *txt = NULL, *save = NULL;
+	size_t cap = 0;
+	int rc = -1;
 
 	*out = NULL;
 	*n = 0;
 	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-	    "packet=pts_time,flags", "-of", "csv=p=0", url, NULL);
-	if (a.failed) {
-		ag_error_set(err, AG_EX_FAIL, "out of memory");
+	    "packet=pts_time,size,flags", "-of", "csv=p=0", url, NULL);
+	if (run_probe(ffprobe, &a, &txt, err) < 0)
 		goto out;
-	}
-	if (ag_run_capture(ffprobe, a.v, (size_t)1 << 30, &txt, &len, NULL, &st, err) < 0)
-		goto out;
-	if (!ag_status_ok(st)) {
-		ag_error_set(err, AG_EX_DATAERR, "ffprobe cannot read it");
-		goto out;
-	}
-	for (char *line = strtok(txt, "\n"); line; line = strtok(NULL, "\n")) {
-		char *comma = strchr(line, ',');
-		char *end;
-		if (!comma)
+	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* pts_time,size,flags (ffprobe's order: the packet's fields) */
+		char *f1 = strchr(line, ','), *f2 = f1 ? strchr(f1 + 1, ',') : NULL, *end;
+		if (!f2)
 			continue;
-		*comma = '\0';
+		*f1 = *f2 = '\0';
 		double pts = strtod(line, &end);
 		if (end == line)
 			pts = *n > 0 ? (*out)[*n - 1].pts : 0;   /* N/A: keep order */
+		long long size = strtoll(f1 + 1, &end, 10);
+		if (end == f1 + 1 || size <= 0 || size > (1 << 26))
+			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			struct pkt *np = realloc(*out, cap * sizeof(*np));
@@ -239,7 +258,7 @@ probe_packets(const char *ffprobe, const char *url, struct pkt **out, size_t *n,
 			}
 			*out = np;
 		}
-		(*out)[(*n)++] = (struct pkt){ pts, strchr(comma + 1, 'K') != NULL };
+		(*out)[(*n)++] = (struct pkt){ pts, (size_t)size, strchr(f2 + 1, 'K') != NULL };
 	}
 	rc = 0;
 out:
@@ -248,56 +267,92 @@ out:
 	return rc;
 }
 
-/* Reading the demuxer's output: Annex-B split at AUDs, or IVF frames. */
-struct demux {
-	uint8_t *buf;
-	size_t len, cap, pos;
-	bool eof, ivf_header_done;
-	int codec;
-};
-
-/* The next complete frame in d, or 0 when more bytes are needed. */
-static size_t
-next_frame(struct demux *d, const uint8_t **data)
+/* The stream's extradata (an avcC for H.264 in MP4), from ffprobe's hex dump. */
+static int
+probe_extradata(const char *ffprobe, const char *url, uint8_t *buf, size_t size,
+    size_t *len, struct ag_error *err)
 {
-	const uint8_t *b = d->buf + d->pos;
-	size_t n = d->len - d->pos;
+	struct ag_argv a = { 0 };
+	char *txt = NULL, *save = NULL;
 
-	if (d->codec == CP_VP8) {
-		if (!d->ivf_header_done) {
-			if (n < 32)
-				return 0;
-			size_t hl = b[6] | b[7] << 8;
-			if (n < hl)
-				return 0;
-			d->pos += hl;
-			d->ivf_header_done = true;
-			return next_frame(d, data);
+	*len = 0;
+	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_data",
+	    "-show_entries", "stream=extradata", "-of", "default=nw=1", url, NULL);
+	int rc = run_probe(ffprobe, &a, &txt, err);
+	ag_argv_free(&a);
+	if (rc < 0)
+		return -1;
+	/* "00000000: 0142 c00c ffe1 ...  .B......" */
+	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, ": ");
+		if (!p || p - line != 8)
+			continue;
+		p += 2;
+		for (int g = 0; g < 8; g++, p++) {
+			for (int k = 0; k < 2; k++) {
+				unsigned v;
+				if (sscanf(p, "%2x", &v) != 1 || p[0] == ' ')
+					goto next_line;
+				if (*len < size)
+					buf[(*len)++] = (uint8_t)v;
+				p += 2;
+			}
+			if (*p != ' ')
+				break;
 		}
-		if (n < 12)
-			return 0;
-		size_t fl = (size_t)b[0] | (size_t)b[1] << 8 | (size_t)b[2] << 16 | (size_t)b[3] << 24;
-		if (n < 12 + fl)
-			return 0;
-		*data = b + 12;
-		d->pos += 12 + fl;
-		return fl;
+next_line:;
 	}
-	/* An AU runs from its AUD to the next AUD (or the end). */
-	for (size_t i = 4; i + 4 <= n; i++) {
-		if (b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1 && (b[i + 3] & 0x1f) == 9) {
-			size_t end = i > 0 && b[i - 1] == 0 ? i - 1 : i;
-			*data = b;
-			d->pos += end;
-			return end;
-		}
-	}
-	if (d->eof && n > 0) {
-		*data = b;
-		d->pos += n;
+	free(txt);
+	return 0;
+}
+
+static bool
+starts_annexb(const uint8_t *p, size_t n)
+{
+	return (n >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1) ||
+	    (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
+}
+
+/*
+ * An MP4/Matroska H.264 sample as an Annex-B access unit in *out (new):
+ * NAL lengths of nls bytes become start codes.  A sample that is Annex-B
+ * already (the SDK's MP4 quirk, agora-format.md 1.4) is copied.  Sets
+ * *idr when it holds an IDR slice.  Returns its length, or 0 (bad sample).
+ */
+static size_t
+to_annexb(const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
+{
+	uint8_t *o = malloc(n * 2 + 16);
+	size_t ol = 0;
+
+	*idr = false;
+	*out = o;
+	if (!o)
+		return 0;
+	if (starts_annexb(p, n)) {
+		memcpy(o, p, n);
+		for (size_t i = 0; i + 3 < n; i++)
+			if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 5)
+				*idr = true;
 		return n;
 	}
-	return 0;
+	for (size_t i = 0; i < n;) {
+		size_t l = 0;
+		if (i + (size_t)nls > n)
+			return 0;
+		for (int k = 0; k < nls; k++)
+			l = l << 8 | p[i + (size_t)k];
+		i += (size_t)nls;
+		if (l == 0 || l > n - i)
+			return 0;
+		if ((p[i] & 0x1f) == 5)
+			*idr = true;
+		memcpy(o + ol, "\0\0\0\1", 4);
+		memcpy(o + ol + 4, p + i, l);
+		ol += 4 + l;
+		i += l;
+	}
+	return ol;
 }
 
 static int
@@ -308,10 +363,12 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	struct pkt *pk = NULL;
 	size_t npk = 0, idx = 0;
 	struct ag_argv a = { 0 };
-	struct demux d = { 0 };
+	uint8_t *buf = NULL, extra[4096];
+	size_t blen = 0, bcap = 0, extra_len = 0;
 	int pfd[2] = { -1, -1 };
 	pid_t pid = -1;
-	int rc = -1, st;
+	int rc = -1, st, nls = 4;
+	bool eof = false;
 
 	if (!path || !(url = ag_ff_url(path))) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
@@ -322,18 +379,21 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		rc = 1;
 		goto out;
 	}
-	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0) {
+	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0 ||
+	    (c->codec == CP_H264 && probe_extradata(ffprobe, url, extra, sizeof(extra), &extra_len, err) < 0)) {
 		struct ag_error e2 = *err;
 		ag_error_set(err, e2.code, "%s: %s", path, e2.msg);
 		rc = e2.code == AG_EX_DATAERR ? 1 : -1;
 		goto out;
 	}
-	ag_argv_pushl(&a, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
-	    "-map", "0:v:0", "-c", "copy", NULL);
-	if (c->codec == CP_VP8)
-		ag_argv_pushl(&a, "-f", "ivf", "pipe:1", NULL);
+	if (extra_len >= 7 && extra[0] == 1)
+		nls = (extra[4] & 3) + 1;
 	else
-		ag_argv_pushl(&a, "-bsf:v", "h264_mp4toannexb,h264_metadata=aud=insert", "-f", "h264", "pipe:1", NULL);
+		extra_len = 0;
+	/* The packets as stored, back to back; ffprobe gave their sizes.
+	 * -copyinkf: the SDK's MP4s flag no keyframe, keep every packet. */
+	ag_argv_pushl(&a, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
+	    "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data", "pipe:1", NULL);
 	if (a.failed) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
@@ -342,66 +402,76 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
 		goto out;
 	}
-	struct ag_spawn_io io = { AG_SPAWN_NULL, pfd[1], AG_SPAWN_INHERIT };
+	/* stderr to /dev/null: ffmpeg's parser complains about every sample
+	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
+	struct ag_spawn_io io = { AG_SPAWN_NULL, pfd[1], AG_SPAWN_NULL };
 	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
 		goto out;
 	close(pfd[1]);
 	pfd[1] = -1;
-	d.codec = c->codec;
-	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height, NULL, 0, err) < 0)
+	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height,
+	    extra_len ? extra : NULL, extra_len, err) < 0)
 		goto out;
 	int64_t off_us = (c->start_ms - ch0) * 1000;
 	double pts0 = npk > 0 ? pk[0].pts : 0;
-	while (!d.eof || d.pos < d.len) {
-		if (!d.eof) {
-			int p = cp_engine_pump(e, pfd[0], -1, err);
-			if (p < 0)
-				goto out;
-			if (p == 0)
-				continue;
-			if (d.cap - d.len < 65536) {
-				if (d.buf)
-					memmove(d.buf, d.buf + d.pos, d.len - d.pos);
-				d.len -= d.pos;
-				d.pos = 0;
-				if (d.cap - d.len < 65536) {
-					size_t nc = d.cap ? d.cap * 2 : 1 << 20;
-					uint8_t *nb = realloc(d.buf, nc);
-					if (!nb) {
-						ag_error_set(err, AG_EX_FAIL, "out of memory");
-						goto out;
-					}
-					d.buf = nb;
-					d.cap = nc;
+	size_t pos = 0;
+	while (!eof) {
+		int p = cp_engine_pump(e, pfd[0], -1, err);
+		if (p < 0)
+			goto out;
+		if (p == 0)
+			continue;
+		if (bcap - blen < 65536) {
+			if (pos > 0) {
+				memmove(buf, buf + pos, blen - pos);
+				blen -= pos;
+				pos = 0;
+			}
+			if (bcap - blen < 65536) {
+				size_t nc = bcap ? bcap * 2 : 1 << 20;
+				uint8_t *nb = realloc(buf, nc);
+				if (!nb) {
+					ag_error_set(err, AG_EX_FAIL, "out of memory");
+					goto out;
 				}
+				buf = nb;
+				bcap = nc;
 			}
-			ssize_t n = read(pfd[0], d.buf + d.len, d.cap - d.len);
-			if (n < 0 && errno != EINTR && errno != EAGAIN) {
-				ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
-				goto out;
-			}
-			if (n == 0)
-				d.eof = true;
-			if (n > 0)
-				d.len += (size_t)n;
 		}
-		const uint8_t *fr;
-		size_t fl;
-		while ((fl = next_frame(&d, &fr)) > 0) {
-			if (idx >= npk) {
-				idx++;
-				continue;
-			}
+		ssize_t n = read(pfd[0], buf + blen, bcap - blen);
+		if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
+			goto out;
+		}
+		if (n == 0)
+			eof = true;
+		if (n > 0)
+			blen += (size_t)n;
+		while (idx < npk && blen - pos >= pk[idx].size) {
+			const uint8_t *fr = buf + pos;
+			size_t fl = pk[idx].size;
 			int64_t pts = off_us + (int64_t)((pk[idx].pts - pts0) * 1e6 + 0.5);
-			if (cp_engine_frame(e, c->uid, pts, pk[idx].key, false, fr, fl, err) < 0)
+			bool key = pk[idx].key;
+			int r;
+			pos += fl;
+			if (c->codec == CP_H264) {
+				uint8_t *au;
+				bool idr;
+				size_t al = to_annexb(fr, fl, nls, &au, &idr);
+				r = al > 0 ? cp_engine_frame(e, c->uid, pts, key || idr, false, au, al, err) : 0;
+				free(au);
+			} else {
+				r = cp_engine_frame(e, c->uid, pts, key || !(fr[0] & 1), false, fr, fl, err);
+			}
+			if (r < 0)
 				goto out;
 			idx++;
 		}
-		if (d.eof && d.pos < d.len)
-			d.pos = d.len;  /* a partial IVF frame at the end: dropped */
+		if (idx == npk && blen > pos)
+			pos = blen;   /* more bytes than probed: ignored */
 	}
 	if (idx != npk)
-		ag_msg("%s: %zu frames demuxed but %zu packets probed", path, idx, npk);
+		ag_msg("%s: %zu of %zu packets demuxed", path, idx, npk);
 	/* The next clip continues this one (a new file at a resolution
 	 * change): the last frame stays on screen until its first frame. */
 	if (!cont && cp_engine_user_end(e, c->uid, err) < 0)
@@ -417,13 +487,13 @@ out:
 			kill(pid, SIGKILL);
 		ag_wait(pid, &st, NULL);
 		if (rc == 0 && !ag_status_ok(st)) {
-			char s[64];
-			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s, sizeof(s)));
+			char s2[64];
+			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s2, sizeof(s2)));
 			rc = 1;
 		}
 	}
 	ag_argv_free(&a);
-	free(d.buf);
+	free(buf);
 	free(pk);
 	free(url);
 	free(path);
