@@ -60,6 +60,12 @@ usage_msg(const char *fmt, ...)
 	fprintf(stderr, "%s", usage_text);
 }
 
+static void
+on_signal(int sig)
+{
+	cp_stop_signal = sig;
+}
+
 #define USAGE(...) do { usage_msg(__VA_ARGS__); status = AG_EX_USAGE; goto out; } while (0)
 
 enum { O_INTERVAL = 256, O_SIZE, O_NAMES, O_STDOUT, O_INDEX, O_UID, O_QUALITY, O_VERSION };
@@ -196,8 +202,15 @@ main(int argc, char **argv)
 		status = AG_EX_USAGE;
 		goto out;
 	}
-	/* A reader of stdout that goes away must give EPIPE, not kill us. */
+	/* A reader of stdout that goes away must give EPIPE, not kill us.
+	 * A stop signal ends the input; decided snapshots are still written. */
 	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	if (!(ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) ||
 	    (o.folder && !(ffprobe = ag_ff_find("AGREC_FFPROBE", "ffprobe", &err)))) {
@@ -252,6 +265,10 @@ main(int argc, char **argv)
 		status = AG_EX_FAIL;
 	}
 summary:
+	if (cp_stop_signal && status == AG_EX_OK) {
+		ag_msg("stopped by signal %d; the snapshots taken so far are written", (int)cp_stop_signal);
+		status = 128 + cp_stop_signal;
+	}
 	if (!o.quiet && status != AG_EX_IOERR)
 		cp_engine_summary(eng, stderr);
 out:

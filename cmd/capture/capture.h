@@ -8,6 +8,7 @@
 #ifndef CP_CAPTURE_H
 #define CP_CAPTURE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,12 @@ struct cp_opts {
 	uint32_t uids[CP_MAX_UIDS];
 	int nuids;              /* 0: every user */
 };
+
+/*
+ * Set by agrec-capture's SIGINT/SIGTERM/SIGHUP handler: the inputs stop
+ * reading, and the snapshots already decided are still written.
+ */
+extern volatile sig_atomic_t cp_stop_signal;
 
 /* ---- sink.c: where finished snapshots go ---- */
 

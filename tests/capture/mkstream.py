@@ -10,6 +10,8 @@ USER = uid:source:WxH:codec:gop:seconds:start[:fps[:OPT,...]]
   start   channel time of the first frame, seconds
   OPT     drop=A-B: frames with A <= pts - start < B are left out; the
           next one is flagged as following a loss (AG_STREAM_F_DISCONT)
+          from=A: the stream starts A s after start, wherever the GOP
+          is (no loss flag: a sender joined mid-GOP)
           noleave: no leave record at the end (the same uid may go on in
           a later USER with other codec parameters)
 The channel's wall clock at time 0 is 2024-03-01T10:15:00.120Z.
@@ -75,11 +77,14 @@ def main():
         uid, src, size, codec, gop, secs, start = p[:7]
         fps = int(p[7]) if len(p) > 7 and p[7] else 15
         drop = None
+        skip = 0
         leave = True
         for opt in (p[8].split(',') if len(p) > 8 else []):
             if opt.startswith('drop='):
                 a, b = opt[5:].split('-')
                 drop = (float(a) * 1e6, float(b) * 1e6)
+            elif opt.startswith('from='):
+                skip = float(opt[5:]) * 1e6
             elif opt == 'noleave':
                 leave = False
         uid = int(uid)
@@ -94,6 +99,8 @@ def main():
         last = t0
         for i, (data, key) in enumerate(encode(src, size, codec, int(gop), secs, fps)):
             pts = t0 + i * 1000000 // fps
+            if pts - t0 < skip:
+                continue
             if drop and drop[0] <= pts - t0 < drop[1]:
                 lost = True
                 continue

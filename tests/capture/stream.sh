@@ -65,6 +65,16 @@ for f in "$T/rc"/*.jpg; do
 done
 [ -z "$bad" ] && t_pass "resolution change: red then green, none grey" || t_fail "resolution change colours" "$bad"
 
+# A stream that starts mid-GOP (1006 joins 1.0 s into a 2 s GOP): nothing
+# until its keyframe at 2.0 s, then red snapshots, never grey.
+"$MK" "$T/mid.bin" 1006:red:320x180:h264:30:6:0:15:from=1.0 || t_fail "mkstream mid" ""
+mkdir -p "$T/mid"
+"$CAPTURE" -i "$T/mid.bin" -o "$T/mid" --captureInterval 1 -q; rc=$?
+ts=$(jq -r .t "$T/mid/snapshots.jsonl" | awk '{printf "%s%g", (NR > 1 ? " " : ""), $1}')
+[ "$rc" = 0 ] && [ "$ts" = "2 3 4 5" ] && t_pass "mid-GOP start: first snapshot at the first keyframe (2 3 4 5)" \
+	|| t_fail "mid-GOP start" "exit $rc: $ts"
+check_snaps "mid-GOP start: red, not grey" "$T/mid" 1006 red 320x180
+
 # Bad streams: 65 with the offset; the snapshots decided before still written.
 mkdir -p "$T/c"
 head -c 20000 "$T/s.bin" | "$CAPTURE" -o "$T/c" 2>"$T/err"; rc=$?
@@ -91,3 +101,21 @@ mkdir -p "$T/d"
 AGREC_FFMPEG=$T/ff timeout 30 "$CAPTURE" -i "$T/s.bin" -o "$T/d" --captureInterval 2 2>"$T/err"; rc=$?
 [ "$rc" = 1 ] && grep -q 'uid 1001: decoder' "$T/err" && grep -q "0 snapshots; uid 1001: 0 (5 missed), uid 1003: 0 (3 missed), uid 1002: 0 (3 missed)" "$T/err" \
 	&& t_pass "failing decoder: reported per user, status 1" || t_fail "failing decoder" "exit $rc: $(cat "$T/err")"
+
+# SIGTERM while the stream is still open: the snapshots decided so far
+# are written, the decoders end, status 128 + 15.
+mkfifo "$T/fifo"
+mkdir -p "$T/g"
+"$CAPTURE" -i "$T/fifo" -o "$T/g" --captureInterval 1 2>"$T/err" &
+cp=$!
+exec 3>"$T/fifo"
+head -c 150000 "$T/s.bin" >&3
+sleep 1.5
+kill -TERM "$cp"
+for i in $(seq 1 100); do kill -0 "$cp" 2>/dev/null || break; sleep 0.1; done
+kill -9 "$cp" 2>/dev/null
+wait "$cp"; rc=$?
+exec 3>&-
+n=$(ls "$T/g"/*.jpg 2>/dev/null | wc -l)
+[ "$rc" = 143 ] && [ "$n" -ge 1 ] && [ "$(grep -c . "$T/g/snapshots.jsonl")" = "$n" ] && grep -q 'stopped by signal 15' "$T/err" \
+	&& t_pass "SIGTERM: $n snapshots written, status 143" || t_fail "SIGTERM" "exit $rc, $n JPEGs: $(cat "$T/err")"
