@@ -1,0 +1,556 @@
+/*
+ * folder.c - a finished recording folder as input.
+ *
+ * Users, sessions and video clips come from the uid_*.txt files
+ * (agora-format.md section 2): a uid's txt files in TS order, a txt
+ * with a 0.000 event or a session marker opening a new session whose
+ * base is the time in its name.  Channel time 0 is the earliest session
+ * base; a clip starts at its info line (else its create line).
+ *
+ * Each clip's frames reach the same engine as a live stream's: ffmpeg
+ * copies the clip's video packets as stored (no decoding, no bitstream
+ * filter: the SDK's MP4s hold Annex-B samples that filters would mangle)
+ * back to back to a pipe, and ffprobe lists the packets' times, sizes and
+ * keyframe flags in the same order.  H.264 samples with NAL lengths are
+ * turned into Annex-B here, and the avcC comes from ffprobe.  So a folder costs what a stream costs: one demuxing pass and
+ * only the GOPs that hold a snapshot decoded.  Rotation is not applied:
+ * snapshots show the picture as coded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "capture.h"
+#include "diag.h"
+#include "ffmpeg.h"
+#include "fsutil.h"
+#include "names.h"
+#include "spawn.h"
+#include "txt.h"
+
+struct clip {
+	uint32_t uid;
+	char file[64];
+	int codec;
+	int64_t start_ms;       /* epoch ms */
+	int64_t end_ms;         /* epoch ms of the close line, or -1 */
+	int width, height;
+};
+
+struct txtname {
+	uint32_t uid;
+	char ts[AG_TS_LEN + 1];
+	char name[96];
+};
+
+static int
+cmp_txt(const void *a, const void *b)
+{
+	const struct txtname *x = a, *y = b;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return strcmp(x->ts, y->ts);
+}
+
+static int
+cmp_clip(const void *a, const void *b)
+{
+	const struct clip *x = a, *y = b;
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return x->start_ms < y->start_ms ? -1 : x->start_ms > y->start_ms;
+}
+
+/* The txt files of dir, sorted by uid then TS. */
+static int
+list_txts(const char *dir, struct txtname **out, size_t *n, struct ag_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
+	while ((de = readdir(d))) {
+		struct txtname t;
+		if (strlen(de->d_name) >= sizeof(t.name) || ag_parse_txt_name(de->d_name, &t.uid, t.ts) < 0)
+			continue;
+		strcpy(t.name, de->d_name);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct txtname *nt = realloc(*out, cap * sizeof(*nt));
+			if (!nt) {
+				closedir(d);
+				return ag_error_set(err, AG_EX_FAIL, "out of memory");
+			}
+			*out = nt;
+		}
+		(*out)[(*n)++] = t;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(*out, *n, sizeof(**out), cmp_txt);
+	return 0;
+}
+
+/* Video clips of every txt, with their start on the wall clock; *ch0 the earliest session base. */
+static int
+load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch0,
+    struct ag_error *err)
+{
+	struct txtname *tn = NULL;
+	size_t ntn = 0, cap = 0;
+	int64_t base = 0;
+	uint32_t base_uid = 0;
+	bool have_base = false;
+	int rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	*ch0 = INT64_MAX;
+	if (list_txts(o->folder, &tn, &ntn, err) < 0)
+		return -1;
+	if (ntn == 0) {
+		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt file: not a recording folder", o->folder);
+		goto out;
+	}
+	for (size_t i = 0; i < ntn; i++) {
+		struct ag_txt t = { 0 };
+		char *p = ag_path_join(o->folder, tn[i].name);
+		int64_t name_ms;
+		if (!p || ag_txt_read_file(p, &t, err) < 0) {
+			free(p);
+			goto out;
+		}
+		free(p);
+		ag_ts_to_ms(tn[i].ts, &name_ms);
+		bool opens = t.marker;
+		for (size_t j = 0; j < t.nlines; j++)
+			if (t.lines[j].t_ms == 0)
+				opens = true;
+		if (opens || !have_base || base_uid != tn[i].uid) {
+			base = name_ms;
+			base_uid = tn[i].uid;
+			have_base = true;
+			if (base < *ch0)
+				*ch0 = base;
+		}
+		for (size_t j = 0; j < t.nlines; j++) {
+			const struct ag_txt_line *l = &t.lines[j];
+			if (!ag_media_is_video(l->media.kind) || l->media.kind == AG_MEDIA_TS)
+				continue;
+			if (l->media.uid != tn[i].uid)
+				continue;
+			size_t k;
+			for (k = 0; k < *nout; k++)
+				if (strcmp((*out)[k].file, l->file) == 0)
+					break;
+			if (k == *nout) {
+				if (l->event != AG_TXT_CREATE && l->event != AG_TXT_VINFO)
+					continue;
+				if (*nout == cap) {
+					cap = cap ? cap * 2 : 16;
+					struct clip *nc = realloc(*out, cap * sizeof(*nc));
+					if (!nc) {
+						ag_txt_free(&t);
+						ag_error_set(err, AG_EX_FAIL, "out of memory");
+						goto out;
+					}
+					*out = nc;
+				}
+				struct clip *c = &(*out)[(*nout)++];
+				memset(c, 0, sizeof(*c));
+				c->uid = l->media.uid;
+				snprintf(c->file, sizeof(c->file), "%s", l->file);
+				c->codec = l->media.kind == AG_MEDIA_WEBM ? CP_VP8 : CP_H264;
+				c->start_ms = base + l->t_ms;
+				c->end_ms = -1;
+			}
+			if (l->event == AG_TXT_CLOSE)
+				(*out)[k].end_ms = base + l->t_ms;
+			if (l->event == AG_TXT_VINFO) {
+				/* Every converter takes the info time as the clip start. */
+				(*out)[k].start_ms = base + l->t_ms;
+				(*out)[k].width = l->width;
+				(*out)[k].height = l->height;
+			}
+		}
+		ag_txt_free(&t);
+	}
+	if (*nout > 0)
+		qsort(*out, *nout, sizeof(**out), cmp_clip);
+	rc = 0;
+out:
+	free(tn);
+	return rc;
+}
+
+struct pkt {
+	double pts;
+	size_t size;
+	bool key;
+};
+
+/* Run ffprobe with argv, its stdout in *out (new); stderr is dropped. */
+static int
+run_probe(const char *ffprobe, struct ag_argv *a, char **out, struct ag_error *err)
+{
+	char *errtxt = NULL;
+	size_t len;
+	int st;
+
+	*out = NULL;
+	if (a->failed)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	if (ag_run_capture(ffprobe, a->v, (size_t)1 << 30, out, &len, &errtxt, &st, err) < 0)
+		return -1;
+	free(errtxt);
+	if (!ag_status_ok(st)) {
+		free(*out);
+		*out = NULL;
+		return ag_error_set(err, AG_EX_DATAERR, "ffprobe cannot read it");
+	}
+	return 0;
+}
+
+/* Packet times, sizes and keyframe flags of the clip's first video stream. */
+static int
+probe_packets(const char *ffprobe, const char *url, struct pkt **out, size_t *n,
+    struct ag_error *err)
+{
+	struct ag_argv a = { 0 };
+	char *txt = NULL, *save = NULL;
+	size_t cap = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+	    "packet=pts_time,size,flags", "-of", "csv=p=0", url, NULL);
+	if (run_probe(ffprobe, &a, &txt, err) < 0)
+		goto out;
+	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		/* pts_time,size,flags (ffprobe's order: the packet's fields) */
+		char *f1 = strchr(line, ','), *f2 = f1 ? strchr(f1 + 1, ',') : NULL, *end;
+		if (!f2)
+			continue;
+		*f1 = *f2 = '\0';
+		double pts = strtod(line, &end);
+		if (end == line)
+			pts = *n > 0 ? (*out)[*n - 1].pts : 0;   /* N/A: keep order */
+		long long size = strtoll(f1 + 1, &end, 10);
+		if (end == f1 + 1 || size <= 0 || size > (1 << 26))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct pkt *np = realloc(*out, cap * sizeof(*np));
+			if (!np) {
+				ag_error_set(err, AG_EX_FAIL, "out of memory");
+				goto out;
+			}
+			*out = np;
+		}
+		(*out)[(*n)++] = (struct pkt){ pts, (size_t)size, strchr(f2 + 1, 'K') != NULL };
+	}
+	rc = 0;
+out:
+	free(txt);
+	ag_argv_free(&a);
+	return rc;
+}
+
+/* The stream's extradata (an avcC for H.264 in MP4), from ffprobe's hex dump. */
+static int
+probe_extradata(const char *ffprobe, const char *url, uint8_t *buf, size_t size,
+    size_t *len, struct ag_error *err)
+{
+	struct ag_argv a = { 0 };
+	char *txt = NULL, *save = NULL;
+
+	*len = 0;
+	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_data",
+	    "-show_entries", "stream=extradata", "-of", "default=nw=1", url, NULL);
+	int rc = run_probe(ffprobe, &a, &txt, err);
+	ag_argv_free(&a);
+	if (rc < 0)
+		return -1;
+	/* "00000000: 0142 c00c ffe1 ...  .B......" */
+	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, ": ");
+		if (!p || p - line != 8)
+			continue;
+		p += 2;
+		for (int g = 0; g < 8; g++, p++) {
+			for (int k = 0; k < 2; k++) {
+				unsigned v;
+				if (sscanf(p, "%2x", &v) != 1 || p[0] == ' ')
+					goto next_line;
+				if (*len < size)
+					buf[(*len)++] = (uint8_t)v;
+				p += 2;
+			}
+			if (*p != ' ')
+				break;
+		}
+next_line:;
+	}
+	free(txt);
+	return 0;
+}
+
+static bool
+starts_annexb(const uint8_t *p, size_t n)
+{
+	return (n >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1) ||
+	    (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
+}
+
+/*
+ * An MP4/Matroska H.264 sample as an Annex-B access unit in *out (new):
+ * NAL lengths of nls bytes become start codes.  A sample that is Annex-B
+ * already (the SDK's MP4 quirk, agora-format.md 1.4) is copied.  Sets
+ * *idr when it holds an IDR slice.  Returns its length, or 0 (bad sample).
+ */
+static size_t
+to_annexb(const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
+{
+	uint8_t *o = malloc(n * 2 + 16);
+	size_t ol = 0;
+
+	*idr = false;
+	*out = o;
+	if (!o)
+		return 0;
+	if (starts_annexb(p, n)) {
+		memcpy(o, p, n);
+		for (size_t i = 0; i + 3 < n; i++)
+			if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 5)
+				*idr = true;
+		return n;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t l = 0;
+		if (i + (size_t)nls > n)
+			return 0;
+		for (int k = 0; k < nls; k++)
+			l = l << 8 | p[i + (size_t)k];
+		i += (size_t)nls;
+		if (l == 0 || l > n - i)
+			return 0;
+		if ((p[i] & 0x1f) == 5)
+			*idr = true;
+		memcpy(o + ol, "\0\0\0\1", 4);
+		memcpy(o + ol + 4, p + i, l);
+		ol += 4 + l;
+		i += l;
+	}
+	return ol;
+}
+
+static int
+run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const char *ffprobe,
+    const struct clip *c, int64_t ch0, bool cont, struct ag_error *err)
+{
+	char *path = ag_path_join(o->folder, c->file), *url = NULL;
+	struct pkt *pk = NULL;
+	size_t npk = 0, idx = 0;
+	struct ag_argv a = { 0 };
+	uint8_t *buf = NULL, extra[4096];
+	size_t blen = 0, bcap = 0, extra_len = 0;
+	int pfd[2] = { -1, -1 };
+	pid_t pid = -1;
+	int rc = -1, st, nls = 4;
+	bool eof = false;
+
+	if (!path || !(url = ag_ff_url(path))) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	if (ag_file_size(path) < 0) {
+		ag_error_set(err, AG_EX_IOERR, "%s: missing", path);
+		rc = 1;
+		goto out;
+	}
+	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0 ||
+	    (c->codec == CP_H264 && probe_extradata(ffprobe, url, extra, sizeof(extra), &extra_len, err) < 0)) {
+		struct ag_error e2 = *err;
+		ag_error_set(err, e2.code, "%s: %s", path, e2.msg);
+		rc = e2.code == AG_EX_DATAERR ? 1 : -1;
+		goto out;
+	}
+	if (extra_len >= 7 && extra[0] == 1)
+		nls = (extra[4] & 3) + 1;
+	else
+		extra_len = 0;
+	/* The packets as stored, back to back; ffprobe gave their sizes.
+	 * -copyinkf: the SDK's MP4s flag no keyframe, keep every packet. */
+	ag_argv_pushl(&a, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
+	    "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data", "pipe:1", NULL);
+	if (a.failed) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
+		goto out;
+	}
+	/* stderr to /dev/null: ffmpeg's parser complains about every sample
+	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
+	struct ag_spawn_io io = { AG_SPAWN_NULL, pfd[1], AG_SPAWN_NULL };
+	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
+		goto out;
+	close(pfd[1]);
+	pfd[1] = -1;
+	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height,
+	    extra_len ? extra : NULL, extra_len, err) < 0)
+		goto out;
+	int64_t off_us = (c->start_ms - ch0) * 1000;
+	double pts0 = npk > 0 ? pk[0].pts : 0;
+	size_t pos = 0;
+	while (!eof) {
+		if (cp_stop_signal) {
+			kill(pid, SIGTERM);
+			break;
+		}
+		int p = cp_engine_pump(e, pfd[0], -1, err);
+		if (p < 0)
+			goto out;
+		if (p == 0)
+			continue;
+		if (bcap - blen < 65536) {
+			if (pos > 0) {
+				memmove(buf, buf + pos, blen - pos);
+				blen -= pos;
+				pos = 0;
+			}
+			if (bcap - blen < 65536) {
+				size_t nc = bcap ? bcap * 2 : 1 << 20;
+				uint8_t *nb = realloc(buf, nc);
+				if (!nb) {
+					ag_error_set(err, AG_EX_FAIL, "out of memory");
+					goto out;
+				}
+				buf = nb;
+				bcap = nc;
+			}
+		}
+		ssize_t n = read(pfd[0], buf + blen, bcap - blen);
+		if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
+			goto out;
+		}
+		if (n == 0)
+			eof = true;
+		if (n > 0)
+			blen += (size_t)n;
+		while (idx < npk && blen - pos >= pk[idx].size) {
+			const uint8_t *fr = buf + pos;
+			size_t fl = pk[idx].size;
+			int64_t pts = off_us + (int64_t)((pk[idx].pts - pts0) * 1e6 + 0.5);
+			bool key = pk[idx].key;
+			int r;
+			pos += fl;
+			if (c->codec == CP_H264) {
+				uint8_t *au;
+				bool idr;
+				size_t al = to_annexb(fr, fl, nls, &au, &idr);
+				r = al > 0 ? cp_engine_frame(e, c->uid, pts, key || idr, false, au, al, err) : 0;
+				free(au);
+			} else {
+				r = cp_engine_frame(e, c->uid, pts, key || !(fr[0] & 1), false, fr, fl, err);
+			}
+			if (r < 0)
+				goto out;
+			idx++;
+		}
+		if (idx == npk && blen > pos)
+			pos = blen;   /* more bytes than probed: ignored */
+	}
+	if (idx != npk && !cp_stop_signal)
+		ag_msg("%s: %zu of %zu packets demuxed", path, idx, npk);
+	/* The next clip continues this one (a new file at a resolution
+	 * change): the last frame stays on screen until its first frame. */
+	if (!cont && cp_engine_user_end(e, c->uid, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (pid > 0) {
+		if (rc < 0)
+			kill(pid, SIGKILL);
+		ag_wait(pid, &st, NULL);
+		if (rc == 0 && !ag_status_ok(st) && !cp_stop_signal) {
+			char s2[64];
+			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s2, sizeof(s2)));
+			rc = 1;
+		}
+	}
+	ag_argv_free(&a);
+	free(buf);
+	free(pk);
+	free(url);
+	free(path);
+	return rc;
+}
+
+int
+cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
+    const char *ffprobe, int *nvideo, struct ag_error *err)
+{
+	struct clip *cl = NULL;
+	size_t ncl = 0, nwanted = 0, done = 0;
+	int64_t ch0;
+	int rc = -1, failures = 0;
+	bool progress = !o->quiet && isatty(2);
+
+	*nvideo = 0;
+	if (load_clips(o, &cl, &ncl, &ch0, err) < 0)
+		goto out;
+	cp_engine_set_wall(e, ch0 * 1000);
+	for (size_t i = 0; i < ncl; i++)
+		if (cp_uid_wanted(o, cl[i].uid))
+			nwanted++;
+	*nvideo = (int)nwanted;
+	for (size_t i = 0; i < ncl; i++) {
+		if (!cp_uid_wanted(o, cl[i].uid))
+			continue;
+		if (cp_stop_signal)
+			break;
+		if (progress)
+			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted, cl[i].file);
+		size_t j = i + 1;
+		while (j < ncl && !cp_uid_wanted(o, cl[j].uid))
+			j++;
+		bool cont = j < ncl && cl[j].uid == cl[i].uid && cl[i].end_ms >= 0 &&
+		    cl[j].start_ms - cl[i].end_ms <= 100;
+		int r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, cont, err);
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			if (cp_engine_user_end(e, cl[i].uid, err) < 0)
+				goto out;
+			if (progress)
+				fputc('\n', stderr);
+			ag_msg("%s", err->msg);
+			ag_error_clear(err);
+			failures++;
+		}
+	}
+	if (progress && done > 0)
+		fputc('\n', stderr);
+	rc = failures > 0 ? 1 : 0;
+out:
+	free(cl);
+	return rc;
+}
