@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Snapshots from agrec-record (--getVideoFrame 3, 4, 5 run agrec-capture on
+# the channel stream): the JPEG names of each mode, their count for the
+# duration, the index, the colours, and which video files are written.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg ffprobe jq
+[ -x "$AGREC_BUILD/agrec-capture" ] || { t_fail "agrec-capture is built" "no $AGREC_BUILD/agrec-capture"; exit 1; }
+uvof() {	# uvof JPEG: mean "Y U V" of a picture
+	ffmpeg -v error -i "file:$1" -vf "scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1
+}
+for mode in 4 5 3; do
+	port=$(free_port)
+	rec_start m$mode --channel "snap$mode" --recordFileRootDir "$T/m$mode" --listen "127.0.0.1:$port" \
+		--getVideoFrame $mode --captureInterval 1 --idle 3 || exit 1
+	send_color "$port" 5 1401 0x1401 - 0xff0000 0 & a=$!
+	send_color "$port" 5 1402 0x1402 - 0x0000ff 0 & b=$!
+	PIDS+=("$a" "$b"); wait "$a" "$b"
+	rec_wait 30
+	d=$REC_DIR
+	[ "$REC_RC" = 0 ] && t_pass "mode $mode: recorder exits 0" || t_fail "mode $mode: recorder exit" "$REC_RC"
+	for uid in 1401 1402; do
+		if [ $mode = 3 ]; then
+			pat="^${uid}_[0-9]{14}\.jpg$"
+		else
+			pat="^${uid}_[0-9]{17}\.jpg$"
+		fi
+		n=$(ls "$d" | grep -cE "$pat")
+		if [ $mode = 3 ]; then
+			[ "$n" -ge 3 ] && [ "$n" -le 6 ] && t_pass "mode 3: uid $uid: $n JPEGs named UID_YYYYMMDDHHMMSS.jpg" || t_fail "mode 3 uid $uid count" "$n: $(ls "$d" | tr '\n' ' ')"
+		else
+			[ "$n" -ge 4 ] && [ "$n" -le 6 ] && t_pass "mode $mode: uid $uid: $n JPEGs in 5 s at 1 s" || t_fail "mode $mode uid $uid count" "$n: $(ls "$d" | tr '\n' ' ')"
+		fi
+		j=$(ls "$d" | grep -E "$pat" | head -n 1)
+		[ -n "$j" ] || continue
+		[ "$(probe_stream_field "$d/$j" v codec_name)" = mjpeg ] && t_pass "mode $mode: $j is a JPEG" || t_fail "mode $mode JPEG" "$j"
+		read -r y u v < <(uvof "$d/$j")
+		if [ $uid = 1401 ]; then fnear "$v" 240 20; else fnear "$u" 240 20; fi \
+			&& t_pass "mode $mode: uid $uid's first snapshot has its colour, not grey ($y $u $v)" || t_fail "mode $mode uid $uid colour" "$y $u $v"
+	done
+	mp4s=$(ls "$d"/*.mp4 2>/dev/null | wc -l)
+	if [ $mode = 5 ]; then
+		[ "$mp4s" = 2 ] && t_pass "mode 5: the video files too" || t_fail "mode 5 video files" "$mp4s"
+	else
+		[ "$mp4s" = 0 ] && t_pass "mode $mode: no video files" || t_fail "mode $mode: no video files" "$mp4s"
+	fi
+	if [ $mode = 4 ]; then
+		n=$(wc -l <"$d/snapshots.jsonl" 2>/dev/null || echo 0)
+		[ "$n" = "$(ls "$d"/*.jpg | wc -l)" ] && t_pass "mode 4: one index line per JPEG ($n)" || t_fail "mode 4 index" "$n lines"
+		bad=0
+		while IFS= read -r p; do [ -f "$d/$(basename "$p")" ] || bad=$((bad + 1)); done < <(jq -r .path "$d/snapshots.jsonl")
+		[ $bad = 0 ] && t_pass "mode 4: every index line names a JPEG" || t_fail "mode 4 index paths" "$bad missing"
+	fi
+done
