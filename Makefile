@@ -99,9 +99,17 @@ lint-man:
 fuzz:
 	tests/fuzz/run
 
-bench: all $(B)/agrec-replay
+# The micro-benchmark of the compositor (bench/, not installed).
+$(B)/mixdraw: bench/mixdraw.c cmd/mix/compose.c cmd/mix/compose.h
+	@mkdir -p $(dir $@)
+	$(CC) $(AG_CFLAGS) -o $@ bench/mixdraw.c cmd/mix/compose.c $(AG_LDFLAGS) -lm
+
+bench: all $(B)/agrec-replay $(B)/mixdraw
 	bench/run
 	bench/capacity
+	bench/capture
+	$(B)/mixdraw
+	$(if $(wildcard bench/mix),bench/mix)
 
 # Programs, man pages, bash completion, example layouts, and the
 # operations files of contrib/ (systemd units, cron, Kubernetes, the
