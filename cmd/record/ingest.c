@@ -201,6 +201,28 @@ frame_dur_ms(const struct rc_ssrc *s, const struct ag_frame *fr)
 	}
 }
 
+/*
+ * The sender started again (a new process with the same SSRC, a restart
+ * the jitter buffer confirmed, or RTP times that no longer match the
+ * clock): its RTP times start from a new random base, so the stream is
+ * placed on the channel clock afresh, by arrival.
+ */
+static void
+timing_reset(struct rc_rec *r, struct rc_ssrc *s, const char *why)
+{
+	rc_log(&r->folder, 4, "SSRC %08lx (uid %lu): %s; its times start again", (unsigned long)s->ssrc,
+	    (unsigned long)s->uid, why);
+	s->anchored = false;
+	s->has_sr = false;
+	s->ts_cycles = 0;
+	s->last_ts = 0;
+	s->last_ext = 0;
+	s->last_t90 = 0;
+	s->last_frame_ext = 0;
+	s->frame_ms = 0;
+	s->first_ms = s->last_ms;
+}
+
 static void
 deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t arrival)
 {
@@ -355,6 +377,48 @@ unconfirmed(struct rc_rec *r, int64_t now)
 	return n;
 }
 
+/*
+ * A sender that starts again with the same SSRC (a new process after its
+ * BYE, or after a crash) numbers its packets and times its media from new
+ * random bases.  Its old state would take the new packets for duplicates
+ * and place them hours away, so the stream starts afresh: a new jitter
+ * buffer and depacketizer, and times by arrival.
+ */
+static void
+ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
+{
+	struct ag_error e = { 0 };
+	struct ag_jb *jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 }, &e);
+	struct ag_depack *dp = ag_depack_new(s->pm.codec);
+
+	if (jb == NULL || dp == NULL) {
+		ag_jb_free(jb);
+		ag_depack_free(dp);
+		return;
+	}
+	if (s->jb)
+		drain_ssrc(r, s, s->last_ms + 100000);	/* what the old run still holds */
+	ag_jb_free(s->jb);
+	ag_depack_free(s->dp);
+	s->jb = jb;
+	s->dp = dp;
+	ag_depack_set_conceal(s->dp, true);
+	timing_reset(r, s, why);
+}
+
+/* Is ts more than 10 s away from where the stream's clock should be now?
+ * Live media never is: the sender's clock restarted. */
+static bool
+rtp_time_jumped(const struct rc_ssrc *s, uint32_t ts, int64_t now)
+{
+	int64_t clock = ag_codec_is_video(s->pm.codec) ? 90000 : s->pm.codec == AG_CODEC_OPUS ? 48000 :
+	    s->pm.rate > 0 ? s->pm.rate : 90000;
+	int64_t expect = (int64_t)(now - s->rx_ms) * clock / 1000;
+	int64_t d = (int64_t)(int32_t)(ts - s->rx_ts) - expect;
+
+	return d > 10 * clock || d < -10 * clock;
+}
+
 static void
 on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
     socklen_t fromlen, int64_t now)
@@ -415,8 +479,15 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s->packets++;
 	/* A packet after a BYE that was acted on is a rejoin; one within the
 	 * grace period is a straggler of the stream that is leaving. */
-	if (s->bye && s->bye_ms < 0)
+	if (s->bye && s->bye_ms < 0) {
 		s->bye = false;
+		ssrc_restart(r, s, "packets after its BYE");
+	} else if (s->rx_have && rtp_time_jumped(s, pkt.ts, now)) {
+		ssrc_restart(r, s, "its RTP times jumped (the sender started again)");
+	}
+	s->rx_have = true;
+	s->rx_ts = pkt.ts;
+	s->rx_ms = now;
 	memcpy(&s->from, from, fromlen);
 	s->fromlen = fromlen;
 	if ((u = rc_user_get(r, s->uid, false)) != NULL)

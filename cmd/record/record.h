@@ -253,6 +253,9 @@ struct rc_ssrc {
 	struct sockaddr_storage rtcp_from;
 	socklen_t rtcp_fromlen;
 	uint64_t packets, bad;
+	bool rx_have;               /* the last packet received (not released) */
+	uint32_t rx_ts;
+	int64_t rx_ms;
 };
 
 #define RC_MAX_SINKS 3

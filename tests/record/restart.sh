@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A sender that starts again with the same SSRCs (a new process: new
+# random sequence numbers and RTP times), after a BYE and after a crash
+# without one: the recorder places the new stream by its arrival, so the
+# txt times and the files stay on the meeting's clock.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg ffprobe
+port=$(free_port)
+rec_start r --channel restart --recordFileRootDir "$T/r" --listen "127.0.0.1:$port" --idle 3 --leave-timeout 5 || exit 1
+send_color "$port" 3 1501 0x15010 0x15011 0xff0000 440       # ends with a BYE
+sleep 1
+# The same SSRCs again; killed without a BYE after about 3 s.
+send_color "$port" 6 1501 0x15010 0x15011 0x00ff00 440 & k=$!
+PIDS+=("$k")
+sleep 3.2
+pkill -9 -P "$k" ffmpeg 2>/dev/null; kill -9 "$k" 2>/dev/null; wait "$k" 2>/dev/null
+sleep 0.5
+send_color "$port" 3 1501 0x15010 0x15011 0x0000ff 440
+rec_wait 30
+[ "$REC_RC" = 0 ] && t_pass "the recorder exits 0" || t_fail "recorder exit" "$REC_RC"
+d=$REC_DIR
+max=$(cat "$d"/uid_1501_*.txt | awk '{ if ($1 + 0 > m) m = $1 + 0 } END { print m + 0 }')
+fnear "$max" 11 2 && t_pass "txt times stay on the meeting's clock (last event at $max s)" || t_fail "txt times" "$(cat "$d"/uid_1501_*.txt)"
+for f in "$d"/1501_*.mp4 "$d"/1501_*.aac; do
+	ts=${f##*_}; ts=${ts%.*}
+	[ "${ts:0:8}" = "$(date -u +%Y%m%d)" ] && [ $(( $(date -u +%s) - $(date -u -d "${ts:0:4}-${ts:4:2}-${ts:6:2} ${ts:8:2}:${ts:10:2}:${ts:12:2}" +%s) )) -lt 120 ] \
+		&& t_pass "${f##*/}: named at its real time" || t_fail "${f##*/}: named at its real time" "$ts"
+done
+a=$(ls "$d"/1501_*.aac | head -n 1)
+ad=$(adts_dur "$a")
+fnear "$ad" 11 1.5 && t_pass "one audio file across both restarts ($ad s)" || t_fail "audio across restarts" "$ad s; $(ls "$d")"
+# Video: the run after the BYE is a rejoin (a new file); the crash restart
+# may continue the file.  Whatever the split, every file plays and
+# together they hold the three runs (3 + about 3 + 3 s).
+tot=0
+for f in "$d"/1501_*.mp4; do tot=$(awk -v a="$tot" -v b="$(probe_dur "$f" v)" 'BEGIN { print a + b }'); done
+fnear "$tot" 9 1.5 && t_pass "the video files hold the three runs ($tot s)" || t_fail "video duration" "$tot s: $(ls "$d")"
+grep -q 'packets after its BYE' "$d/recording.log" && t_pass "the restart after a BYE is logged" || t_fail "BYE restart log" "$(grep SSRC "$d/recording.log" | head)"
+grep -qE 'its (RTP times|sequence numbers) jumped' "$d/recording.log" && t_pass "the restart without a BYE is logged" || t_fail "crash restart log" "$(grep SSRC "$d/recording.log" | head)"
