@@ -6,12 +6,21 @@
  * (pixel centres aligned, as swscale does), so a plane is drawn by
  *     src_pos(i) = start + i * step        (16.16 fixed point)
  * in each direction.  Chroma uses the same step with its own start, so
- * odd crop offsets and odd rectangles stay exact.  A source row is
- * scaled horizontally once into a 8.8 fixed-point row buffer and kept
- * while the destination rows still need it; the vertical interpolation
- * and the blend then run on whole rows, which the compiler vectorises.
- * No allocation: the tables and row buffers are on the stack, and wide
- * rectangles are drawn in column chunks.
+ * odd crop offsets and odd rectangles stay exact.  The result is exact
+ * bilinear interpolation with 8-bit weights, rounded once; the order of
+ * the passes does not change it, so each case takes the cheapest:
+ *   - same size at a whole-pixel offset: a copy (or one blend pass);
+ *   - exactly 2:1 both ways: the mean of 2x2 blocks in one pass;
+ *   - a vertical reduction: the two source rows are interpolated over
+ *     the span of columns (vectorised), then each column is picked from
+ *     that row, for two destination rows per column-table read;
+ *   - a vertical enlargement: each source row is scaled horizontally
+ *     once and kept while destination rows need it, then rows are
+ *     interpolated (vectorised).
+ * Row loops use GCC/clang vector extensions, 16 pixels at a time in
+ * 16-bit lanes (SSE2 is enough).  No allocation: tables and row buffers
+ * are on the stack (about 32 KiB), and wide rectangles are drawn in
+ * chunks of columns.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -33,7 +42,16 @@
 #define MIX_VECTORS 1
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 typedef uint16_t u16x16 __attribute__((vector_size(32)));
-typedef uint32_t u32x16 __attribute__((vector_size(64)));
+
+/* (x0 * w0 + x1 * w1 + 32768) >> 16 for 8.8 fixed-point x and weights
+ * w0 + w1 = 256, exactly, in 16-bit lanes (SSE2 has no 32-bit multiply,
+ * and narrowing 32-bit lanes costs more than the arithmetic).  A macro:
+ * a function returning a 32-byte vector has an ABI warning without AVX. */
+#define LERP16(r, x0, x1, w0, w1) do { \
+	u16x16 lerp_a_ = ((x0) >> 8) * (w0) + ((x1) >> 8) * (w1); \
+	u16x16 lerp_b_ = ((x0) & 255) * (w0) + ((x1) & 255) * (w1); \
+	(r) = (lerp_a_ >> 8) + (((lerp_a_ & 255) + (lerp_b_ >> 8) + 128) >> 8); \
+} while (0)
 #endif
 
 struct mix_frame *
@@ -236,6 +254,23 @@ hmix_row(uint8_t *restrict out, const uint16_t *restrict t, const int *restrict 
 		    32768u) >> 16);
 }
 
+/* hmix_row() for two rows at once: the table is read once for both. */
+static void
+hmix_row2(uint8_t *restrict out0, uint8_t *restrict out1, const uint16_t *restrict t0,
+    const uint16_t *restrict t1, const int *restrict xa, const uint16_t *restrict xf, int n)
+{
+	uint32_t a, f, g;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		a = (uint32_t)xa[i];
+		f = xf[i];
+		g = 256 - f;
+		out0[i] = (uint8_t)((t0[a] * g + t0[a + 1] * f + 32768u) >> 16);
+		out1[i] = (uint8_t)((t1[a] * g + t1[a + 1] * f + 32768u) >> 16);
+	}
+}
+
 /* The same when xa[i] = base + step * i with step 1 or 2 and one weight
  * f for every column (same size with a fractional offset, and 2:1). */
 static void
@@ -247,37 +282,42 @@ hmix_row_linear(uint8_t *restrict out, const uint16_t *restrict t, int base, int
 
 	t += base;
 #ifdef MIX_VECTORS
-	if (step == 1) {
-		for (; i + 16 <= n; i += 16) {
-			u16x16 a, b;
-			u8x16 r;
+	for (; step == 1 && i + 16 <= n; i += 16) {
+		u16x16 a, b, m;
+		u8x16 r;
 
-			memcpy(&a, t + i, 32);
-			memcpy(&b, t + i + 1, 32);
-			r = __builtin_convertvector((__builtin_convertvector(a, u32x16) * w0 +
-			    __builtin_convertvector(b, u32x16) * w1 + 32768u) >> 16, u8x16);
-			memcpy(out + i, &r, 16);
-		}
+		memcpy(&a, t + i, 32);
+		memcpy(&b, t + i + 1, 32);
+		LERP16(m, a, b, (uint16_t)w0, (uint16_t)w1);
+		r = __builtin_convertvector(m, u8x16);
+		memcpy(out + i, &r, 16);
 	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (step == 2) {
-		/* Pairs (t[2i], t[2i+1]) are the low and high halves of one
-		 * 32-bit word. */
-		for (; i + 16 <= n; i += 16) {
-			u32x16 pair, lo, hi;
-			u8x16 r;
-
-			memcpy(&pair, t + 2 * i, 64);
-			lo = pair & 0xffff;
-			hi = pair >> 16;
-			r = __builtin_convertvector((lo * w0 + hi * w1 + 32768u) >> 16, u8x16);
-			memcpy(out + i, &r, 16);
-		}
-	}
-#endif
 #endif
 	for (; i < n; i++)
 		out[i] = (uint8_t)((t[step * i] * w0 + t[step * i + 1] * w1 + 32768u) >> 16);
+}
+
+/* Exactly 2:1 both ways, halfway between pixels: the mean of each 2x2
+ * block, rounded (what the general path gives, in one pass). */
+static void
+box2_row(uint8_t *restrict out, const uint8_t *a, const uint8_t *b, int n)
+{
+	int i = 0;
+
+#if defined(MIX_VECTORS) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 16 <= n; i += 16) {
+		u16x16 pa, pb;
+		u8x16 r;
+
+		memcpy(&pa, a + 2 * i, 32);
+		memcpy(&pb, b + 2 * i, 32);
+		r = __builtin_convertvector(((pa & 0xff) + (pa >> 8) + (pb & 0xff) + (pb >> 8) + 2) >> 2,
+		    u8x16);
+		memcpy(out + i, &r, 16);
+	}
+#endif
+	for (; i < n; i++)
+		out[i] = (uint8_t)((a[2 * i] + a[2 * i + 1] + b[2 * i] + b[2 * i + 1] + 2) >> 2);
 }
 
 /* Position pos (16.16) in 0..size-1: the left neighbour (the right one
@@ -299,6 +339,88 @@ split_pos(int64_t pos, int size, int *a, uint16_t *f)
 	}
 }
 
+/* One source row (span columns from lo) scaled horizontally, 8.8. */
+static void
+hscale_row(uint16_t *restrict h, const uint8_t *row, int span, const int *restrict xa,
+    const uint16_t *restrict xf, int n)
+{
+	uint8_t seg[SPAN + 1];
+	int i;
+
+	memcpy(seg, row, (size_t)span);
+	seg[span] = seg[span - 1];
+	for (i = 0; i < n; i++)
+		h[i] = (uint16_t)(seg[xa[i]] * (256 - xf[i]) + seg[xa[i] + 1] * xf[i]);
+}
+
+/* Vertical pass over scaled rows: out = h0 and h1 weighted by fy, rounded. */
+static void
+vmix_scaled(uint8_t *restrict out, const uint16_t *restrict h0, const uint16_t *restrict h1,
+    uint16_t fy, int n)
+{
+	uint32_t w0 = 256u - fy, w1 = fy;
+	int i = 0;
+
+	if (fy == 0) {
+		for (; i < n; i++)
+			out[i] = (uint8_t)((h0[i] + 128u) >> 8);
+		return;
+	}
+#ifdef MIX_VECTORS
+	for (; i + 16 <= n; i += 16) {
+		u16x16 a, b, m;
+		u8x16 r;
+
+		memcpy(&a, h0 + i, 32);
+		memcpy(&b, h1 + i, 32);
+		LERP16(m, a, b, (uint16_t)w0, (uint16_t)w1);
+		r = __builtin_convertvector(m, u8x16);
+		memcpy(out + i, &r, 16);
+	}
+#endif
+	for (; i < n; i++)
+		out[i] = (uint8_t)((h0[i] * w0 + h1[i] * w1 + 32768u) >> 16);
+}
+
+/*
+ * A chunk of a plane enlarged vertically: destination rows outnumber
+ * the source rows, so each source row is scaled horizontally once and
+ * kept in one of two buffers while the rows between it and the next
+ * need it; then each destination row is interpolated from the two.
+ * The arithmetic, and so the result, is that of the other order.
+ */
+static void
+draw_chunk_rows_first(const struct plane *p, int a8, int c0, int cn, int lo, int span,
+    const int *xa, const uint16_t *xf)
+{
+	uint16_t h[2][CHUNK];
+	uint8_t val[CHUNK], *drow, *out;
+	int tag[2] = { -1, -1 }, y, ya, ia, ib;
+	uint16_t fy;
+
+	for (y = p->y0; y < p->y1; y++) {
+		split_pos(p->ystart + (int64_t)(y - p->y0) * p->ystep, p->sh, &ya, &fy);
+		ia = tag[0] == ya ? 0 : tag[1] == ya ? 1 : -1;
+		/* -2: the next row is not needed. */
+		ib = fy == 0 ? -2 : tag[0] == ya + 1 ? 0 : tag[1] == ya + 1 ? 1 : -1;
+		if (ia < 0) {
+			ia = ib == 0 ? 1 : 0;
+			hscale_row(h[ia], p->s + (size_t)ya * (size_t)p->ss + lo, span, xa, xf, cn);
+			tag[ia] = ya;
+		}
+		if (ib == -1) {
+			ib = 1 - ia;
+			hscale_row(h[ib], p->s + (size_t)(ya + 1) * (size_t)p->ss + lo, span, xa, xf, cn);
+			tag[ib] = ya + 1;
+		}
+		drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
+		out = a8 >= 256 ? drow : val;
+		vmix_scaled(out, h[ia], h[ib < 0 ? ia : ib], fy, cn);
+		if (out != drow)
+			blend_row(drow, val, cn, a8);
+	}
+}
+
 /*
  * Draw one plane: for each chunk of destination columns (as many as fit
  * in CHUNK and whose source span fits in SPAN), and for each destination
@@ -310,8 +432,8 @@ static void
 draw_plane(const struct plane *p, int a8)
 {
 	int xa[CHUNK];
-	uint16_t xf[CHUNK], t[SPAN + 1];
-	uint8_t val[CHUNK], *drow, *out;
+	uint16_t xf[CHUNK], t[SPAN + 1], t2[SPAN + 1];
+	uint8_t val[CHUNK], val2[CHUNK], *drow, *out;
 	int n = p->x1 - p->x0, c0, cn, y, ya, yb, lo, span, step;
 	bool linear;
 	uint16_t fy;
@@ -346,14 +468,40 @@ draw_plane(const struct plane *p, int a8)
 		span = xa[cn - 1] + 2;
 		if (lo + span > p->sw)
 			span = p->sw - lo;
+		if (p->ystep < FIX_ONE && !linear) {
+			draw_chunk_rows_first(p, a8, c0, cn, lo, span, xa, xf);
+			continue;
+		}
 		for (y = p->y0; y < p->y1; y++) {
 			split_pos(p->ystart + (int64_t)(y - p->y0) * p->ystep, p->sh, &ya, &fy);
 			yb = fy == 0 ? ya : ya + 1;
+			drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
+			out = a8 >= 256 ? drow : val;
+			if (linear && step == 2 && xf[0] == 128 && fy == 128) {
+				box2_row(out, p->s + (size_t)ya * (size_t)p->ss + lo,
+				    p->s + (size_t)yb * (size_t)p->ss + lo, cn);
+				if (out != drow)
+					blend_row(drow, val, cn, a8);
+				continue;
+			}
 			vmix_row(t, p->s + (size_t)ya * (size_t)p->ss + lo,
 			    p->s + (size_t)yb * (size_t)p->ss + lo, (uint16_t)(256 - fy), fy, span);
 			t[span] = t[span - 1];
-			drow = p->d + (size_t)y * (size_t)p->ds + p->x0 + c0;
-			out = a8 >= 256 ? drow : val;
+			if (!linear && y + 1 < p->y1) {
+				/* The next row too, sharing the column table. */
+				split_pos(p->ystart + (int64_t)(y + 1 - p->y0) * p->ystep, p->sh, &ya, &fy);
+				yb = fy == 0 ? ya : ya + 1;
+				vmix_row(t2, p->s + (size_t)ya * (size_t)p->ss + lo,
+				    p->s + (size_t)yb * (size_t)p->ss + lo, (uint16_t)(256 - fy), fy, span);
+				t2[span] = t2[span - 1];
+				hmix_row2(out, out == drow ? drow + p->ds : val2, t, t2, xa, xf, cn);
+				if (out != drow) {
+					blend_row(drow, val, cn, a8);
+					blend_row(drow + p->ds, val2, cn, a8);
+				}
+				y++;
+				continue;
+			}
 			if (linear)
 				hmix_row_linear(out, t, 0, step, xf[0], cn);
 			else
@@ -422,6 +570,8 @@ mix_draw(struct mix_frame *dst, const struct mix_rect *r, const struct mix_frame
 	p.d = dst->y; p.ds = dst->ys;
 	p.x0 = clampi(dx, 0, dst->w); p.x1 = clampi(dx + dw, 0, dst->w);
 	p.y0 = clampi(dy, 0, dst->h); p.y1 = clampi(dy + dh, 0, dst->h);
+	if (p.x1 <= p.x0 || p.y1 <= p.y0)
+		return;   /* all outside dst: no chroma either */
 	p.xstep = fix(kx);
 	p.ystep = fix(ky);
 	p.xstart = fix(sx0 + (p.x0 - dx + 0.5) * kx - 0.5);

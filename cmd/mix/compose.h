@@ -47,7 +47,9 @@ void mix_frame_copy(struct mix_frame *dst, const struct mix_frame *src);
  * centred, and leaves the rest of r untouched (the caller has drawn the
  * background).  Bilinear scaling; a source of exactly r's size is copied.
  * alpha 1 replaces, 0 leaves dst as it was, between blends
- * (dst*(1-a) + src*a, rounded).
+ * (dst*(1-a) + src*a, rounded, with a in steps of 1/256).  Bilinear
+ * weights are in 1/256 too, rounded once.  r may be odd or reach outside
+ * dst (clipped); no allocation.
  */
 void mix_draw(struct mix_frame *dst, const struct mix_rect *r,
               const struct mix_frame *src, int render_mode, double alpha);

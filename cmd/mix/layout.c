@@ -876,7 +876,7 @@ int
 mix_layout_parse(const char *text, size_t len, const char *name, struct mix_layout *out,
     struct ag_error *warnp, struct ag_error *err)
 {
-	struct parse ps = { text, len, name, warnp, err, 0 };
+	struct parse ps = { text, len, name != NULL ? name : "layout", warnp, err, 0 };
 	json_error_t je;
 	json_t *root;
 	int rc;
@@ -890,7 +890,7 @@ mix_layout_parse(const char *text, size_t len, const char *name, struct mix_layo
 	}
 	root = json_loadb(ps.text, ps.len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
-		return ag_error_set(err, AG_EX_DATAERR, "%s:%d:%d: invalid JSON: %s", name,
+		return ag_error_set(err, AG_EX_DATAERR, "%s:%d:%d: invalid JSON: %s", ps.name,
 		    je.line > 0 ? je.line : 1, je.column > 0 ? je.column : 1, je.text);
 	rc = parse_root(&ps, root, out);
 	json_decref(root);
@@ -912,7 +912,8 @@ mix_layout_load(const char *path, struct mix_layout *out, struct ag_error *warnp
 	int fd, rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0) {
 		ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);

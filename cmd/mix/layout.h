@@ -7,8 +7,8 @@
  * A layout is in fractions of the canvas; mix_region_rect() turns a
  * region into even pixel rectangles for yuv420p.  Nothing here prints or
  * exits: errors come back in struct ag_error (AG_EX_DATAERR for a bad
- * layout file, with "FILE:LINE: field 'regions[2].x': ..." messages;
- * AG_EX_NOINPUT / AG_EX_IOERR when it cannot be read).
+ * layout file, with "FILE:LINE: regions[2].x: 1.2 is outside 0..1"
+ * messages; AG_EX_IOERR "cannot open FILE: why" when it cannot be read).
  */
 #ifndef MIX_LAYOUT_H
 #define MIX_LAYOUT_H
@@ -52,7 +52,9 @@ struct mix_rect {
 /*
  * The built-in layout mode (0, 1, 2) for the users uids[0..n-1] in join
  * order on a W x H canvas; has_max/max_uid is --maxResolutionUid for
- * mode 2.  Every region has has_uid set.  Regions that cannot be shown
+ * mode 2.  The layout has the canvas size and has_bg with MIX_DEFAULT_BG;
+ * regions have zOrder 0, alpha 1, and render mode crop (fit for the large
+ * vertical region).  Every region has has_uid set.  Regions that cannot be shown
  * (floating rows above the canvas, best-fit users after the 17th,
  * vertical small users after the 16th) are left out and counted in
  * *dropped (may be NULL), so the caller can warn.  Returns 0, or -1 with
@@ -68,7 +70,10 @@ int mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
  * 0..1 with x+w <= 1 and y+h <= 1, zOrder 0..100, alpha clamped to 0..1
  * (with a warning in *warn, may be NULL), renderMode 0 crop, 1 and 2 fit,
  * other values crop with a warning.  Unknown keys are errors.  Returns 0,
- * or -1 with err (AG_EX_DATAERR) naming the line and the field.
+ * or -1 with err (AG_EX_DATAERR) naming the line and the field.  When
+ * there were warnings, warn->code is AG_EX_DATAERR and warn->msg holds
+ * them, each "FILE:LINE: field: what", joined with "; " (code 0 and ""
+ * when none).  On failure *out is empty (n 0, regions NULL).
  */
 int mix_layout_parse(const char *text, size_t len, const char *name,
                      struct mix_layout *out, struct ag_error *warn,

@@ -16,8 +16,9 @@ if "$cc" -fsanitize=address,undefined -o "$T/san" "$T/san.c" >/dev/null 2>&1 && 
 else
 	echo "# $cc has no working ASan/UBSan: replaying without sanitizers" >&2
 fi
-flags="-std=c11 -D_GNU_SOURCE -g -O1 -iquote $AGREC_TOP/libcommon -iquote $fz $san
-	$(pkg-config --cflags jansson 2>/dev/null)"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -iquote $AGREC_TOP/libcommon -iquote $AGREC_TOP/cmd
+	-iquote $fz $san $(pkg-config --cflags jansson 2>/dev/null)"
+libs="$(pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm"
 
 mkdir -p "$T/obj"
 for src in "$AGREC_TOP"/libcommon/*.c; do
@@ -34,8 +35,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 for h in "$fz"/fuzz_*.c; do
 	n=${h##*/fuzz_}; n=${n%.c}
 	name="fuzz: $n corpus and saved crashes replay clean"
+	# A harness's extra sources (tests/fuzz/run).
+	srcs=()
+	for x in $(sed -n "s/^.*fuzz-sources://p" "$h"); do srcs+=("$AGREC_TOP/$x"); done
 	# shellcheck disable=SC2086
-	if ! out=$("$cc" $flags -o "$T/fuzz_$n" "$h" "$fz/replay.c" "$T/libcommon.a" 2>&1); then
+	if ! out=$("$cc" $flags -o "$T/fuzz_$n" "$h" "${srcs[@]}" "$fz/replay.c" "$T/libcommon.a" $libs 2>&1); then
 		t_fail "$name" "build: $(echo "$out" | tail -n 5 | tr '\n' ' ')"
 		continue
 	fi

@@ -1,0 +1,136 @@
+/*
+ * image.c - still images through an ffmpeg child: the image is decoded,
+ * scaled and converted to limited-range yuv420p by ffmpeg, which writes
+ * one YUV4MPEG2 frame on a pipe; the header gives the size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "argv.h"
+#include "ffmpeg.h"
+#include "spawn.h"
+#include "stream.h"
+#include "mix/image.h"
+
+#define MAX_SIDE 8192
+/* The y4m header and frame of a MAX_SIDE square, and some slack. */
+#define MAX_OUTPUT ((size_t)MAX_SIDE * MAX_SIDE * 3 / 2 + 4096)
+
+/* The last non-empty line of ffmpeg's stderr, for a message. */
+static const char *
+last_line(char *text)
+{
+	char *end = text + strlen(text), *p;
+
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	p = strrchr(text, '\n');
+	return p != NULL ? p + 1 : text;
+}
+
+/* "YUV4MPEG2 W.. H.. ...\nFRAME...\n": the size and the frame data. */
+static int
+parse_y4m(const char *buf, size_t len, int *w, int *h, const uint8_t **data)
+{
+	const char *nl, *p;
+	long v;
+	char *end;
+
+	*w = *h = 0;
+	if (len < 10 || memcmp(buf, "YUV4MPEG2 ", 10) != 0 ||
+	    (nl = memchr(buf, '\n', len)) == NULL)
+		return -1;
+	for (p = buf + 9; p < nl; p++) {
+		if (*p != ' ' || p + 2 > nl || (p[1] != 'W' && p[1] != 'H'))
+			continue;
+		v = strtol(p + 2, &end, 10);
+		if (end == p + 2 || v <= 0 || v > MAX_SIDE)
+			return -1;
+		*(p[1] == 'W' ? w : h) = (int)v;
+	}
+	if (*w == 0 || *h == 0)
+		return -1;
+	p = nl + 1;
+	if ((size_t)(buf + len - p) < 6 || memcmp(p, "FRAME", 5) != 0 ||
+	    (nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
+		return -1;
+	*data = (const uint8_t *)nl + 1;
+	return (size_t)(buf + len - (const char *)*data) ==
+	    ag_stream_i420_size((unsigned)*w, (unsigned)*h) ? 0 : -1;
+}
+
+int
+mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_frame **out,
+    struct ag_error *err)
+{
+	struct ag_argv av = { 0 };
+	char *url = NULL, *so = NULL, *se = NULL;
+	size_t solen = 0;
+	const uint8_t *data;
+	struct mix_frame tmp;
+	struct stat st;
+	int fd, status, fw, fh, rc = -1;
+	char why[128];
+
+	*out = NULL;
+	if (w < 0 || h < 0 || (w == 0) != (h == 0) || w > MAX_SIDE || h > MAX_SIDE)
+		return ag_error_set(err, AG_EX_USAGE, "%s: bad image size %dx%d", path, w, h);
+	/* ffmpeg's messages about missing files are vague, and it would wait
+	 * on a FIFO forever: check first. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot open %s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ag_error_set(err, AG_EX_IOERR, "cannot open %s: not a regular file", path);
+	}
+	close(fd);
+	if ((url = ag_ff_url(path)) == NULL) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
+		goto out;
+	}
+	/* image2pipe: the format comes from the content, and a '%' in the
+	 * name is not a sequence pattern as it would be for image2. */
+	ag_argv_pushl(&av, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
+	    "-f", "image2pipe", "-i", url, "-frames:v", "1", "-an", "-sn", "-vf", NULL);
+	if (w > 0)
+		ag_argv_pushf(&av, "scale=%d:%d:out_range=tv,format=yuv420p", w, h);
+	else
+		ag_argv_push(&av, "scale=w='max(2,trunc(iw/2)*2)':h='max(2,trunc(ih/2)*2)'"
+		    ":out_range=tv,format=yuv420p");
+	ag_argv_pushl(&av, "-f", "yuv4mpegpipe", "pipe:1", NULL);
+	if (av.failed) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
+		goto out;
+	}
+	if (ag_run_capture(ffmpeg, av.v, MAX_OUTPUT, &so, &solen, &se, &status, err) < 0)
+		goto out;
+	if (!ag_status_ok(status)) {
+		ag_error_set(err, AG_EX_DATAERR, "cannot decode %s: %s (ffmpeg %s)", path,
+		    *last_line(se) != '\0' ? last_line(se) : "no message",
+		    ag_status_describe(status, why, sizeof why));
+		goto out;
+	}
+	if (parse_y4m(so, solen, &fw, &fh, &data) < 0 || (w > 0 && (fw != w || fh != h))) {
+		ag_error_set(err, AG_EX_DATAERR, "cannot decode %s: ffmpeg gave no usable picture",
+		    path);
+		goto out;
+	}
+	if ((*out = mix_frame_new(fw, fh)) == NULL) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
+		goto out;
+	}
+	mix_frame_wrap(&tmp, fw, fh, (uint8_t *)data);
+	mix_frame_copy(*out, &tmp);
+	rc = 0;
+out:
+	ag_argv_free(&av);
+	free(url);
+	free(so);
+	free(se);
+	return rc;
+}
