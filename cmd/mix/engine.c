@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "fsutil.h"
+#include "mix/image.h"
 #include "mix/mix.h"
 #include "stream.h"
 
@@ -46,7 +47,8 @@ load_image(const char *ffmpeg, const char *opt, const char *path, int w, int h,
 	if (mix_image_load(ffmpeg, path, w, h, out, err) < 0) {
 		char m[sizeof err->msg];
 		snprintf(m, sizeof m, "%s", err->msg);
-		return ag_error_set(err, AG_EX_DATAERR, "%s %s: %s", opt, path, m);
+		return ag_error_set(err, err->code == AG_EX_UNAVAILABLE ? AG_EX_UNAVAILABLE :
+		    AG_EX_DATAERR, "%s %s: %s", opt, path, m);
 	}
 	return 0;
 }
@@ -97,7 +99,7 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 		mix_frame_fill(e->bg, bg);
 	}
 	if (o->user_bg != NULL &&
-	    load_image(ffmpeg, "--defaultUserBg", o->user_bg, e->W, e->H, &e->user_bg, err) < 0)
+	    load_image(ffmpeg, "--defaultUserBg", o->user_bg, 0, 0, &e->user_bg, err) < 0)
 		return -1;
 	return 0;
 }

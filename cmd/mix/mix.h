@@ -53,10 +53,6 @@ int mx_audio_channels(const struct mx_opts *o);
 int mx_audio_kbps(const struct mx_opts *o);
 bool mx_excluded(const struct mx_opts *o, uint32_t uid);
 
-/* image.c (the core's): a JPEG/PNG scaled to w x h, new in *out. */
-int mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_frame **out,
-    struct ag_error *err);
-
 /* ---- opts.c ---- */
 
 extern const char mx_usage_text[];
