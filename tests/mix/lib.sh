@@ -71,3 +71,14 @@ expect_tone_at() {
 		flt "$db" -55 && t_pass "$1" || t_fail "$1" "$5 Hz at $3+$4 s: $db dB, want < -55"
 	fi
 }
+
+# aac_problems FILE DUR: what is wrong with an ADTS AAC file of DUR s (+-0.1).
+aac_problems() {
+	local c n d
+	c=$(probe_stream_field "$1" a codec_name)
+	[ "$c" = aac ] || { echo "codec '$c' is not aac"; return; }
+	n=$(ffprobe -v error -count_packets -select_streams a:0 -show_entries stream=nb_read_packets \
+		-of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1)
+	d=$(awk -v n="$n" 'BEGIN { printf "%.3f", n * 1024 / 48000 }')
+	fnear "$d" "$2" 0.1 || echo "duration $d is not $2"
+}
