@@ -112,6 +112,8 @@ struct mx_track {
 	bool got_key;               /* live video: a keyframe was fed */
 	int codec;                  /* live: enum ag_stream_codec_id */
 	int in_rate, in_channels;   /* live audio: input rate, channels */
+	uint8_t *nalbuf;            /* live H.264: the frame with length prefixes */
+	size_t nalcap;
 	/* video */
 	int w, h, rotation;
 	size_t fsize;
