@@ -55,22 +55,20 @@ mx_track_new(uint32_t uid, bool video, int64_t t0_us, int w, int h, int channels
 	t->t0_us = t0_us;
 	t->start_us = t0_us;
 	t->end_us = INT64_MAX;
-	t->w = w & ~1;
-	t->h = h & ~1;
-	if (t->w < 2)
-		t->w = 2;
-	if (t->h < 2)
-		t->h = 2;
+	t->w = w < 2 ? 2 : w;
+	t->h = h < 2 ? 2 : h;
 	t->channels = channels;
 	t->out_fd = t->in_fd = -1;
 	t->pid = -1;
 	snprintf(t->what, sizeof t->what, "uid %u %s", (unsigned)uid, video ? "video" : "audio");
 	setup_buffers(t, fps, live);
+	if (video && live)
+		t->fpts = calloc((size_t)t->nslots, sizeof *t->fpts);
 	if (video)
 		t->slots = malloc(t->fsize * (size_t)t->nslots);
 	else
 		t->abuf = malloc(t->acap);
-	if ((video && t->slots == NULL) || (!video && t->abuf == NULL)) {
+	if ((video && t->slots == NULL) || (!video && t->abuf == NULL) || (video && live && t->fpts == NULL)) {
 		mx_track_free(t);
 		return NULL;
 	}
@@ -105,6 +103,7 @@ mx_track_free(struct mx_track *t)
 	free(t->slots);
 	free(t->abuf);
 	free(t->nalbuf);
+	free(t->fpts);
 	free(t);
 }
 
@@ -254,9 +253,26 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		mt.codec_private_len = extra_len;
 	}
 	ag_argv_pushl(&a, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-	    "-fflags", "+nobuffer", "-probesize", "32", "-analyzeduration", "0",
+	    "-probesize", "32", "-analyzeduration", "0",
+	    /* no waiting for 20 frames to guess a rate; and no -fflags nobuffer,
+	     * which holds the first frames for a whole GOP */
+	    "-fpsprobesize", "0",
 	    "-f", "matroska", "-i", "pipe:0", NULL);
-	push_outputs(t, &a, "", fps);
+	if (t->video) {
+		/*
+		 * Live video is decoded as it comes, one output frame per
+		 * input frame at its own size (the compositor scales), and
+		 * each frame gets the exact time it was fed with, from the
+		 * queue of times fed (decode order = output order without
+		 * B-frames; the smallest pending time otherwise).  An fps
+		 * filter would repeat frames into gaps, but a late frame
+		 * would then be shown late.
+		 */
+		ag_argv_pushl(&a, "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+		    "-f", "rawvideo", "-pix_fmt", "yuv420p", NULL);
+	} else {
+		push_outputs(t, &a, "", fps);
+	}
 	ag_argv_pushl(&a, "-flush_packets", "1", "pipe:1", NULL);
 	rc = spawn_piped(t, ffmpeg, &a, true, quiet, err);
 	ag_argv_free(&a);
@@ -391,6 +407,13 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 		return -1;
 	}
 	t->last_fed_us = pts_us;
+	if (t->video) {
+		if (t->nq == MX_PTSQ) {	/* frames the decoder dropped: forget the oldest */
+			memmove(t->ptsq, t->ptsq + 1, (MX_PTSQ - 1) * sizeof *t->ptsq);
+			t->nq--;
+		}
+		t->ptsq[t->nq++] = pts_us;
+	}
 	return 0;
 }
 
@@ -425,6 +448,24 @@ mx_track_wants_read(const struct mx_track *t)
 	return t->have - lo + 1 <= t->nslots;
 }
 
+/* The time of the frame the live decoder just gave. */
+static int64_t
+pop_min_pts(struct mx_track *t)
+{
+	size_t m = 0;
+	int64_t v;
+
+	if (t->nq == 0)
+		return t->last_fed_us;
+	for (size_t i = 1; i < t->nq; i++)
+		if (t->ptsq[i] < t->ptsq[m])
+			m = i;
+	v = t->ptsq[m];
+	memmove(t->ptsq + m, t->ptsq + m + 1, (t->nq - m - 1) * sizeof *t->ptsq);
+	t->nq--;
+	return v;
+}
+
 int
 mx_track_read(struct mx_track *t)
 {
@@ -454,6 +495,8 @@ mx_track_read(struct mx_track *t)
 			t->partial += (size_t)r;
 			if (t->partial == t->fsize) {
 				t->partial = 0;
+				if (t->fpts != NULL)
+					t->fpts[t->have % t->nslots] = pop_min_pts(t);
 				t->have++;
 			}
 		} else {
@@ -513,6 +556,8 @@ mx_track_stop(struct mx_track *t, bool kill_it, bool quiet)
 int64_t
 mx_frame_time(const struct mx_track *t, int64_t k, int fps)
 {
+	if (t->fpts != NULL)
+		return t->fpts[k % t->nslots];
 	return t->t0_us + k * 1000000 / fps;
 }
 

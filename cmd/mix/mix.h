@@ -25,6 +25,7 @@
 
 #define MX_RATE 48000               /* output audio sample rate */
 #define MX_MAX_EXCLUDE 64
+#define MX_PTSQ 256
 #define MX_EX_NOINPUT 66            /* a file named on the command line does not exist */
 
 struct mx_opts {
@@ -112,6 +113,9 @@ struct mx_track {
 	bool got_key;               /* live video: a keyframe was fed */
 	int codec;                  /* live: enum ag_stream_codec_id */
 	int in_rate, in_channels;   /* live audio: input rate, channels */
+	int64_t *fpts;              /* live video: time of each frame in slots */
+	int64_t ptsq[MX_PTSQ];      /* live video: times fed, not yet decoded */
+	size_t nq;
 	uint8_t *nalbuf;            /* live H.264: the frame with length prefixes */
 	size_t nalcap;
 	/* video */

@@ -82,3 +82,16 @@ aac_problems() {
 	d=$(awk -v n="$n" 'BEGIN { printf "%.3f", n * 1024 / 48000 }')
 	fnear "$d" "$2" 0.1 || echo "duration $d is not $2"
 }
+
+# send_colour PORT SECONDS CNAME VSSRC ASSRC COLOUR FREQ: an RTP participant
+# (H.264 320x180 15 fps of one colour + Opus tone), BYE at the end.
+send_colour() {
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+		-re -f lavfi -i "color=c=$6:s=320x180:r=15:d=$2" \
+		-re -f lavfi -i "sine=frequency=$7:sample_rate=48000:duration=$2" \
+		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30 \
+		-keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96 \
+		-f rtp -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" \
+		-map 1:a -c:a libopus -ar 48000 -ac 2 -b:a 64k \
+		-f rtp -payload_type 111 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
+}
