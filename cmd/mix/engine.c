@@ -280,6 +280,7 @@ static void
 compose(struct mx_engine *e, int64_t tn)
 {
 	size_t order[256], n = e->cur.n < 256 ? e->cur.n : 256;
+	bool stale = false;
 
 	mix_frame_copy(e->canvas, e->bg);
 	/* ascending zOrder, ties in list order (a stable insertion sort) */
@@ -305,12 +306,17 @@ compose(struct mx_engine *e, int64_t tn)
 			continue;
 		if (!u->vmuted && (t = video_of(e, r->uid, tn)) != NULL &&
 		    (px = mx_track_frame_at(t, tn, e->o->fps)) != NULL) {
+			if (e->live && !t->eof && mx_frame_time(t, t->shown, e->o->fps) <
+			    tn - 2 * 1000000 / e->o->fps)
+				stale = true;
 			mix_frame_wrap(&e->srcf, t->w, t->h, (uint8_t *)px);
 			mix_draw(e->canvas, &rect, &e->srcf, r->render_mode, r->alpha);
 		} else if (e->user_bg != NULL) {
 			mix_draw(e->canvas, &rect, e->user_bg, MIX_RENDER_CROP, r->alpha);
 		}
 	}
+	if (stale)
+		e->nstale++;
 }
 
 static int

@@ -408,6 +408,9 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 		}
 	}
 	mx_engine_reap(e, true);
+	if (L.started && !e->o->quiet && e->canvas != NULL)
+		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
+		    (long long)e->n, (long long)e->nstale);
 	if (L.started) {
 		L.status = mx_finish_outputs(e, e->o, L.status, true);
 		mx_print_outputs(&L.out);

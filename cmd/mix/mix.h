@@ -249,6 +249,7 @@ struct mx_engine {
 	size_t nsamples_max;
 	int64_t n;                  /* next tick */
 	int nfailed;                /* decoder children that failed */
+	int64_t nstale;             /* live: frames showing a participant's frame > 2 frames old */
 	struct mx_outputs *out;
 	size_t warned_dropped;
 };
