@@ -150,7 +150,7 @@ main(int argc, char **argv)
 	/* the work */
 	if (o.folder != NULL) {
 		if (!o.quiet)
-			ag_msg("%s: %zu clips, %.3f s, composite %s in %s", o.folder, f.nclips,
+			ag_msg("%s: %zu users, %zu clips, %.3f s, composite %s in %s", o.folder, f.nusers, f.nclips,
 			    (double)f.end_us / 1e6, f.ts, outdir);
 		status = mx_run_folder(&e, &f, outdir);
 		if (status == 0 && strcmp(outdir, o.folder) != 0 &&

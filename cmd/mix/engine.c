@@ -385,8 +385,20 @@ mx_engine_room(const struct mx_engine *e)
 void
 mx_engine_reap(struct mx_engine *e, bool kill_all)
 {
+	int64_t tn = mx_tick_time(e, e->n);
+
 	for (size_t i = 0; i < e->ntracks; i++) {
 		struct mx_track *t = e->tracks[i];
+		if (t->done && t->end_us <= tn && (t->slots != NULL || t->abuf != NULL)) {
+			/* a participant's stream that is over: its buffers go */
+			free(t->slots);
+			t->slots = NULL;
+			free(t->abuf);
+			t->abuf = NULL;
+			t->alen = 0;
+			t->have = 0;
+			t->shown = -1;
+		}
 		if (!t->spawned || t->done)
 			continue;
 		if (kill_all || t->eof) {

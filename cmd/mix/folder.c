@@ -171,7 +171,7 @@ mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
 	size_t nte = 0, capte = 0, cap = 0, nonzero = 0;
 	int rc = -1;
 	int64_t sess_base = 0;
-	uint32_t sess_uid = 0;
+	uint32_t sess_uid = 0, counted = 0;
 	bool have_sess = false;
 
 	memset(f, 0, sizeof *f);
@@ -245,8 +245,9 @@ mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
 				if (sess_base < f->base_ms)
 					f->base_ms = sess_base;
 			} else {
-				if (pass == 1 && i > 0 && te[i - 1].uid != te[i].uid)
+				if (f->nusers == 0 || counted != te[i].uid)
 					f->nusers++;
+				counted = te[i].uid;
 				if (txt_clips(dir, &te[i], &t, sess_base, f, &cap, err) < 0) {
 					ag_txt_free(&t);
 					goto out;

@@ -117,3 +117,18 @@ expect_tone_at "--exclude 103: no 880 Hz" "$T/ex/0_$TS.aac" 0.2 1.6 880 no
 M=$T/fl/0_$TS.mp4
 expect_colour "floating: 101 fills the canvas" "$M" 0.5 480 90 red
 expect_colour "floating: 103 in the first tile, bottom left" "$M" 0.5 83 277 blue
+
+# --- a real SDK composite folder (uid 0 only) rendered again ---
+real=$SHARED/data/agora-2.3.0/20190208/abc_042727_331620252
+if [ -d "$real" ]; then
+	cp -r "$real" "$T/sdk"; chmod -R u+w "$T/sdk"
+	"$MIX" -q -f "$T/sdk" --layoutMode 1 >"$T/out" 2>"$T/err"; rc=$?
+	M=$T/sdk/mix/0_20190208042729529.mp4
+	p=$(media_problems "$M" v 23.4 360 640 15)
+	[ "$rc" = 0 ] && [ -z "$p" ] && t_pass "the SDK's composite folder rendered again into mix/ (23.4 s, 360x640)" \
+		|| t_fail "SDK composite folder" "exit $rc $p $(tail -n 3 "$T/err")"
+	cmp -s "$real/0_20190208042729830.mp4" "$T/sdk/0_20190208042729830.mp4" && t_pass "the SDK's own uid 0 files untouched" \
+		|| t_fail "SDK files untouched" ""
+else
+	t_skip "SDK composite folder" "$real is absent"
+fi
