@@ -195,6 +195,10 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		on_media(L, &r->u.media);
 		break;
 	case AG_STREAM_END:
+		/* the composite lasts until the recording stopped, as the SDK's
+		 * goes on to the idle limit */
+		if (L->started && r->u.end.t_us - L->T0 > L->stream_us)
+			L->stream_us = r->u.end.t_us - L->T0;
 		L->ended = true;
 		break;
 	default:
