@@ -140,6 +140,11 @@ txt_clips(const char *dir, const struct txtent *te, const struct ag_txt *t, int6
 		c.path = ag_path_join(dir, l->file);
 		if (c.path == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
+		if (ag_file_size(c.path) <= 0) {
+			ag_msg("%s: %s: missing or empty: left out", te->name, l->file);
+			free(c.path);
+			continue;
+		}
 		c.start_us = (base_ms + start - f->base_ms) * 1000;
 		if (end < 0) {
 			ag_msg("%s: %s: no close line: mixed until its media ends", te->name, l->file);

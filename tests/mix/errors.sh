@@ -74,3 +74,19 @@ expect_colour "-i FILE: the user's red fills the canvas at 2 s" "$M" 2 320 180 r
 expect_tone_at "-i FILE: the mu-law 440 Hz tone is mixed" "$M" 1 2 440 yes
 [ "$(basename "$M")" = 0_20240301101500320.mp4 ] && t_pass "-i FILE: named after the channel's wall time + first media (0.2 s)" \
 	|| t_fail "stream file name" "$M"
+
+# A decoder that dies (SIGKILL, through an AGREC_FFMPEG wrapper): logged,
+# its user shows the background, the rest goes on, exit 1, no hang.
+cat >"$T/ffmpeg-dies" <<'EOS'
+#!/usr/bin/env bash
+case "$*" in *102_20240301101501120.mp4*) exec timeout -s KILL 0.3 ffmpeg -re "$@" ;; esac
+exec ffmpeg "$@"
+EOS
+chmod +x "$T/ffmpeg-dies"
+AGREC_FFMPEG=$T/ffmpeg-dies timeout 60 "$MIX" -f "$F" -o "$T/dies" --layoutMode 1 --mixResolution 640,360,15,500 >"$T/o" 2>"$T/e"; RC=$?
+exp "a decoder killed: exit 1, reported" 1 '102_20240301101501120.mp4.*killed by signal 9'
+M=$T/dies/0_$TS.mp4
+p=$(media_problems "$M" v 6.0 640 360 15)
+[ -z "$p" ] && t_pass "a decoder killed: the composite is complete (6.0 s)" || t_fail "decoder killed: composite" "$p"
+expect_colour "a decoder killed: its user's region shows the background" "$M" 3 480 270 bg
+expect_colour "a decoder killed: the others go on" "$M" 3 160 270 red
