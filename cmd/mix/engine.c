@@ -473,7 +473,7 @@ folder_presence(struct mx_engine *e, int64_t tn)
 }
 
 static bool
-folder_ready(struct mx_engine *e, int64_t n)
+folder_ready(struct mx_engine *e, int64_t n, bool *progressed)
 {
 	int64_t tn = mx_tick_time(e, n), t1 = mx_tick_time(e, n + 1), s1 = tick_sample(e, n + 1);
 	bool ready = true;
@@ -482,7 +482,8 @@ folder_ready(struct mx_engine *e, int64_t n)
 		struct mx_track *t = e->tracks[i];
 		if (!t->spawned || t->failed || t->done)
 			continue;
-		mx_track_read(t);
+		if (mx_track_read(t))
+			*progressed = true;
 		if (t->video) {
 			if (e->canvas == NULL || !track_on(t, tn))
 				continue;
@@ -507,6 +508,30 @@ folder_reap_eof(struct mx_engine *e)
 			if (!mx_track_stop(t, false, e->o->quiet))
 				e->nfailed++;
 		}
+	}
+}
+
+/* Nothing came from the decoders for MX_STALL_US: the ones holding the
+ * composite back are stopped and their users shown as absent. */
+static void
+folder_unstall(struct mx_engine *e, int64_t tn)
+{
+	int64_t s1 = tick_sample(e, e->n + 1), t1 = mx_tick_time(e, e->n + 1);
+
+	for (size_t i = 0; i < e->ntracks; i++) {
+		struct mx_track *t = e->tracks[i];
+		bool late;
+		if (!t->spawned || t->failed || t->done)
+			continue;
+		late = t->video ? track_on(t, tn) && !mx_track_video_ready(t, tn, e->o->fps) :
+		    t->start_us < t1 && t->end_us > tn && !mx_track_audio_ready(t, s1);
+		if (!late)
+			continue;
+		ag_msg("%s: the decoder gave nothing for %d s: stopped, its user is left out",
+		    t->path, (int)(MX_STALL_US / 1000000));
+		mx_track_stop(t, true, true);
+		t->failed = true;
+		e->nfailed++;
 	}
 }
 
@@ -575,6 +600,7 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 	struct mx_outputs out;
 	struct ag_error err;
 	int64_t total = (f->end_us * e->tick_rate + 999999) / 1000000, start = now_us(), lastp = 0;
+	int64_t lastwork = start;
 	bool tty = !e->o->quiet && isatty(2);
 	int status = 0;
 	struct pollfd *p = NULL;
@@ -610,10 +636,13 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 		int64_t tn = mx_tick_time(e, e->n);
 		size_t np = 0;
 
+		bool progressed = false;
+
 		folder_schedule(e, tn);
 		folder_presence(e, tn);
-		if (folder_ready(e, e->n)) {
+		if (folder_ready(e, e->n, &progressed)) {
 			if (mx_engine_room(e)) {
+				lastwork = now_us();
 				mx_engine_emit(e);
 				if (sinks_flush(e, &err) < 0) {
 					ag_msg("%s", err.msg);
@@ -629,6 +658,10 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 		} else {
 			folder_reap_eof(e);
 		}
+		if (progressed)
+			lastwork = now_us();
+		else if (now_us() - lastwork > MX_STALL_US)
+			folder_unstall(e, tn);
 		for (size_t i = 0; i < e->ntracks; i++) {
 			struct mx_track *t = e->tracks[i];
 			if (t->spawned && !t->done && mx_track_wants_read(t)) {

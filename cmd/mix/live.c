@@ -341,6 +341,11 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 					mx_engine_emit(e);
 				if (mx_tick_time(e, e->n) >= L.stream_us || L.status != 0)
 					break;
+				if (now > end_deadline + MX_STALL_US) {
+					ag_msg("the encoder stopped taking frames: giving up");
+					L.status = AG_EX_FAIL;
+					break;
+				}
 			} else {
 				while (tick_due(&L, now) && mx_engine_room(e))
 					mx_engine_emit(e);

@@ -26,6 +26,7 @@
 #define MX_RATE 48000               /* output audio sample rate */
 #define MX_MAX_EXCLUDE 64
 #define MX_PTSQ 256
+#define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
 #define MX_EX_NOINPUT 66            /* a file named on the command line does not exist */
 
 struct mx_opts {
