@@ -132,3 +132,17 @@ if [ -d "$real" ]; then
 else
 	t_skip "SDK composite folder" "$real is absent"
 fi
+
+# --- background images, vertical layout ---
+ffmpeg -nostdin -v error -y -f lavfi -i "color=c=yellow:s=160x90" -frames:v 1 "file:$T/bg.png"
+ffmpeg -nostdin -v error -y -f lavfi -i "color=c=white:s=64x64" -frames:v 1 "file:$T/user.jpg"
+"$MIX" -q -f "$F" -o "$T/img" --layoutMode 1 "${RES[@]}" --defaultVideoBg "$T/bg.png" --defaultUserBg "$T/user.jpg" \
+	>/dev/null 2>"$T/err"; rc=$?
+M=$T/img/0_$TS.mp4
+[ "$rc" = 0 ] && t_pass "--defaultVideoBg and --defaultUserBg: exit 0" || t_fail "background images" "exit $rc $(cat "$T/err")"
+expect_colour "--defaultVideoBg: the empty region shows the image" "$M" 1.5 480 270 yellow
+expect_colour "--defaultUserBg: a user without video shows the picture" "$M" 5 160 270 white
+"$MIX" -q -f "$F" -o "$T/vert" --layoutMode 2 --maxResolutionUid 102 "${RES[@]}" >/dev/null 2>"$T/err"
+M=$T/vert/0_$TS.mp4
+expect_colour "vertical layout: --maxResolutionUid 102 in the large region" "$M" 3 256 180 "0 128 0"
+expect_colour "vertical layout: 101 in the first small region" "$M" 3 576 45 red
