@@ -286,8 +286,8 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 }
 
 /* G.711 (ITU-T G.711) expansion to linear 16-bit. */
-static int16_t
-ulaw_to_s16(uint8_t u)
+int16_t
+mx_ulaw_to_s16(uint8_t u)
 {
 	int t;
 
@@ -297,8 +297,8 @@ ulaw_to_s16(uint8_t u)
 	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
 }
 
-static int16_t
-alaw_to_s16(uint8_t a)
+int16_t
+mx_alaw_to_s16(uint8_t a)
 {
 	int t, seg;
 
@@ -319,8 +319,8 @@ alaw_to_s16(uint8_t a)
  * length-prefixed NAL units, what Matroska with an avcC carries.
  * Returns the new length, or 0 when it does not fit in out.
  */
-static size_t
-annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+size_t
+mx_annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
 	size_t i = 0, o = 0, start = SIZE_MAX;
 
@@ -385,7 +385,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 	if (t->codec == AG_STREAM_CODEC_PCMU || t->codec == AG_STREAM_CODEC_PCMA) {
 		size_t n = len < 4096 ? len : 4096;
 		for (size_t i = 0; i < n; i++)
-			pcm[i] = t->codec == AG_STREAM_CODEC_PCMU ? ulaw_to_s16(data[i]) : alaw_to_s16(data[i]);
+			pcm[i] = t->codec == AG_STREAM_CODEC_PCMU ? mx_ulaw_to_s16(data[i]) : mx_alaw_to_s16(data[i]);
 		data = (const uint8_t *)pcm;
 		len = n * 2;
 	} else if (t->codec == AG_STREAM_CODEC_H264) {
@@ -397,7 +397,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 			t->nalbuf = b;
 			t->nalcap = len + len / 3 + 8;
 		}
-		len = annexb_to_avcc(data, len, t->nalbuf, t->nalcap);
+		len = mx_annexb_to_avcc(data, len, t->nalbuf, t->nalcap);
 		data = t->nalbuf;
 		if (len == 0)
 			return 0;
