@@ -264,12 +264,17 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		 * input frame at its own size (the compositor scales), and
 		 * each frame gets the exact time it was fed with, from the
 		 * queue of times fed (decode order = output order without
-		 * B-frames; the smallest pending time otherwise).  An fps
+		 * B-frames; the smallest pending time otherwise), scaled to
+		 * the size of the codec record.  An fps
 		 * filter would repeat frames into gaps, but a late frame
 		 * would then be shown late.
 		 */
 		ag_argv_pushl(&a, "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
-		    "-f", "rawvideo", "-pix_fmt", "yuv420p", NULL);
+		    "-vf", NULL);
+		/* the size we read frames of, whatever the SPS says (a no-op
+		 * when it says the same) */
+		ag_argv_pushf(&a, "scale=%d:%d:flags=bilinear,format=yuv420p", t->w, t->h);
+		ag_argv_pushl(&a, "-f", "rawvideo", "-pix_fmt", "yuv420p", NULL);
 	} else {
 		push_outputs(t, &a, "", fps);
 	}
