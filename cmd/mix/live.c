@@ -139,6 +139,24 @@ on_media(struct live *L, const struct ag_stream_media *m)
 	}
 }
 
+/*
+ * The stream's time moved to t (output clock).  It may run ahead of the
+ * wall clock (a stream read faster than real time) by at most the
+ * latency + 2 s: a time stamp far in the future (a sender's clock gone
+ * wrong, an end record on another base) must not make the composite
+ * race through hours of background.
+ */
+static void
+stream_advance(struct live *L, int64_t t)
+{
+	int64_t cap = mono_us() - L->m0 + (int64_t)L->e->o->latency_ms * 1000 + 2000000;
+
+	if (t > cap)
+		t = cap;
+	if (t > L->stream_us)
+		L->stream_us = t;
+}
+
 /* Act on one record.  Returns 0, or an exit status to stop with. */
 static int
 on_record(struct live *L, const struct ag_stream_rec *r)
@@ -186,8 +204,7 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 			if (s != 0)
 				return s;
 		}
-		if (r->u.media.pts_us - L->T0 > L->stream_us)
-			L->stream_us = r->u.media.pts_us - L->T0;
+		stream_advance(L, r->u.media.pts_us - L->T0);
 		/* a participant whose join record was lost */
 		if ((u = mx_engine_user(e, r->u.media.uid, true)) != NULL && !u->present &&
 		    current(e, r->u.media.uid, r->u.media.kind == AG_STREAM_VIDEO) != NULL)
@@ -197,8 +214,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 	case AG_STREAM_END:
 		/* the composite lasts until the recording stopped, as the SDK's
 		 * goes on to the idle limit */
-		if (L->started && r->u.end.t_us - L->T0 > L->stream_us)
-			L->stream_us = r->u.end.t_us - L->T0;
+		if (L->started)
+			stream_advance(L, r->u.end.t_us - L->T0);
 		L->ended = true;
 		break;
 	default:

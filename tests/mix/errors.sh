@@ -90,3 +90,16 @@ p=$(media_problems "$M" v 6.0 640 360 15)
 [ -z "$p" ] && t_pass "a decoder killed: the composite is complete (6.0 s)" || t_fail "decoder killed: composite" "$p"
 expect_colour "a decoder killed: its user's region shows the background" "$M" 3 480 270 bg
 expect_colour "a decoder killed: the others go on" "$M" 3 160 270 red
+
+# An end record whose time is hours away (another clock) does not make
+# the composite race through hours of background.
+python3 -c '
+import struct, sys
+s = bytearray(open(sys.argv[1], "rb").read())
+assert struct.unpack("<IH", s[-17:-11]) == (9, 8)
+s[-9:-1] = struct.pack("<q", 36000 * 1000000)
+open(sys.argv[2], "wb").write(s)' "$S" "$T/farend.bin"
+run -q -i "$T/farend.bin" -o "$T/farend" --mixResolution 640,360,15,500
+M=$(ls "$T"/farend/0_*.mp4 2>/dev/null); d=$(probe_dur "$M" v)
+[ "$RC" = 0 ] && flt "$d" 8 && t_pass "an end record 10 h away: the composite stops near the stream's end (${d} s)" \
+	|| t_fail "far end record" "exit $RC dur $d"
