@@ -233,9 +233,7 @@ rec_time(const struct ag_stream_rec *r)
 		return r->u.media.pts_us;
 	case AG_STREAM_LEAVE:
 		return r->u.leave.t_us;
-	case AG_STREAM_END:
-		return r->u.end.t_us;
-	default:
+	default:	/* the end is not waited for: the media before it were */
 		return INT64_MIN;
 	}
 }
@@ -315,8 +313,11 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 				}
 				held = true;
 			}
+			/* a time more than a minute ahead is taken as a broken
+			 * clock, not waited for */
 			if (paced && L.started && rec_time(&rec) != INT64_MIN &&
-			    rec_time(&rec) - L.T0 > now - L.m0) {
+			    rec_time(&rec) - L.T0 > now - L.m0 &&
+			    rec_time(&rec) - L.T0 < now - L.m0 + 60000000) {
 				int64_t w = (rec_time(&rec) - L.T0 - (now - L.m0)) / 1000 + 1;
 				if (w < timeout)
 					timeout = (int)w;
