@@ -1,0 +1,455 @@
+/*
+ * live.c - agrec-mix on a channel stream (agrec-stream(5)): records
+ * become participants and decoder tracks, and the output clock runs on
+ * the channel's time.  Output time 0 is the first media record's pts.
+ * Tick n is emitted once the stream's time has passed n/fps + latency,
+ * or the wall clock has (so the background keeps flowing while nobody
+ * sends); a decoder that is late is shown with its last frame, and its
+ * audio is silence for that tick.  A stream in a regular file is read at
+ * the pace of its time stamps, as if it were live.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "mix/mix.h"
+#include "mkv.h"
+#include "names.h"
+#include "stream.h"
+
+struct live {
+	struct mx_engine *e;
+	const char *outdir;
+	struct mx_outputs out;
+	bool started;               /* first media seen: outputs open */
+	int64_t wall_us;            /* channel record: wall clock at channel time 0 */
+	bool have_channel;
+	int64_t T0;                 /* channel time of output 0 */
+	int64_t m0;                 /* monotonic clock at output 0 */
+	int64_t stream_us;          /* latest channel time seen, output clock */
+	bool ended;
+	int status;
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The uid's current track of a kind (the last one not ended). */
+static struct mx_track *
+current(struct mx_engine *e, uint32_t uid, bool video)
+{
+	for (size_t i = e->ntracks; i-- > 0;) {
+		struct mx_track *t = e->tracks[i];
+		if (t->uid == uid && t->video == video && t->end_us == INT64_MAX)
+			return t;
+	}
+	return NULL;
+}
+
+static void
+end_track(struct mx_track *t, int64_t at)
+{
+	if (t->end_us == INT64_MAX)
+		t->end_us = at > t->start_us ? at : t->start_us;
+	mx_track_end_input(t);
+}
+
+static int
+start_outputs(struct live *L, int64_t pts)
+{
+	struct ag_error err;
+	char ts[AG_TS_LEN + 1];
+
+	L->T0 = pts;
+	L->m0 = mono_us();
+	if (!L->have_channel)
+		ag_msg("the stream has no channel record first: the file time is now");
+	ag_ts_from_ms(L->have_channel ? (L->wall_us + pts) / 1000 : (int64_t)time(NULL) * 1000, ts);
+	L->e->out = &L->out;
+	if (mx_outputs_open(&L->out, L->e->o, L->e->ffmpeg, L->outdir, ts, true, &err) < 0) {
+		ag_msg("%s", err.msg);
+		return err.code ? err.code : AG_EX_FAIL;
+	}
+	mx_outputs_txt(&L->out, L->e->o, 0, false, &err);
+	L->started = true;
+	if (!L->e->o->quiet)
+		ag_msg("composite %s in %s", ts, L->outdir);
+	return 0;
+}
+
+static void
+on_codec(struct live *L, const struct ag_stream_codec *c)
+{
+	struct mx_engine *e = L->e;
+	bool video = c->kind == AG_STREAM_VIDEO;
+	struct mx_track *t;
+	struct ag_error err;
+	int64_t at = L->started ? c->t_us - L->T0 : 0;
+	int w = c->width, h = c->height;
+
+	if (mx_excluded(e->o, c->uid) || (video && e->o->audio_only))
+		return;
+	if ((t = current(e, c->uid, video)) != NULL)
+		end_track(t, at);
+	if (video && (w == 0 || h == 0)) {
+		ag_msg("uid %u: video codec record without a size: scaled to the canvas", (unsigned)c->uid);
+		w = e->W;
+		h = e->H;
+	}
+	t = mx_track_new(c->uid, video, INT64_MAX / 2, w, h, e->channels, e->o->fps, true);
+	if (t == NULL || mx_engine_add_track(e, t) < 0) {
+		mx_track_free(t);
+		ag_msg("out of memory");
+		return;
+	}
+	if (mx_track_spawn_live(t, e->ffmpeg, e->o->fps, c->codec, (int)c->sample_rate, c->channels,
+	    c->extradata, c->extradata_len, e->o->quiet, &err) < 0) {
+		ag_msg("%s", err.msg);
+		t->failed = true;
+		t->end_us = at;
+		e->nfailed++;
+	}
+}
+
+static void
+on_media(struct live *L, const struct ag_stream_media *m)
+{
+	struct mx_track *t = current(L->e, m->uid, m->kind == AG_STREAM_VIDEO);
+	struct ag_error err;
+
+	if (t == NULL || t->failed)
+		return;
+	if (mx_track_feed(t, m->pts_us - L->T0, (m->flags & AG_STREAM_F_KEYFRAME) != 0, m->data,
+	    m->len, &err) < 0) {
+		ag_msg("%s: the decoder stopped taking frames (%s): shown as absent", t->what, err.msg);
+		L->e->nfailed++;
+	}
+}
+
+/*
+ * The stream's time moved to t (output clock).  It may run ahead of the
+ * wall clock (a stream read faster than real time) by at most the
+ * latency + 2 s: a time stamp far in the future (a sender's clock gone
+ * wrong, an end record on another base) must not make the composite
+ * race through hours of background.
+ */
+static void
+stream_advance(struct live *L, int64_t t)
+{
+	int64_t cap = mono_us() - L->m0 + (int64_t)L->e->o->latency_ms * 1000 + 2000000;
+
+	if (t > cap)
+		t = cap;
+	if (t > L->stream_us)
+		L->stream_us = t;
+}
+
+/* Act on one record.  Returns 0, or an exit status to stop with. */
+static int
+on_record(struct live *L, const struct ag_stream_rec *r)
+{
+	struct mx_engine *e = L->e;
+	struct mx_user *u;
+	int64_t t;
+
+	switch (r->type) {
+	case AG_STREAM_CHANNEL:
+		L->wall_us = r->u.channel.wall_us;
+		L->have_channel = true;
+		break;
+	case AG_STREAM_JOIN:
+		if (mx_excluded(e->o, r->u.join.uid))
+			break;
+		if ((u = mx_engine_user(e, r->u.join.uid, true)) != NULL)
+			mx_engine_set_present(e, u, true);
+		break;
+	case AG_STREAM_LEAVE:
+		if ((u = mx_engine_user(e, r->u.leave.uid, false)) == NULL)
+			break;
+		mx_engine_set_present(e, u, false);
+		t = L->started ? r->u.leave.t_us - L->T0 : 0;
+		for (size_t i = 0; i < e->ntracks; i++)
+			if (e->tracks[i]->uid == u->uid)
+				end_track(e->tracks[i], t);
+		break;
+	case AG_STREAM_CODEC:
+		on_codec(L, &r->u.codec);
+		break;
+	case AG_STREAM_MUTE:
+		if ((u = mx_engine_user(e, r->u.mute.uid, false)) == NULL)
+			break;
+		if (r->u.mute.kind == AG_STREAM_VIDEO)
+			u->vmuted = r->u.mute.muted;
+		else
+			u->amuted = r->u.mute.muted;
+		break;
+	case AG_STREAM_MEDIA:
+		if (mx_excluded(e->o, r->u.media.uid))
+			break;
+		if (!L->started) {
+			int s = start_outputs(L, r->u.media.pts_us);
+			if (s != 0)
+				return s;
+		}
+		stream_advance(L, r->u.media.pts_us - L->T0);
+		/* a participant whose join record was lost */
+		if ((u = mx_engine_user(e, r->u.media.uid, true)) != NULL && !u->present &&
+		    current(e, r->u.media.uid, r->u.media.kind == AG_STREAM_VIDEO) != NULL)
+			mx_engine_set_present(e, u, true);
+		on_media(L, &r->u.media);
+		break;
+	case AG_STREAM_END:
+		/* the composite lasts until the recording stopped, as the SDK's
+		 * goes on to the idle limit */
+		if (L->started)
+			stream_advance(L, r->u.end.t_us - L->T0);
+		L->ended = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The channel time at which a record happens (for pacing), or INT64_MIN. */
+static int64_t
+rec_time(const struct ag_stream_rec *r)
+{
+	switch (r->type) {
+	case AG_STREAM_MEDIA:
+		return r->u.media.pts_us;
+	case AG_STREAM_LEAVE:
+		return r->u.leave.t_us;
+	default:	/* the end is not waited for: the media before it were */
+		return INT64_MIN;
+	}
+}
+
+static bool
+tick_due(struct live *L, int64_t now)
+{
+	int64_t tn = mx_tick_time(L->e, L->e->n), lat = (int64_t)L->e->o->latency_ms * 1000;
+
+	return L->stream_us >= tn + lat || now - L->m0 >= tn + lat;
+}
+
+static int
+flush_sinks(struct live *L)
+{
+	struct mx_sink *s[2] = { &L->out.vsink, &L->out.asink };
+
+	for (int i = 0; i < 2; i++) {
+		if (mx_sink_flush(s[i]) < 0) {
+			ag_msg("%s: %s", s[i]->name, strerror(s[i]->errnum));
+			return s[i] == &L->out.asink && L->out.audio_pcm ? AG_EX_IOERR : AG_EX_FAIL;
+		}
+	}
+	return 0;
+}
+
+int
+mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
+{
+	struct live L;
+	struct ag_stream_reader *rd;
+	struct ag_stream_rec rec;
+	struct ag_error err;
+	struct pollfd *p = NULL;
+	size_t capp = 0;
+	bool held = false, eof = false;
+	int64_t end_deadline = 0;
+
+	memset(&L, 0, sizeof L);
+	L.e = e;
+	L.outdir = outdir;
+	if (!paced) {
+		int fl = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	}
+	if ((rd = ag_stream_reader_new(fd, &err)) == NULL) {
+		ag_msg("%s", err.msg);
+		return AG_EX_FAIL;
+	}
+	for (;;) {
+		int64_t now = mono_us();
+		size_t np = 0;
+		int timeout = 100;
+
+		if (mx_stop_signal && !eof) {
+			if (!e->o->quiet)
+				ag_msg("signal %d: finishing the composite", (int)mx_stop_signal);
+			eof = true;
+		}
+		/* records */
+		while (!eof && !L.ended) {
+			int r;
+			if (!held) {
+				r = ag_stream_read(rd, &rec, &err);
+				if (r == AG_STREAM_AGAIN)
+					break;
+				if (r == 0) {
+					eof = true;
+					break;
+				}
+				if (r < 0) {
+					ag_msg("%s: %s", e->o->input && strcmp(e->o->input, "-") ? e->o->input :
+					    "standard input", err.msg);
+					L.status = err.code;
+					eof = true;
+					break;
+				}
+				held = true;
+			}
+			/* a time more than a minute ahead is taken as a broken
+			 * clock, not waited for */
+			if (paced && L.started && rec_time(&rec) != INT64_MIN &&
+			    rec_time(&rec) - L.T0 > now - L.m0 &&
+			    rec_time(&rec) - L.T0 < now - L.m0 + 60000000) {
+				int64_t w = (rec_time(&rec) - L.T0 - (now - L.m0)) / 1000 + 1;
+				if (w < timeout)
+					timeout = (int)w;
+				break;	/* not yet: a file is replayed in real time */
+			}
+			held = false;
+			if ((r = on_record(&L, &rec)) != 0) {
+				L.status = r;
+				eof = true;
+				break;
+			}
+		}
+		if (L.ended)
+			eof = true;
+		if (eof && end_deadline == 0) {
+			/* no more input: let the decoders flush, for at most latency + 1 s */
+			for (size_t i = 0; i < e->ntracks; i++)
+				mx_track_end_input(e->tracks[i]);
+			end_deadline = now + (int64_t)e->o->latency_ms * 1000 + 1000000;
+		}
+		for (size_t i = 0; i < e->ntracks; i++)
+			if (e->tracks[i]->spawned && !e->tracks[i]->done)
+				mx_track_read(e->tracks[i]);
+		mx_engine_reap(e, false);
+		if (mx_hup && !L.started) {
+			mx_hup = 0;
+			mx_engine_reload(e);
+		}
+		/* ticks */
+		if (L.started) {
+			bool all_eof = true;
+			for (size_t i = 0; i < e->ntracks; i++)
+				if (e->tracks[i]->spawned && !e->tracks[i]->done)
+					all_eof = false;
+			if (eof) {
+				/* the last ticks, up to the last time seen */
+				while (mx_tick_time(e, e->n) < L.stream_us && mx_engine_room(e) &&
+				    (all_eof || now >= end_deadline || tick_due(&L, now)))
+					mx_engine_emit(e);
+				if (mx_tick_time(e, e->n) >= L.stream_us || L.status != 0)
+					break;
+				if (now > end_deadline + MX_STALL_US) {
+					ag_msg("the encoder stopped taking frames: giving up");
+					L.status = AG_EX_FAIL;
+					break;
+				}
+			} else {
+				while (tick_due(&L, now) && mx_engine_room(e))
+					mx_engine_emit(e);
+			}
+			{
+				int s = flush_sinks(&L);
+				if (s != 0) {
+					if (L.status == 0 || L.status == AG_EX_DATAERR)
+						L.status = s;
+					break;
+				}
+			}
+			if (!eof) {
+				int64_t due = L.m0 + mx_tick_time(e, e->n) + (int64_t)e->o->latency_ms * 1000;
+				int w = due > now ? (int)((due - now) / 1000) + 1 : 0;
+				if (w < timeout)
+					timeout = w;
+			} else {
+				timeout = 20;
+			}
+		} else if (eof) {
+			break;
+		}
+		/* wait */
+		if (capp < e->ntracks * 2 + 4) {
+			capp = e->ntracks * 2 + 16;
+			free(p);
+			if ((p = calloc(capp, sizeof *p)) == NULL) {
+				L.status = AG_EX_FAIL;
+				break;
+			}
+		}
+		if (!eof && !held && !paced) {
+			p[np].fd = fd;
+			p[np++].events = POLLIN;
+		}
+		for (size_t i = 0; i < e->ntracks; i++) {
+			struct mx_track *t = e->tracks[i];
+			struct ag_error e2;
+			if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
+				if (ag_mkv_drain(t->mkv, &e2) < 0) {
+					ag_msg("%s: %s", t->what, e2.msg);
+					t->failed = true;
+					mx_track_end_input(t);
+				} else if (ag_mkv_pending(t->mkv) > 0) {
+					p[np].fd = t->in_fd;
+					p[np++].events = POLLOUT;
+				}
+			}
+			if (t->spawned && !t->done && mx_track_wants_read(t)) {
+				p[np].fd = t->out_fd;
+				p[np++].events = POLLIN;
+			}
+		}
+		if (L.started) {
+			struct mx_sink *s[2] = { &L.out.vsink, &L.out.asink };
+			for (int i = 0; i < 2; i++)
+				if (s[i]->fd >= 0 && !s[i]->failed && s[i]->len > 0) {
+					p[np].fd = s[i]->fd;
+					p[np++].events = POLLOUT;
+				}
+		}
+		if (timeout < 0)
+			timeout = 0;
+		if (poll(p, np, timeout) < 0 && errno != EINTR) {
+			ag_msg("poll: %s", strerror(errno));
+			L.status = AG_EX_FAIL;
+			break;
+		}
+	}
+	mx_engine_reap(e, true);
+	if (L.started && !e->o->quiet && e->canvas != NULL)
+		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
+		    (long long)e->n, (long long)e->nstale);
+	if (L.started) {
+		L.status = mx_finish_outputs(e, e->o, L.status, true);
+		mx_print_outputs(&L.out);
+		mx_outputs_free(&L.out);
+	} else if (L.status == 0) {
+		if (!e->o->quiet)
+			ag_msg("the stream had no media: nothing written");
+	}
+	e->out = NULL;
+	if (L.status == 0 && e->nfailed > 0)
+		ag_msg("%d decoder(s) failed: their users are missing from the composite", e->nfailed);
+	ag_stream_reader_free(rd);
+	free(p);
+	return L.status;
+}

@@ -1,0 +1,297 @@
+/*
+ * mix.h - agrec-mix's own modules around the compositor (layout.h,
+ * compose.h): the options (opts.c), the finished-folder reader
+ * (folder.c), the per-participant ffmpeg decoder children (decode.c),
+ * the encoder child and the output sinks (encode.c), and the engine that
+ * runs the output clock for both inputs (engine.c, live.c).
+ *
+ * One clock for everything: microseconds on the output timeline, 0 at
+ * the composite's start.  Output frame n is at n * 1000000 / fps, and
+ * audio sample s (48 kHz) at s * 1000000 / 48000; both are computed from
+ * the integer index, never accumulated.
+ */
+#ifndef MX_MIX_H
+#define MX_MIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "mix/compose.h"
+#include "mix/layout.h"
+#include "names.h"
+
+#define MX_RATE 48000               /* output audio sample rate */
+#define MX_MAX_EXCLUDE 64
+#define MX_PTSQ 256
+#define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
+#define MX_EX_NOINPUT 66            /* a file named on the command line does not exist */
+
+struct mx_opts {
+	const char *folder;         /* -f, or NULL */
+	const char *input;          /* -i (NULL or "-": stdin) */
+	const char *output;         /* -o, or NULL */
+	int width, height, fps, kbps;
+	int mixed_va;               /* 0 separate .aac + .mp4, 1 and 2 one A/V .mp4 */
+	bool audio_only;
+	int layout_mode;            /* 0 floating, 1 best-fit, 2 vertical */
+	bool has_max_uid;
+	uint32_t max_uid;
+	const char *layout_file;    /* --layout, or NULL */
+	const char *video_bg;       /* --defaultVideoBg, or NULL */
+	const char *user_bg;        /* --defaultUserBg, or NULL */
+	int audio_profile;          /* 0..2 */
+	const char *pcm;            /* --pcm FILE|-, or NULL */
+	int latency_ms;
+	uint32_t exclude[MX_MAX_EXCLUDE];
+	size_t nexclude;
+	bool quiet;
+};
+
+/* Output channels and AAC bitrate (kb/s) for --audioProfile. */
+int mx_audio_channels(const struct mx_opts *o);
+int mx_audio_kbps(const struct mx_opts *o);
+bool mx_excluded(const struct mx_opts *o, uint32_t uid);
+
+/* ---- opts.c ---- */
+
+extern const char mx_usage_text[];
+extern const char mx_help_text[];
+
+/* Parse argv into o.  Returns 0; -1 after printing a usage error (64);
+ * 1 when --help or --version was printed (exit 0). */
+int mx_opts_parse(int argc, char **argv, struct mx_opts *o);
+
+/* ---- folder.c ---- */
+
+struct mx_clip {
+	uint32_t uid;
+	bool video;
+	char *path;                 /* new: dir/file */
+	int64_t start_us, end_us;   /* on the output clock; end_us INT64_MAX: no close line */
+	int width, height, rotation;
+};
+
+struct mx_folder {
+	struct mx_clip *clips;      /* sorted by start */
+	size_t nclips;
+	int64_t base_ms;            /* wall time of output 0: the earliest session base */
+	int64_t end_us;             /* the latest close */
+	char ts[AG_TS_LEN + 1];     /* base_ms as a 17-digit name time */
+	char channel[256];          /* from metadata.txt or the folder name */
+	size_t nusers;
+};
+
+/* Read every uid_*.txt of dir (uid 0 only when it is the only uid;
+ * excluded uids left out).  -1 with err: AG_EX_IOERR unreadable folder,
+ * AG_EX_DATAERR no txt / no media.  Warnings are printed. */
+int mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
+    struct ag_error *err);
+void mx_folder_free(struct mx_folder *f);
+
+/* ---- decode.c ---- */
+
+/*
+ * One decoded stream of one participant: an ffmpeg child that writes
+ * raw I420 frames at a constant fps (frame k at t0_us + k/fps) or 48 kHz
+ * s16 samples (sample j at t0_us + j/48000) on its stdout.  Live tracks
+ * are fed their encoded frames as Matroska on the child's stdin.
+ */
+struct mx_track {
+	uint32_t uid;
+	bool video;
+	int64_t start_us, end_us;   /* when the track is on the canvas / in the mix */
+	int64_t t0_us;              /* time of frame 0 / sample 0 */
+	bool spawned, eof, failed, done;
+	pid_t pid;
+	int out_fd;                 /* child's stdout, non-blocking; -1 when closed */
+	int in_fd;                  /* live: child's stdin, non-blocking; -1 */
+	struct ag_mkv *mkv;         /* live: the writer on in_fd */
+	int64_t first_pts_us;       /* live: stream pts of the first frame fed */
+	int64_t last_fed_us;        /* live */
+	bool got_key;               /* live video: a keyframe was fed */
+	int codec;                  /* live: enum ag_stream_codec_id */
+	int in_rate, in_channels;   /* live audio: input rate, channels */
+	int64_t *fpts;              /* live video: time of each frame in slots */
+	int64_t ptsq[MX_PTSQ];      /* live video: times fed, not yet decoded */
+	size_t nq;
+	uint8_t *nalbuf;            /* live H.264: the frame with length prefixes */
+	size_t nalcap;
+	/* video */
+	int w, h, rotation;
+	size_t fsize;
+	uint8_t *slots;             /* nslots frames */
+	int nslots;
+	int64_t have;               /* frames completely read */
+	int64_t shown;              /* frame on screen, -1 none */
+	size_t partial;             /* bytes of frame `have` read so far */
+	/* audio */
+	int channels;
+	uint8_t *abuf;              /* bytes; abuf[0] is sample apos */
+	size_t alen, acap;
+	int64_t apos;
+	int64_t askip;              /* live: drop samples before this when they arrive */
+	char *path;                 /* folder: the media file (borrowed) */
+	char what[64];              /* "uid 1001 video" for messages */
+};
+
+/* A folder track for clip c (not started). */
+struct mx_track *mx_track_folder(const struct mx_clip *c, int fps, int channels);
+/* A live track; start it with mx_track_spawn_live. */
+struct mx_track *mx_track_new(uint32_t uid, bool video, int64_t t0_us, int w, int h,
+    int channels, int fps, bool live);
+void mx_track_free(struct mx_track *t);
+
+int mx_track_spawn_folder(struct mx_track *t, const char *ffmpeg, int fps, bool quiet,
+    struct ag_error *err);
+/* Live: start the decoder; codec/extradata from the codec record. */
+int mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec,
+    int rate, int channels, const uint8_t *extra, size_t extra_len, bool quiet,
+    struct ag_error *err);
+/* Live: feed one encoded frame (pts on the output clock). 0, or -1 (the
+ * track failed: message in err). */
+int mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
+    size_t len, struct ag_error *err);
+/* Live: no more input (closes the child's stdin once drained). */
+void mx_track_end_input(struct mx_track *t);
+/* Read what the child has written; returns 1 if anything was read. */
+int mx_track_read(struct mx_track *t);
+/* Whether the track can still take bytes from its child. */
+bool mx_track_wants_read(const struct mx_track *t);
+/* Kill (if running) and reap the child, close the fds.  Returns false
+ * when the child failed (message printed unless quiet). */
+bool mx_track_stop(struct mx_track *t, bool kill_it, bool quiet);
+
+/* G.711 mu-law and A-law to linear 16-bit. */
+int16_t mx_ulaw_to_s16(uint8_t u);
+int16_t mx_alaw_to_s16(uint8_t a);
+/* An Annex-B access unit as 4-byte length-prefixed NAL units into out
+ * (cap bytes): the new length, 0 when it does not fit. */
+size_t mx_annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+
+int64_t mx_frame_time(const struct mx_track *t, int64_t k, int fps);
+/* Video: make the latest frame with time <= tn current; the frame, or NULL. */
+const uint8_t *mx_track_frame_at(struct mx_track *t, int64_t tn, int fps);
+/* Video (folder): the data for time tn is complete. */
+bool mx_track_video_ready(const struct mx_track *t, int64_t tn, int fps);
+/* Audio: samples [s0, s1) of the output clock into out (interleaved,
+ * zero where missing), then drop what is before s1. */
+void mx_track_audio_take(struct mx_track *t, int64_t s0, int64_t s1, int16_t *out);
+bool mx_track_audio_ready(const struct mx_track *t, int64_t s1);
+
+/* ---- encode.c ---- */
+
+/* A non-blocking output with a bounded queue. */
+struct mx_sink {
+	int fd;
+	const char *name;           /* for messages */
+	uint8_t *buf;
+	size_t len, cap;
+	bool failed;
+	int errnum;
+};
+
+int mx_sink_init(struct mx_sink *s, int fd, const char *name, size_t cap);
+/* Append (the caller checked the room). */
+void mx_sink_put(struct mx_sink *s, const void *data, size_t len);
+size_t mx_sink_room(const struct mx_sink *s);
+/* Write what the fd takes now; -1 on an error (s->failed). */
+int mx_sink_flush(struct mx_sink *s);
+void mx_sink_free(struct mx_sink *s);
+
+struct mx_outputs {
+	char *dir;
+	char ts[AG_TS_LEN + 1];
+	char *aac, *mp4, *txt;      /* full paths; NULL if not written */
+	char *pcm_path;             /* NULL, or the file (not for "-") */
+	bool pcm_stdout;
+	bool video, audio_aac, audio_pcm;
+	pid_t enc_pid;              /* -1 none */
+	struct mx_sink vsink, asink;
+	int vfd_wr, afd_wr;
+};
+
+/* Start the encoder (and open the PCM output) for the composite starting
+ * at wall time ts in dir.  err: AG_EX_IOERR, AG_EX_UNAVAILABLE. */
+int mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffmpeg,
+    const char *dir, const char *ts, bool live, struct ag_error *err);
+/* Write the uid-0 txt for a composite of dur_ms (closed: close lines). */
+int mx_outputs_txt(struct mx_outputs *out, const struct mx_opts *o, int64_t dur_ms, bool closed,
+    struct ag_error *err);
+/* Close the pipes, wait for the encoder.  -1 with err when it failed. */
+int mx_outputs_close(struct mx_outputs *out, struct ag_error *err);
+void mx_outputs_free(struct mx_outputs *out);
+
+/* ---- engine.c ---- */
+
+struct mx_user {
+	uint32_t uid;
+	bool present;               /* in the channel now */
+	bool vmuted, amuted;
+	uint64_t order;             /* join order: smaller joined earlier */
+};
+
+struct mx_engine {
+	const struct mx_opts *o;
+	const char *ffmpeg;
+	bool live;
+	int tick_rate;              /* fps, or 50 (20 ms) for audio only */
+	int channels;
+	int W, H;
+	struct mx_track **tracks;
+	size_t ntracks, captracks;
+	struct mx_user *users;
+	size_t nusers, capusers;
+	uint64_t join_seq;
+	bool layout_dirty;
+	struct mix_layout custom;   /* --layout */
+	bool has_custom;
+	struct mix_layout cur;      /* what is drawn now */
+	struct mix_frame *canvas, *bg, *user_bg;
+	struct mix_frame srcf;
+	int16_t *mixbuf, *tmpbuf;
+	const int16_t **ins;
+	size_t capin;               /* tracks tmpbuf and ins have room for */
+	size_t nsamples_max;
+	int64_t n;                  /* next tick */
+	int nfailed;                /* decoder children that failed */
+	int64_t nstale;             /* live: frames showing a participant's frame > 2 frames old */
+	struct mx_outputs *out;
+	size_t warned_dropped;
+};
+
+int mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg, bool live,
+    struct ag_error *err);
+void mx_engine_free(struct mx_engine *e);
+int64_t mx_tick_time(const struct mx_engine *e, int64_t n);
+int mx_engine_add_track(struct mx_engine *e, struct mx_track *t);
+struct mx_user *mx_engine_user(struct mx_engine *e, uint32_t uid, bool create);
+void mx_engine_set_present(struct mx_engine *e, struct mx_user *u, bool present);
+/* Reload --layout (SIGHUP): keeps the old layout on error (logged). */
+void mx_engine_reload(struct mx_engine *e);
+/* Compose and mix tick e->n into the outputs' sinks (the caller checked
+ * the room), then e->n++. */
+void mx_engine_emit(struct mx_engine *e);
+/* Room in the sinks for one more tick. */
+bool mx_engine_room(const struct mx_engine *e);
+/* Remove finished tracks (done), reaping them. */
+void mx_engine_reap(struct mx_engine *e, bool kill_all);
+
+/* Close the outputs and write the final txt; returns status or the
+ * first error's code. */
+int mx_finish_outputs(struct mx_engine *e, const struct mx_opts *o, int status, bool closed);
+/* The paths written, one per line on stdout (not when stdout is --pcm -). */
+void mx_print_outputs(const struct mx_outputs *out);
+
+/* Signals (set by the handlers in agrec-mix.c). */
+extern volatile int mx_stop_signal;
+extern volatile int mx_hup;
+
+/* Folder input: run to the end.  Returns an exit status. */
+int mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir);
+/* Stream input from fd.  Returns an exit status. */
+int mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir);
+
+#endif

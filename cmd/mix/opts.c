@@ -1,0 +1,266 @@
+/*
+ * opts.c - agrec-mix's command line: the recorder's option names and
+ * defaults (agora-format.md 4.1), long options with one or two dashes
+ * (getopt_long_only), strict numbers.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "mix/mix.h"
+#include "names.h"
+#include "num.h"
+
+const char mx_usage_text[] =
+"usage: agrec-mix [options] -f DIR\n"
+"       agrec-mix [options] [-i FILE|-] -o DIR\n"
+"       agrec-mix -h | --help | --version\n";
+
+const char mx_help_text[] =
+"Composite a recorded channel: a finished recording folder (-f) or a live\n"
+"channel stream, agrec-stream(5) (-i, default standard input).\n"
+"\n"
+"  -f, --folder DIR         a finished recording folder; output in DIR/mix\n"
+"  -i, --input FILE|-       the channel stream (default -, standard input)\n"
+"  -o, --output DIR         output folder (required for stream input)\n"
+"      --mixResolution W,H,FPS,KBPS  canvas and video bitrate (360,640,15,500)\n"
+"      --mixedVideoAudio N  0 mixed .aac + video .mp4 (default), 1 and 2 one\n"
+"                           A/V .mp4\n"
+"      --isAudioOnly 0|1    only the mixed audio\n"
+"      --layoutMode N       0 floating (default), 1 best-fit, 2 vertical\n"
+"      --maxResolutionUid UID  the large user of layout 2\n"
+"      --layout FILE        custom layout, agrec-layout(5); reread on SIGHUP\n"
+"      --defaultVideoBg IMG canvas background image (JPEG or PNG)\n"
+"      --defaultUserBg IMG  picture of a user without video\n"
+"      --audioProfile N     0 mono 48 kb/s (default), 1 mono 128 kb/s,\n"
+"                           2 stereo 192 kb/s\n"
+"      --pcm FILE|-         the mixed audio as raw s16le 48 kHz instead of AAC\n"
+"      --latency MS         live: wait for late frames (default 300)\n"
+"      --exclude UID        leave a participant out (repeatable)\n"
+"  -q, --quiet              no progress, no decoder messages\n"
+"  -h, --help               this help\n"
+"      --version            the version\n"
+"\n"
+"Exit status: 0 success, 1 a child failed or interrupted, 64 usage, 65 bad\n"
+"input data, 66 a missing input file, 69 ffmpeg missing, 74 I/O error.\n"
+"Environment: AGREC_FFMPEG.  See agrec-mix(1).\n";
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ag_vmsg(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s", mx_usage_text);
+}
+
+static int
+num_opt(const char *name, const char *s, long min, long max, long *out)
+{
+	if (ag_parse_long(s, min, max, out) < 0) {
+		usage_error("--%s: '%s' is not an integer in %ld..%ld", name, s, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* "W,H,FPS,KBPS": exactly 4 integers. */
+static int
+parse_res(const char *s, struct mx_opts *o)
+{
+	char buf[64], *p, *save = NULL;
+	long v[4];
+	static const long lo[4] = { 16, 16, 1, 10 }, hi[4] = { 7680, 4320, 120, 100000 };
+	int i = 0;
+
+	if (strlen(s) >= sizeof buf)
+		goto bad;
+	strcpy(buf, s);
+	for (p = strtok_r(buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+		if (i == 4 || ag_parse_long(p, lo[i], hi[i], &v[i]) < 0)
+			goto bad;
+		i++;
+	}
+	if (i != 4 || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,") != NULL)
+		goto bad;
+	/* yuv420p needs even sizes */
+	o->width = (int)(v[0] & ~1L);
+	o->height = (int)(v[1] & ~1L);
+	o->fps = (int)v[2];
+	o->kbps = (int)v[3];
+	return 0;
+bad:
+	usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (4 integers: W 16..7680, H 16..4320, "
+	    "FPS 1..120, KBPS 10..100000)", s);
+	return -1;
+}
+
+enum {
+	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION
+};
+
+int
+mx_opts_parse(int argc, char **argv, struct mx_opts *o)
+{
+	static const struct option lo[] = {
+		{ "folder", required_argument, NULL, 'f' },
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "mixResolution", required_argument, NULL, O_RES },
+		{ "mixedVideoAudio", required_argument, NULL, O_MIXEDVA },
+		{ "isAudioOnly", required_argument, NULL, O_AUDIOONLY },
+		{ "layoutMode", required_argument, NULL, O_LAYOUTMODE },
+		{ "maxResolutionUid", required_argument, NULL, O_MAXUID },
+		{ "layout", required_argument, NULL, O_LAYOUT },
+		{ "defaultVideoBg", required_argument, NULL, O_VIDEOBG },
+		{ "defaultUserBg", required_argument, NULL, O_USERBG },
+		{ "audioProfile", required_argument, NULL, O_PROFILE },
+		{ "pcm", required_argument, NULL, O_PCM },
+		{ "latency", required_argument, NULL, O_LATENCY },
+		{ "exclude", required_argument, NULL, O_EXCLUDE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	long v;
+	uint32_t uid;
+
+	memset(o, 0, sizeof *o);
+	o->width = 360;
+	o->height = 640;
+	o->fps = 15;
+	o->kbps = 500;
+	o->latency_ms = 300;
+	opterr = 0;
+	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qh", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o->folder = optarg;
+			break;
+		case 'i':
+			o->input = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case O_RES:
+			if (parse_res(optarg, o) < 0)
+				return -1;
+			break;
+		case O_MIXEDVA:
+			if (num_opt("mixedVideoAudio", optarg, 0, 2, &v) < 0)
+				return -1;
+			o->mixed_va = (int)v;
+			break;
+		case O_AUDIOONLY:
+			if (num_opt("isAudioOnly", optarg, 0, 1, &v) < 0)
+				return -1;
+			o->audio_only = v != 0;
+			break;
+		case O_LAYOUTMODE:
+			if (num_opt("layoutMode", optarg, 0, 2, &v) < 0)
+				return -1;
+			o->layout_mode = (int)v;
+			break;
+		case O_MAXUID:
+			/* -1 is the recorder's "unset" */
+			if (num_opt("maxResolutionUid", optarg, -1, 4294967295L, &v) < 0)
+				return -1;
+			o->has_max_uid = v >= 0;
+			o->max_uid = (uint32_t)(v < 0 ? 0 : v);
+			break;
+		case O_LAYOUT:
+			o->layout_file = optarg;
+			break;
+		case O_VIDEOBG:
+			o->video_bg = *optarg ? optarg : NULL;
+			break;
+		case O_USERBG:
+			o->user_bg = *optarg ? optarg : NULL;
+			break;
+		case O_PROFILE:
+			if (num_opt("audioProfile", optarg, 0, 1000000, &v) < 0)
+				return -1;
+			o->audio_profile = v > 2 ? 2 : (int)v;	/* the SDK clamps */
+			break;
+		case O_PCM:
+			o->pcm = optarg;
+			break;
+		case O_LATENCY:
+			if (num_opt("latency", optarg, 0, 10000, &v) < 0)
+				return -1;
+			o->latency_ms = (int)v;
+			break;
+		case O_EXCLUDE:
+			if (ag_parse_uid(optarg, strlen(optarg), &uid) < 0) {
+				usage_error("--exclude: '%s' is not a uid (0..4294967295)", optarg);
+				return -1;
+			}
+			if (o->nexclude == MX_MAX_EXCLUDE) {
+				usage_error("--exclude: at most %d uids", MX_MAX_EXCLUDE);
+				return -1;
+			}
+			o->exclude[o->nexclude++] = uid;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			printf("%s\n%s", mx_usage_text, mx_help_text);
+			return 1;
+		case O_VERSION:
+			printf("agrec-mix %s\n", AGREC_VERSION);
+			return 1;
+		case ':':
+			usage_error("%s: needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			usage_error("%s: unknown option", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		usage_error("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->folder != NULL && o->input != NULL) {
+		usage_error("-f and -i are two inputs: give one");
+		return -1;
+	}
+	if (o->folder == NULL && o->output == NULL) {
+		usage_error("stream input needs -o DIR (or give a folder with -f DIR)");
+		return -1;
+	}
+	if (o->audio_only && o->mixed_va != 0)
+		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
+	return 0;
+}
+
+int
+mx_audio_channels(const struct mx_opts *o)
+{
+	return o->audio_profile == 2 ? 2 : 1;
+}
+
+int
+mx_audio_kbps(const struct mx_opts *o)
+{
+	return o->audio_profile == 0 ? 48 : o->audio_profile == 1 ? 128 : 192;
+}
+
+bool
+mx_excluded(const struct mx_opts *o, uint32_t uid)
+{
+	for (size_t i = 0; i < o->nexclude; i++)
+		if (o->exclude[i] == uid)
+			return true;
+	return false;
+}
