@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The README's main job in a reduced form (a 14 s channel): scripts/demo-run
+# records three live participants with snapshots and a composite,
+# converts, and draws; every output is probed, the pictures are valid
+# images, and nothing is left running.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+need ffmpeg ffprobe jq python3
+out=$T/demo
+DEMO_SECONDS=14 DEMO_AWAY=5 AGREC_BUILD=$AGREC_BUILD timeout 170 "$AGREC_TOP/scripts/demo-run" "$out" >"$T/demo.out" 2>"$T/demo.err"
+rc=$?
+[ $rc = 0 ] && t_pass "scripts/demo-run exits 0" || { t_fail "scripts/demo-run" "exit $rc: $(tail -n 5 "$T/demo.err" | tr '\n' ' ')"; exit 0; }
+folder=$(ls -d "$out"/recordings/*/demo_* 2>/dev/null | head -n 1)
+[ -n "$folder" ] && [ -f "$folder/recording2-done.txt" ] && t_pass "a finished recording folder" || t_fail "recording folder" "$(ls -R "$out" | head)"
+# Converted outputs: 1001 (two sessions? no: away 5 s, one session), 1002 audio only, 1003 A/V.
+for uid in 1001 1003; do
+	f=$(ls "$folder"/${uid}_0_merge_av.mp4 2>/dev/null)
+	if [ -n "$f" ]; then
+		d=$(probe_dur "$f")
+		fgt "$d" 10 && [ "$(probe_count "$f" v)" = 1 ] && [ "$(probe_count "$f" a)" = 1 ] \
+			&& t_pass "uid $uid: merged A/V file ($d s)" || t_fail "uid $uid merged file" "$d s"
+	else
+		t_fail "uid $uid: merged A/V file" "$(ls "$folder" | tr '\n' ' ')"
+	fi
+done
+f=$(ls "$folder"/1002_0_merge.m4a 2>/dev/null)
+[ -n "$f" ] && [ "$(probe_count "$f" v)" = 0 ] && fgt "$(probe_dur "$f")" 10 && t_pass "uid 1002: audio-only merge ($(probe_dur "$f") s)" \
+	|| t_fail "uid 1002 audio only" "$(ls "$folder" | tr '\n' ' ')"
+# 1003 changed resolution: two video files in its txt.
+n=$(grep -c '\.mp4 info width=' "$folder"/uid_1003_*.txt 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }')
+[ "$n" -ge 2 ] && grep -q 'width=640 height=360' "$folder"/uid_1003_*.txt && t_pass "uid 1003: the resolution change split the video ($n files)" \
+	|| t_fail "uid 1003 resolution change" "$(cat "$folder"/uid_1003_*.txt)"
+# Snapshots every 2 s for the two video users.
+ns=$(wc -l <"$folder/snapshots.jsonl" 2>/dev/null || echo 0)
+[ "$ns" -ge 8 ] && t_pass "snapshots indexed ($ns)" || t_fail "snapshots" "$ns"
+# The composite.
+mp4=$(ls "$out"/composite/0_*.mp4 2>/dev/null | head -n 1)
+if [ -n "$mp4" ]; then
+	d=$(probe_dur "$mp4" v)
+	fgt "$d" 10 && [ "$(probe_stream_field "$mp4" v width)" = 640 ] && t_pass "composite: 640x360 video ($d s)" || t_fail "composite" "$d s"
+else
+	t_fail "composite file" "$(ls "$out/composite" | tr '\n' ' ')"
+fi
+for p in contact-sheet.png timeline.png; do
+	w=$(probe_stream_field "$out/$p" v width)
+	[ "$(probe_stream_field "$out/$p" v codec_name)" = png ] && [ "${w:-0}" -gt 100 ] && t_pass "$p is a valid image (${w} px wide)" || t_fail "$p" "$(ls -l "$out/$p" 2>&1)"
+done
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$out/timeline.svg" && grep -q 'uid 1002' "$out/timeline.svg" \
+	&& t_pass "timeline.svg is well-formed and shows every user" || t_fail "timeline.svg" ""
+grep -q '^USER ' "$T/demo.out" && grep -q 'Contact sheet:' "$T/demo.out" && [ "$(grep -cE '^(1001|1002|1003|mix) ' "$T/demo.out")" -ge 4 ] \
+	&& t_pass "the summary table lists every output" || t_fail "summary table" "$(cat "$T/demo.out")"
+left=$(pgrep -f -- "$out" | wc -l)
+[ "$left" = 0 ] && t_pass "nothing left running" || t_fail "nothing left running" "$(pgrep -af -- "$out")"
