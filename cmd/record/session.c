@@ -225,6 +225,9 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 	u->present = false;
 	u->video_rejoin = true;
 	rc_emit_leave(r, u->uid, now, strcmp(why, "BYE") == 0 ? AG_STREAM_LEAVE_BYE : AG_STREAM_LEAVE_TIMEOUT);
+	/* After a leave a reader forgets the user: a rejoin starts with new
+	 * codec records (agrec-stream(5), ORDER). */
+	u->emit_codec_sent[0] = u->emit_codec_sent[1] = false;
 	rc_log(&r->folder, 4, "uid %lu left (%s)", (unsigned long)u->uid, why);
 	rc_raw_close(r, u);
 	/* The video file ends now; the audio file waits 15 s for a rejoin. */

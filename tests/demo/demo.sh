@@ -38,6 +38,13 @@ mp4=$(ls "$out"/composite/0_*.mp4 2>/dev/null | head -n 1)
 if [ -n "$mp4" ]; then
 	d=$(probe_dur "$mp4" v)
 	fgt "$d" 10 && [ "$(probe_stream_field "$mp4" v width)" = 640 ] && t_pass "composite: 640x360 video ($d s)" || t_fail "composite" "$d s"
+	# 1001 left and came back (at about 9 s): by 12 s it is shown again in
+	# its grid cell, bottom left (the background is #23b9dc).
+	read -r y u v < <(ffmpeg -v error -ss 12 -i "file:$mp4" -frames:v 1 -vf "crop=320:180:0:180,scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1)
+	read -r by bu bv < <(ffmpeg -v error -f lavfi -i "color=c=0x23b9dc:s=16x16:d=0.1" -frames:v 1 -vf "format=yuv444p,scale=1:1" -f rawvideo - | od -An -tu1)
+	dist=$(( (y - by) * (y - by) + (u - bu) * (u - bu) + (v - bv) * (v - bv) ))
+	[ "$dist" -gt 200 ] && t_pass "composite: 1001 is back in its cell after rejoining ($y $u $v vs background $by $bu $bv)" \
+		|| t_fail "composite after the rejoin" "cell $y $u $v = background $by $bu $bv"
 else
 	t_fail "composite file" "$(ls "$out/composite" | tr '\n' ' ')"
 fi

@@ -8,7 +8,8 @@
 . "$(dirname "$0")/../lib/rec.sh"
 need ffmpeg ffprobe
 port=$(free_port)
-rec_start r --channel restart --recordFileRootDir "$T/r" --listen "127.0.0.1:$port" --idle 3 --leave-timeout 5 || exit 1
+rec_start r --channel restart --recordFileRootDir "$T/r" --listen "127.0.0.1:$port" --idle 3 --leave-timeout 5 \
+	--emit "$T/stream.bin" || exit 1
 send_color "$port" 3 1501 0x15010 0x15011 0xff0000 440       # ends with a BYE
 sleep 1
 # The same SSRCs again; killed without a BYE after about 3 s.
@@ -39,3 +40,9 @@ for f in "$d"/1501_*.mp4; do tot=$(awk -v a="$tot" -v b="$(probe_dur "$f" v)" 'B
 fnear "$tot" 9 1.5 && t_pass "the video files hold the three runs ($tot s)" || t_fail "video duration" "$tot s: $(ls "$d")"
 grep -q 'packets after its BYE' "$d/recording.log" && t_pass "the restart after a BYE is logged" || t_fail "BYE restart log" "$(grep SSRC "$d/recording.log" | head)"
 grep -qE 'its (RTP times|sequence numbers) jumped' "$d/recording.log" && t_pass "the restart without a BYE is logged" || t_fail "crash restart log" "$(grep SSRC "$d/recording.log" | head)"
+# The channel stream: after the rejoin, codec records again (agrec-stream(5), ORDER).
+"$RECORD" --dump "$T/stream.bin" >"$T/dump.txt"
+nj=$(grep -c ' join .*uid=1501' "$T/dump.txt")
+bad=$(awk '/uid=1501/ { if (want && $2 != "codec") bad++; want = ($2 == "join") } END { print bad + 0 }' "$T/dump.txt")
+[ "$nj" -ge 2 ] && [ "$bad" = 0 ] && t_pass "each of the $nj joins in the stream is followed by codec records" \
+	|| t_fail "codec records after a rejoin" "$nj joins, $bad without a codec record after them"
