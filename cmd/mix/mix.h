@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "exitcodes.h"
 #include "mix/compose.h"
 #include "mix/layout.h"
 #include "names.h"
@@ -27,7 +28,7 @@
 #define MX_MAX_EXCLUDE 64
 #define MX_PTSQ 256
 #define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
-#define MX_EX_NOINPUT 66            /* a file named on the command line does not exist */
+#define MX_EX_NOINPUT AG_EX_NOINPUT /* a file named on the command line does not exist */
 
 struct mx_opts {
 	const char *folder;         /* -f, or NULL */
