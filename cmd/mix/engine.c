@@ -69,6 +69,8 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 	e->tick_rate = o->audio_only ? 50 : o->fps;
 	e->channels = mx_audio_channels(o);
 	e->layout_dirty = true;
+	if (o->has_bg_color)
+		bg = o->bg_color;
 	if (o->layout_file != NULL) {
 		ag_error_clear(&warn);
 		if (mix_layout_load(o->layout_file, &e->custom, &warn, err) < 0)

@@ -43,6 +43,8 @@ struct mx_opts {
 	const char *layout_file;    /* --layout, or NULL */
 	const char *video_bg;       /* --defaultVideoBg, or NULL */
 	const char *user_bg;        /* --defaultUserBg, or NULL */
+	bool has_bg_color;          /* --backgroundColor given */
+	uint32_t bg_color;          /* 0xRRGGBB */
 	int audio_profile;          /* 0..2 */
 	const char *pcm;            /* --pcm FILE|-, or NULL */
 	int latency_ms;

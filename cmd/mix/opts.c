@@ -3,6 +3,8 @@
  * defaults (agora-format.md 4.1), long options with one or two dashes
  * (getopt_long_only), strict numbers.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@ const char mx_help_text[] =
 "      --layout FILE        custom layout, agrec-layout(5); reread on SIGHUP\n"
 "      --defaultVideoBg IMG canvas background image (JPEG or PNG)\n"
 "      --defaultUserBg IMG  picture of a user without video\n"
+"      --backgroundColor #RRGGBB  canvas colour (default #23b9dc, the SDK's)\n"
 "      --audioProfile N     0 mono 48 kb/s (default), 1 mono 128 kb/s,\n"
 "                           2 stereo 192 kb/s\n"
 "      --pcm FILE|-         the mixed audio as raw s16le 48 kHz instead of AAC\n"
@@ -102,7 +105,7 @@ bad:
 
 enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
-	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION, O_BGCOLOR
 };
 
 int
@@ -120,6 +123,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "layout", required_argument, NULL, O_LAYOUT },
 		{ "defaultVideoBg", required_argument, NULL, O_VIDEOBG },
 		{ "defaultUserBg", required_argument, NULL, O_USERBG },
+		{ "backgroundColor", required_argument, NULL, O_BGCOLOR },
 		{ "audioProfile", required_argument, NULL, O_PROFILE },
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
@@ -199,6 +203,21 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 				return -1;
 			o->latency_ms = (int)v;
 			break;
+		case O_BGCOLOR: {
+			unsigned long c;
+			char *end;
+			const char *p = optarg[0] == '#' ? optarg + 1 : optarg;
+			errno = 0;
+			c = strtoul(p, &end, 16);
+			if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
+			{
+				usage_error("--backgroundColor: '%s' is not #RRGGBB", optarg);
+				return -1;
+			}
+			o->has_bg_color = true;
+			o->bg_color = (uint32_t)c;
+			break;
+		}
 		case O_EXCLUDE:
 			if (ag_parse_uid(optarg, strlen(optarg), &uid) < 0) {
 				usage_error("--exclude: '%s' is not a uid (0..4294967295)", optarg);
