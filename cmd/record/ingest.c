@@ -406,6 +406,43 @@ ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 	timing_reset(r, s, why);
 }
 
+/* Is `from` the address `known`? */
+static bool
+same_addr(const struct sockaddr_storage *known, socklen_t knownlen,
+    const struct sockaddr_storage *from, socklen_t fromlen)
+{
+	if (fromlen != knownlen || from->ss_family != known->ss_family)
+		return false;
+	if (from->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)from, *b = (const void *)known;
+		return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+	}
+	if (from->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)from, *b = (const void *)known;
+		return a->sin6_port == b->sin6_port &&
+		    memcmp(&a->sin6_addr, &b->sin6_addr, sizeof a->sin6_addr) == 0;
+	}
+	return memcmp(from, known, (size_t)fromlen) == 0;
+}
+
+/* Does a packet from `from` come from the source s follows? */
+static bool
+same_source(const struct rc_ssrc *s, const struct sockaddr_storage *from, socklen_t fromlen)
+{
+	return same_addr(&s->from, s->fromlen, from, fromlen);
+}
+
+/* Is RTCP from `from` about s to be believed?  Not from a second sender
+ * that uses the same SSRC while the first one sends (RFC 3550 8.2). */
+static bool
+rtcp_of_source(const struct rc_ssrc *s, const struct sockaddr_storage *from, socklen_t fromlen,
+    int64_t now)
+{
+	if (!s->rx_have || s->rtcp_fromlen == 0 || now - s->rx_ms >= 2000)
+		return true;
+	return same_addr(&s->rtcp_from, s->rtcp_fromlen, from, fromlen);
+}
+
 /* Is ts more than 10 s away from where the stream's clock should be now?
  * Live media never is: the sender's clock restarted. */
 static bool
@@ -475,10 +512,25 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 			    s->pt, pkt.pt, s->pt);
 		return;
 	}
+	/* Two senders with one SSRC (RFC 3550 8.2): while the source we
+	 * follow keeps sending, packets from another address are dropped. */
+	if (s->rx_have && !s->bye && now - s->rx_ms < 2000 && !same_source(s, from, fromlen)) {
+		if (s->collisions++ == 0)
+			rc_log(&r->folder, 3, "SSRC %08lx (uid %lu): packets from a second source; "
+			    "keeping the first while it sends", (unsigned long)s->ssrc, (unsigned long)s->uid);
+		return;
+	}
 	s->last_ms = now;
 	s->packets++;
 	/* A packet after a BYE that was acted on is a rejoin; one within the
 	 * grace period is a straggler of the stream that is leaving. */
+	if (s->bye && s->bye_ms < 0 && now - s->bye_at < 1000 && s->rx_have &&
+	    !rtp_time_jumped(s, pkt.ts, now)) {
+		/* The last packets of a stream that said BYE, sent after it
+		 * (senders flush late): not a rejoin. */
+		s->stragglers++;
+		return;
+	}
 	if (s->bye && s->bye_ms < 0) {
 		s->bye = false;
 		ssrc_restart(r, s, "packets after its BYE");
@@ -523,12 +575,16 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 			rc_log(&r->folder, 5, "SSRC %08lx is uid %lu", (unsigned long)s->ssrc, (unsigned long)uid);
 		}
 		s->cname_known = true;
-		memcpy(&s->rtcp_from, from, fromlen);
-		s->rtcp_fromlen = fromlen;
+		if (rtcp_of_source(s, from, fromlen, now)) {
+			memcpy(&s->rtcp_from, from, fromlen);
+			s->rtcp_fromlen = fromlen;
+		}
 	}
 	for (i = 0; i < rt.nsr; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.sr[i].ssrc);
 		if (s == NULL && (s = ssrc_new(r, rt.sr[i].ssrc, now)) == NULL)
+			continue;
+		if (!rtcp_of_source(s, from, fromlen, now))
 			continue;
 		s->has_sr = true;
 		s->sr_ntp_us = ag_rtp_ntp_to_us(rt.sr[i].ntp);
@@ -540,10 +596,11 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	 * another socket and may overtake the stream's last packets. */
 	for (i = 0; i < rt.nbye; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.bye[i]);
-		if (s == NULL || s->bye)
+		if (s == NULL || s->bye || !rtcp_of_source(s, from, fromlen, now))
 			continue;
 		s->bye = true;
 		s->bye_ms = now;
+		s->bye_at = now;
 	}
 }
 
@@ -709,10 +766,12 @@ rc_ingest_free(struct rc_rec *r)
 			continue;
 		c = ag_jb_counters(s->jb);
 		rc_log(&r->folder, 4, "SSRC %08lx (uid %lu, %s): %llu packets, %llu lost, %llu late, "
-		    "%llu duplicates, %llu reordered", (unsigned long)s->ssrc, (unsigned long)s->uid,
-		    ag_codec_name(s->pm.codec), (unsigned long long)s->packets,
+		    "%llu duplicates, %llu reordered, %llu after its BYE, %llu from a second source",
+		    (unsigned long)s->ssrc,
+		    (unsigned long)s->uid, ag_codec_name(s->pm.codec), (unsigned long long)s->packets,
 		    (unsigned long long)c->lost, (unsigned long long)c->late,
-		    (unsigned long long)c->duplicates, (unsigned long long)c->reordered);
+		    (unsigned long long)c->duplicates, (unsigned long long)c->reordered,
+		    (unsigned long long)s->stragglers, (unsigned long long)s->collisions);
 	}
 	for (i = 0; i < r->nssrcs; i++) {
 		ag_jb_free(r->ssrcs[i].jb);

@@ -229,7 +229,10 @@ struct rc_ssrc {
 	bool cname_known;
 	int64_t first_ms, last_ms;
 	bool bye;
-	int64_t bye_ms;             /* when its BYE came */
+	int64_t bye_ms;             /* when its BYE came; -1 once acted on */
+	int64_t bye_at;             /* when its BYE came */
+	uint64_t stragglers;        /* packets dropped just after its BYE */
+	uint64_t collisions;        /* packets of a second sender with the same SSRC */
 	uint8_t pt;
 	bool pt_ok;
 	struct rc_ptmap pm;
