@@ -45,3 +45,31 @@ ag_codec_is_video(enum ag_codec codec)
 {
 	return codec == AG_CODEC_H264 || codec == AG_CODEC_VP8;
 }
+
+int16_t
+ag_g711_ulaw(uint8_t u)
+{
+	int t;
+
+	u = (uint8_t)~u;
+	t = ((u & 0x0f) << 3) + 0x84;
+	t <<= (u & 0x70) >> 4;
+	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+int16_t
+ag_g711_alaw(uint8_t a)
+{
+	int t, seg;
+
+	a ^= 0x55;
+	t = (a & 0x0f) << 4;
+	seg = (a & 0x70) >> 4;
+	if (seg == 0)
+		t += 8;
+	else if (seg == 1)
+		t += 0x108;
+	else
+		t = (t + 0x108) << (seg - 1);
+	return (int16_t)((a & 0x80) ? t : -t);
+}

@@ -6,6 +6,7 @@
 #define AG_CODEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum ag_codec {
 	AG_CODEC_H264,  /* RFC 6184, packetization-mode 1 */
@@ -32,5 +33,10 @@ int ag_codec_from_name(const char *name);
 
 /* true for H.264 and VP8. */
 bool ag_codec_is_video(enum ag_codec codec);
+
+/* G.711 expansion (ITU-T G.711): one mu-law or A-law byte to linear
+ * 16-bit PCM. */
+int16_t ag_g711_ulaw(uint8_t u);
+int16_t ag_g711_alaw(uint8_t a);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "codec.h"
 #include "diag.h"
 #include "ffmpeg.h"
 #include "mix/mix.h"
@@ -290,35 +291,6 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 	return 0;
 }
 
-/* G.711 (ITU-T G.711) expansion to linear 16-bit. */
-int16_t
-mx_ulaw_to_s16(uint8_t u)
-{
-	int t;
-
-	u = (uint8_t)~u;
-	t = ((u & 0x0f) << 3) + 0x84;
-	t <<= (u & 0x70) >> 4;
-	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
-}
-
-int16_t
-mx_alaw_to_s16(uint8_t a)
-{
-	int t, seg;
-
-	a ^= 0x55;
-	t = (a & 0x0f) << 4;
-	seg = (a & 0x70) >> 4;
-	if (seg == 0)
-		t += 8;
-	else if (seg == 1)
-		t += 0x108;
-	else
-		t = (t + 0x108) << (seg - 1);
-	return (int16_t)((a & 0x80) ? t : -t);
-}
-
 /*
  * An Annex-B access unit (the stream's H.264 payload) as 4-byte
  * length-prefixed NAL units, what Matroska with an avcC carries.
@@ -390,7 +362,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 	if (t->codec == AG_STREAM_CODEC_PCMU || t->codec == AG_STREAM_CODEC_PCMA) {
 		size_t n = len < 4096 ? len : 4096;
 		for (size_t i = 0; i < n; i++)
-			pcm[i] = t->codec == AG_STREAM_CODEC_PCMU ? mx_ulaw_to_s16(data[i]) : mx_alaw_to_s16(data[i]);
+			pcm[i] = t->codec == AG_STREAM_CODEC_PCMU ? ag_g711_ulaw(data[i]) : ag_g711_alaw(data[i]);
 		data = (const uint8_t *)pcm;
 		len = n * 2;
 	} else if (t->codec == AG_STREAM_CODEC_H264) {

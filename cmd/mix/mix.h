@@ -167,9 +167,6 @@ bool mx_track_wants_read(const struct mx_track *t);
  * when the child failed (message printed unless quiet). */
 bool mx_track_stop(struct mx_track *t, bool kill_it, bool quiet);
 
-/* G.711 mu-law and A-law to linear 16-bit. */
-int16_t mx_ulaw_to_s16(uint8_t u);
-int16_t mx_alaw_to_s16(uint8_t a);
 /* An Annex-B access unit as 4-byte length-prefixed NAL units into out
  * (cap bytes): the new length, 0 when it does not fit. */
 size_t mx_annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap);

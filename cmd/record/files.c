@@ -262,35 +262,6 @@ out:
 	return rc;
 }
 
-/* G.711 to linear PCM (ITU-T G.711 expansion). */
-static int16_t
-ulaw(uint8_t u)
-{
-	int t;
-
-	u = (uint8_t)~u;
-	t = ((u & 0x0f) << 3) + 0x84;
-	t <<= (u & 0x70) >> 4;
-	return (int16_t)((u & 0x80) ? 0x84 - t : t - 0x84);
-}
-
-static int16_t
-alaw(uint8_t a)
-{
-	int t, seg;
-
-	a ^= 0x55;
-	t = (a & 0x0f) << 4;
-	seg = (a & 0x70) >> 4;
-	if (seg == 0)
-		t += 8;
-	else if (seg == 1)
-		t += 0x108;
-	else
-		t = (t + 0x108) << (seg - 1);
-	return (int16_t)((a & 0x80) ? t : -t);
-}
-
 /* The Matroska track that carries fr's codec to a child; asc holds a
  * built AudioSpecificConfig. */
 static void
@@ -498,7 +469,7 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t
 	if (fr->codec == AG_CODEC_PCMU || fr->codec == AG_CODEC_PCMA) {
 		size_t i, n = len < 16384 ? len : 16384;
 		for (i = 0; i < n; i++)
-			pcm[i] = fr->codec == AG_CODEC_PCMU ? ulaw(fr->data[i]) : alaw(fr->data[i]);
+			pcm[i] = fr->codec == AG_CODEC_PCMU ? ag_g711_ulaw(fr->data[i]) : ag_g711_alaw(fr->data[i]);
 		data = pcm;
 		len = n * 2;
 	} else if (fr->codec == AG_CODEC_H264) {

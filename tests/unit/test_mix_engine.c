@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "codec.h"
 #include "mix/mix.h"
 
 /* Append n samples of value v (mono) to a track's buffer, as a read would. */
@@ -76,10 +77,10 @@ Test(mix_engine, annexb_to_length_prefixed)
 
 Test(mix_engine, g711)
 {
-	cr_assert_eq(mx_ulaw_to_s16(0xff), 0);
-	cr_assert_eq(mx_ulaw_to_s16(0x80), 32124);
-	cr_assert_eq(mx_ulaw_to_s16(0x00), -32124);
-	cr_assert_eq(mx_alaw_to_s16(0xd5), 8);
-	cr_assert_eq(mx_alaw_to_s16(0x55), -8);
-	cr_assert_eq(mx_alaw_to_s16(0xaa), 32256);
+	cr_assert_eq(ag_g711_ulaw(0xff), 0);
+	cr_assert_eq(ag_g711_ulaw(0x80), 32124);
+	cr_assert_eq(ag_g711_ulaw(0x00), -32124);
+	cr_assert_eq(ag_g711_alaw(0xd5), 8);
+	cr_assert_eq(ag_g711_alaw(0x55), -8);
+	cr_assert_eq(ag_g711_alaw(0xaa), 32256);
 }
