@@ -262,6 +262,14 @@ out:
 	return rc;
 }
 
+int
+rc_frame_channels(const struct ag_frame *fr, const struct rc_ptmap *pm)
+{
+	if (fr->codec == AG_CODEC_OPUS && fr->len > 0)
+		return (fr->data[0] & 0x04) ? 2 : 1;
+	return pm->channels;
+}
+
 /* The Matroska track that carries fr's codec to a child; asc holds a
  * built AudioSpecificConfig. */
 static void

@@ -208,12 +208,10 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 
 	if (raw == RC_RAW_NONE || r->disk_full)
 		return;
-	/* RTP says 2 channels for every Opus stream (RFC 7587); the packets'
-	 * TOC byte says what was coded.  A file keeps the count it started
-	 * with (the decoder mixes up or down): only a rejoin changes it. */
+	/* A file keeps the channel count it started with (the decoder
+	 * mixes up or down): only a rejoin changes it. */
 	pmc = *pm;
-	if (fr->codec == AG_CODEC_OPUS && fr->len > 0)
-		pmc.channels = (fr->data[0] & 0x04) ? 2 : 1;
+	pmc.channels = rc_frame_channels(fr, pm);
 	pm = &pmc;
 	if (raw == RC_RAW_H264 && fr->codec != AG_CODEC_H264) {
 		if (u->raw_n[k] == 0) {

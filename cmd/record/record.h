@@ -158,6 +158,11 @@ void rc_log(struct rc_folder *f, int level, const char *fmt, ...)
 int64_t rc_now_ms(const struct rc_folder *f);
 void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);
 
+/* The channels fr was coded with: RTP declares 2 for every Opus stream
+ * (RFC 7587), its TOC byte says what the sender coded; else the payload
+ * type's count.  A file keeps the count it starts with. */
+int rc_frame_channels(const struct ag_frame *fr, const struct rc_ptmap *pm);
+
 /* Open a writer for a new media file; the name is made from uid and ch_ms. */
 int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
     const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,

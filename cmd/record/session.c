@@ -190,13 +190,10 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 			return;
 		if (r->disk_full)
 			return;
-		/* RTP says 2 channels for every Opus stream (RFC 7587); the TOC
-		 * byte says what the sender coded, and the SDK records the
-		 * sender's channel count (agora-format.md 4.6).  The file keeps
-		 * it; the decoder mixes later packets up or down. */
+		/* The SDK records the sender's channel count (agora-format.md
+		 * 4.6); the decoder mixes later packets up or down. */
 		struct rc_ptmap pmc = *pm;
-		if (fr->codec == AG_CODEC_OPUS && fr->len > 0)
-			pmc.channels = (fr->data[0] & 0x04) ? 2 : 1;
+		pmc.channels = rc_frame_channels(fr, pm);
 		if (rc_writer_open(&r->folder, w, u->uid, t, fr, &pmc, avcc, avcc_len, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
