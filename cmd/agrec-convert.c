@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "convert/convert.h"
+#include "rawfile.h"
 #include "diag.h"
 #include "exitcodes.h"
 #include "fsutil.h"
@@ -602,7 +603,7 @@ main(int argc, char **argv)
 			o.once = true;
 			break;
 		case 'W':
-			if ((o.raw = cv_raw_parse(optarg)) < 0)
+			if ((o.raw = ag_raw_from_ext(optarg)) == AG_RAW_NONE)
 				USAGE("--raw: '%s' is not pcm, aac, h264 or yuv", optarg);
 			break;
 		case 'F':

@@ -25,7 +25,7 @@ struct cv_opts {
 	int jobs;
 	bool force, reencode, stretch, dry_run, json, quiet;
 	bool once;              /* --once: skip converted or locked folders */
-	int raw;                /* --raw: enum cv_raw_fmt, 0 for none */
+	int raw;                /* --raw: enum ag_raw_format, AG_RAW_NONE for none */
 };
 
 /* Where messages go: stderr (with the program name) and convert.log. */
@@ -187,11 +187,6 @@ int cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir,
     struct cv_result *results, int *signo);
 
 /* ---- raw.c: --raw ---- */
-
-enum cv_raw_fmt { CV_RAW_NONE, CV_RAW_PCM, CV_RAW_AAC, CV_RAW_H264, CV_RAW_YUV };
-
-/* "pcm", "aac", "h264", "yuv" to enum cv_raw_fmt, or -1. */
-int cv_raw_parse(const char *s);
 
 /*
  * The raw files of format fmt for every user of folder f (in dir), made

@@ -22,20 +22,8 @@
 
 #include "convert/convert.h"
 #include "fsutil.h"
+#include "rawfile.h"
 #include "spawn.h"
-
-static const char *const raw_ext[] = { "", "pcm", "aac", "h264", "yuv" };
-
-int
-cv_raw_parse(const char *s)
-{
-	int i;
-
-	for (i = 1; i < (int)(sizeof raw_ext / sizeof raw_ext[0]); i++)
-		if (strcmp(s, raw_ext[i]) == 0)
-			return i;
-	return -1;
-}
 
 /* One raw output being made. */
 struct raw_out {
@@ -45,57 +33,6 @@ struct raw_out {
 	int channels, width, height;
 	uint64_t clips;
 };
-
-static int
-sidecar(const char *tmpdir, uint32_t uid, int fmt, const struct raw_out *o, struct ag_error *err)
-{
-	json_t *j = json_object();
-	char side[96], *path = NULL, *text;
-	int rc = -1;
-
-	json_object_set_new(j, "uid", json_integer(uid));
-	json_object_set_new(j, "file", json_string(o->name));
-	switch (fmt) {
-	case CV_RAW_PCM:
-		json_object_set_new(j, "format", json_string("s16le"));
-		json_object_set_new(j, "sample_rate", json_integer(48000));
-		json_object_set_new(j, "channels", json_integer(o->channels));
-		json_object_set_new(j, "bytes_per_second", json_integer(96000 * o->channels));
-		break;
-	case CV_RAW_AAC:
-		json_object_set_new(j, "format", json_string("aac"));
-		json_object_set_new(j, "framing", json_string("adts"));
-		json_object_set_new(j, "channels", json_integer(o->channels));
-		break;
-	case CV_RAW_H264:
-		json_object_set_new(j, "format", json_string("h264"));
-		json_object_set_new(j, "framing", json_string("annexb"));
-		json_object_set_new(j, "width", json_integer(o->width));
-		json_object_set_new(j, "height", json_integer(o->height));
-		break;
-	case CV_RAW_YUV:
-		json_object_set_new(j, "format", json_string("i420"));
-		json_object_set_new(j, "width", json_integer(o->width));
-		json_object_set_new(j, "height", json_integer(o->height));
-		json_object_set_new(j, "frame_size", json_integer((json_int_t)o->width * o->height +
-		    2 * (json_int_t)((o->width + 1) / 2) * ((o->height + 1) / 2)));
-		break;
-	}
-	json_object_set_new(j, "clips", json_integer((json_int_t)o->clips));
-	snprintf(side, sizeof side, "%s.json", o->name);
-	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) != NULL &&
-	    (path = ag_path_join(tmpdir, side)) != NULL) {
-		size_t n = strlen(text);
-		text[n] = '\n';
-		rc = ag_write_file_atomic(path, text, n + 1, 0600, err);
-	} else {
-		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", side);
-	}
-	free(path);
-	free(text);
-	json_decref(j);
-	return rc;
-}
 
 /* Append one clip to o through an ffmpeg child. */
 static int
@@ -115,17 +52,17 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 	ag_argv_pushl(&a, c->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
 	    "-i", url, NULL);
 	switch (fmt) {
-	case CV_RAW_PCM:
+	case AG_RAW_PCM:
 		ag_argv_pushl(&a, "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", "-ac", NULL);
 		ag_argv_pushf(&a, "%d", o->channels);
 		break;
-	case CV_RAW_AAC:
+	case AG_RAW_AAC:
 		ag_argv_pushl(&a, "-vn", "-c:a", "copy", "-f", "adts", NULL);
 		break;
-	case CV_RAW_H264:
+	case AG_RAW_H264:
 		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", NULL);
 		break;
-	case CV_RAW_YUV:
+	case AG_RAW_YUV:
 		ag_argv_pushl(&a, "-an", "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", "-f",
 		    "rawvideo", NULL);
 		break;
@@ -168,7 +105,8 @@ finish_out(const char *tmpdir, uint32_t uid, int fmt, struct raw_out *o, struct 
 		rc = ag_error_errno(err, AG_EX_IOERR, errno, "%s", o->name);
 	o->fd = -1;
 	if (rc == 0)
-		rc = sidecar(tmpdir, uid, fmt, o, err);
+		rc = ag_raw_sidecar_write(tmpdir, &(struct ag_raw_info){ uid, o->name, fmt, o->channels,
+		    o->width, o->height, "clips", (long long)o->clips }, 0600, err);
 	return rc;
 }
 
@@ -176,7 +114,7 @@ int
 cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, const char *tmpdir,
     int fmt, json_t *outputs, struct ag_error *err)
 {
-	bool video = fmt == CV_RAW_H264 || fmt == CV_RAW_YUV;
+	bool video = fmt == AG_RAW_H264 || fmt == AG_RAW_YUV;
 	struct raw_out o = { .fd = -1 };
 	char **made = NULL;
 	size_t nmade = 0, t, k, i;
@@ -204,15 +142,15 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 			bool next;
 			if (cl->video != video || cl->dropped)
 				continue;
-			if (fmt == CV_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) {
+			if (fmt == AG_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) {
 				cv_warn(c, "%s: --raw h264 takes H.264 clips; this one is %s (left out)",
 				    cl->file, cl->ps.codec);
 				continue;
 			}
 			next = o.fd < 0 ||
-			    (!video && fmt == CV_RAW_PCM && ch != o.channels) ||
-			    (!video && fmt == CV_RAW_AAC && ch != o.channels) ||
-			    (fmt == CV_RAW_YUV && (w != o.width || h != o.height));
+			    (!video && fmt == AG_RAW_PCM && ch != o.channels) ||
+			    (!video && fmt == AG_RAW_AAC && ch != o.channels) ||
+			    (fmt == AG_RAW_YUV && (w != o.width || h != o.height));
 			if (next) {
 				char **m;
 				if (finish_out(tmpdir, uid, fmt, &o, err) < 0)
@@ -221,10 +159,10 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 				memset(&o, 0, sizeof o);
 				o.fd = -1;
 				if (n == 1)
-					snprintf(o.name, sizeof o.name, "%lu.%s", (unsigned long)uid, raw_ext[fmt]);
+					snprintf(o.name, sizeof o.name, "%lu.%s", (unsigned long)uid, ag_raw_ext(fmt));
 				else
 					snprintf(o.name, sizeof o.name, "%lu_%d.%s", (unsigned long)uid, n,
-					    raw_ext[fmt]);
+					    ag_raw_ext(fmt));
 				o.channels = ch;
 				o.width = w;
 				o.height = h;
@@ -257,7 +195,7 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 	}
 	if (nmade == 0) {
 		ag_error_set(err, AG_EX_DATAERR, "%s: no %s clips for --raw %s", dir,
-		    video ? "video" : "audio", raw_ext[fmt]);
+		    video ? "video" : "audio", ag_raw_ext(fmt));
 		goto out;
 	}
 	/* Everything is complete: into the folder, data before sidecar. */
@@ -279,7 +217,7 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 				json_t *j = json_object();
 				json_object_set_new(j, "name", json_string(made[i]));
 				json_object_set_new(j, "path", json_string(to));
-				json_object_set_new(j, "format", json_string(raw_ext[fmt]));
+				json_object_set_new(j, "format", json_string(ag_raw_ext(fmt)));
 				json_array_append_new(outputs, j);
 				if (!c->opts->quiet && !c->opts->json)
 					printf("%s\n", to);

@@ -196,12 +196,12 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
 	ag_argv_pushl(&a, f->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
 	    "-f", "matroska", "-i", "pipe:0", NULL);
-	if (w->raw == RC_RAW_PCM) {
+	if (w->raw == AG_RAW_PCM) {
 		/* Gaps stay gaps: a raw stream is what arrived, in order. */
 		ag_argv_pushl(&a, "-map", "0:a", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", NULL);
 		ag_argv_push(&a, "-ac");
 		ag_argv_pushf(&a, "%d", w->channels >= 2 ? 2 : 1);
-	} else if (w->raw == RC_RAW_YUV) {
+	} else if (w->raw == AG_RAW_YUV) {
 		/* Every decoded frame once, at the sender's size. */
 		ag_argv_pushl(&a, "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
 		    "-pix_fmt", "yuv420p", NULL);
@@ -341,7 +341,7 @@ writer_init(struct rc_writer *w, const struct ag_frame *fr, const struct rc_ptma
 
 int
 rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
-    enum rc_raw raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
+    enum ag_raw_format raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
     size_t avcc_len, struct ag_error *err)
 {
 	struct ag_mkv_track tr;
@@ -351,7 +351,7 @@ rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, i
 	w->raw = raw;
 	w->out_fd = out_fd;
 	snprintf(w->name, sizeof w->name, "%s", name);
-	if (raw == RC_RAW_H264) {
+	if (raw == AG_RAW_H264) {
 		w->kind = RC_W_DIRECT;
 		return 0;
 	}

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +29,12 @@
 #include "fsutil.h"
 #include "record/record.h"
 
-static const char *const raw_ext[] = { "", "aac", "pcm", "h264", "yuv" };
-
-static enum rc_raw
+static enum ag_raw_format
 raw_mode(const struct rc_opts *o, bool video)
 {
 	if (video)
-		return o->get_video == 1 ? RC_RAW_H264 : o->get_video == 2 ? RC_RAW_YUV : RC_RAW_NONE;
-	return o->get_audio == 1 ? RC_RAW_AAC : o->get_audio == 2 ? RC_RAW_PCM : RC_RAW_NONE;
+		return o->get_video == 1 ? AG_RAW_H264 : o->get_video == 2 ? AG_RAW_YUV : AG_RAW_NONE;
+	return o->get_audio == 1 ? AG_RAW_AAC : o->get_audio == 2 ? AG_RAW_PCM : AG_RAW_NONE;
 }
 
 bool
@@ -56,55 +53,12 @@ rc_files_video(const struct rc_opts *o)
 static void
 write_sidecar(struct rc_rec *r, struct rc_user *u, const struct rc_writer *w)
 {
-	json_t *j = json_object();
-	char side[96], *path = NULL, *text = NULL;
+	struct ag_raw_info ri = { u->uid, w->name, w->raw, w->channels, w->width, w->height,
+		"fifo", r->opts->raw_fifo };
 	struct ag_error e = { 0 };
-	int ch = w->channels >= 2 ? 2 : 1;
 
-	json_object_set_new(j, "uid", json_integer(u->uid));
-	json_object_set_new(j, "file", json_string(w->name));
-	switch (w->raw) {
-	case RC_RAW_AAC:
-		json_object_set_new(j, "format", json_string("aac"));
-		json_object_set_new(j, "framing", json_string("adts"));
-		json_object_set_new(j, "profile", json_string("LC"));
-		json_object_set_new(j, "sample_rate", json_integer(48000));
-		json_object_set_new(j, "channels", json_integer(ch));
-		break;
-	case RC_RAW_PCM:
-		json_object_set_new(j, "format", json_string("s16le"));
-		json_object_set_new(j, "sample_rate", json_integer(48000));
-		json_object_set_new(j, "channels", json_integer(ch));
-		json_object_set_new(j, "bytes_per_second", json_integer(48000 * 2 * ch));
-		break;
-	case RC_RAW_H264:
-		json_object_set_new(j, "format", json_string("h264"));
-		json_object_set_new(j, "framing", json_string("annexb"));
-		json_object_set_new(j, "width", json_integer(w->width));
-		json_object_set_new(j, "height", json_integer(w->height));
-		break;
-	case RC_RAW_YUV:
-		json_object_set_new(j, "format", json_string("i420"));
-		json_object_set_new(j, "width", json_integer(w->width));
-		json_object_set_new(j, "height", json_integer(w->height));
-		json_object_set_new(j, "frame_size",
-		    json_integer((json_int_t)ag_stream_i420_size((unsigned)w->width, (unsigned)w->height)));
-		break;
-	case RC_RAW_NONE:
-		break;
-	}
-	json_object_set_new(j, "fifo", json_boolean(r->opts->raw_fifo));
-	snprintf(side, sizeof side, "%s.json", w->name);
-	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) != NULL &&
-	    (path = ag_path_join(r->folder.path, side)) != NULL) {
-		size_t n = strlen(text);
-		text[n] = '\n';
-		if (ag_write_file_atomic(path, text, n + 1, 0666, &e) < 0)
-			rc_log(&r->folder, 2, "%s: %s", side, e.msg);
-	}
-	free(path);
-	free(text);
-	json_decref(j);
+	if (ag_raw_sidecar_write(r->folder.path, &ri, 0666, &e) < 0)
+		rc_log(&r->folder, 2, "%s.json: %s", w->name, e.msg);
 }
 
 /* Open (create or append to) the raw file or FIFO name. */
@@ -199,21 +153,21 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
     const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc)
 {
 	bool video = ag_codec_is_video(fr->codec);
-	enum rc_raw raw = raw_mode(r->opts, video);
+	enum ag_raw_format raw = raw_mode(r->opts, video);
 	int k = video ? 1 : 0, fd;
 	struct rc_writer *w = &u->raw[k];
 	struct ag_error e = { 0 };
 	struct rc_ptmap pmc;
 	char name[64];
 
-	if (raw == RC_RAW_NONE || r->disk_full)
+	if (raw == AG_RAW_NONE || r->disk_full)
 		return;
 	/* A file keeps the channel count it started with (the decoder
 	 * mixes up or down): only a rejoin changes it. */
 	pmc = *pm;
 	pmc.channels = rc_frame_channels(fr, pm);
 	pm = &pmc;
-	if (raw == RC_RAW_H264 && fr->codec != AG_CODEC_H264) {
+	if (raw == AG_RAW_H264 && fr->codec != AG_CODEC_H264) {
 		if (u->raw_n[k] == 0) {
 			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264; this user sends %s "
 			    "(not written)", (unsigned long)u->uid, ag_codec_name(fr->codec));
@@ -226,7 +180,7 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 		bool again = w->failed || w->codec != fr->codec;	/* a new decoder, same file */
 		if (!video && fr->codec != AG_CODEC_OPUS && (pm->channels >= 2) != (w->channels >= 2))
 			next = true;
-		if (video && raw == RC_RAW_YUV && fr->keyframe && fr->width > 0 &&
+		if (video && raw == AG_RAW_YUV && fr->keyframe && fr->width > 0 &&
 		    (fr->width != w->width || fr->height != w->height))
 			next = true;
 		if (next || again) {
@@ -251,11 +205,11 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 		if (!video)
 			u->raw_ch = pm->channels >= 2 ? 2 : 1;
 		if (u->raw_n[k] == 1)
-			snprintf(name, sizeof name, "%lu.%s", (unsigned long)u->uid, raw_ext[raw]);
+			snprintf(name, sizeof name, "%lu.%s", (unsigned long)u->uid, ag_raw_ext(raw));
 		else
 			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)u->uid, u->raw_n[k],
-			    raw_ext[raw]);
-		if ((fd = open_output(r, name, raw == RC_RAW_H264, &e)) < 0 ||
+			    ag_raw_ext(raw));
+		if ((fd = open_output(r, name, raw == AG_RAW_H264, &e)) < 0 ||
 		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fr, pm, avcc, avcc_len, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
@@ -266,7 +220,7 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 		w->create_ms = w->first_pts_ms = w->last_ms = t;
 		write_sidecar(r, u, w);
 		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)u->uid, name);
-		if (raw == RC_RAW_H264 && !has_sps(fr->data, fr->len))
+		if (raw == AG_RAW_H264 && !has_sps(fr->data, fr->len))
 			write_param_sets(w->out_fd, avcc, avcc_len);
 	}
 	errno = 0;

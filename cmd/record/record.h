@@ -24,6 +24,7 @@
 #include "jitter.h"
 #include "fmp4.h"
 #include "mkv.h"
+#include "rawfile.h"
 #include "stream.h"
 
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
@@ -113,8 +114,6 @@ int rc_parse_mixres(const char *s, int out[4]);
 
 enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT };
 
-/* What a raw-data writer produces (raw.c). */
-enum rc_raw { RC_RAW_NONE, RC_RAW_AAC, RC_RAW_PCM, RC_RAW_H264, RC_RAW_YUV };
 
 struct rc_writer {
 	enum rc_wkind kind;
@@ -135,7 +134,7 @@ struct rc_writer {
 	bool failed;                /* the child died or stalled: close and split */
 	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
 	bool stopped_seen;
-	enum rc_raw raw;            /* a raw-data writer: its output format */
+	enum ag_raw_format raw;     /* a raw-data writer: its output format (raw.c) */
 	int out_fd;                 /* raw: the file or FIFO the child or we append to */
 	uint64_t dropped;           /* raw DIRECT: frames a FIFO reader did not take */
 };
@@ -173,7 +172,7 @@ int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64
  * the file name for messages; out_fd is stolen.
  */
 int rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
-    enum rc_raw raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
+    enum ag_raw_format raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
     size_t avcc_len, struct ag_error *err);
 /* t90: the frame's time on a 90 kHz channel clock (exact for video). */
 int rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
