@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exitcodes.h"
 #include "fsutil.h"
 
 char *
@@ -194,4 +196,74 @@ ag_ncpus(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int
+ag_read_file(const char *path, size_t max, char **bufp, size_t *lenp, struct ag_error *err)
+{
+	struct stat st;
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap;
+	ssize_t r;
+	int fd, ret = -1;
+
+	*bufp = NULL;
+	*lenp = 0;
+	/* O_NONBLOCK: a FIFO under the name must not hang the open; it is
+	 * refused below, and regular files ignore the flag. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ag_error_set(err, AG_EX_IOERR, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max)
+		goto too_big;
+	/* Two bytes spare: a file that grew since fstat shows at once, and
+	 * the NUL always fits. */
+	cap = (size_t)st.st_size + 2;
+	if ((buf = malloc(cap)) == NULL) {
+		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
+		goto out;
+	}
+	for (;;) {
+		if (len + 1 == cap) {
+			if (len > max)
+				goto too_big;
+			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			if ((nbuf = realloc(buf, cap)) == NULL) {
+				ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
+				goto out;
+			}
+			buf = nbuf;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max)
+		goto too_big;
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	ret = 0;
+	goto out;
+too_big:
+	ag_error_set(err, AG_EX_DATAERR, "%s: larger than %zu bytes", path, max);
+out:
+	free(buf);
+	close(fd);
+	return ret;
 }

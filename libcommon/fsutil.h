@@ -18,6 +18,15 @@
 int ag_write_file_atomic(const char *path, const void *data, size_t len, int mode,
     struct ag_error *err);
 
+/*
+ * Read the whole regular file at path, at most max bytes, into *buf (new,
+ * NUL-terminated, *len bytes without the NUL).  A FIFO or device is
+ * refused without blocking (AG_EX_IOERR "PATH: not a regular file"); a
+ * file over max bytes is AG_EX_DATAERR "PATH: larger than MAX bytes";
+ * open and read errors are AG_EX_IOERR with the errno text.
+ */
+int ag_read_file(const char *path, size_t max, char **buf, size_t *len, struct ag_error *err);
+
 /* fsync the directory dir. */
 int ag_fsync_dir(const char *dir, struct ag_error *err);
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "txt.h"
 
 #define TXT_MAX_BYTES ((size_t)16 * 1024 * 1024)
@@ -505,61 +506,13 @@ count_lines(const char *buf, size_t len)
 int
 ag_txt_read_file(const char *path, struct ag_txt *out, struct ag_error *err)
 {
-	struct stat st;
-	char *buf = NULL, *nbuf, msg[sizeof err->msg];
-	size_t len = 0, cap;
-	ssize_t r;
-	int fd, ret = -1;
+	char *buf, msg[sizeof err->msg];
+	size_t len;
+	int ret = -1;
 
 	memset(out, 0, sizeof *out);
-	/*
-	 * O_NONBLOCK so that a FIFO planted under a txt name cannot hang
-	 * the open; it is refused below, and regular files ignore the flag.
-	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
-	if (fstat(fd, &st) < 0) {
-		ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ag_error_set(err, AG_EX_IOERR, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uintmax_t)st.st_size > TXT_MAX_BYTES)
-		goto too_big;
-	/* One byte spare, so a file that grew since fstat shows at once. */
-	cap = (size_t)st.st_size + 1;
-	if ((buf = malloc(cap)) == NULL) {
-		ag_error_errno(err, AG_EX_FAIL, errno, "%s", path);
-		goto out;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (len > TXT_MAX_BYTES)
-				goto too_big;
-			cap = cap * 2 > TXT_MAX_BYTES + 1 ? TXT_MAX_BYTES + 1 :
-			    cap * 2;
-			if ((nbuf = realloc(buf, cap)) == NULL) {
-				ag_error_errno(err, AG_EX_FAIL, errno, "%s", path);
-				goto out;
-			}
-			buf = nbuf;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (len > TXT_MAX_BYTES)
-		goto too_big;
+	if (ag_read_file(path, TXT_MAX_BYTES, &buf, &len, err) < 0)
+		return -1;
 	if (count_lines(buf, len) > TXT_MAX_LINES) {
 		ag_error_set(err, AG_EX_DATAERR, "%s: more than %u lines", path,
 		    TXT_MAX_LINES);
@@ -570,12 +523,8 @@ ag_txt_read_file(const char *path, struct ag_txt *out, struct ag_error *err)
 		memcpy(msg, err->msg, sizeof msg);
 		ag_error_set(err, err->code, "%s: %s", path, msg);
 	}
-	goto out;
-too_big:
-	ag_error_set(err, AG_EX_DATAERR, "%s: larger than 16 MiB", path);
 out:
 	free(buf);
-	close(fd);
 	return ret;
 }
 

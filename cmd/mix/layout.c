@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "fsutil.h"
 #include "mix/layout.h"
 
 #define MAX_REGIONS 64
@@ -905,47 +906,14 @@ int
 mix_layout_load(const char *path, struct mix_layout *out, struct ag_error *warnp,
     struct ag_error *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t k;
-	struct stat st;
-	int fd, rc = -1;
+	char *buf;
+	size_t len;
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	/* O_NONBLOCK: a FIFO given by mistake must not hang the open. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot open %s", path);
-	if (fstat(fd, &st) < 0) {
-		ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ag_error_set(err, AG_EX_IOERR, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((buf = malloc(MAX_LAYOUT_BYTES + 1)) == NULL) {
-		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
-		goto out;
-	}
-	while (len <= MAX_LAYOUT_BYTES) {
-		k = read(fd, buf + len, MAX_LAYOUT_BYTES + 1 - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			ag_error_errno(err, AG_EX_IOERR, errno, "cannot read %s", path);
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	if (len > MAX_LAYOUT_BYTES) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: larger than %d bytes", path, MAX_LAYOUT_BYTES);
-		goto out;
-	}
+	if (ag_read_file(path, MAX_LAYOUT_BYTES, &buf, &len, err) < 0)
+		return -1;
 	rc = mix_layout_parse(buf, len, path, out, warnp, err);
-out:
 	free(buf);
-	close(fd);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "fsutil.h"
 #include "names.h"
 #include "num.h"
 #include "record/record.h"
@@ -154,31 +155,12 @@ static void
 cfg_read(const char *path, struct rc_opts *o)
 {
 	struct ag_error err = { 0 }, warn = { 0 };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "re");
+	char *text;
+	size_t len;
 
-	if (f == NULL) {
-		ag_msg("--cfgFilePath: %s: %s", path, strerror(errno));
-		exit(AG_EX_DATAERR);
-	}
-	{
-		char buf[4096];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof buf, f)) > 0 && len < (1u << 20)) {
-			char *t = realloc(text, len + n);
-			if (t == NULL)
-				break;
-			text = t;
-			memcpy(text + len, buf, n);
-			len += n;
-		}
-	}
-	fclose(f);
-	if (rc_cfg_parse(text ? text : "", len, path, o->recording_dir, sizeof o->recording_dir,
-	    &warn, &err) < 0) {
+	if (ag_read_file(path, 1u << 20, &text, &len, &err) < 0 ||
+	    rc_cfg_parse(text, len, path, o->recording_dir, sizeof o->recording_dir, &warn, &err) < 0) {
 		ag_msg("--cfgFilePath: %s", err.msg);
-		free(text);
 		exit(AG_EX_DATAERR);
 	}
 	if (warn.msg[0])

@@ -598,7 +598,7 @@ Test(mix_layout, load_files)
 	snprintf(path, sizeof path, "%s/l.json", dir);
 	cr_assert_eq(mix_layout_load(path, &l, &warn, &err), -1);
 	cr_assert_eq(err.code, AG_EX_IOERR);
-	cr_assert(strncmp(err.msg, "cannot open ", 12) == 0 && strstr(err.msg, "l.json: No such file") != NULL,
+	cr_assert(strstr(err.msg, "l.json: No such file") != NULL,
 	    "%s", err.msg);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs(good_text, f);

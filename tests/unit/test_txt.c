@@ -826,7 +826,7 @@ Test(txt, read_file_caps)
 	path = tmpfile_with(buf, 16 * 1024 * 1024 + 1);
 	cr_assert_eq(ag_txt_read_file(path, &t, &err), -1);
 	cr_assert_eq(err.code, AG_EX_DATAERR);
-	cr_assert(strstr(err.msg, "larger than 16 MiB") != NULL, "%s", err.msg);
+	cr_assert(strstr(err.msg, "larger than 16777216 bytes") != NULL, "%s", err.msg);
 	unlink(path);
 	free(buf);
 }
