@@ -6,9 +6,11 @@ rtp_forward), or any place feedback is configured to go.
   rtcp_sink.py --out FILE [--port P] [--latch HOST:PORT] [--duration S]
 
 Binds 127.0.0.1:P (0, the default, picks a free port) and writes
-"port N" to FILE at once.  With --latch it then sends two 12-byte RTP
-headers (version 2, every other bit 0) from that socket to HOST:PORT, as
-Janus does to announce its RTCP socket.  Every RTCP datagram received is
+"port N" to FILE at once.  With --latch, on SIGUSR1 (so a test sends it
+when the receiver listens, however long Python takes to start), it
+sends two 12-byte RTP headers (version 2, every other bit 0) from that
+socket to HOST:PORT, as Janus does to announce its RTCP socket, and
+adds the line "latched" to FILE.  Every RTCP datagram received is
 counted; FILE is rewritten (atomically) after each one:
   port N
   pli COUNT SSRC...      media SSRCs of the PLIs (PSFB FMT 1), decimal
@@ -36,6 +38,7 @@ def main():
     s.bind(("127.0.0.1", a.port))
     port = s.getsockname()[1]
     pli, fir, other = [], [], 0
+    latched = [False]
 
     def write():
         tmp = a.out + ".tmp"
@@ -44,17 +47,24 @@ def main():
             f.write("pli %d %s\n" % (len(pli), " ".join(str(x) for x in sorted(set(pli)))))
             f.write("fir %d %s\n" % (len(fir), " ".join(str(x) for x in sorted(set(fir)))))
             f.write("other %d\n" % other)
+            if latched[0]:
+                f.write("latched\n")
         os.replace(tmp, a.out)
 
-    write()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    if a.latch:
+    def latch(*_):
         host, p = a.latch.rsplit(":", 1)
-        if host not in ("127.0.0.1", "::1"):
-            sys.exit("rtcp_sink.py: loopback only")
         hdr = bytes([0x80]) + bytes(11)
         s.sendto(hdr, (host, int(p)))
         s.sendto(hdr, (host, int(p)))
+        latched[0] = True
+        write()
+
+    if a.latch and a.latch.rsplit(":", 1)[0] not in ("127.0.0.1", "::1"):
+        sys.exit("rtcp_sink.py: loopback only")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if a.latch:
+        signal.signal(signal.SIGUSR1, latch)
+    write()
     end = time.monotonic() + a.duration
     while True:
         left = end - time.monotonic()
