@@ -126,7 +126,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	char *ffmpeg;
 	int sp[2], status = 0;
-	bool stop = false, idle = false;
+	bool stop = false, idle = false, started;
 	size_t i;
 
 	ag_set_progname(argv[0]);
@@ -148,6 +148,8 @@ main(int argc, char **argv)
 	r.folder.ffmpeg = ffmpeg;
 	r.empty_since_ms = 0;
 	r.recording = o.trigger_mode == 0;
+	/* Manual mode: no idle count before the first SIGUSR1. */
+	started = r.recording;
 	if (getrandom(&r.own_ssrc, sizeof r.own_ssrc, 0) != sizeof r.own_ssrc)
 		r.own_ssrc = (uint32_t)getpid() * 2654435761u;
 
@@ -181,9 +183,10 @@ main(int argc, char **argv)
 		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
-	rc_log(&r.folder, 4, "agrec-record %s: channel '%s', listening on %s:%d (RTCP also on %d), "
-	    "%s mode, idle %d s", AGREC_VERSION, o.channel, o.listen_host, o.listen_port,
-	    o.listen_port + 1, o.trigger_mode ? "manual" : "automatic", o.idle_s);
+	rc_log(&r.folder, 4, "agrec-record %s: channel '%s', listening on %s%s%s:%d (RTCP also on %d), "
+	    "%s mode, idle %d s", AGREC_VERSION, o.channel, strchr(o.listen_host, ':') ? "[" : "",
+	    o.listen_host, strchr(o.listen_host, ':') ? "]" : "", o.listen_port, o.listen_port + 1,
+	    o.trigger_mode ? "manual" : "automatic", o.idle_s);
 	if (rc_emit_open(&r, &err) < 0) {
 		ag_msg("%s", err.msg);
 		rc_ingest_free(&r);
@@ -237,6 +240,7 @@ main(int argc, char **argv)
 					} else if (!r.recording) {
 						rc_log(&r.folder, 4, "SIGUSR1: recording starts (new session)");
 						r.recording = true;
+						started = true;
 						r.empty_since_ms = rc_now_ms(&r.folder);
 					}
 					break;
@@ -266,8 +270,6 @@ main(int argc, char **argv)
 			if (r.users[i].present)
 				anyone = true;
 		}
-		/* Idle: nobody in the channel for --idle seconds (manual mode: counted
-		 * from the first start). */
 		if (r.disk_full) {
 			rc_log(&r.folder, 1, "the disk is full (%s): stopping; the files written so far "
 			    "are complete", r.folder.path);
@@ -277,7 +279,10 @@ main(int argc, char **argv)
 		/* A stream still waiting for its CNAME counts as someone. */
 		if (!anyone && rc_ingest_active(&r, now))
 			anyone = true;
-		if (anyone || (o.trigger_mode == 1 && !r.recording && r.empty_since_ms == 0))
+		/* Idle: nobody in the channel for --idle seconds, counted from the
+		 * start; in manual mode from the first SIGUSR1 (each one starts the
+		 * count again), and on after a SIGUSR2, as the SDK does. */
+		if (anyone || !started)
 			r.empty_since_ms = now;
 		else if (now - r.empty_since_ms > (int64_t)o.idle_s * 1000) {
 			rc_log(&r.folder, 4, "idle for %d s: leaving", o.idle_s);

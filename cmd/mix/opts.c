@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "mix/mix.h"
+#include "mixres.h"
 #include "names.h"
 #include "num.h"
 
@@ -28,7 +29,8 @@ const char mx_help_text[] =
 "  -f, --folder DIR         a finished recording folder; output in DIR/mix\n"
 "  -i, --input FILE|-       the channel stream (default -, standard input)\n"
 "  -o, --output DIR         output folder (required for stream input)\n"
-"      --mixResolution W,H,FPS,KBPS  canvas and video bitrate (360,640,15,500)\n"
+"      --mixResolution W,H,FPS,KBPS  canvas and video bitrate (360,640,15,500;\n"
+"                           W 16..7680, H 16..4320, FPS 1..120, KBPS 10..100000)\n"
 "      --mixedVideoAudio N  0 mixed .aac + video .mp4 (default), 1 and 2 one\n"
 "                           A/V .mp4\n"
 "      --isAudioOnly 0|1    only the mixed audio\n"
@@ -72,35 +74,23 @@ num_opt(const char *name, const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* "W,H,FPS,KBPS": exactly 4 integers. */
+/* --mixResolution, parsed as agrec-record parses it (libcommon/mixres.c). */
 static int
 parse_res(const char *s, struct mx_opts *o)
 {
-	char buf[64], *p, *save = NULL;
-	long v[4];
-	static const long lo[4] = { 16, 16, 1, 10 }, hi[4] = { 7680, 4320, 120, 100000 };
-	int i = 0;
+	struct ag_mixres m;
+	struct ag_error err = { 0 };
 
-	if (strlen(s) >= sizeof buf)
-		goto bad;
-	strcpy(buf, s);
-	for (p = strtok_r(buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
-		if (i == 4 || ag_parse_long(p, lo[i], hi[i], &v[i]) < 0)
-			goto bad;
-		i++;
+	if (ag_mixres_parse(s, &m, &err) < 0) {
+		usage_error("--mixResolution: %s", err.msg);
+		return -1;
 	}
-	if (i != 4 || s[strlen(s) - 1] == ',' || s[0] == ',' || strstr(s, ",,") != NULL)
-		goto bad;
 	/* yuv420p needs even sizes */
-	o->width = (int)(v[0] & ~1L);
-	o->height = (int)(v[1] & ~1L);
-	o->fps = (int)v[2];
-	o->kbps = (int)v[3];
+	o->width = m.width & ~1;
+	o->height = m.height & ~1;
+	o->fps = m.fps;
+	o->kbps = m.kbps;
 	return 0;
-bad:
-	usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (4 integers: W 16..7680, H 16..4320, "
-	    "FPS 1..120, KBPS 10..100000)", s);
-	return -1;
 }
 
 enum {

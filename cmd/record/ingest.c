@@ -672,36 +672,6 @@ latch(struct rc_rec *r, const struct sockaddr_storage *from, socklen_t fromlen, 
 	    "requests for streams from that host without RTCP of their own go there", a);
 }
 
-/* --allow: is the source in one of the allowed networks? */
-static bool
-allowed(const struct rc_opts *o, const struct sockaddr_storage *from)
-{
-	const uint8_t *a;
-	int fam, k;
-
-	if (o->nallow == 0)
-		return true;
-	if (from->ss_family == AF_INET) {
-		fam = AF_INET;
-		a = (const uint8_t *)&((const struct sockaddr_in *)from)->sin_addr;
-	} else if (from->ss_family == AF_INET6) {
-		fam = AF_INET6;
-		a = (const uint8_t *)&((const struct sockaddr_in6 *)from)->sin6_addr;
-	} else {
-		return false;
-	}
-	for (k = 0; k < o->nallow; k++) {
-		const struct rc_allow *al = &o->allow[k];
-		int full = al->prefix / 8, rest = al->prefix % 8;
-		if (al->family != fam || memcmp(a, al->addr, (size_t)full) != 0)
-			continue;
-		if (rest && ((a[full] ^ al->addr[full]) & (0xff << (8 - rest))) != 0)
-			continue;
-		return true;
-	}
-	return false;
-}
-
 void
 rc_ingest_read(struct rc_rec *r, int i)
 {
@@ -720,7 +690,7 @@ rc_ingest_read(struct rc_rec *r, int i)
 			r->oversized++;
 			continue;
 		}
-		if (!allowed(r->opts, &from)) {
+		if (!rc_allowed(r->opts, &from)) {
 			r->denied++;
 			continue;
 		}

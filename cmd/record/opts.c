@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "fsutil.h"
+#include "mixres.h"
 #include "names.h"
 #include "num.h"
 #include "record/record.h"
@@ -33,11 +34,12 @@ static const char help_text[] =
 "\n"
 "  --channel NAME          the channel (1-64 bytes; letters, digits, space and\n"
 "                          !#$%&()+-:;<=.>?@[]^_{}|~, as Agora allows)\n"
-"  --listen HOST:PORT      UDP address of the channel (default 127.0.0.1:5004);\n"
-"                          RTCP on the same port or PORT+1\n"
+"  --listen HOST:PORT      UDP address of the channel (default 127.0.0.1:5004;\n"
+"                          IPv6 as [::1]:5004); RTCP on the same port or PORT+1\n"
 "  --recordFileRootDir DIR root of the recording folders (default .)\n"
 "  --cfgFilePath FILE      JSON config; Recording_Dir writes into that folder\n"
-"  --idle S                leave after S seconds without users (default 300, >= 3)\n"
+"  --idle S                leave after S seconds without users (default 300, >= 3;\n"
+"                          in manual mode counted from the first SIGUSR1)\n"
 "  --isAudioOnly 0|1       record audio only\n"
 "  --isVideoOnly 0|1       record video only\n"
 "  --triggerMode 0|1       0 automatic, 1 manual (SIGUSR1 starts, SIGUSR2 stops)\n"
@@ -55,12 +57,14 @@ static const char help_text[] =
 "  --feedback SSRC=ADDR:PORT  send the key frame requests of stream SSRC there\n"
 "                          when its sender gave no other sign (repeatable)\n"
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
-"  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
+"  --lowUdpPort P          listen on port P, 1..65534 (with --highUdpPort, P+4 or\n"
+"                          more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
 "\n"
 "Composite recording (runs agrec-mix(1) on the channel stream; uid 0 files):\n"
 "  --isMixingEnabled 0|1   composite instead of per-user files\n"
-"  --mixResolution W,H,FPS,KBPS  canvas (default 360,640,15,500)\n"
+"  --mixResolution W,H,FPS,KBPS  canvas (default 360,640,15,500; W 16..7680,\n"
+"                          H 16..4320, FPS 1..120, KBPS 10..100000)\n"
 "  --mixedVideoAudio 0|1|2 0: mixed .aac + video .mp4; 1, 2: one A/V .mp4\n"
 "  --layoutMode 0|1|2      floating, best-fit, vertical (default 0)\n"
 "  --maxResolutionUid UID  the large user of the vertical layout\n"
@@ -281,9 +285,11 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			o->raw_fifo = num_opt("rawFifo", optarg, 0, 1) != 0;
 			break;
 		case O_MIXRES: {
-			int mr[4];
-			if (rc_parse_mixres(optarg, mr) < 0)
-				usage_error("--mixResolution: '%s' is not W,H,FPS,KBPS (Illegal resolution)", optarg);
+			/* agrec-mix parses it again, with the same function */
+			struct ag_mixres mr;
+			struct ag_error err = { 0 };
+			if (ag_mixres_parse(optarg, &mr, &err) < 0)
+				usage_error("--mixResolution: %s (Illegal resolution)", err.msg);
 			mix_arg(o, "--mixResolution", optarg);
 			break;
 		}
@@ -308,7 +314,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			snprintf(o->root, sizeof o->root, "%s", optarg);
 			break;
 		case O_LOWPORT:
-			low = num_opt("lowUdpPort", optarg, 0, 65535);
+			/* RTCP takes P+1, which must be a port too */
+			low = num_opt("lowUdpPort", optarg, 0, 65534);
 			break;
 		case O_HIGHPORT:
 			high = num_opt("highUdpPort", optarg, 0, 65535);
@@ -344,14 +351,12 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 			if (num_opt("maxResolutionUid", optarg, -1, 4294967295L) >= 0)
 				mix_arg(o, "--maxResolutionUid", optarg);
 			break;
-		case O_LISTEN: {
-			char *colon = strrchr(optarg, ':');
-			if (colon == NULL || colon == optarg || (size_t)(colon - optarg) >= sizeof o->listen_host)
-				usage_error("--listen: '%s' is not HOST:PORT", optarg);
-			snprintf(o->listen_host, sizeof o->listen_host, "%.*s", (int)(colon - optarg), optarg);
-			o->listen_port = (int)num_opt("listen", colon + 1, 1, 65534);
+		case O_LISTEN:
+			if (rc_parse_listen(optarg, o->listen_host, sizeof o->listen_host,
+			    &o->listen_port) < 0)
+				usage_error("--listen: '%s' is not HOST:PORT or [IPV6]:PORT with a PORT "
+				    "from 1 to 65534", optarg);
 			break;
-		}
 		case O_PT:
 			if (rc_parse_pt(optarg, o->pt) < 0)
 				usage_error("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "

@@ -1,7 +1,8 @@
 /*
  * optval.c - agrec-record's option values, parsed without side effects
  * (no messages, no exit): channel names, payload type maps, SDP lines,
- * the JSON config, --allow networks and --mixResolution.  opts.c turns
+ * the JSON config, --allow networks (and the check of a source against
+ * them) and --listen.  opts.c turns
  * their failures into usage errors; tests/fuzz/fuzz_options.c feeds them
  * arbitrary bytes.
  */
@@ -335,22 +336,61 @@ rc_parse_allow(const char *s, struct rc_allow *a)
 	return 0;
 }
 
-int
-rc_parse_mixres(const char *s, int out[4])
+bool
+rc_allowed(const struct rc_opts *o, const struct sockaddr_storage *from)
 {
-	static const long lo[4] = { 16, 16, 1, 1 }, hi[4] = { 7680, 4320, 60, 100000 };
-	char buf[64], *p, *save = NULL;
-	int i = 0;
+	const uint8_t *v4 = NULL, *v6 = NULL;
+	int k;
+
+	if (o->nallow == 0)
+		return true;
+	if (from->ss_family == AF_INET) {
+		v4 = (const uint8_t *)&((const struct sockaddr_in *)from)->sin_addr;
+	} else if (from->ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)from)->sin6_addr;
+		v6 = a6->s6_addr;
+		/* an IPv4 sender on a dual-stack (::) socket: ::ffff:a.b.c.d */
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			v4 = v6 + 12;
+	} else {
+		return false;
+	}
+	for (k = 0; k < o->nallow; k++) {
+		const struct rc_allow *al = &o->allow[k];
+		const uint8_t *a = al->family == AF_INET ? v4 : v6;
+		int full = al->prefix / 8, rest = al->prefix % 8;
+		if (a == NULL || memcmp(a, al->addr, (size_t)full) != 0)
+			continue;
+		if (rest && ((a[full] ^ al->addr[full]) & (0xff << (8 - rest))) != 0)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+int
+rc_parse_listen(const char *s, char *host, size_t hostsize, int *port)
+{
+	const char *colon, *h = s, *hend;
 	long v;
 
-	if (strlen(s) >= sizeof buf || strstr(s, ",,") || s[0] == ',' || s[0] == '\0' ||
-	    s[strlen(s) - 1] == ',')
-		return -1;
-	strcpy(buf, s);
-	for (p = strtok_r(buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
-		if (i == 4 || ag_parse_long(p, lo[i], hi[i], &v) < 0)
+	if (s[0] == '[') {
+		/* [IPv6]:PORT, as in a URL */
+		h = s + 1;
+		if ((hend = strchr(h, ']')) == NULL || hend[1] != ':')
 			return -1;
-		out[i++] = (int)v;
+		colon = hend + 1;
+	} else {
+		/* HOST:PORT; an IPv6 address without brackets ends at the last ':' */
+		if ((colon = strrchr(s, ':')) == NULL)
+			return -1;
+		hend = colon;
 	}
-	return i == 4 ? 0 : -1;
+	if (hend == h || (size_t)(hend - h) >= hostsize)
+		return -1;
+	if (ag_parse_long(colon + 1, 1, 65534, &v) < 0)
+		return -1;
+	snprintf(host, hostsize, "%.*s", (int)(hend - h), h);
+	*port = (int)v;
+	return 0;
 }

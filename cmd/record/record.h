@@ -137,8 +137,13 @@ int rc_cfg_parse(const char *text, size_t len, const char *name, char *dir, size
     struct ag_error *warn, struct ag_error *err);
 /* "ADDR[/PREFIX]", IPv4 or IPv6; 0 or -1. */
 int rc_parse_allow(const char *s, struct rc_allow *a);
-/* "W,H,FPS,KBPS": 16..7680, 16..4320, 1..60, 1..100000; 0 or -1. */
-int rc_parse_mixres(const char *s, int out[4]);
+/* Is the source in one of o's --allow networks (true without any)?  A
+ * v4-mapped IPv6 source (::ffff:a.b.c.d, an IPv4 sender on a dual-stack
+ * socket) is in the IPv4 networks that hold a.b.c.d. */
+bool rc_allowed(const struct rc_opts *o, const struct sockaddr_storage *from);
+/* "HOST:PORT" or "[IPv6]:PORT", PORT 1..65534 (RTCP also takes PORT+1):
+ * the host without brackets into host; 0 or -1. */
+int rc_parse_listen(const char *s, char *host, size_t hostsize, int *port);
 
 /* ---- files.c: the folder, txt files and media writers ---- */
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_options.c - agrec-record's option values and its JSON config
- * (cmd/record/optval.c): the first byte picks the parser, the rest is
+ * (cmd/record/optval.c, and libcommon/mixres.c for --mixResolution,
+ * which agrec-mix shares): the first byte picks the parser, the rest is
  * the value.  Properties: nothing crashes or leaks; an accepted channel
  * name is 1-64 bytes of the allowed set (never '/', never ".." alone
  * as a path); an accepted --mixResolution is in range; an accepted
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "mixres.h"
 #include "record/record.h"
 
 int
@@ -19,7 +21,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct rc_ptmap tab[RC_MAX_PT];
 	static struct rc_opts o;
 	char *s;
-	int i, mr[4];
+	struct ag_mixres mr;
+	int i;
 
 	if (size < 1 || size > 4096)
 		return 0;
@@ -90,9 +93,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 5:
-		if (rc_parse_mixres(s, mr) == 0)
-			FUZZ_ASSERT(mr[0] >= 16 && mr[0] <= 7680 && mr[1] >= 16 && mr[1] <= 4320 &&
-			    mr[2] >= 1 && mr[2] <= 60 && mr[3] >= 1 && mr[3] <= 100000);
+		if (ag_mixres_parse(s, &mr, NULL) == 0)
+			FUZZ_ASSERT(mr.width >= AG_MIXRES_W_MIN && mr.width <= AG_MIXRES_W_MAX &&
+			    mr.height >= AG_MIXRES_H_MIN && mr.height <= AG_MIXRES_H_MAX &&
+			    mr.fps >= AG_MIXRES_FPS_MIN && mr.fps <= AG_MIXRES_FPS_MAX &&
+			    mr.kbps >= AG_MIXRES_KBPS_MIN && mr.kbps <= AG_MIXRES_KBPS_MAX);
 		break;
 	}
 	free(s);

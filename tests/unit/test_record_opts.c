@@ -1,0 +1,153 @@
+/*
+ * test_record_opts.c - agrec-record's --listen and --allow values
+ * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
+ * source check of --allow on a dual-stack socket, where IPv4 senders
+ * arrive as v4-mapped IPv6 addresses.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "record/record.h"
+
+static void
+listen_ok(const char *s, const char *host, int port)
+{
+	char h[256];
+	int p = 0;
+
+	cr_assert_eq(rc_parse_listen(s, h, sizeof h, &p), 0, "'%s' should parse", s);
+	cr_assert_str_eq(h, host, "'%s'", s);
+	cr_assert_eq(p, port, "'%s': port %d", s, p);
+}
+
+static void
+listen_bad(const char *s)
+{
+	char h[256];
+	int p = 0;
+
+	cr_assert_eq(rc_parse_listen(s, h, sizeof h, &p), -1, "'%s' should be refused", s);
+}
+
+Test(listen, forms)
+{
+	listen_ok("127.0.0.1:5004", "127.0.0.1", 5004);
+	listen_ok("0.0.0.0:1", "0.0.0.0", 1);
+	listen_ok("localhost:65534", "localhost", 65534);
+	listen_ok(":::5004", "::", 5004);
+	listen_ok("::1:5004", "::1", 5004);
+	listen_ok("[::1]:5004", "::1", 5004);
+	listen_ok("[::]:5004", "::", 5004);
+	listen_ok("[fe80::1%lo]:6000", "fe80::1%lo", 6000);
+}
+
+Test(listen, refused)
+{
+	listen_bad("5004");
+	listen_bad(":5004");
+	listen_bad("127.0.0.1:");
+	listen_bad("127.0.0.1:0");
+	listen_bad("127.0.0.1:65535");	/* RTCP would need 65536 */
+	listen_bad("127.0.0.1:5004x");
+	listen_bad("[::1]");
+	listen_bad("[::1]5004");
+	listen_bad("[::1]:");
+	listen_bad("[]:5004");
+	listen_bad("[::1:5004");
+	listen_bad("[::1]:5004:1");
+}
+
+Test(listen, host_too_long)
+{
+	char h[8];
+	int p;
+
+	cr_assert_eq(rc_parse_listen("1234567:5004", h, sizeof h, &p), 0);
+	cr_assert_eq(rc_parse_listen("12345678:5004", h, sizeof h, &p), -1);
+	cr_assert_eq(rc_parse_listen("[12345678]:5004", h, sizeof h, &p), -1);
+}
+
+static struct rc_opts opts;
+
+static void
+allow(const char *net)
+{
+	cr_assert_eq(rc_parse_allow(net, &opts.allow[opts.nallow]), 0, "%s", net);
+	opts.nallow++;
+}
+
+static struct sockaddr_storage
+src(const char *addr)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof ss);
+	if (strchr(addr, ':') != NULL) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		a6->sin6_family = AF_INET6;
+		cr_assert_eq(inet_pton(AF_INET6, addr, &a6->sin6_addr), 1, "%s", addr);
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+		a4->sin_family = AF_INET;
+		cr_assert_eq(inet_pton(AF_INET, addr, &a4->sin_addr), 1, "%s", addr);
+	}
+	return ss;
+}
+
+static bool
+from(const char *addr)
+{
+	struct sockaddr_storage ss = src(addr);
+
+	return rc_allowed(&opts, &ss);
+}
+
+Test(allow, none_means_any)
+{
+	memset(&opts, 0, sizeof opts);
+	cr_assert(from("192.0.2.1"));
+	cr_assert(from("2001:db8::1"));
+}
+
+Test(allow, ipv4_networks)
+{
+	memset(&opts, 0, sizeof opts);
+	allow("127.0.0.1");
+	allow("10.1.0.0/17");
+	cr_assert(from("127.0.0.1"));
+	cr_assert_not(from("127.0.0.2"));
+	cr_assert(from("10.1.127.255"));
+	cr_assert_not(from("10.1.128.0"));
+	cr_assert_not(from("::1"));
+}
+
+/* Issue 11 item 3: on a :: listener, 127.0.0.1 arrives as ::ffff:127.0.0.1. */
+Test(allow, v4_mapped_source_matches_ipv4_networks)
+{
+	memset(&opts, 0, sizeof opts);
+	allow("127.0.0.1");
+	allow("10.1.0.0/17");
+	cr_assert(from("::ffff:127.0.0.1"));
+	cr_assert(from("::ffff:10.1.2.3"));
+	cr_assert_not(from("::ffff:127.0.0.2"));
+	cr_assert_not(from("::ffff:10.1.128.0"));
+	/* not v4-mapped: the IPv4-compatible form and a look-alike */
+	cr_assert_not(from("::127.0.0.1"));
+	cr_assert_not(from("64:ff9b::127.0.0.1"));
+}
+
+Test(allow, ipv6_networks)
+{
+	memset(&opts, 0, sizeof opts);
+	allow("::1");
+	allow("2001:db8::/33");
+	allow("::ffff:192.0.2.0/120");
+	cr_assert(from("::1"));
+	cr_assert(from("2001:db8:7fff::5"));
+	cr_assert_not(from("2001:db8:8000::5"));
+	cr_assert_not(from("127.0.0.1"));
+	cr_assert_not(from("::ffff:127.0.0.1"));
+	/* a v4-mapped network written as IPv6 still matches the mapped form */
+	cr_assert(from("::ffff:192.0.2.9"));
+}
