@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# A real SFU (issue 11): headless Chromium, with its fake camera and
+# microphone, publishes two participants into each of two Janus videoroom
+# rooms (VP8, H.264); the room's rtp_forward sends them to agrec-record, in
+# the current "streams" form (video with rtcp_port = recorder port+1, so
+# that keyframe requests can reach the forwarder's RTCP socket) and in the
+# older form (Janus asks the publisher for a keyframe itself).  Each user's
+# video must start within 1 s of its forward, in both forms and both codecs;
+# every file is probed, and agrec-convert -m 1 runs on every folder.
+#
+# Janus offers no loopback ICE candidates, so Janus, Chromium, the
+# recorders and tests/tools/janus_drive.py (the page server and Janus
+# client) run inside a network and PID namespace made here (unshare), with
+# lo and a veth pair of private addresses: no packet can leave the machine,
+# and everything started there dies with it.  The recorders listen on
+# 127.0.0.1 inside it.  This script runs itself there with --inside.
+if [ "${1:-}" = --inside ]; then
+	# --- inside the namespaces: $2 is the scratch folder, $3 the recorder ---
+	set -u
+	T=$2 RECORD=$3 TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
+	pids=()
+	cpg=
+	end() {
+		local p
+		[ -n "$cpg" ] && kill -KILL -- "-$cpg" 2>/dev/null
+		for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	}
+	trap end EXIT
+	die() { echo "inside: $*" >&2; exit 1; }
+	until_true() {	# until_true SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+		local end=$((SECONDS + $1)); shift
+		until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
+	}
+	ip link set lo up &&
+		ip link add v0 type veth peer name v1 &&
+		ip addr add 10.211.0.1/24 dev v0 && ip addr add 10.211.0.2/24 dev v1 &&
+		ip link set v0 up && ip link set v1 up || die "cannot set up the network"
+
+	# Janus: the videoroom plugin and the HTTP transport on 127.0.0.1, ICE
+	# on v0 only; every other plugin, transport, logger and event handler off.
+	jd=$T/janus lib=/usr/lib/x86_64-linux-gnu/janus
+	[ -d "$lib" ] || lib=$(dirname "$(dirname "$(ls /usr/lib/*/janus/plugins/libjanus_videoroom.so | head -n 1)")")
+	mkdir -p "$jd"
+	off() { (cd "$lib/$1" && ls -- *.so | grep -vx "${2:-}" | paste -sd, -); }
+	cat >"$jd/janus.jcfg" <<-EOF
+	general: {
+		configs_folder = "$jd"
+		plugins_folder = "$lib/plugins"
+		transports_folder = "$lib/transports"
+		events_folder = "$lib/events"
+		loggers_folder = "$lib/loggers"
+		debug_level = 4
+		debug_colors = false
+		session_timeout = 0
+	}
+	media: { rtp_port_range = "40000-40999" }
+	nat: { nice_debug = false ice_enforce_list = "v0" ignore_mdns = true }
+	plugins: { disable = "$(off plugins libjanus_videoroom.so)" }
+	transports: { disable = "$(off transports libjanus_http.so)" }
+	loggers: { disable = "$(off loggers)" }
+	events: { broadcast = false disable = "$(off events)" }
+	EOF
+	cat >"$jd/janus.transport.http.jcfg" <<-EOF
+	general: { base_path = "/janus" http = true port = 8088 ip = "127.0.0.1" https = false }
+	admin: { admin_http = false admin_https = false }
+	EOF
+	echo 'general: { }' >"$jd/janus.plugin.videoroom.jcfg"
+	janus -F "$jd" -C "$jd/janus.jcfg" >"$T/janus.log" 2>&1 &
+	pids+=($!)
+	until_true 30 curl -fs -o /dev/null http://127.0.0.1:8088/janus/info ||
+		die "janus did not answer on HTTP: $(tail -n 5 "$T/janus.log")"
+
+	# One recorder per case; uids 1001/1002 from the SDP (Janus sends no
+	# RTCP, so no CNAME); audio SSRC uid*10+1, video uid*10+2.
+	for codec in vp8 h264; do
+		if [ $codec = vp8 ]; then rtpmap='97 VP8/90000'; else rtpmap='96 H264/90000'; fi
+		{
+			printf 'v=0\no=- 0 0 IN IP4 127.0.0.1\ns=janus %s\nt=0 0\n' $codec
+			printf 'm=video 5004 RTP/AVP %s\na=rtpmap:%s\n' "${rtpmap%% *}" "$rtpmap"
+			printf 'a=ssrc:%s cname:%s\n' 10012 1001 10022 1002
+			printf 'm=audio 5004 RTP/AVP 111\na=rtpmap:111 opus/48000/2\n'
+			printf 'a=ssrc:%s cname:%s\n' 10011 1001 10021 1002
+		} >"$T/$codec.sdp"
+	done
+	port=5004
+	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+		mkdir -p "$T/rec/$c"
+		"$RECORD" --channel "$c" --recordFileRootDir "$T/rec/$c" --listen "127.0.0.1:$port" \
+			--sdp "$T/${c%-*}.sdp" --idle 300 >"$T/$c.out" 2>"$T/$c.err" &
+		pids+=($!)
+		eval "pid_${c/-/_}=\$! port_${c/-/_}=$port"
+		port=$((port + 4))
+	done
+	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+		until_true 10 test -s "$T/$c.out" || die "recorder $c did not start: $(cat "$T/$c.err")"
+	done
+	cs() {	# cs CASE: the case's JSON for the driver
+		local v=${1/-/_} p; p=pid_$v; v=port_$v
+		printf '{"name": "%s", "form": "%s", "port": %d, "dir": "%s", "pid": %d}' \
+			"$1" "${1#*-}" "${!v}" "$(head -n 1 "$T/$1.out")" "${!p}"
+	}
+	pubs='[{"id": 1001, "assrc": 10011, "vssrc": 10012}, {"id": 1002, "assrc": 10021, "vssrc": 10022}]'
+	cat >"$T/drive.json" <<-EOF
+	{"janus": "http://127.0.0.1:8088/janus", "port": 8000, "page": "$TOOLS/janus_publish.html",
+	 "out": "$T/results.json", "ready": "$T/drive.ready", "duration": 4,
+	 "rooms": [
+	  {"room": 1, "codec": "vp8", "pt": 97, "publishers": $pubs,
+	   "cases": [$(cs vp8-streams), $(cs vp8-legacy)]},
+	  {"room": 2, "codec": "h264", "pt": 96, "publishers": $pubs,
+	   "cases": [$(cs h264-streams), $(cs h264-legacy)]}]}
+	EOF
+	python3 "$TOOLS/janus_drive.py" "$T/drive.json" 2>"$T/drive.log" &
+	dpid=$!
+	pids+=($dpid)
+	until_true 20 test -e "$T/drive.ready" || die "driver not ready: $(tail -n 5 "$T/drive.log")"
+
+	# Chromium in its own process group, killed as a group.
+	setsid chromium --headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--disable-default-apps --disable-extensions --mute-audio \
+		--user-data-dir="$T/chromium" --use-fake-device-for-media-stream \
+		--use-fake-ui-for-media-stream --disable-features=WebRtcHideLocalIpsWithMdns \
+		"http://127.0.0.1:8000/?pub=1:1001,1:1002,2:1001,2:1002" >"$T/chromium.log" 2>&1 &
+	cpg=$!
+	pids+=($cpg)
+	until_true 140 eval '! kill -0 $dpid 2>/dev/null' || die "driver still running after 140 s"
+	wait "$dpid"; drc=$?
+	# The driver has stopped every recorder it ran a case for; stop the rest.
+	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+		v=pid_${c/-/_}
+		kill -TERM "${!v}" 2>/dev/null
+	done
+	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+		v=pid_${c/-/_}
+		until_true 20 eval '! kill -0 ${!v} 2>/dev/null' || echo "recorder $c did not exit" >&2
+		wait "${!v}"; echo "$c $?" >>"$T/rec.status"
+	done
+	exit "$drc"
+fi
+
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/probe.sh"
+. "$(dirname "$0")/../lib/rec.sh"
+need ffmpeg ffprobe jq python3 curl ip unshare setsid janus chromium
+RECORD=$AGREC_BUILD/agrec-record
+[ -x "$RECORD" ] || { t_fail "agrec-record" "$RECORD is not built (run make)"; exit 1; }
+need_convert
+if [ "$(id -u)" != 0 ] || ! unshare -n -p -f --mount-proc true 2>/dev/null; then
+	t_skip "janus" "cannot make network and PID namespaces here (unshare -n -p needs root)"
+	exit 0
+fi
+t0=$SECONDS
+timeout -k 5 170 unshare -n -p -f --mount-proc --kill-child bash "$0" --inside "$T" "$RECORD" \
+	>"$T/inside.log" 2>&1
+rc=$?
+t1=$SECONDS
+if [ $rc -ne 0 ] || [ ! -s "$T/results.json" ]; then
+	t_fail "janus: the namespace run" "status $rc: $(tail -n 8 "$T/inside.log" "$T/drive.log" 2>/dev/null | tr '\n' ' ')"
+fi
+[ -s "$T/results.json" ] || exit 1
+tail -n 4 "$T/rec.status" | grep -qv ' 0$' && t_fail "janus: recorders exit 0" "$(cat "$T/rec.status")"
+
+ts_ms() {	# ts_ms FILE: the 17-digit UTC time stamp of a media file name, in ms since the epoch
+	local ts; ts=$(basename "$1" | sed -n 's/^[0-9]*_\([0-9]\{17\}\)\.[a-z0-9]*$/\1/p')
+	[ -n "$ts" ] || return 1
+	echo $(( $(date -u -d "${ts:0:4}-${ts:4:2}-${ts:6:2} ${ts:8:2}:${ts:10:2}:${ts:12:2}" +%s) * 1000 + 10#${ts:14:3} ))
+}
+nframes() {	# nframes FILE: video frames (packets: one frame each in MP4 and WebM)
+	ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets \
+		-of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1
+}
+uavg_at() {	# uavg_at FILE T: mean U (chroma) of the frame at T
+	ffmpeg -nostdin -v error -ss "$2" -i "$1" -frames:v 1 -an \
+		-vf signalstats,metadata=mode=print:key=lavfi.signalstats.UAVG:file=- -f null - 2>/dev/null |
+		sed -n 's/^lavfi\.signalstats\.UAVG=//p' | head -n 1
+}
+secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }'; }
+
+summary=()
+for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	codec=${c%-*} form=${c#*-}
+	[ "$codec" = vp8 ] && ext=webm || ext=mp4
+	dir=$(head -n 1 "$T/$c.out")
+	if ! jq -e --arg c "$c" 'has($c)' "$T/results.json" >/dev/null; then
+		t_fail "janus $c: the case ran" "$(tail -n 3 "$T/drive.log" | tr '\n' ' ')"; continue
+	fi
+	stopped=$(jq -r --arg c "$c" '.[$c].stopped_ms' "$T/results.json")
+	if [ "$form" = streams ]; then	# Janus opened an RTCP socket for the video
+		n=$(jq --arg c "$c" '[.[$c].users[].reply.forwarders[] | select(.local_rtcp_port)] | length' "$T/results.json")
+		[ "$n" = 2 ] && t_pass "janus $c: Janus forwards each video with an RTCP socket (rtcp_port)" ||
+			t_fail "janus $c: Janus's RTCP sockets" "$n of 2: $(jq -c --arg c "$c" '.[$c].users[].reply' "$T/results.json")"
+	fi
+	for uid in 1001 1002; do
+		u=$(jq -c --arg c "$c" --arg u "$uid" '.[$c].users[$u]' "$T/results.json")
+		fwd=$(jq -r .forward_ms <<<"$u")
+		kf=$(jq -r .keyframes_during <<<"$u")
+		v=$(ls "$dir/${uid}"_*."$ext" 2>/dev/null | head -n 1)
+		a=$(ls "$dir/${uid}"_*.aac 2>/dev/null | head -n 1)
+		name="janus $c uid $uid"
+		# Audio from the forward on.
+		if [ -n "$a" ]; then
+			ad=$(adts_dur "$a") as=$(( $(ts_ms "$a") - fwd ))
+			want=$(secs $((stopped - fwd - as)))
+			[ "$(probe_stream_field "$a" a codec_name)" = aac ] && fnear "$ad" "$want" 0.5 &&
+				t_pass "$name: audio AAC from $(secs "$as") s after the forward, ${ad} s" ||
+				t_fail "$name: audio" "$(probe_stream_field "$a" a codec_name) ${ad} s, want ~$want s"
+		else
+			t_fail "$name: audio" "no .aac in $(ls "$dir" | tr '\n' ' ')"; as=
+		fi
+		if [ -z "$v" ]; then
+			t_fail "$name: video within 1 s of the forward" \
+				"no video at all in $(secs $((stopped - fwd))) s of forwarding ($kf keyframes encoded meanwhile; $(ls "$dir" | tr '\n' ' '))"
+			summary+=("$c/$uid: no video (audio +$(secs "${as:-0}") s, $kf keyframes)")
+			continue
+		fi
+		delay=$(( $(ts_ms "$v") - fwd ))
+		summary+=("$c/$uid: video +$(secs "$delay") s, audio +$(secs "${as:-0}") s, $kf keyframes")
+		[ "$delay" -ge 0 ] && [ "$delay" -le 1000 ] &&
+			t_pass "$name: video $(secs "$delay") s after the forward ($kf keyframes encoded meanwhile)" ||
+			t_fail "$name: video within 1 s of the forward" "it starts $(secs "$delay") s after it ($kf keyframes)"
+		# The video file: codec, size, frames for its duration.
+		j=$(ffprobe -v error -show_entries stream=codec_name,width,height:format=duration -of json -- "$v" 2>/dev/null)
+		vc=$(jq -r '.streams[0].codec_name' <<<"$j") w=$(jq -r '.streams[0].width' <<<"$j") h=$(jq -r '.streams[0].height' <<<"$j")
+		vd=$(jq -r '.format.duration // empty' <<<"$j")
+		nf=$(nframes "$v")
+		want=$(secs $((stopped - fwd - delay)))
+		fps=$(awk -v n="${nf:-0}" -v d="${vd:-0}" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
+		[ "$vc" = "$codec" ] && [ "${w}x${h}" = 640x480 ] && fnear "$vd" "$want" 0.5 &&
+			fgt "$fps" 10 && flt "$fps" 31 &&
+			t_pass "$name: $vc ${w}x${h}, $nf frames in $vd s ($fps fps)" ||
+			t_fail "$name: video file" "$vc ${w}x${h}, $nf frames in $vd s ($fps fps), want $codec 640x480 ~$want s at 10-30 fps"
+	done
+	# The folder converts, each user with picture and sound.
+	conv -m 1 -f "$dir"
+	[ "$RC" = 0 ] || { t_fail "janus $c: agrec-convert -m 1" "$(conv_why)"; continue; }
+	for uid in 1001 1002; do
+		f=$dir/${uid}_0_merge_av.mp4
+		p=
+		[ "$(probe_count "$f" v)" = 1 ] && [ "$(probe_count "$f" a)" = 1 ] || p="streams: $(probe_count "$f" v) video, $(probe_count "$f" a) audio"
+		vd=$(probe_dur "$f" v) ad=$(probe_dur "$f" a)
+		fnear "$vd" "$ad" 0.2 || p="$p; video $vd s, audio $ad s"
+		# Chromium's fake camera leaves its chroma planes at 0 (a green
+		# picture); the converter's black has them at 128.
+		u=$(uavg_at "$f" "$(awk -v d="$vd" 'BEGIN { print d - 1 }')")
+		flt "$u" 64 || p="$p; not the camera's picture 1 s before the end (UAVG ${u:-none}, want ~0)"
+		[ -z "$p" ] && t_pass "janus $c uid $uid: converted: video $vd s, audio $ad s, a picture" ||
+			t_fail "janus $c uid $uid: converted ${f##*/}" "$p"
+	done
+done
+for s in "${summary[@]}"; do echo "# $s"; done
+echo "# janus.sh: $((SECONDS - t0)) s ($((t1 - t0)) s in the namespace, $((SECONDS - t1)) s probing and converting)"
