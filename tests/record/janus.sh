@@ -66,9 +66,7 @@ if [ "${1:-}" = --inside ]; then
 	EOF
 	echo 'general: { }' >"$jd/janus.plugin.videoroom.jcfg"
 	janus -F "$jd" -C "$jd/janus.jcfg" >"$T/janus.log" 2>&1 &
-	pids+=($!)
-	until_true 30 curl -fs -o /dev/null http://127.0.0.1:8088/janus/info ||
-		die "janus did not answer on HTTP: $(tail -n 5 "$T/janus.log")"
+	pids+=($!)	# the driver waits for its HTTP API
 
 	# One recorder per case; uids 1001/1002 from the SDP (Janus sends no
 	# RTCP, so no CNAME); audio SSRC uid*10+1, video uid*10+2.
@@ -141,7 +139,7 @@ fi
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
-need ffmpeg ffprobe jq python3 curl ip unshare setsid janus chromium
+need ffmpeg ffprobe jq python3 ip unshare setsid janus chromium
 RECORD=$AGREC_BUILD/agrec-record
 [ -x "$RECORD" ] || { t_fail "agrec-record" "$RECORD is not built (run make)"; exit 1; }
 need_convert
@@ -165,87 +163,91 @@ ts_ms() {	# ts_ms FILE: the 17-digit UTC time stamp of a media file name, in ms 
 	[ -n "$ts" ] || return 1
 	echo $(( $(date -u -d "${ts:0:4}-${ts:4:2}-${ts:6:2} ${ts:8:2}:${ts:10:2}:${ts:12:2}" +%s) * 1000 + 10#${ts:14:3} ))
 }
-nframes() {	# nframes FILE: video frames (packets: one frame each in MP4 and WebM)
-	ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets \
-		-of default=nw=1:nk=1 -- "$1" 2>/dev/null | head -n 1
-}
 uavg_at() {	# uavg_at FILE T: mean U (chroma) of the frame at T
 	ffmpeg -nostdin -v error -ss "$2" -i "$1" -frames:v 1 -an \
 		-vf signalstats,metadata=mode=print:key=lavfi.signalstats.UAVG:file=- -f null - 2>/dev/null |
 		sed -n 's/^lavfi\.signalstats\.UAVG=//p' | head -n 1
 }
 secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }'; }
+R=$T/results.json
 
-summary=()
-for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
-	codec=${c%-*} form=${c#*-}
+check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
+	local c=$1 codec=${1%-*} form=${1#*-} ext dir stopped n uid u fwd kf v a j as ad want delay
+	local vc w h vd nf fps f p u0
 	[ "$codec" = vp8 ] && ext=webm || ext=mp4
 	dir=$(head -n 1 "$T/$c.out")
-	if ! jq -e --arg c "$c" 'has($c)' "$T/results.json" >/dev/null; then
-		t_fail "janus $c: the case ran" "$(tail -n 3 "$T/drive.log" | tr '\n' ' ')"; continue
+	if ! jq -e --arg c "$c" 'has($c)' "$R" >/dev/null; then
+		t_fail "janus $c: the case ran" "$(tail -n 3 "$T/drive.log" | tr '\n' ' ')"; return
 	fi
-	stopped=$(jq -r --arg c "$c" '.[$c].stopped_ms' "$T/results.json")
-	if [ "$form" = streams ]; then	# Janus opened an RTCP socket for the video
-		n=$(jq --arg c "$c" '[.[$c].users[].reply.forwarders[] | select(.local_rtcp_port)] | length' "$T/results.json")
-		[ "$n" = 2 ] && t_pass "janus $c: Janus forwards each video with an RTCP socket (rtcp_port)" ||
-			t_fail "janus $c: Janus's RTCP sockets" "$n of 2: $(jq -c --arg c "$c" '.[$c].users[].reply' "$T/results.json")"
+	stopped=$(jq -r --arg c "$c" '.[$c].stopped_ms' "$R")
+	if [ "$form" = streams ]; then	# Janus opened an RTCP socket for each video forward
+		n=$(jq --arg c "$c" '[.[$c].users[].reply.forwarders[] | select(.local_rtcp_port)] | length' "$R")
+		[ "$n" = 2 ] && t_pass "janus $c: each video forwarder has an RTCP socket (rtcp_port)" ||
+			t_fail "janus $c: the forwarders' RTCP sockets" "$n of 2: $(jq -c --arg c "$c" '.[$c].users[].reply' "$R")"
 	fi
 	for uid in 1001 1002; do
-		u=$(jq -c --arg c "$c" --arg u "$uid" '.[$c].users[$u]' "$T/results.json")
-		fwd=$(jq -r .forward_ms <<<"$u")
-		kf=$(jq -r .keyframes_during <<<"$u")
-		v=$(ls "$dir/${uid}"_*."$ext" 2>/dev/null | head -n 1)
-		a=$(ls "$dir/${uid}"_*.aac 2>/dev/null | head -n 1)
-		name="janus $c uid $uid"
-		# Audio from the forward on.
+		u=$(jq -c --arg c "$c" --arg u "$uid" '.[$c].users[$u]' "$R")
+		fwd=$(jq -r .forward_ms <<<"$u") kf=$(jq -r .keyframes_during <<<"$u")
+		v=$(ls "$dir/$uid"_*."$ext" 2>/dev/null | head -n 1)
+		a=$(ls "$dir/$uid"_*.aac 2>/dev/null | head -n 1)
+		# Audio, from the forward on, for as long as it lasted (ADTS: packets x 1024 / rate).
+		as=
 		if [ -n "$a" ]; then
-			ad=$(adts_dur "$a") as=$(( $(ts_ms "$a") - fwd ))
+			as=$(( $(ts_ms "$a") - fwd ))
+			j=$(ffprobe -v error -count_packets -select_streams a:0 \
+				-show_entries stream=codec_name,sample_rate,nb_read_packets -of json -- "$a" 2>/dev/null)
+			ad=$(jq -r '.streams[0] | if .sample_rate then (.nb_read_packets | tonumber) * 1024 / (.sample_rate | tonumber) else "" end' <<<"$j")
 			want=$(secs $((stopped - fwd - as)))
-			[ "$(probe_stream_field "$a" a codec_name)" = aac ] && fnear "$ad" "$want" 0.5 &&
-				t_pass "$name: audio AAC from $(secs "$as") s after the forward, ${ad} s" ||
-				t_fail "$name: audio" "$(probe_stream_field "$a" a codec_name) ${ad} s, want ~$want s"
+			[ "$(jq -r '.streams[0].codec_name' <<<"$j")" = aac ] && fnear "$ad" "$want" 0.5 &&
+				t_pass "janus $c uid $uid: audio (AAC) from $(secs "$as") s after the forward, $ad s" ||
+				t_fail "janus $c uid $uid: audio" "$(jq -c . <<<"$j"): $ad s, want ~$want s"
 		else
-			t_fail "$name: audio" "no .aac in $(ls "$dir" | tr '\n' ' ')"; as=
+			t_fail "janus $c uid $uid: audio" "no .aac in: $(ls "$dir" | tr '\n' ' ')"
 		fi
 		if [ -z "$v" ]; then
-			t_fail "$name: video within 1 s of the forward" \
-				"no video at all in $(secs $((stopped - fwd))) s of forwarding ($kf keyframes encoded meanwhile; $(ls "$dir" | tr '\n' ' '))"
-			summary+=("$c/$uid: no video (audio +$(secs "${as:-0}") s, $kf keyframes)")
+			t_fail "janus $c uid $uid: video within 1 s of the forward" \
+				"no video at all in $(secs $((stopped - fwd))) s of forwarding ($kf keyframes encoded meanwhile)"
+			echo "# $c/$uid: no video in $(secs $((stopped - fwd))) s (audio +$(secs "${as:-0}") s, $kf keyframes)"
 			continue
 		fi
 		delay=$(( $(ts_ms "$v") - fwd ))
-		summary+=("$c/$uid: video +$(secs "$delay") s, audio +$(secs "${as:-0}") s, $kf keyframes")
 		[ "$delay" -ge 0 ] && [ "$delay" -le 1000 ] &&
-			t_pass "$name: video $(secs "$delay") s after the forward ($kf keyframes encoded meanwhile)" ||
-			t_fail "$name: video within 1 s of the forward" "it starts $(secs "$delay") s after it ($kf keyframes)"
+			t_pass "janus $c uid $uid: video $(secs "$delay") s after the forward ($kf keyframes encoded meanwhile)" ||
+			t_fail "janus $c uid $uid: video within 1 s of the forward" "it starts $(secs "$delay") s after it ($kf keyframes)"
 		# The video file: codec, size, frames for its duration.
-		j=$(ffprobe -v error -show_entries stream=codec_name,width,height:format=duration -of json -- "$v" 2>/dev/null)
-		vc=$(jq -r '.streams[0].codec_name' <<<"$j") w=$(jq -r '.streams[0].width' <<<"$j") h=$(jq -r '.streams[0].height' <<<"$j")
-		vd=$(jq -r '.format.duration // empty' <<<"$j")
-		nf=$(nframes "$v")
+		j=$(ffprobe -v error -count_packets -select_streams v:0 \
+			-show_entries stream=codec_name,width,height,nb_read_packets:format=duration -of json -- "$v" 2>/dev/null)
+		read -r vc w h nf vd <<<"$(jq -r '[.streams[0].codec_name, .streams[0].width, .streams[0].height, .streams[0].nb_read_packets, .format.duration] | map(tostring) | join(" ")' <<<"$j")"
 		want=$(secs $((stopped - fwd - delay)))
-		fps=$(awk -v n="${nf:-0}" -v d="${vd:-0}" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
-		[ "$vc" = "$codec" ] && [ "${w}x${h}" = 640x480 ] && fnear "$vd" "$want" 0.5 &&
-			fgt "$fps" 10 && flt "$fps" 31 &&
-			t_pass "$name: $vc ${w}x${h}, $nf frames in $vd s ($fps fps)" ||
-			t_fail "$name: video file" "$vc ${w}x${h}, $nf frames in $vd s ($fps fps), want $codec 640x480 ~$want s at 10-30 fps"
+		fps=$(awk -v n="$nf" -v d="$vd" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
+		[ "$vc" = "$codec" ] && [ "${w}x$h" = 640x480 ] && fnear "$vd" "$want" 0.5 && fgt "$fps" 10 && flt "$fps" 31 &&
+			t_pass "janus $c uid $uid: $vc ${w}x$h, $nf frames in $vd s ($fps fps)" ||
+			t_fail "janus $c uid $uid: video file" "$vc ${w}x$h, $nf frames in $vd s ($fps fps), want $codec 640x480, ~$want s, 10-30 fps"
+		echo "# $c/$uid: video +$(secs "$delay") s, audio +$(secs "${as:-0}") s, $kf keyframes, $fps fps"
 	done
-	# The folder converts, each user with picture and sound.
-	conv -m 1 -f "$dir"
-	[ "$RC" = 0 ] || { t_fail "janus $c: agrec-convert -m 1" "$(conv_why)"; continue; }
+	# The folder converts; each user has sound and the camera's picture.
+	"$CONVERT" -m 1 -f "$dir" >"$T/$c.conv" 2>&1 ||
+		{ t_fail "janus $c: agrec-convert -m 1" "$(tail -n 3 "$T/$c.conv" | tr '\n' ' ')"; return; }
 	for uid in 1001 1002; do
 		f=$dir/${uid}_0_merge_av.mp4
-		p=
-		[ "$(probe_count "$f" v)" = 1 ] && [ "$(probe_count "$f" a)" = 1 ] || p="streams: $(probe_count "$f" v) video, $(probe_count "$f" a) audio"
-		vd=$(probe_dur "$f" v) ad=$(probe_dur "$f" a)
-		fnear "$vd" "$ad" 0.2 || p="$p; video $vd s, audio $ad s"
+		[ -s "$f" ] || { t_fail "janus $c uid $uid: converted" "no ${f##*/}: $(tail -n 3 "$T/$c.conv" | tr '\n' ' ')"; continue; }
+		j=$(ffprobe -v error -show_entries stream=codec_type,codec_name,duration -of json -- "$f" 2>/dev/null)
+		read -r p vd ad <<<"$(jq -r '[([.streams[].codec_type] | sort | join(",")),
+			(.streams[] | select(.codec_type == "video") | .duration),
+			(.streams[] | select(.codec_type == "audio") | .duration)] | map(tostring) | join(" ")' <<<"$j")"
 		# Chromium's fake camera leaves its chroma planes at 0 (a green
 		# picture); the converter's black has them at 128.
-		u=$(uavg_at "$f" "$(awk -v d="$vd" 'BEGIN { print d - 1 }')")
-		flt "$u" 64 || p="$p; not the camera's picture 1 s before the end (UAVG ${u:-none}, want ~0)"
-		[ -z "$p" ] && t_pass "janus $c uid $uid: converted: video $vd s, audio $ad s, a picture" ||
-			t_fail "janus $c uid $uid: converted ${f##*/}" "$p"
+		u0=$(uavg_at "$f" "$(awk -v d="$vd" 'BEGIN { print d - 1 }')")
+		[ "$p" = audio,video ] && fnear "$vd" "$ad" 0.2 && flt "$u0" 64 &&
+			t_pass "janus $c uid $uid: converted: video $vd s, audio $ad s, the camera's picture" ||
+			t_fail "janus $c uid $uid: converted ${f##*/}" "streams $p, video $vd s, audio $ad s, U $u0 1 s before the end (want ~0)"
 	done
+}
+
+for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	check_case "$c" >"$T/check.$c" 2>&1 &
 done
-for s in "${summary[@]}"; do echo "# $s"; done
-echo "# janus.sh: $((SECONDS - t0)) s ($((t1 - t0)) s in the namespace, $((SECONDS - t1)) s probing and converting)"
+wait
+for c in vp8-streams vp8-legacy h264-streams h264-legacy; do grep -v '^#' "$T/check.$c"; done
+grep -h '^#' "$T"/check.*-streams "$T"/check.*-legacy
+echo "# janus.sh: $((SECONDS - t0)) s ($((t1 - t0)) s in the namespaces, $((SECONDS - t1)) s probing and converting)"

@@ -16,8 +16,8 @@ publishers to run (GET /next), takes each publisher's offer (POST /offer),
 joins it to its room through Janus's HTTP API and answers with Janus's
 answer, and collects the page's statistics (POST /status, whose reply
 closes a publisher when its room is done).  It creates the rooms (API
-defaults, so fir_freq 0), then writes FILE "ready" so the test starts
-Chromium.  One room at a time (to halve Chromium's encoding load): once
+defaults, so fir_freq 0) once Janus answers; FILE "ready" is written as
+soon as the page is served, so that Chromium starts meanwhile.  One room at a time (to halve Chromium's encoding load): once
 Janus reports audio and video received from every publisher and no
 publisher has encoded a keyframe for 1.5 s, the cases run one after the
 other: rtp_forward of every publisher to the case's recorder (the
@@ -269,12 +269,21 @@ def main():
 	srv = http.server.ThreadingHTTPServer(("127.0.0.1", CFG["port"]), Handler)
 	srv.daemon_threads = True
 	threading.Thread(target=srv.serve_forever, daemon=True).start()
+	open(CFG["ready"], "w").close()	# listening: the test starts Chromium
+	deadline = time.time() + 30
+	while True:	# Janus starts meanwhile
+		try:
+			urllib.request.urlopen(JANUS + "/info", timeout=2).close()
+			break
+		except OSError:
+			if time.time() > deadline:
+				raise
+			time.sleep(0.1)
 	_, admin = session()
 	for room in CFG["rooms"]:
 		request(admin, {"request": "create", "room": room["room"], "publishers": 4,
 			"videocodec": room["codec"], "audiocodec": "opus"})
-	open(CFG["ready"], "w").close()
-	log("ready")
+	log("janus up, rooms created")
 	results = {}
 	for room in CFG["rooms"]:
 		nextq.put([[room["room"], p["id"]] for p in room["publishers"]])
