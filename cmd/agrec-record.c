@@ -293,6 +293,10 @@ main(int argc, char **argv)
 	wait_children(&r);
 	/* agrec-mix and agrec-capture finish their files before the folder is. */
 	rc_emit_close(&r);
+	/* Video that never became a file is a failed recording of it, whose
+	 * status says so: every file is still written and finished. */
+	if (rc_ingest_novideo(&r) > 0 && status == 0)
+		status = AG_EX_DATAERR;
 	rc_ingest_free(&r);
 	rc_log(&r.folder, 4, "stopped: %llu garbage and %llu oversized datagrams ignored, %llu from "
 	    "sources not allowed, %llu packets of refused new streams",

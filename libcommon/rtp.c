@@ -351,6 +351,22 @@ ag_rtcp_build_pli(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t medi
 }
 
 size_t
+ag_rtcp_build_fir(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq)
+{
+	if (buf == NULL || size < 20)
+		return 0;
+	buf[0] = 0x80 | 4;  /* V=2, FMT=4 */
+	buf[1] = AG_RTCP_PSFB;
+	wr16(buf + 2, 4);
+	wr32(buf + 4, sender_ssrc);
+	wr32(buf + 8, 0);   /* media source: unused in a FIR, the FCI names it */
+	wr32(buf + 12, media_ssrc);
+	buf[16] = seq;
+	buf[17] = buf[18] = buf[19] = 0;
+	return 20;
+}
+
+size_t
 ag_rtcp_build_rr(uint8_t *buf, size_t size, uint32_t sender_ssrc,
     const struct ag_rtcp_report *rb)
 {

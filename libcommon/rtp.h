@@ -1,7 +1,8 @@
 /*
  * rtp.h - parsing RTP (RFC 3550) and compound RTCP (RFC 3550, RFC 4585
  * feedback), telling them apart on a muxed port (RFC 5761), and building
- * the two RTCP packets a receiver sends: RR and PLI.
+ * the RTCP packets a receiver sends: RR, SDES, and the key frame
+ * requests PLI and FIR.
  *
  * Nothing here allocates.  Parsers never trust a length field: every
  * count and length is checked against the datagram before it is used,
@@ -162,6 +163,16 @@ int ag_rtcp_parse_flags(const uint8_t *buf, size_t len, unsigned flags, struct a
  * the PLI right after it (ag_rtcp_build_pli(buf + n, size - n, ...)).
  */
 size_t ag_rtcp_build_pli(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t media_ssrc);
+
+/*
+ * Write an RFC 5104 Full Intra Request (PSFB, FMT 4; 20 bytes) for
+ * media_ssrc into buf; its media source field is 0, the FCI names the
+ * stream.  seq is the request's sequence number: the same for a repeat
+ * of one request, one more for a new request (RFC 5104 4.3.1.1).
+ * Returns the bytes written, or 0 when size is too small.
+ */
+size_t ag_rtcp_build_fir(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t media_ssrc,
+    uint8_t seq);
 
 /*
  * Write a receiver report from sender_ssrc with the one report block rb

@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "convert.h"
 #include "adts.h"
 #include "fsutil.h"
+#include "reclog.h"
 
 static struct cv_clip *
 clip_for(struct cv_clip **clips, size_t *n, size_t *cap, const struct ag_txt_line *l)
@@ -249,6 +251,38 @@ cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f)
 	}
 }
 
+/*
+ * The recorder's no-video notes (agrec-folder(5)): a user of a txt whose
+ * video packets gave no video file is worth a warning, since the output
+ * then has no picture although the user sent one.
+ */
+static void
+check_novideo(struct cv_ctx *c, const struct cv_folder *f)
+{
+	char *path = ag_path_join(f->dir, "recording.log"), line[2048];
+	FILE *log = path ? fopen(path, "re") : NULL;
+	size_t i;
+
+	free(path);
+	if (log == NULL)
+		return;	/* an SDK folder, or no log: nothing noted */
+	while (fgets(line, sizeof line, log) != NULL) {
+		uint32_t uid;
+		uint64_t packets;
+		char codec[16];
+		if (ag_reclog_novideo_parse(line, &uid, &packets, codec) < 0)
+			continue;
+		for (i = 0; i < f->ntxts; i++)
+			if (f->txts[i].uid == uid) {
+				cv_warn(c, "%s/%s: the recorder received %llu %s video packets of uid %lu and "
+				    "no decodable key frame: no video for this user (recording.log)", f->dir,
+				    f->txts[i].name, (unsigned long long)packets, codec, (unsigned long)uid);
+				break;
+			}
+	}
+	fclose(log);
+}
+
 int
 cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag_error *err)
 {
@@ -317,6 +351,7 @@ cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag
 	for (i = 0; i < f->ntxts; i++)
 		for (j = 0; j < f->txts[i].nclips; j++)
 			check_clip(c, dir, &f->txts[i], &f->txts[i].clips[j]);
+	check_novideo(c, f);
 	rc = 0;
 out:
 	closedir(d);

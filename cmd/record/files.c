@@ -51,28 +51,45 @@ rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18])
 	ag_ts_from_ms(f->start_wall_ms + ch_ms, ts);
 }
 
-void
-rc_log(struct rc_folder *f, int level, const char *fmt, ...)
+static void
+vlog(struct rc_folder *f, int level, bool always, const char *fmt, va_list ap)
 {
 	char buf[2048];
-	va_list ap;
 	int n;
 	int64_t t = f->start_mono_ms ? rc_now_ms(f) : 0;
 
-	if (level > f->log_level)
+	if (level > f->log_level && !always)
 		return;
 	n = snprintf(buf, sizeof buf, "%lld.%03lld ", (long long)(t / 1000), (long long)(t % 1000));
-	va_start(ap, fmt);
 	vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	strcat(buf, "\n");
 	if (f->log_fd >= 0 && write(f->log_fd, buf, strlen(buf)) < 0) {
 		/* The log is best effort; the recording goes on. */
 	}
-	if (level <= 3) {
+	if (level <= 3 && level <= f->log_level) {
 		buf[strlen(buf) - 1] = '\0';
 		ag_msg("%s", buf + n);
 	}
+}
+
+void
+rc_log(struct rc_folder *f, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(f, level, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+rc_log_note(struct rc_folder *f, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(f, level, true, fmt, ap);
+	va_end(ap);
 }
 
 static int

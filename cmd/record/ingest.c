@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "reclog.h"
 #include "record/record.h"
 #include "rtp.h"
 
@@ -127,6 +128,7 @@ fill:
 			s->cname_known = true;
 		}
 	s->first_ms = s->last_ms = now;
+	s->kf_ms = INT64_MIN;
 	return s;
 }
 
@@ -338,13 +340,8 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 				s->bad++;
 			while (ag_depack_pop(s->dp, &fr) == 1)
 				deliver(r, s, &fr, p.arrival_ms);
-			if (ag_depack_need_keyframe(s->dp)) {
-				struct rc_user *u = rc_user_get(r, s->uid, false);
-				if (u && now - u->pli_ms > 500) {
-					u->pli_ms = now;
-					rc_send_pli(r, s->ssrc);
-				}
-			}
+			if (ag_depack_need_keyframe(s->dp))
+				rc_request_keyframe(r, s->ssrc);
 		}
 		free(p.data);
 	}
@@ -522,6 +519,9 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	}
 	s->last_ms = now;
 	s->packets++;
+	if (ag_codec_is_video(s->pm.codec) && r->recording && !r->opts->audio_only &&
+	    s->vpackets++ == 0)
+		s->vfirst_ms = now;
 	/* A packet after a BYE that was acted on is a rejoin; one within the
 	 * grace period is a straggler of the stream that is leaving. */
 	if (s->bye && s->bye_ms < 0 && now - s->bye_at < 1000 && s->rx_have &&
@@ -549,7 +549,9 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	drain_ssrc(r, s, now);
 }
 
-static void
+/* RTCP from a sender; false when it told nothing of a stream (no
+ * sender report, no CNAME: not the RTCP of a sender, maybe a latch). */
+static bool
 on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
     socklen_t fromlen, int64_t now)
 {
@@ -559,7 +561,7 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 
 	if (ag_rtcp_parse(buf, len, &rt, &e) < 0) {
 		r->garbage++;
-		return;
+		return false;
 	}
 	for (i = 0; i < rt.ncnames; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.cnames[i].ssrc);
@@ -586,6 +588,9 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 			continue;
 		if (!rtcp_of_source(s, from, fromlen, now))
 			continue;
+		/* Its sender reports come from where it takes feedback. */
+		memcpy(&s->rtcp_from, from, fromlen);
+		s->rtcp_fromlen = fromlen;
 		s->has_sr = true;
 		s->sr_ntp_us = ag_rtp_ntp_to_us(rt.sr[i].ntp);
 		s->sr_rtp = rt.sr[i].rtp_ts;
@@ -602,6 +607,69 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		s->bye_ms = now;
 		s->bye_at = now;
 	}
+	return rt.nsr > 0 || rt.ncnames > 0;
+}
+
+/* Are a and b the same host (any port)? */
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/* "ADDR:PORT" or "[ADDR]:PORT". */
+static void
+addr_text(const struct sockaddr_storage *a, socklen_t len, char *buf, size_t size)
+{
+	char host[64], port[8];
+
+	if (getnameinfo((const struct sockaddr *)a, len, host, sizeof host, port, sizeof port,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(buf, size, "?");
+	else
+		snprintf(buf, size, a->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+/*
+ * A datagram on the RTCP port that is not a sender's RTCP (Janus's
+ * forwarders send two bare RTP headers from their RTCP socket): its
+ * source takes feedback for the streams whose RTP comes from that host.
+ */
+static void
+latch(struct rc_rec *r, const struct sockaddr_storage *from, socklen_t fromlen, int64_t now)
+{
+	struct rc_latch *l = NULL;
+	char a[80];
+	int k;
+
+	for (k = 0; k < r->nlatches; k++)
+		if (same_addr(&r->latches[k].from, r->latches[k].fromlen, from, fromlen)) {
+			r->latches[k].ms = now;
+			return;
+		}
+	if (r->nlatches < RC_MAX_LATCHES) {
+		l = &r->latches[r->nlatches++];
+	} else {
+		/* Full: the one heard from the longest ago makes room. */
+		l = &r->latches[0];
+		for (k = 1; k < r->nlatches; k++)
+			if (r->latches[k].ms < l->ms)
+				l = &r->latches[k];
+	}
+	memcpy(&l->from, from, fromlen);
+	l->fromlen = fromlen;
+	l->ms = now;
+	addr_text(from, fromlen, a, sizeof a);
+	rc_log(&r->folder, 4, "a datagram on the RTCP port from %s that is no sender's RTCP: key frame "
+	    "requests for streams from that host without RTCP of their own go there", a);
 }
 
 /* --allow: is the source in one of the allowed networks? */
@@ -657,13 +725,202 @@ rc_ingest_read(struct rc_rec *r, int i)
 			continue;
 		}
 		now = rc_now_ms(&r->folder);
-		if (ag_rtp_is_rtcp(buf, (size_t)n))
-			on_rtcp(r, buf, (size_t)n, &from, fromlen, now);
-		else if (i == 0)
+		if (ag_rtp_is_rtcp(buf, (size_t)n)) {
+			if (!on_rtcp(r, buf, (size_t)n, &from, fromlen, now) && i == 1)
+				latch(r, &from, fromlen, now);
+		} else if (i == 0) {
 			on_rtp(r, buf, (size_t)n, &from, fromlen, now);
-		else
-			r->garbage++;
+		} else {
+			latch(r, &from, fromlen, now);
+		}
 	}
+}
+
+#define MAX_DESTS 4
+
+/*
+ * Where the key frame requests of s go, first rule that applies
+ * (agrec-record(1), KEY FRAME REQUESTS): the source of its own RTCP; the
+ * sources of datagrams on the RTCP port from its RTP host, each of them;
+ * --feedback, then the SDP a=rtcp line of its section; its RTP source.
+ * Returns how many destinations, with the rule in *rule and *sock the
+ * socket to send from.
+ */
+static int
+feedback_dests(const struct rc_rec *r, const struct rc_ssrc *s, struct sockaddr_storage *out,
+    socklen_t *lens, const char **rule, int *sock)
+{
+	const struct rc_opts *o = r->opts;
+	const struct rc_fbaddr *fb = NULL;
+	int n = 0, k, section = s->pm.sdp_section;
+
+	*sock = 0;
+	if (s->rtcp_fromlen > 0) {
+		memcpy(&out[0], &s->rtcp_from, s->rtcp_fromlen);
+		lens[0] = s->rtcp_fromlen;
+		*rule = "its RTCP";
+		return 1;
+	}
+	for (k = 0; k < r->nlatches && n < MAX_DESTS && s->fromlen > 0; k++)
+		if (same_host(&r->latches[k].from, &s->from)) {
+			memcpy(&out[n], &r->latches[k].from, r->latches[k].fromlen);
+			lens[n++] = r->latches[k].fromlen;
+		}
+	if (n > 0) {
+		*rule = n == 1 ? "a datagram on the RTCP port" : "datagrams on the RTCP port, to each";
+		*sock = 1;	/* symmetric: RTCP from the RTCP port */
+		return n;
+	}
+	for (k = 0; k < o->nfeedback && fb == NULL; k++)
+		if (o->feedback[k].ssrc == s->ssrc)
+			fb = &o->feedback[k];
+	*rule = "--feedback";
+	if (fb == NULL) {
+		for (k = 0; k < o->nsdp_ssrc; k++)
+			if (o->sdp_ssrc[k].ssrc == s->ssrc)
+				section = o->sdp_ssrc[k].section;
+		if (section >= 0 && section <= RC_MAX_SDP_SECTIONS && o->sdp_rtcp[section].len > 0)
+			fb = &o->sdp_rtcp[section];
+		*rule = "SDP a=rtcp";
+	}
+	if (fb != NULL && fb->rtp_host && s->fromlen > 0) {
+		/* a=rtcp:PORT alone: that port on the RTP source's host. */
+		uint16_t port = ((const struct sockaddr_in *)&fb->sa)->sin_port;
+		memcpy(&out[0], &s->from, s->fromlen);
+		lens[0] = s->fromlen;
+		if (out[0].ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&out[0])->sin6_port = port;
+		else
+			((struct sockaddr_in *)&out[0])->sin_port = port;
+		return 1;
+	}
+	if (fb != NULL && !fb->rtp_host) {
+		memcpy(&out[0], &fb->sa, fb->len);
+		lens[0] = fb->len;
+		return 1;
+	}
+	if (s->fromlen > 0) {
+		memcpy(&out[0], &s->from, s->fromlen);
+		lens[0] = s->fromlen;
+		*rule = "its RTP source";
+		return 1;
+	}
+	return 0;
+}
+
+void
+rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc)
+{
+	struct rc_ssrc *s = ssrc_find(r, media_ssrc);
+	struct sockaddr_storage to[MAX_DESTS];
+	socklen_t tolen[MAX_DESTS];
+	const char *rule = "";
+	char dest[sizeof s->kf_dest], a[80];
+	uint8_t buf[64];
+	size_t n;
+	int64_t now = rc_now_ms(&r->folder);
+	int nd, k, sock;
+	bool fir;
+
+	if (s == NULL || (s->kf_ms != INT64_MIN && now - s->kf_ms < RC_KEYFRAME_INTERVAL_MS))
+		return;
+	s->kf_ms = now;
+	/* FIR only for a sender that offered it and not PLI (RFC 5104 4.3.1.2). */
+	fir = s->pm.fb_fir && !s->pm.fb_pli;
+	if (fir)
+		n = ag_rtcp_build_fir(buf, sizeof buf, r->own_ssrc, media_ssrc, ++s->fir_seq);
+	else
+		n = ag_rtcp_build_pli(buf, sizeof buf, r->own_ssrc, media_ssrc);
+	if (n == 0 || (nd = feedback_dests(r, s, to, tolen, &rule, &sock)) == 0)
+		return;
+	dest[0] = '\0';
+	for (k = 0; k < nd; k++) {
+		sendto(r->socks[sock], buf, n, 0, (struct sockaddr *)&to[k], tolen[k]);
+		addr_text(&to[k], tolen[k], a, sizeof a);
+		snprintf(dest + strlen(dest), sizeof dest - strlen(dest), "%s%s", k ? ", " : "", a);
+	}
+	snprintf(dest + strlen(dest), sizeof dest - strlen(dest), " (%s)", rule);
+	s->kf_sent++;
+	/* Said once, and again when the destination changes. */
+	if (strcmp(dest, s->kf_dest) != 0)
+		rc_log(&r->folder, 4, "SSRC %08lx (uid %lu): key frame requests (%s) go to %s",
+		    (unsigned long)media_ssrc, (unsigned long)s->uid, fir ? "FIR" : "PLI", dest);
+	else
+		rc_log(&r->folder, 6, "%s to SSRC %08lx", fir ? "FIR" : "PLI", (unsigned long)media_ssrc);
+	snprintf(s->kf_dest, sizeof s->kf_dest, "%s", dest);
+}
+
+/* Video packets of s while recording, and none gave a video frame that
+ * can start a file. */
+static bool
+video_missing(struct rc_rec *r, const struct rc_ssrc *s)
+{
+	const struct rc_user *u;
+
+	if (!s->used || s->vpackets == 0 || !ag_codec_is_video(s->pm.codec))
+		return false;
+	u = rc_user_get(r, s->uid, false);
+	return u == NULL || !u->video_ok;
+}
+
+/* "N key frame requests sent to DEST", or why none was. */
+static void
+requests_text(const struct rc_ssrc *s, char *buf, size_t size)
+{
+	if (s->kf_sent == 0)
+		snprintf(buf, size, "no key frame request sent");
+	else
+		snprintf(buf, size, "%llu key frame requests sent to %s", (unsigned long long)s->kf_sent,
+		    s->kf_dest);
+}
+
+#define NOVIDEO_WARN_MS 3000
+
+/* A stream whose video packets give no picture says so, once. */
+static void
+novideo_warn(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
+{
+	char req[256];
+
+	if (s->nv_warned || !video_missing(r, s) || now - s->vfirst_ms < NOVIDEO_WARN_MS)
+		return;
+	s->nv_warned = true;
+	requests_text(s, req, sizeof req);
+	rc_log(&r->folder, 3, "uid %lu: %lld s of %s video (SSRC %08lx, %llu packets) and no decodable "
+	    "key frame yet; %s", (unsigned long)s->uid, (long long)((now - s->vfirst_ms) / 1000),
+	    ag_codec_name(s->pm.codec), (unsigned long)s->ssrc, (unsigned long long)s->vpackets, req);
+}
+
+int
+rc_ingest_novideo(struct rc_rec *r)
+{
+	size_t i, k;
+	int users = 0;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		const struct rc_ssrc *s = &r->ssrcs[i];
+		uint64_t packets = 0;
+		char line[512], req[256];
+		bool earlier = false;
+		if (!video_missing(r, s))
+			continue;
+		/* One note per user: its video streams counted together. */
+		for (k = 0; k < r->nssrcs; k++) {
+			const struct rc_ssrc *o = &r->ssrcs[k];
+			if (o->uid != s->uid || !video_missing(r, o))
+				continue;
+			if (k < i)
+				earlier = true;
+			packets += o->vpackets;
+		}
+		if (earlier)
+			continue;
+		users++;
+		ag_reclog_novideo_format(line, sizeof line, s->uid, ag_codec_name(s->pm.codec), packets);
+		requests_text(s, req, sizeof req);
+		rc_log_note(&r->folder, 2, "%s; %s; no video file", line, req);
+	}
+	return users;
 }
 
 #define BYE_GRACE_MS 300
@@ -676,6 +933,8 @@ rc_ingest_tick(struct rc_rec *r, int64_t now)
 	for (i = 0; i < r->nssrcs; i++)
 		if (r->ssrcs[i].used && r->ssrcs[i].jb)
 			drain_ssrc(r, &r->ssrcs[i], now);
+	for (i = 0; i < r->nssrcs; i++)
+		novideo_warn(r, &r->ssrcs[i], now);
 	/* A user leaves when every stream of theirs said BYE (or went quiet). */
 	for (i = 0; i < r->nssrcs; i++) {
 		struct rc_ssrc *s = &r->ssrcs[i];
@@ -731,26 +990,6 @@ rc_ingest_active(const struct rc_rec *r, int64_t now)
 		    now - r->ssrcs[i].last_ms < r->opts->leave_ms)
 			return true;
 	return false;
-}
-
-void
-rc_send_pli(struct rc_rec *r, uint32_t media_ssrc)
-{
-	struct rc_ssrc *s = ssrc_find(r, media_ssrc);
-	uint8_t buf[64];
-	size_t n;
-
-	if (s == NULL)
-		return;
-	n = ag_rtcp_build_pli(buf, sizeof buf, r->own_ssrc, media_ssrc);
-	if (n == 0)
-		return;
-	/* To where its RTCP comes from, else to its RTP source. */
-	if (s->rtcp_fromlen > 0)
-		sendto(r->socks[0], buf, n, 0, (struct sockaddr *)&s->rtcp_from, s->rtcp_fromlen);
-	else if (s->fromlen > 0)
-		sendto(r->socks[0], buf, n, 0, (struct sockaddr *)&s->from, s->fromlen);
-	rc_log(&r->folder, 5, "PLI to SSRC %08lx", (unsigned long)media_ssrc);
 }
 
 void

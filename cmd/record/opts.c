@@ -22,7 +22,8 @@ static const char usage_text[] =
 "                    [--cfgFilePath FILE] [--idle S] [--isAudioOnly 0|1] [--isVideoOnly 0|1]\n"
 "                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
 "                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
-"                    [--allow ADDR[/PREFIX]] [--rawFifo 0|1] [--layout FILE]\n"
+"                    [--allow ADDR[/PREFIX]] [--feedback SSRC=ADDR:PORT]\n"
+"                    [--rawFifo 0|1] [--layout FILE]\n"
 "                    [Agora options]\n"
 "       agrec-record --dump FILE|-\n"
 "       agrec-record -h | --help | -V | --version\n";
@@ -51,6 +52,8 @@ static const char help_text[] =
 "  --dump FILE|-           print a channel stream's records as text, and exit\n"
 "  --allow ADDR[/PREFIX]   take packets only from these sources (repeatable);\n"
 "                          without it, from any source that reaches the port\n"
+"  --feedback SSRC=ADDR:PORT  send the key frame requests of stream SSRC there\n"
+"                          when its sender gave no other sign (repeatable)\n"
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
 "  --lowUdpPort P          listen on port P (with --highUdpPort, P+4 or more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
@@ -82,8 +85,8 @@ static const char help_text[] =
 "  -h, --help              this help;  -V, --version  the version\n"
 "\n"
 "Signals: SIGINT/SIGTERM stop cleanly; SIGUSR1/SIGUSR2 start/stop in manual mode.\n"
-"Exit status: 0 success, 1 failure, 64 usage, 65 bad config, 69 ffmpeg missing,\n"
-"74 I/O error.  See agrec-record(1).\n";
+"Exit status: 0 success, 1 failure, 64 usage, 65 bad config or a user's video\n"
+"packets gave no video, 69 ffmpeg missing, 74 I/O error.  See agrec-record(1).\n";
 
 enum {
 	O_APPID = 256, O_UID, O_CHANNEL, O_CHANNELKEY, O_CHANNELPROFILE, O_APPLITEDIR,
@@ -91,7 +94,7 @@ enum {
 	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
-	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_HELP, O_VERSION,
+	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_FEEDBACK, O_HELP, O_VERSION,
 };
 
 static void
@@ -134,18 +137,19 @@ mix_arg(struct rc_opts *o, const char *name, const char *value)
 	o->mix_args[o->nmix_args++] = (char *)value;
 }
 
-/* a=rtpmap, a=fmtp config= and a=ssrc cname lines of an SDP file. */
+/* The lines of an SDP file the recorder uses (rc_sdp_line). */
 static void
-sdp_read(const char *path, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, int *nssrc)
+sdp_read(const char *path, struct rc_opts *o)
 {
 	FILE *f = fopen(path, "re");
 	char line[1024];
+	struct rc_sdp_state st = { 0 };
 
 	if (f == NULL)
 		usage_error("--sdp: %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof line, f) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
-		if (rc_sdp_line(line, tab, ssrcs, nssrc) > 0)
+		if (rc_sdp_line(line, &st, o) > 0)
 			ag_msg("--sdp: %s: ignoring '%s'", path, line);
 	}
 	fclose(f);
@@ -213,6 +217,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "emit", required_argument, NULL, O_EMIT },
 		{ "dump", required_argument, NULL, O_DUMP },
 		{ "allow", required_argument, NULL, O_ALLOW },
+		{ "feedback", required_argument, NULL, O_FEEDBACK },
 		{ "help", no_argument, NULL, O_HELP },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -353,7 +358,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 				    "PCMU, PCMA, mpeg4-generic)", optarg);
 			break;
 		case O_SDP:
-			sdp_read(optarg, o->pt, o->sdp_ssrc, &o->nsdp_ssrc);
+			sdp_read(optarg, o);
 			break;
 		case O_UMASK: {
 			char *end;
@@ -379,6 +384,13 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 				usage_error("--allow: '%s' is not an address or ADDRESS/PREFIX (at most %d)",
 				    optarg, RC_MAX_ALLOW);
 			o->nallow++;
+			break;
+		case O_FEEDBACK:
+			if (o->nfeedback == RC_MAX_FEEDBACK ||
+			    rc_parse_feedback(optarg, &o->feedback[o->nfeedback]) < 0)
+				usage_error("--feedback: '%s' is not SSRC=ADDR:PORT (decimal SSRC; IPv6 as "
+				    "[ADDR]:PORT; at most %d)", optarg, RC_MAX_FEEDBACK);
+			o->nfeedback++;
 			break;
 		case O_LEAVE:
 			o->leave_ms = (int)num_opt("leave-timeout", optarg, 1, 3600) * 1000;

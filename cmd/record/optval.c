@@ -74,16 +74,173 @@ hexval(int c)
 	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
 }
 
-int
-rc_sdp_line(const char *line, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, int *nssrc)
+/* "ADDR" and port into fb (an IPv4 or IPv6 literal); 0 or -1. */
+static int
+fb_set(struct rc_fbaddr *fb, const char *addr, long port)
 {
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&fb->sa;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&fb->sa;
+
+	memset(&fb->sa, 0, sizeof fb->sa);
+	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		fb->len = sizeof *a4;
+	} else if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+		memset(a6, 0, sizeof *a6);
+		inet_pton(AF_INET6, addr, &a6->sin6_addr);
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		fb->len = sizeof *a6;
+	} else {
+		fb->len = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+rc_parse_feedback(const char *s, struct rc_fbaddr *fb)
+{
+	char buf[128], *eq, *addr, *colon;
+	long ssrc, port;
+
+	memset(fb, 0, sizeof *fb);
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if ((eq = strchr(buf, '=')) == NULL)
+		return -1;
+	*eq = '\0';
+	if (ag_parse_long(buf, 0, 4294967295L, &ssrc) < 0)
+		return -1;
+	addr = eq + 1;
+	if ((colon = strrchr(addr, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	if (addr[0] == '[') {
+		/* [IPv6]:PORT */
+		size_t n = strlen(addr);
+		if (n < 3 || addr[n - 1] != ']')
+			return -1;
+		addr[n - 1] = '\0';
+		addr++;
+		if (strchr(addr, ':') == NULL)
+			return -1;
+	} else if (strchr(addr, ':') != NULL) {
+		return -1;	/* an IPv6 address needs its brackets */
+	}
+	if (ag_parse_long(colon + 1, 1, 65535, &port) < 0 || fb_set(fb, addr, port) < 0)
+		return -1;
+	fb->ssrc = (uint32_t)ssrc;
+	return 0;
+}
+
+/* The payload types of an "m=KIND PORT PROTO PT..." line into st. */
+static int
+sdp_media(const char *line, struct rc_sdp_state *st)
+{
+	char buf[1024], *p, *save = NULL;
+	int field = 0;
+	long pt;
+
+	st->section++;
+	st->npts = 0;
+	st->conn[1][0] = '\0';
+	snprintf(buf, sizeof buf, "%s", line + 2);
+	for (p = strtok_r(buf, " ", &save); p != NULL; p = strtok_r(NULL, " ", &save))
+		if (field++ >= 3 && ag_parse_long(p, 0, 127, &pt) == 0 && st->npts < (int)sizeof st->pts)
+			st->pts[st->npts++] = (uint8_t)pt;
+	return 0;
+}
+
+/* a=rtcp:PORT [IN IP4|IP6 ADDR] (RFC 3605): where the sender of this
+ * section takes its RTCP, so feedback goes there. */
+static int
+sdp_rtcp(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
+{
+	char net[8], type[8], addr[64], extra;
+	long port;
+	int n, i;
+	struct rc_fbaddr *fb;
+	const char *conn;
+
+	if (st->section > RC_MAX_SDP_SECTIONS)
+		return 1;
+	fb = &o->sdp_rtcp[st->section];
+	n = sscanf(line, "a=rtcp:%ld %7s %7s %63s %c", &port, net, type, addr, &extra);
+	if ((n != 1 && n != 4) || port < 1 || port > 65535)
+		return 1;
+	for (i = 7; line[i] >= '0' && line[i] <= '9'; i++)
+		;
+	if (line[i] != '\0' && line[i] != ' ')
+		return 1;
+	if (n == 4) {
+		if (strcmp(net, "IN") != 0 || (strcmp(type, "IP4") != 0 && strcmp(type, "IP6") != 0))
+			return 1;
+		return fb_set(fb, addr, port) < 0 ? 1 : 0;
+	}
+	/* No address: the section's c= address, else the session's, else
+	 * the host the stream's RTP comes from. */
+	conn = st->conn[1][0] ? st->conn[1] : st->conn[0];
+	if (conn[0] && fb_set(fb, conn, port) == 0)
+		return 0;
+	fb_set(fb, "0.0.0.0", port);
+	fb->rtp_host = true;
+	return 0;
+}
+
+/* a=rtcp-fb:PT|* nack pli / ccm fir (RFC 4585, RFC 5104). */
+static int
+sdp_rtcp_fb(const char *line, struct rc_sdp_state *st, struct rc_ptmap *tab)
+{
+	char pts[8], what[64];
+	long pt;
+	bool pli, fir;
+	int i;
+
+	if (sscanf(line, "a=rtcp-fb:%7s %63[^\n]", pts, what) != 2)
+		return 1;
+	pli = strcmp(what, "nack pli") == 0;
+	fir = strcmp(what, "ccm fir") == 0;
+	if (strcmp(pts, "*") == 0) {
+		for (i = 0; i < st->npts; i++) {
+			tab[st->pts[i]].fb_pli |= pli;
+			tab[st->pts[i]].fb_fir |= fir;
+		}
+		return 0;
+	}
+	if (ag_parse_long(pts, 0, 127, &pt) < 0)
+		return 1;
+	tab[pt].fb_pli |= pli;
+	tab[pt].fb_fir |= fir;
+	return 0;
+}
+
+int
+rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
+{
+	struct rc_ptmap *tab = o->pt;
 	int pt;
 	char name[64], rest[900];
 
+	if (strncmp(line, "m=", 2) == 0)
+		return sdp_media(line, st);
+	if (sscanf(line, "c=IN %*3s %63[^/ ]", name) == 1) {
+		snprintf(st->conn[st->section > 0], sizeof st->conn[0], "%s", name);
+		return 0;
+	}
+	if (strncmp(line, "a=rtcp:", 7) == 0)
+		return sdp_rtcp(line, st, o);
+	if (strncmp(line, "a=rtcp-fb:", 10) == 0)
+		return sdp_rtcp_fb(line, st, tab);
 	if (sscanf(line, "a=rtpmap:%d %63[^/]/%899s", &pt, name, rest) == 3 && pt >= 0 && pt < 128) {
 		char spec[1000];
 		snprintf(spec, sizeof spec, "%d=%s/%s", pt, name, rest);
-		return rc_parse_pt(spec, tab) < 0 ? 1 : 0;
+		if (rc_parse_pt(spec, tab) < 0)
+			return 1;
+		tab[pt].sdp_section = st->section;
+		return 0;
 	}
 	if (strncmp(line, "a=ssrc:", 7) == 0) {
 		/* a=ssrc:<ssrc> cname:<uid>: the uid of a sender without RTCP. */
@@ -91,10 +248,11 @@ rc_sdp_line(const char *line, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, i
 		char cname[256];
 		uint32_t uid;
 		if (sscanf(line, "a=ssrc:%lu cname:%255s", &ssrc, cname) == 2 && ssrc <= 0xffffffffUL &&
-		    ag_parse_uid(cname, strlen(cname), &uid) == 0 && *nssrc < RC_MAX_SDP_SSRC) {
-			ssrcs[*nssrc].ssrc = (uint32_t)ssrc;
-			ssrcs[*nssrc].uid = uid;
-			(*nssrc)++;
+		    ag_parse_uid(cname, strlen(cname), &uid) == 0 && o->nsdp_ssrc < RC_MAX_SDP_SSRC) {
+			o->sdp_ssrc[o->nsdp_ssrc].ssrc = (uint32_t)ssrc;
+			o->sdp_ssrc[o->nsdp_ssrc].uid = uid;
+			o->sdp_ssrc[o->nsdp_ssrc].section = st->section;
+			o->nsdp_ssrc++;
 			return 0;
 		}
 		return 1;

@@ -192,10 +192,7 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 	if (w->kind == RC_W_NONE) {
 		if (video && (!fr->keyframe || fr->width <= 0 ||
 		    (fr->codec == AG_CODEC_H264 && avcc_len == 0))) {
-			if (t - u->pli_ms >= 500) {
-				u->pli_ms = t;
-				rc_send_pli(r, ssrc);
-			}
+			rc_request_keyframe(r, ssrc);
 			return;
 		}
 		if (u->raw_n[k] <= 0)

@@ -36,6 +36,8 @@ struct rc_ptmap {
 	int rate, channels;
 	uint8_t aac_config[64];     /* AudioSpecificConfig from an SDP fmtp config= */
 	size_t aac_config_len;
+	bool fb_pli, fb_fir;        /* SDP a=rtcp-fb: "nack pli", "ccm fir" */
+	int sdp_section;            /* the SDP m= section that lists it, from 1; 0: none */
 };
 
 #define RC_MAX_SDP_SSRC 256
@@ -43,6 +45,27 @@ struct rc_ptmap {
 /* An SDP a=ssrc:<ssrc> cname:<uid> line. */
 struct rc_sdp_ssrc {
 	uint32_t ssrc, uid;
+	int section;                /* its m= section, from 1; 0: before any */
+};
+
+#define RC_MAX_FEEDBACK 64
+#define RC_MAX_SDP_SECTIONS 32
+
+/* Where a stream's key frame requests go, when configured: --feedback
+ * SSRC=ADDR:PORT, or an SDP a=rtcp:PORT [IN IP4|IP6 ADDR] line. */
+struct rc_fbaddr {
+	uint32_t ssrc;              /* --feedback: the stream */
+	bool rtp_host;              /* a=rtcp without an address: the RTP source's host */
+	struct sockaddr_storage sa; /* with rtp_host, only the port counts */
+	socklen_t len;              /* 0: not set */
+};
+
+/* An SDP file's state while its lines are read. */
+struct rc_sdp_state {
+	int section;                /* m= sections so far */
+	uint8_t pts[32];            /* the payload types of the current m= line */
+	int npts;
+	char conn[2][64];           /* c= address: [0] session, [1] current section */
 };
 
 #define RC_MAX_ALLOW 64
@@ -74,6 +97,9 @@ struct rc_opts {
 	struct rc_ptmap pt[RC_MAX_PT];
 	struct rc_sdp_ssrc sdp_ssrc[RC_MAX_SDP_SSRC];
 	int nsdp_ssrc;
+	struct rc_fbaddr sdp_rtcp[RC_MAX_SDP_SECTIONS + 1];  /* a=rtcp of section i (from 1) */
+	struct rc_fbaddr feedback[RC_MAX_FEEDBACK];         /* --feedback */
+	int nfeedback;
 	struct rc_allow allow[RC_MAX_ALLOW];
 	int nallow;                 /* 0: every source is allowed */
 	int max_users;
@@ -98,9 +124,13 @@ int rc_opts_parse(int argc, char **argv, struct rc_opts *o);
 bool rc_channel_ok(const char *s);
 /* "PT=CODEC/RATE[/CH]" into tab[PT]; 0 or -1. */
 int rc_parse_pt(const char *s, struct rc_ptmap *tab);
-/* One SDP line (no newline): a=rtpmap, a=fmtp config=, a=ssrc cname.
- * 0 used or not ours, 1 a line of ours that is ignored as malformed. */
-int rc_sdp_line(const char *line, struct rc_ptmap *tab, struct rc_sdp_ssrc *ssrcs, int *nssrc);
+/* One SDP line (no newline) into o: m=, c=, a=rtpmap, a=fmtp config=,
+ * a=ssrc cname, a=rtcp, a=rtcp-fb; st carries the section between lines
+ * (zeroed before the first).  0 used or not ours, 1 a line of ours that
+ * is ignored as malformed. */
+int rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o);
+/* "SSRC=ADDR:PORT" (IPv6 as [ADDR]:PORT) for --feedback; 0 or -1. */
+int rc_parse_feedback(const char *s, struct rc_fbaddr *fb);
 /* The JSON config (agora-format.md 4.10) in text: Recording_Dir into dir;
  * other keys in *warn (the last one).  0, or -1 with err (AG_EX_DATAERR). */
 int rc_cfg_parse(const char *text, size_t len, const char *name, char *dir, size_t dirsize,
@@ -154,6 +184,10 @@ int rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_err
 int rc_folder_finish(struct rc_folder *f, struct ag_error *err);
 void rc_log(struct rc_folder *f, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, written to recording.log whatever --logLevel says: a line
+ * another program reads (libcommon/reclog.h). */
+void rc_log_note(struct rc_folder *f, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int64_t rc_now_ms(const struct rc_folder *f);
 void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);
 
@@ -202,7 +236,7 @@ struct rc_user {
 	int64_t audio_closed_ms, video_closed_ms;   /* -1: never */
 	int64_t stall_since[2];     /* audio/video writer: pending bytes since, or -1 */
 	bool video_rejoin;          /* the user left: the next video opens a new file */
-	int64_t pli_ms;             /* last keyframe request */
+	bool video_ok;              /* a video frame that can start a file arrived */
 	uint32_t video_ssrc;        /* for PLI */
 	/* raw.c: --getAudioFrame 1/2 and --getVideoFrame 1/2 files, [0] audio, [1] video */
 	struct rc_writer raw[2];
@@ -260,6 +294,14 @@ struct rc_ssrc {
 	struct sockaddr_storage rtcp_from;
 	socklen_t rtcp_fromlen;
 	uint64_t packets, bad;
+	/* Key frame requests (rc_request_keyframe) and the no-video warning. */
+	int64_t kf_ms;              /* the last request; INT64_MIN: none yet */
+	uint64_t kf_sent;           /* requests sent */
+	uint8_t fir_seq;
+	char kf_dest[160];          /* where the last one went, for messages */
+	uint64_t vpackets;          /* video packets while recording */
+	int64_t vfirst_ms;          /* channel time of the first of them */
+	bool nv_warned;             /* "no decodable frame yet" said */
 	bool rx_have;               /* the last packet received (not released) */
 	uint32_t rx_ts;
 	int64_t rx_ms;
@@ -276,8 +318,20 @@ struct rc_sink {
 	char name[32];              /* "--emit", "agrec-mix", "agrec-capture" */
 };
 
+#define RC_MAX_LATCHES 16
+
+/* A datagram that came to the RTCP port without being RTCP of a known
+ * stream: a forwarder (Janus) telling where its feedback socket is. */
+struct rc_latch {
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	int64_t ms;                 /* the last one from there */
+};
+
 struct rc_rec {
 	struct rc_opts *opts;
+	struct rc_latch latches[RC_MAX_LATCHES];
+	int nlatches;
 	struct rc_folder folder;
 	int socks[2];
 	int nsocks;
@@ -330,7 +384,19 @@ void rc_ingest_read(struct rc_rec *r, int i);
 void rc_ingest_tick(struct rc_rec *r, int64_t now);
 /* ms until the next jitter deadline, or -1. */
 int rc_ingest_timeout(struct rc_rec *r, int64_t now);
-void rc_send_pli(struct rc_rec *r, uint32_t media_ssrc);
+/*
+ * Ask the sender of media_ssrc for a key frame: a PLI, or a FIR when its
+ * SDP offers only "ccm fir", to where its feedback goes (agrec-record(1),
+ * KEY FRAME REQUESTS).  At most one every RC_KEYFRAME_INTERVAL_MS per
+ * stream: callers ask whenever they need one.
+ */
+#define RC_KEYFRAME_INTERVAL_MS 500
+void rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc);
+/*
+ * At the end: log an error (and the no-video note of agrec-folder(5))
+ * for every user whose video packets gave no video.  Returns how many.
+ */
+int rc_ingest_novideo(struct rc_rec *r);
 /* true when some stream sent a packet in the last --leave-timeout. */
 bool rc_ingest_active(const struct rc_rec *r, int64_t now);
 void rc_ingest_free(struct rc_rec *r);

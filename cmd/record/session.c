@@ -49,7 +49,6 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 	u->audio.out_fd = u->video.out_fd = u->raw[0].out_fd = u->raw[1].out_fd = -1;
 	u->raw_stall_since[0] = u->raw_stall_since[1] = -1;
 	u->audio_closed_ms = u->video_closed_ms = -1;
-	u->pli_ms = -1000000;
 	u->stall_since[0] = u->stall_since[1] = -1;
 	return u;
 }
@@ -130,15 +129,6 @@ close_writer(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int64_t t
 		u->audio_closed_ms = t;
 }
 
-static void
-request_keyframe(struct rc_rec *r, struct rc_user *u, uint32_t ssrc, int64_t now)
-{
-	if (now - u->pli_ms < 500)
-		return;
-	u->pli_ms = now;
-	rc_send_pli(r, ssrc);
-}
-
 void
 rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64_t dur,
     const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
@@ -152,8 +142,12 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		return;
 	if ((video && r->opts->audio_only) || (!video && r->opts->video_only))
 		return;
-	if (video)
+	if (video) {
 		u->video_ssrc = ssrc;
+		/* What a video file can start with (below; raw.c the same). */
+		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || avcc_len > 0))
+			u->video_ok = true;
+	}
 	rc_emit_media(r, u, t90, fr, pm, avcc, avcc_len);
 	rc_raw_media(r, u, t, fr, pm, avcc, avcc_len, ssrc);
 	/* Composite mode and the raw modes write no per-user file of a kind. */
@@ -182,7 +176,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 			u->video_rejoin = false;
 			/* A video file starts at a key frame with a known size. */
 			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && avcc_len == 0)) {
-				request_keyframe(r, u, ssrc, t);
+				rc_request_keyframe(r, ssrc);
 				return;
 			}
 		}

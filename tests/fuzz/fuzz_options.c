@@ -17,9 +17,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct rc_ptmap tab[RC_MAX_PT];
-	static struct rc_sdp_ssrc ssrcs[RC_MAX_SDP_SSRC];
+	static struct rc_opts o;
 	char *s;
-	int n = 0, i, mr[4];
+	int i, mr[4];
 
 	if (size < 1 || size > 4096)
 		return 0;
@@ -52,15 +52,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2: {
 		/* Lines of an SDP file. */
 		char *line = s, *nl;
+		struct rc_sdp_state st = { 0 };
+		memset(&o, 0, sizeof o);
 		do {
 			if ((nl = strchr(line, '\n')) != NULL)
 				*nl = '\0';
-			(void)rc_sdp_line(line, tab, ssrcs, &n);
-			FUZZ_ASSERT(n >= 0 && n <= RC_MAX_SDP_SSRC);
+			(void)rc_sdp_line(line, &st, &o);
+			FUZZ_ASSERT(o.nsdp_ssrc >= 0 && o.nsdp_ssrc <= RC_MAX_SDP_SSRC);
 			line = nl ? nl + 1 : NULL;
 		} while (line != NULL);
 		for (i = 0; i < RC_MAX_PT; i++)
-			FUZZ_ASSERT(tab[i].aac_config_len <= sizeof tab[i].aac_config);
+			FUZZ_ASSERT(o.pt[i].aac_config_len <= sizeof o.pt[i].aac_config);
+		for (i = 0; i <= RC_MAX_SDP_SECTIONS; i++)
+			FUZZ_ASSERT(o.sdp_rtcp[i].len == 0 || o.sdp_rtcp[i].len == sizeof(struct sockaddr_in) ||
+			    o.sdp_rtcp[i].len == sizeof(struct sockaddr_in6));
 		break;
 	}
 	case 3: {
@@ -76,6 +81,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case 4: {
 		struct rc_allow a;
+		struct rc_fbaddr fb;
+		if (rc_parse_feedback(s, &fb) == 0)
+			FUZZ_ASSERT(fb.len == sizeof(struct sockaddr_in) || fb.len == sizeof(struct sockaddr_in6));
 		if (rc_parse_allow(s, &a) == 0)
 			FUZZ_ASSERT((a.family == AF_INET && a.prefix >= 0 && a.prefix <= 32) ||
 			    (a.family == AF_INET6 && a.prefix >= 0 && a.prefix <= 128));
