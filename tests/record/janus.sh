@@ -156,7 +156,8 @@ if [ $rc -ne 0 ] || [ ! -s "$T/results.json" ]; then
 	t_fail "janus: the namespace run" "status $rc: $(tail -n 8 "$T/inside.log" "$T/drive.log" 2>/dev/null | tr '\n' ' ')"
 fi
 [ -s "$T/results.json" ] || exit 1
-tail -n 4 "$T/rec.status" | grep -qv ' 0$' && t_fail "janus: recorders exit 0" "$(cat "$T/rec.status")"
+[ "$(grep -c ' 0$' "$T/rec.status")" = 4 ] && t_pass "janus: the four recorders exit 0" ||
+	t_fail "janus: the recorders' exit status" "$(tr '\n' ' ' <"$T/rec.status")"
 
 ts_ms() {	# ts_ms FILE: the 17-digit UTC time stamp of a media file name, in ms since the epoch
 	local ts; ts=$(basename "$1" | sed -n 's/^[0-9]*_\([0-9]\{17\}\)\.[a-z0-9]*$/\1/p')
@@ -172,7 +173,7 @@ secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }'; }
 R=$T/results.json
 
 check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
-	local c=$1 codec=${1%-*} form=${1#*-} ext dir stopped n uid u fwd kf v a j as ad want delay
+	local c=$1 codec=${1%-*} form=${1#*-} ext dir stopped n pk lost uid u fwd kf v a j as ad want delay
 	local vc w h vd nf fps f p u0
 	[ "$codec" = vp8 ] && ext=webm || ext=mp4
 	dir=$(head -n 1 "$T/$c.out")
@@ -225,6 +226,11 @@ check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
 			t_fail "janus $c uid $uid: video file" "$vc ${w}x$h, $nf frames in $vd s ($fps fps), want $codec 640x480, ~$want s, 10-30 fps"
 		echo "# $c/$uid: video +$(secs "$delay") s, audio +$(secs "${as:-0}") s, $kf keyframes, $fps fps"
 	done
+	# Every forwarded stream arrived, without loss (Janus's forwarders on loopback).
+	read -r n pk lost <<<"$(sed -n 's/.* \([0-9]*\) packets, \([0-9]*\) lost.*/\1 \2/p' "$dir/recording.log" |
+		awk '{ n++; p += $1; l += $2 } END { print n + 0, p + 0, l + 0 }')"
+	[ "$n" = 4 ] && [ "${lost:-1}" = 0 ] && t_pass "janus $c: 4 streams, $pk packets, none lost" ||
+		t_fail "janus $c: the streams" "$(grep ' packets, [0-9]* lost' "$dir/recording.log" | tr '\n' ' ')"
 	# The folder converts; each user has sound and the camera's picture.
 	"$CONVERT" -m 1 -f "$dir" >"$T/$c.conv" 2>&1 ||
 		{ t_fail "janus $c: agrec-convert -m 1" "$(tail -n 3 "$T/$c.conv" | tr '\n' ' ')"; return; }
