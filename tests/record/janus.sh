@@ -118,7 +118,7 @@ if [ "${1:-}" = --inside ]; then
 		--disable-default-apps --disable-extensions --mute-audio \
 		--user-data-dir="$T/chromium" --use-fake-device-for-media-stream \
 		--use-fake-ui-for-media-stream --disable-features=WebRtcHideLocalIpsWithMdns \
-		"http://127.0.0.1:8000/?pub=1:1001,1:1002,2:1001,2:1002" >"$T/chromium.log" 2>&1 &
+		http://127.0.0.1:8000/ >"$T/chromium.log" 2>&1 &
 	cpg=$!
 	pids+=($cpg)
 	until_true 140 eval '! kill -0 $dpid 2>/dev/null' || die "driver still running after 140 s"
