@@ -169,18 +169,20 @@ uavg_at() {	# uavg_at FILE T: mean U (chroma) of the frame at T
 		-vf signalstats,metadata=mode=print:key=lavfi.signalstats.UAVG:file=- -f null - 2>/dev/null |
 		sed -n 's/^lavfi\.signalstats\.UAVG=//p' | head -n 1
 }
+in_window() {	# in_window S LO_MS HI_MS: S seconds is within [LO - 0.3 s, HI + 0.3 s]
+	awk -v s="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(s != "" && s * 1000 >= lo - 300 && s * 1000 <= hi + 300) }'
+}
 secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }'; }
 R=$T/results.json
 
 check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
-	local c=$1 codec=${1%-*} form=${1#*-} ext dir stopped n pk lost uid u fwd kf v a j as ad want delay
+	local c=$1 codec=${1%-*} form=${1#*-} ext dir n pk lost uid u fwd lo hi kf v a j as ad delay
 	local vc w h vd nf fps f p u0
 	[ "$codec" = vp8 ] && ext=webm || ext=mp4
 	dir=$(head -n 1 "$T/$c.out")
 	if ! jq -e --arg c "$c" 'has($c)' "$R" >/dev/null; then
 		t_fail "janus $c: the case ran" "$(tail -n 3 "$T/drive.log" | tr '\n' ' ')"; return
 	fi
-	stopped=$(jq -r --arg c "$c" '.[$c].stopped_ms' "$R")
 	if [ "$form" = streams ]; then	# Janus opened an RTCP socket for each video forward
 		n=$(jq --arg c "$c" '[.[$c].users[].reply.forwarders[] | select(.local_rtcp_port)] | length' "$R")
 		[ "$n" = 2 ] && t_pass "janus $c: each video forwarder has an RTCP socket (rtcp_port)" ||
@@ -188,7 +190,9 @@ check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
 	fi
 	for uid in 1001 1002; do
 		u=$(jq -c --arg c "$c" --arg u "$uid" '.[$c].users[$u]' "$R")
-		fwd=$(jq -r .forward_ms <<<"$u") kf=$(jq -r .keyframes_during <<<"$u")
+		read -r fwd lo hi kf <<<"$(jq -r '[.forward_ms, .stop_ms - .reply_ms, .stopped_ms - .forward_ms,
+			.keyframes_during] | map(tostring) | join(" ")' <<<"$u")"
+		# Forwarding lasted between lo and hi ms (the requests took time).
 		v=$(ls "$dir/$uid"_*."$ext" 2>/dev/null | head -n 1)
 		a=$(ls "$dir/$uid"_*.aac 2>/dev/null | head -n 1)
 		# Audio, from the forward on, for as long as it lasted (ADTS: packets x 1024 / rate).
@@ -198,17 +202,16 @@ check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
 			j=$(ffprobe -v error -count_packets -select_streams a:0 \
 				-show_entries stream=codec_name,sample_rate,nb_read_packets -of json -- "$a" 2>/dev/null)
 			ad=$(jq -r '.streams[0] | if .sample_rate then (.nb_read_packets | tonumber) * 1024 / (.sample_rate | tonumber) else "" end' <<<"$j")
-			want=$(secs $((stopped - fwd - as)))
-			[ "$(jq -r '.streams[0].codec_name' <<<"$j")" = aac ] && fnear "$ad" "$want" 0.5 &&
+			[ "$(jq -r '.streams[0].codec_name' <<<"$j")" = aac ] && in_window "$ad" $((lo - as)) $((hi - as)) &&
 				t_pass "janus $c uid $uid: audio (AAC) from $(secs "$as") s after the forward, $ad s" ||
-				t_fail "janus $c uid $uid: audio" "$(jq -c . <<<"$j"): $ad s, want ~$want s"
+				t_fail "janus $c uid $uid: audio" "$(jq -c .streams <<<"$j"): $ad s, want $(secs $((lo - as)))-$(secs $((hi - as))) s"
 		else
 			t_fail "janus $c uid $uid: audio" "no .aac in: $(ls "$dir" | tr '\n' ' ')"
 		fi
 		if [ -z "$v" ]; then
 			t_fail "janus $c uid $uid: video within 1 s of the forward" \
-				"no video at all in $(secs $((stopped - fwd))) s of forwarding ($kf keyframes encoded meanwhile)"
-			echo "# $c/$uid: no video in $(secs $((stopped - fwd))) s (audio +$(secs "${as:-0}") s, $kf keyframes)"
+				"no video at all in $(secs "$lo") s of forwarding ($kf keyframes encoded meanwhile)"
+			echo "# $c/$uid: no video in $(secs "$lo") s (audio +$(secs "${as:-0}") s, $kf keyframes)"
 			continue
 		fi
 		delay=$(( $(ts_ms "$v") - fwd ))
@@ -219,11 +222,12 @@ check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
 		j=$(ffprobe -v error -count_packets -select_streams v:0 \
 			-show_entries stream=codec_name,width,height,nb_read_packets:format=duration -of json -- "$v" 2>/dev/null)
 		read -r vc w h nf vd <<<"$(jq -r '[.streams[0].codec_name, .streams[0].width, .streams[0].height, .streams[0].nb_read_packets, .format.duration] | map(tostring) | join(" ")' <<<"$j")"
-		want=$(secs $((stopped - fwd - delay)))
+		# The camera gives 20 fps; a loaded machine makes Chromium drop some.
 		fps=$(awk -v n="$nf" -v d="$vd" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
-		[ "$vc" = "$codec" ] && [ "${w}x$h" = 640x480 ] && fnear "$vd" "$want" 0.5 && fgt "$fps" 10 && flt "$fps" 31 &&
+		[ "$vc" = "$codec" ] && [ "${w}x$h" = 640x480 ] && in_window "$vd" $((lo - delay)) $((hi - delay)) &&
+			fgt "$fps" 6 && flt "$fps" 31 &&
 			t_pass "janus $c uid $uid: $vc ${w}x$h, $nf frames in $vd s ($fps fps)" ||
-			t_fail "janus $c uid $uid: video file" "$vc ${w}x$h, $nf frames in $vd s ($fps fps), want $codec 640x480, ~$want s, 10-30 fps"
+			t_fail "janus $c uid $uid: video file" "$vc ${w}x$h, $nf frames in $vd s ($fps fps), want $codec 640x480, $(secs $((lo - delay)))-$(secs $((hi - delay))) s, 6-30 fps"
 		echo "# $c/$uid: video +$(secs "$delay") s, audio +$(secs "${as:-0}") s, $kf keyframes, $fps fps"
 	done
 	# Every forwarded stream arrived, without loss (Janus's forwarders on loopback).

@@ -23,9 +23,11 @@ publisher has encoded a keyframe for 1.5 s, the cases run one after the
 other: rtp_forward of every publisher to the case's recorder (the
 "streams" form, video with rtcp_port = port+1, or the older "legacy" form,
 video_port/audio_port and no RTCP port), DURATION seconds of forwarding,
-stop_rtp_forward, SIGTERM to the case's recorder.  The results (forward
-times in ms since the epoch, when each user's video file appeared, keyframes
-the publishers encoded) go to OUT.  Everything is bounded in time; the
+stop_rtp_forward, SIGTERM to the case's recorder.  The results, per case
+and user (in ms since the epoch: forward_ms and reply_ms around the
+rtp_forward request, stop_ms and stopped_ms around the stop_rtp_forward
+requests, video_seen_ms when its video file appeared; keyframes_during,
+the keyframes the publisher encoded meanwhile; Janus's replies), go to OUT.  Everything is bounded in time; the
 exit status is 0 when every case ran (whatever it recorded), 1 otherwise.
 """
 import glob
@@ -252,10 +254,14 @@ def run_room(admin, room, results):
 						or glob.glob("%s/%d_*.mp4" % (case["dir"], p["id"]))):
 					u["video_seen_ms"] = int(time.time() * 1000)
 			time.sleep(0.05)
-		for pid, sid in ids:
-			request(admin, {"request": "stop_rtp_forward", "room": room["room"],
-				"publisher_id": pid, "stream_id": sid})
-		res["stopped_ms"] = int(time.time() * 1000)
+		for p in room["publishers"]:	# stop_ms .. stopped_ms: when its forward ended
+			u = res["users"][str(p["id"])]
+			u["stop_ms"] = int(time.time() * 1000)
+			for pid, sid in ids:
+				if pid == p["id"]:
+					request(admin, {"request": "stop_rtp_forward", "room": room["room"],
+						"publisher_id": pid, "stream_id": sid})
+			u["stopped_ms"] = int(time.time() * 1000)
 		os.kill(case["pid"], signal.SIGTERM)
 		for k in keys:
 			u = res["users"][str(k[1])]
