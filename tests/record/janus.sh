@@ -41,7 +41,14 @@ if [ "${1:-}" = --inside ]; then
 	jd=$T/janus lib=/usr/lib/x86_64-linux-gnu/janus
 	[ -d "$lib" ] || lib=$(dirname "$(dirname "$(ls /usr/lib/*/janus/plugins/libjanus_videoroom.so | head -n 1)")")
 	mkdir -p "$jd"
-	off() { (cd "$lib/$1" && ls -- *.so | grep -vx "${2:-}" | paste -sd, -); }
+	off() {	# off DIR [KEEP]: the modules of DIR but KEEP, comma-separated
+		local f out=
+		for f in "$lib/$1"/*.so; do
+			f=${f##*/}
+			[ "$f" = "${2:-}" ] || out=$out${out:+,}$f
+		done
+		echo "$out"
+	}
 	cat >"$jd/janus.jcfg" <<-EOF
 	general: {
 		configs_folder = "$jd"
@@ -109,7 +116,7 @@ if [ "${1:-}" = --inside ]; then
 	EOF
 	python3 "$TOOLS/janus_drive.py" "$T/drive.json" 2>"$T/drive.log" &
 	dpid=$!
-	pids+=($dpid)
+	pids+=("$dpid")
 	until_true 20 test -e "$T/drive.ready" || die "driver not ready: $(tail -n 5 "$T/drive.log")"
 
 	# Chromium in its own process group, killed as a group.
@@ -120,7 +127,7 @@ if [ "${1:-}" = --inside ]; then
 		--use-fake-ui-for-media-stream --disable-features=WebRtcHideLocalIpsWithMdns \
 		http://127.0.0.1:8000/ >"$T/chromium.log" 2>&1 &
 	cpg=$!
-	pids+=($cpg)
+	pids+=("$cpg")
 	until_true 140 eval '! kill -0 $dpid 2>/dev/null' || die "driver still running after 140 s"
 	wait "$dpid"; drc=$?
 	# The driver has stopped every recorder it ran a case for; stop the rest.
