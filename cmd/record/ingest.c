@@ -881,8 +881,12 @@ static void
 novideo_warn(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 {
 	char req[256];
+	int64_t since = s->vfirst_ms;
 
-	if (s->nv_warned || !video_missing(r, s) || now - s->vfirst_ms < NOVIDEO_WARN_MS)
+	/* A stream held for its CNAME has not been looked at yet. */
+	if (!s->cname_known && since < s->first_ms + r->opts->cname_wait_ms)
+		since = s->first_ms + r->opts->cname_wait_ms;
+	if (s->nv_warned || !video_missing(r, s) || now - since < NOVIDEO_WARN_MS)
 		return;
 	s->nv_warned = true;
 	requests_text(s, req, sizeof req);
