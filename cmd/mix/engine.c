@@ -184,7 +184,8 @@ mx_engine_reload(struct mx_engine *e)
 	memset(&l, 0, sizeof l);
 	ag_error_clear(&warn);
 	if (mix_layout_load(e->o->layout_file, &l, &warn, &err) < 0) {
-		ag_msg("SIGHUP: %s; keeping the current layout", err.msg);
+		ag_msg("SIGHUP: %s; keeping the current layout at %.3f s", err.msg,
+		    (double)mx_tick_time(e, e->n) / 1e6);
 		return;
 	}
 	if (warn.code != 0)
@@ -640,6 +641,11 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 
 		bool progressed = false;
 
+		if (mx_hup) {
+			/* now, not at the next frame: a slow decoder may hold it back */
+			mx_hup = 0;
+			mx_engine_reload(e);
+		}
 		folder_schedule(e, tn);
 		folder_presence(e, tn);
 		if (folder_ready(e, e->n, &progressed)) {

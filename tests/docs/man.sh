@@ -16,10 +16,12 @@ for src in "$AGREC_TOP"/cmd/agrec-*.c; do
 	if [ ! -f "$page" ]; then t_fail "$name has a man page" "no $page"; continue; fi
 	help=$("$prog" --help); rc=$?
 	[ $rc -eq 0 ] && t_pass "$name --help exits 0" || t_fail "$name --help exits 0" "status $rc"
-	# Long options of --help vs the page's .Fl entries (rendered text).
-	text=$(mandoc -Tascii "$page" | sed 's/.\x08//g')
-	h=$(grep -oE -- '--[a-z][a-z-]+' <<<"$help" | sort -u)
-	m=$(grep -oE -- '--[a-z][a-z-]+' <<<"$text" | sort -u)
+	# The full long option names (--isAudioOnly, not --is) of --help vs
+	# those the page documents: its list entries, ".It Fl -name ...".
+	h=$(grep -oE -- '--[a-zA-Z][a-zA-Z0-9-]*' <<<"$help" | sort -u)
+	m=$(grep -E '^\.It ' "$page" | grep -oE 'Fl -[a-zA-Z][a-zA-Z0-9-]*' | sed 's/^Fl -/--/' | sort -u)
+	[ "$(wc -l <<<"$h")" -ge 3 ] && [ "$(wc -l <<<"$m")" -ge 3 ] \
+		|| t_fail "$name: long options found" "--help: $(echo $h); page: $(echo $m)"
 	missing=$(comm -23 <(echo "$h") <(echo "$m") | tr '\n' ' ')
 	extra=$(comm -13 <(echo "$h") <(echo "$m") | tr '\n' ' ')
 	[ -z "$missing" ] && t_pass "$name: every --help option is in the man page" \

@@ -14,7 +14,7 @@ printf 'int main(void) { return 0; }\n' >"$T/san.c"
 if "$cc" -fsanitize=address,undefined -o "$T/san" "$T/san.c" >/dev/null 2>&1 && "$T/san"; then
 	san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 else
-	echo "# $cc has no working ASan/UBSan: replaying without sanitizers" >&2
+	t_skip "fuzz: replays under ASan/UBSan" "$cc has no working ASan/UBSan here: replaying without sanitizers"
 fi
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -iquote $AGREC_TOP/libcommon -iquote $AGREC_TOP/cmd
 	-iquote $fz $san $(pkg-config --cflags jansson 2>/dev/null)"

@@ -24,6 +24,19 @@ t_check() {
 	if out=$("$@" 2>&1); then t_pass "$name"; else t_fail "$name" "$(echo "$out" | tail -n 5 | tr '\n' ' ')"; fi
 }
 
+# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds (status
+# 0), or until SECONDS (a whole number) have passed (status 1).  A test
+# orders itself against a running program this way, on an event it can
+# observe (a log line, a file, a count), never with a fixed sleep.
+wait_for() {
+	local end=$(( ${EPOCHREALTIME//[!0-9]/} + $1 * 1000000 ))
+	shift
+	until "$@"; do
+		[ "${EPOCHREALTIME//[!0-9]/}" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # need TOOL...: fail loudly (never pass) when a required tool is missing.
 need() {
 	local t

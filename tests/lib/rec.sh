@@ -58,6 +58,14 @@ rec_wait() {
 	wait "$REC_PID"; REC_RC=$?
 }
 
+# rec_logged DIR ERE [N]: the recorder's recording.log in DIR has N (1)
+# or more lines matching ERE (for wait_for: the recorder has done it).
+rec_logged() { [ "$(grep -Ec -- "$2" "$1/recording.log" 2>/dev/null)" -ge "${3:-1}" ]; }
+
+# rec_gone DIR UID: the last join or leave of UID in DIR's recording.log
+# is a leave (the recorder has seen the user's BYE or timeout).
+rec_gone() { grep -E "uid $2 (joined|left)" "$1/recording.log" 2>/dev/null | tail -n 1 | grep -q left; }
+
 # send_av PORT SECONDS CNAME VSSRC ASSRC [SIZE] [VCODEC] [EXTRA...]: a participant (F1/F4):
 # H.264 (or VP8 with VCODEC=vp8) + Opus, BYE at the end.  Runs in the foreground.
 send_av() {

@@ -12,7 +12,7 @@ rec_start rec --channel 'room_1' --recordFileRootDir "$T/root" --listen "127.0.0
 	|| { t_fail "recorder starts" "$(cat "$T/rec.err")"; exit 1; }
 t_pass "recorder starts and prints its folder"
 send_av "$port" 4 1001 0x11111111 0x22222222
-sleep 1
+wait_for 20 rec_gone "$REC_DIR" 1001 || t_fail "the recorder sees the BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "SIGTERM: clean exit 0" || t_fail "SIGTERM: clean exit 0" "status $REC_RC: $(cat "$T/rec.err")"
 
@@ -29,7 +29,9 @@ txts=($(txt_of "$REC_DIR" 1001))
 [ ${#txts[@]} = 1 ] && t_pass "one txt for uid 1001" || t_fail "one txt for uid 1001" "${txts[*]}"
 txt=${txts[0]}
 # Exact grammar: create/close end in a space, info does not.
-if grep -qvE '^[0-9]+\.[0-9]{3} 1001_[0-9]{17}\.(aac|mp4) (create |close |info width=320 height=180 rotation=0)$' "$txt"; then
+if [ ! -s "$txt" ]; then
+	t_fail "txt grammar" "no txt, or an empty one: '$txt'"
+elif grep -qvE '^[0-9]+\.[0-9]{3} 1001_[0-9]{17}\.(aac|mp4) (create |close |info width=320 height=180 rotation=0)$' "$txt"; then
 	t_fail "txt grammar" "$(cat -A "$txt")"
 else
 	t_pass "txt grammar (trailing spaces exact)"

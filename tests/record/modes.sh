@@ -21,17 +21,32 @@ pe=$REC_PID de=$REC_DIR
 
 send_av "$base" 4 1001 0x11111111 0x22222222 & s1=$!
 send_av "$((base + 2))" 4 1001 0x11111111 0x22222222 & s2=$!
-send_av "$((base + 4))" 11 1001 0x11111111 0x22222222 & s3=$!
+send_av "$((base + 4))" 20 1001 0x11111111 0x22222222 & s3=$!
 ( send_audio "$((base + 6))" 12 1001 0x22222222 ) & s4=$!
 ( sleep 0.5; send_video "$((base + 6))" 5 1001 0x11111111 320x180 0;
   send_video "$((base + 6))" 5 1001 0x11111121 640x360 ) & s5=$!
 ( send_audio "$((base + 8))" 24 1001 0x22222222 ) & s6=$!
 ( sleep 0.5; send_video "$((base + 8))" 4 1001 0x11111111 320x180 0 ) & s7=$!
 PIDS+=("$s1" "$s2" "$s3" "$s4" "$s5" "$s6" "$s7")
-# Manual mode: start at ~1 s, stop at ~4 s, start at ~6 s, stop at ~9 s.
-sleep 1; kill -USR1 "$pc"; sleep 3; kill -USR2 "$pc"; sleep 2; kill -USR1 "$pc"; sleep 3; kill -USR2 "$pc"
+# Manual mode, once uid 1001 is in: two sessions of about 3 s, each
+# started and stopped when the recorder has answered the previous signal.
+# The sleeps only set how long a session lasts; what is checked is the
+# span the recorder logged.
+manual_ok=1
+wait_for 30 rec_logged "$dc" 'uid 1001 joined' || { manual_ok=0; t_fail "manual: uid 1001 joins" "$(cat "$dc/recording.log")"; }
+for k in 1 2; do
+	[ $manual_ok = 1 ] || break
+	kill -USR1 "$pc"
+	wait_for 30 rec_logged "$dc" 'SIGUSR1: recording starts' $k || manual_ok=0
+	sleep 3
+	kill -USR2 "$pc"
+	wait_for 30 rec_logged "$dc" 'SIGUSR2: recording stops' $k || manual_ok=0
+	[ $manual_ok = 1 ] || t_fail "manual: session $k started and stopped" "$(cat "$dc/recording.log")"
+done
 wait "$s1" "$s2" "$s3" "$s4" "$s5" "$s6" "$s7"
-sleep 1
+for d in "$da" "$db" "$dc" "$dd" "$de"; do	# every BYE is in before SIGTERM
+	wait_for 20 rec_gone "$d" 1001 || t_fail "uid 1001 leaves $d" "$(tail -n 5 "$d/recording.log")"
+done
 for p in "$pa" "$pb" "$pc" "$pd" "$pe"; do
 	REC_PID=$p; rec_stop
 	[ "$REC_RC" = 0 ] || t_fail "recorder $p exits 0" "status $REC_RC"
@@ -52,16 +67,23 @@ txts=($(txt_of "$dc" 1001))
 for t in "${txts[@]}"; do
 	head -n 1 "$t" | grep -q '^0\.000 ' && t_pass "manual: $(basename "$t") starts at 0.000" || t_fail "manual: txt at 0.000" "$(head -n 1 "$t")"
 done
+# each session's audio lasts as long as the recorder says it recorded
+spans=($(awk '/SIGUSR1: recording starts/ { s = $1 } /SIGUSR2: recording stops/ { printf "%.3f\n", $1 - s }' "$dc/recording.log"))
 n=0
 for a in "$dc"/1001_*.aac; do
-	d=$(adts_dur "$a"); n=$((n + 1))
-	fnear "$d" 3 0.6 && t_pass "manual: $(basename "$a") ~3 s ($d)" || t_fail "manual: recording span" "$d"
+	d=$(adts_dur "$a"); sp=${spans[$n]:-}; n=$((n + 1))
+	fgt "$sp" 2.99 && fnear "$d" "$sp" 0.4 && t_pass "manual: $(basename "$a") lasts its session ($d s of $sp)" \
+		|| t_fail "manual: recording span" "$(basename "$a"): $d s, the session $sp s"
 done
 [ "$n" = 2 ] || t_fail "manual: two audio files" "$n"
 if "$CONVERT" -q -m 1 -f "$dc"; then
 	[ -f "$dc/1001_0_merge_av.mp4" ] && [ -f "$dc/1001_1_merge_av.mp4" ] && t_pass "manual: mode 1 gives sessions 0 and 1" \
 		|| t_fail "manual: sessions" "$(ls "$dc")"
-	for f in "$dc"/1001_*_merge_av.mp4; do d=$(probe_dur "$f"); fnear "$d" 3 0.6 || t_fail "manual: $(basename "$f") duration" "$d"; done
+	n=0
+	for f in "$dc"/1001_*_merge_av.mp4; do
+		d=$(probe_dur "$f"); sp=${spans[$n]:-}; n=$((n + 1))
+		fnear "$d" "$sp" 0.6 || t_fail "manual: $(basename "$f") duration" "$d s, the session $sp s"
+	done
 else
 	t_fail "manual: converts" "$?"
 fi

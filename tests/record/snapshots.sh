@@ -8,7 +8,7 @@
 need ffmpeg ffprobe jq
 [ -x "$AGREC_BUILD/agrec-capture" ] || { t_fail "agrec-capture is built" "no $AGREC_BUILD/agrec-capture"; exit 1; }
 uvof() {	# uvof JPEG: mean "Y U V" of a picture
-	ffmpeg -v error -i "file:$1" -vf "scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1
+	ffmpeg -v error -i "file:$1" -frames:v 1 -vf "scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1
 }
 for mode in 4 5 3; do
 	port=$(free_port)
@@ -42,6 +42,22 @@ for mode in 4 5 3; do
 	mp4s=$(ls "$d"/*.mp4 2>/dev/null | wc -l)
 	if [ $mode = 5 ]; then
 		[ "$mp4s" = 2 ] && t_pass "mode 5: the video files too" || t_fail "mode 5 video files" "$mp4s"
+		for uid in 1401 1402; do	# each one probed: H.264 320x240, 5 s, whole, its colour
+			f=$(ls "$d"/${uid}_*.mp4 2>/dev/null | head -n 1) why=
+			if [ -z "$f" ]; then
+				why="no ${uid}_*.mp4"
+			else
+				x="$(probe_stream_field "$f" v codec_name) $(probe_stream_field "$f" v width)x$(probe_stream_field "$f" v height)"
+				[ "$x" = "h264 320x240" ] || why="$why stream '$x', want h264 320x240;"
+				dur=$(probe_dur "$f" v)
+				fnear "$dur" 5 0.3 || why="$why ${dur:-no} s, want 5;"
+				errs=$(ffmpeg -v error -i "file:$f" -f null - 2>&1 | head -n 2)
+				[ -z "$errs" ] || why="$why decode errors: $errs;"
+				read -r y u v < <(uvof "$f")
+				if [ $uid = 1401 ]; then fnear "$v" 240 20; else fnear "$u" 240 20; fi || why="$why first frame YUV '$y $u $v';"
+			fi
+			[ -z "$why" ] && t_pass "mode 5: uid $uid's mp4 is H.264 320x240, 5 s, its colour" || t_fail "mode 5: uid $uid's mp4" "$why"
+		done
 	else
 		[ "$mp4s" = 0 ] && t_pass "mode $mode: no video files" || t_fail "mode $mode: no video files" "$mp4s"
 	fi
