@@ -42,6 +42,35 @@ ag_fsync_dir(const char *dir, struct ag_error *err)
 }
 
 int
+ag_promote_file(const char *tmp, const char *path, struct ag_error *err)
+{
+	char *dir = NULL, *slash;
+	int fd, rc;
+
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", tmp);
+	if (fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		return ag_error_errno(err, AG_EX_IOERR, e, "fsync %s", tmp);
+	}
+	if (close(fd) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", tmp);
+	if (rename(tmp, path) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot rename %s to %s", tmp, path);
+	if ((dir = strdup(path)) == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", path);
+	/* The directory holding path: "." for a bare name, "/" for "/name". */
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	rc = ag_fsync_dir(dir, err);
+	free(dir);
+	return rc;
+}
+
+int
 ag_write_file_atomic(const char *path, const void *data, size_t len, int mode,
     struct ag_error *err)
 {

@@ -31,6 +31,15 @@ int ag_read_file(const char *path, size_t max, char **buf, size_t *len, struct a
 int ag_fsync_dir(const char *dir, struct ag_error *err);
 
 /*
+ * Put the finished file tmp in place as path, durably: fsync tmp, rename
+ * it to path, fsync path's directory.  For files written by another
+ * process (an ffmpeg output) or through a stream the caller has closed;
+ * after a crash path is absent or complete, never empty.  Returns 0, or
+ * -1 with err (AG_EX_IOERR); on failure tmp is left to the caller.
+ */
+int ag_promote_file(const char *tmp, const char *path, struct ag_error *err);
+
+/*
  * Take an exclusive, non-blocking flock on dir/name (created 0600 if
  * needed, never following a symlink).  Returns the descriptor (keep it
  * open while working; close to release), -2 if another process holds
