@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,30 @@ ag_promote_file(const char *tmp, const char *path, struct ag_error *err)
 	rc = ag_fsync_dir(dir, err);
 	free(dir);
 	return rc;
+}
+
+int
+ag_write_whole(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	struct stat st;
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			if (regular && ftruncate(fd, st.st_size) == 0)
+				lseek(fd, st.st_size, SEEK_SET);
+			errno = e;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 int

@@ -581,12 +581,16 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 		w->mkv = NULL;
 	}
 	if (w->fd >= 0) {
-		if (w->kind == RC_W_WEBM || w->kind == RC_W_FMP4)
-			fsync(w->fd);
-		close(w->fd);
+		int errnum = 0;
+		if ((w->kind == RC_W_WEBM || w->kind == RC_W_FMP4) && fsync(w->fd) < 0)
+			errnum = errno;
+		if (close(w->fd) < 0 && errnum == 0)
+			errnum = errno;
+		if (errnum != 0)
+			rc_log(f, 3, "%s: %s", w->name, strerror(errnum));
 	}
-	if (w->out_fd >= 0)
-		close(w->out_fd);
+	if (w->out_fd >= 0 && close(w->out_fd) < 0)
+		rc_log(f, 3, "%s: %s", w->name, strerror(errno));
 	w->fd = w->out_fd = -1;
 	w->kind = RC_W_NONE;
 }
