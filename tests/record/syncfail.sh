@@ -8,9 +8,8 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
-need ffmpeg ffprobe cc
-cc -shared -fPIC -o "$T/faultfs.so" "$AGREC_TOP/tests/tools/faultfs.c" -ldl 2>"$T/cc.err" \
-	|| { t_fail "build the fault shim" "$(cat "$T/cc.err")"; exit 1; }
+need ffmpeg ffprobe
+fault_shim
 
 # 1. fsync fails (EIO) for uid 7345's media files and txt.
 port=$(free_port)

@@ -8,6 +8,10 @@
  *   FAULT_WRITE=P1:P2   the first write is short (half is written), every
  *                       later one fails with ENOSPC: a disk filling up
  *
+ * and memory that runs out:
+ *
+ *   FAULT_STRDUP=TEXT   strdup of the string TEXT returns NULL (ENOMEM)
+ *
  * Build: cc -shared -fPIC -o faultfs.so faultfs.c -ldl
  */
 #define _GNU_SOURCE
@@ -70,4 +74,20 @@ write(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	return real(fd, buf, len);
+}
+
+char *
+strdup(const char *s)
+{
+	const char *m = getenv("FAULT_STRDUP");
+	size_t len = strlen(s) + 1;
+	char *p;
+
+	if (m != NULL && *m != '\0' && strcmp(s, m) == 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if ((p = malloc(len)) != NULL)
+		memcpy(p, s, len);
+	return p;
 }
