@@ -217,8 +217,34 @@ print_copy_files(const char *tmpdir, const struct cv_render *r)
 	}
 }
 
+/*
+ * Close the convert log being written and put it in place as final.  A
+ * write that failed earlier is an error too, reported with its errno.
+ */
+static int
+finish_log(struct cv_ctx *c, const char *tmp, const char *final, struct ag_error *err)
+{
+	int e;
+
+	cv_log_check(c);
+	e = c->log_errno;
+	if (fflush(c->log) != 0 && e == 0)
+		e = errno;
+	if (fclose(c->log) != 0 && e == 0)
+		e = errno;
+	c->log = NULL;
+	if (e != 0)
+		return ag_error_errno(err, AG_EX_IOERR, e, "%s", final);
+	return ag_promote_file(tmp, final, err);
+}
+
+/*
+ * Convert one folder.  recheck: it was found by --scan (or --once is
+ * given), so it may have been converted by another run since it was
+ * looked at; that is checked again under the lock.
+ */
 static void
-convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
+convert_folder(struct cv_ctx *c, const char *dir, bool recheck, struct folder_result *fr)
 {
 	const struct cv_opts *o = c->opts;
 	struct ag_error err = { 0 };
@@ -258,9 +284,10 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 				ag_msg("%s: %s", dir, err.msg);
 			return;
 		}
-		/* Several workers may be given the same folder: under the lock,
-		 * a folder another one has converted is done. */
-		if (o->once && exists(dir, "convert-done.txt")) {
+		/* Several workers or overlapping scans may be given the same
+		 * folder: under the lock, a folder another one has converted is
+		 * done. */
+		if (recheck && exists(dir, "convert-done.txt")) {
 			set_result(fr, "skipped", 0, "already converted");
 			if (!o->quiet)
 				ag_msg("%s: already converted; skipped", dir);
@@ -279,8 +306,9 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 			ag_error_errno(&err, AG_EX_IOERR, errno, "%s", logtmp);
 			goto fail;
 		}
+		c->log_errno = 0;
 		setvbuf(c->log, NULL, _IOLBF, 0);
-		fprintf(c->log, "agrec-convert %s: %s: mode %d, %d fps%s%s%s\n", AGREC_VERSION, dir,
+		cv_logf(c, "agrec-convert %s: %s: mode %d, %d fps%s%s%s", AGREC_VERSION, dir,
 		    o->mode, o->fps, o->saving ? ", saving" : "", o->reencode ? ", reencode" : "",
 		    o->stretch ? ", stretch" : "");
 		/* A done marker from an earlier run must not outlive this one. */
@@ -302,14 +330,10 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 		}
 		if (cv_raw_folder(c, &f, dir, tmpdir, o->raw, fr->outputs, &err) < 0)
 			goto fail;
-		fprintf(c->log, "done: raw %zu files, %d warnings\n", json_array_size(fr->outputs),
+		cv_logf(c, "done: raw %zu files, %d warnings", json_array_size(fr->outputs),
 		    c->nwarnings);
-		fclose(c->log);
-		c->log = NULL;
-		if (rename(logtmp, logfinal) < 0) {
-			ag_error_errno(&err, AG_EX_IOERR, errno, "%s", logfinal);
+		if (finish_log(c, logtmp, logfinal, &err) < 0)
 			goto fail;
-		}
 		set_result(fr, "converted", 0, "");
 		goto out;
 	}
@@ -364,13 +388,11 @@ convert_folder(struct cv_ctx *c, const char *dir, struct folder_result *fr)
 		    "(details in convert.log)", dir, nfailed, njobs);
 		goto fail;
 	}
-	fprintf(c->log, "done: %zu outputs, %d warnings\n", njobs, c->nwarnings);
-	fclose(c->log);
-	c->log = NULL;
-	if (rename(logtmp, logfinal) < 0) {
-		ag_error_errno(&err, AG_EX_IOERR, errno, "%s", logfinal);
+	cv_logf(c, "done: %zu outputs, %d warnings", njobs, c->nwarnings);
+	/* Every output and the log are in place and the folder is synced
+	 * (ag_promote_file): only now the marker. */
+	if (finish_log(c, logtmp, logfinal, &err) < 0)
 		goto fail;
-	}
 	{
 		char *done = ag_path_join(dir, "convert-done.txt");
 		if (done == NULL || ag_write_file_atomic(done, "", 0, 0600, &err) < 0) {
@@ -391,8 +413,10 @@ fail:
 		fprintf(c->log, "failed: %s\n", err.msg);
 		fclose(c->log);
 		c->log = NULL;
-		rename(logtmp, logfinal);
 	}
+	/* What the log holds, even cut short, tells what happened. */
+	if (logtmp && !o->dry_run)
+		rename(logtmp, logfinal);
 out:
 	if (c->log) {
 		fclose(c->log);
@@ -688,7 +712,7 @@ main(int argc, char **argv)
 	for (i = 0; i < folders.n && !cv_stop_signal; i++) {
 		struct folder_result fr = { 0 };
 		json_t *jf;
-		convert_folder(&c, folders.v[i], &fr);
+		convert_folder(&c, folders.v[i], i >= nexplicit || o.once, &fr);
 		jf = json_object();
 		json_object_set_new(jf, "folder", json_string(folders.v[i]));
 		json_object_set_new(jf, "status", json_string(fr.status ? fr.status : "error"));

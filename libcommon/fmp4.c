@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fmp4.h"
+#include "fsutil.h"
 
 #define TRACK_ID 1
 #define SECS_1904_TO_1970 2082844800u
@@ -196,36 +197,6 @@ replay(const struct ag_fmp4 *m, struct ag_error *err)
 		*err = m->fail;
 	errno = m->fail_errno;
 	return -1;
-}
-
-/*
- * One write(2) for the whole piece; the loop only finishes a short write
- * (a pipe, a signal).  Returns 0, or -1 with errno.  A blocking fd is
- * expected, so EAGAIN is an error like any other.
- */
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	/* On a regular file a failed write (ENOSPC) is undone, so that the
-	 * file never ends in half a fragment. */
-	off_t start = lseek(fd, 0, SEEK_CUR);
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int e = w < 0 ? errno : EIO;
-			if (start >= 0 && ftruncate(fd, start) == 0)
-				lseek(fd, start, SEEK_SET);
-			errno = e;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The record's SPS and PPS lists must fit in it; NAL lengths must be 4 bytes. */
@@ -523,7 +494,7 @@ ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_error *err)
 		ag_error_set(err, AG_EX_FAIL, "mp4: out of memory");
 		goto fail;
 	}
-	if (write_all(fd, hdr.p, hdr.len) < 0) {
+	if (ag_write_whole(fd, hdr.p, hdr.len) < 0) {
 		int e = errno;
 
 		ag_error_errno(err, AG_EX_IOERR, e, "mp4 output: write");
@@ -588,7 +559,7 @@ emit(struct ag_fmp4 *m, uint32_t last_dur, struct ag_error *err)
 	if (b.bad || b.len != head) {
 		/* cannot happen: head is the exact size of what was put */
 		r = fail(m, EINVAL, err, "internal error building a fragment");
-	} else if (write_all(m->fd, b.p, head + m->data_len) < 0) {
+	} else if (ag_write_whole(m->fd, b.p, head + m->data_len) < 0) {
 		r = fail(m, errno, err, "write");
 	} else {
 		m->seq++;

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,59 @@ ag_fsync_dir(const char *dir, struct ag_error *err)
 		return ag_error_errno(err, AG_EX_IOERR, e, "fsync %s", dir);
 	}
 	close(fd);
+	return 0;
+}
+
+int
+ag_promote_file(const char *tmp, const char *path, struct ag_error *err)
+{
+	char *dir = NULL, *slash;
+	int fd, rc;
+
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", tmp);
+	if (fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		return ag_error_errno(err, AG_EX_IOERR, e, "fsync %s", tmp);
+	}
+	if (close(fd) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", tmp);
+	if (rename(tmp, path) < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "cannot rename %s to %s", tmp, path);
+	if ((dir = strdup(path)) == NULL)
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", path);
+	/* The directory holding path: "." for a bare name, "/" for "/name". */
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	rc = ag_fsync_dir(dir, err);
+	free(dir);
+	return rc;
+}
+
+int
+ag_write_whole(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	struct stat st;
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			if (regular && ftruncate(fd, st.st_size) == 0)
+				lseek(fd, st.st_size, SEEK_SET);
+			errno = e;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
 }
 

@@ -31,6 +31,24 @@ int ag_read_file(const char *path, size_t max, char **buf, size_t *len, struct a
 int ag_fsync_dir(const char *dir, struct ag_error *err);
 
 /*
+ * Put the finished file tmp in place as path, durably: fsync tmp, rename
+ * it to path, fsync path's directory.  For files written by another
+ * process (an ffmpeg output) or through a stream the caller has closed;
+ * after a crash path is absent or complete, never empty.  Returns 0, or
+ * -1 with err (AG_EX_IOERR); on failure tmp is left to the caller.
+ */
+int ag_promote_file(const char *tmp, const char *path, struct ag_error *err);
+
+/*
+ * Write len bytes to fd, at the end of a file (O_APPEND, or written in
+ * order), finishing short writes.  If a write fails, a regular file is
+ * cut back to its size before the call, so that it never ends in half a
+ * record.  Returns 0, or -1 with errno from the write that failed
+ * (ENOSPC after a short write on a full disk; EIO if write returned 0).
+ */
+int ag_write_whole(int fd, const void *buf, size_t len);
+
+/*
  * Take an exclusive, non-blocking flock on dir/name (created 0600 if
  * needed, never following a symlink).  Returns the descriptor (keep it
  * open while working; close to release), -2 if another process holds

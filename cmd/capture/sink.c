@@ -56,20 +56,27 @@ cp_sink_new(const struct cp_opts *o, struct ag_error *err)
 	}
 	s->o = o;
 	s->index_fd = -1;
-	if (!ip && !o->to_stdout)
-		ip = dflt = ag_path_join(o->outdir, "snapshots.jsonl");
+	if (!ip && !o->to_stdout && (ip = dflt = ag_path_join(o->outdir, "snapshots.jsonl")) == NULL)
+		goto nomem;
 	if (ip) {
+		/* The name is in every message about the index. */
+		if ((s->index_path = strdup(ip)) == NULL)
+			goto nomem;
 		s->index_fd = open(ip, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (s->index_fd < 0) {
 			ag_error_errno(err, AG_EX_IOERR, errno, "%s", ip);
-			free(dflt);
-			free(s);
-			return NULL;
+			goto fail;
 		}
-		s->index_path = strdup(ip);
 	}
 	free(dflt);
 	return s;
+nomem:
+	ag_error_set(err, AG_EX_FAIL, "out of memory");
+fail:
+	free(s->index_path);
+	free(dflt);
+	free(s);
+	return NULL;
 }
 
 static void

@@ -33,6 +33,7 @@ struct cv_ctx {
 	const char *ffmpeg, *ffprobe;
 	const struct cv_opts *opts;
 	FILE *log;              /* convert.log being written, or NULL */
+	int log_errno;          /* why a write to it first failed, or 0 */
 	int nwarnings;
 	bool progress;          /* draw progress on stderr */
 };
@@ -40,6 +41,9 @@ struct cv_ctx {
 void cv_warn(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cv_note(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cv_logf(struct cv_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After writing to c->log directly: remember the errno of its first
+ * failed write (stdio keeps only a flag), for the message at its close. */
+void cv_log_check(struct cv_ctx *c);
 
 /* ---- model.c ---- */
 

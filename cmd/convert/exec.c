@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "exitcodes.h"
 #include "fsutil.h"
 #include "spawn.h"
 
@@ -98,8 +99,10 @@ collect_log(struct cv_ctx *c, struct slot *s, char *last, size_t lastsize)
 		return;
 	while (fgets(buf, sizeof buf, f) != NULL) {
 		size_t len = strlen(buf);
-		if (c->log)
+		if (c->log) {
 			fputs(buf, c->log);
+			cv_log_check(c);
+		}
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
 		if (len > 0)
@@ -159,6 +162,7 @@ slot_start(struct cv_ctx *c, const char *tmpdir, struct slot *s, size_t job, int
 		fprintf(c->log, "$ ");
 		ag_argv_print(&r->steps[step].argv, c->log);
 		fflush(c->log);
+		cv_log_check(c);
 	}
 	if (ag_spawn(c->ffmpeg, r->steps[step].argv.v, &io, &s->pid, err) < 0) {
 		if (pp[0] >= 0) {
@@ -321,8 +325,10 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 			while (s->pfd >= 0 && (r = read(s->pfd, buf, sizeof buf)) > 0)
 				ag_progress_feed(&s->prog, buf, (size_t)r);
 			collect_log(c, s, last, sizeof last);
-			if (c->log)
+			if (c->log) {
 				fprintf(c->log, "# %s\n", ag_status_describe(status, desc, sizeof desc));
+				cv_log_check(c);
+			}
 			size_t jn = s->job;
 			int step = s->step;
 			slot_close(s);
@@ -344,10 +350,14 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 			if (verify(c, &jobs[jn], renders[jn].out_tmp, &results[jn]) < 0)
 				goto job_failed;
 			{
+				/* Durably: convert-done.txt must never outlive an empty output. */
+				struct ag_error e = { 0 };
 				char *final = ag_path_join(dir, jobs[jn].name);
-				if (final == NULL || rename(renders[jn].out_tmp, final) < 0) {
-					snprintf(results[jn].why, sizeof results[jn].why, "cannot rename into place: %s",
-					    strerror(errno));
+				if (final == NULL)
+					ag_error_errno(&e, AG_EX_IOERR, ENOMEM, "%s", jobs[jn].name);
+				if (final == NULL || ag_promote_file(renders[jn].out_tmp, final, &e) < 0) {
+					snprintf(results[jn].why, sizeof results[jn].why, "cannot put it in place: %s",
+					    e.msg);
 					free(final);
 					goto job_failed;
 				}

@@ -2,6 +2,7 @@
  * log.c - agrec-convert's messages: to stderr with the program name, and
  * into the convert.log being written.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -20,6 +21,14 @@ vlog_to(struct cv_ctx *c, const char *prefix, const char *fmt, va_list ap)
 	vfprintf(c->log, fmt, aq);
 	fputc('\n', c->log);
 	va_end(aq);
+	cv_log_check(c);
+}
+
+void
+cv_log_check(struct cv_ctx *c)
+{
+	if (c->log != NULL && c->log_errno == 0 && ferror(c->log))
+		c->log_errno = errno != 0 ? errno : EIO;
 }
 
 void

@@ -206,8 +206,13 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 			snprintf(name, sizeof name, "%s%s", made[i], e ? ".json" : "");
 			from = ag_path_join(tmpdir, name);
 			to = ag_path_join(dir, name);
-			if (from == NULL || to == NULL || rename(from, to) < 0) {
-				ag_error_errno(err, AG_EX_IOERR, from && to ? errno : ENOMEM, "%s", name);
+			if (from == NULL || to == NULL) {
+				ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", name);
+				free(from);
+				free(to);
+				goto out;
+			}
+			if (ag_promote_file(from, to, err) < 0) {
 				free(from);
 				free(to);
 				goto out;
@@ -225,7 +230,6 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 			free(to);
 		}
 	}
-	ag_fsync_dir(dir, NULL);
 	rc = 0;
 out:
 	if (o.fd >= 0)

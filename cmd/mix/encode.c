@@ -169,19 +169,21 @@ open_pcm(struct mx_outputs *out, const struct mx_opts *o, struct ag_error *err)
 		if (fd < 0)
 			return ag_error_errno(err, AG_EX_IOERR, errno, "--pcm %s", o->pcm);
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-			out->pcm_path = strdup(o->pcm);
 			snprintf(json, sizeof json,
 			    "{\"format\":\"s16le\",\"sample_rate\":48000,\"channels\":%d}\n",
 			    mx_audio_channels(o));
-			if ((jp = malloc(strlen(o->pcm) + 6)) != NULL) {
-				sprintf(jp, "%s.json", o->pcm);
-				if (ag_write_file_atomic(jp, json, strlen(json), 0600, err) < 0) {
-					free(jp);
-					close(fd);
-					return -1;
-				}
-				free(jp);
+			/* Without the name the file would be missing from the list of
+			 * outputs, without the sidecar its format unknown. */
+			if ((out->pcm_path = strdup(o->pcm)) == NULL || asprintf(&jp, "%s.json", o->pcm) < 0) {
+				close(fd);
+				return ag_error_set(err, AG_EX_FAIL, "out of memory");
 			}
+			if (ag_write_file_atomic(jp, json, strlen(json), 0600, err) < 0) {
+				free(jp);
+				close(fd);
+				return -1;
+			}
+			free(jp);
 		}
 	}
 	nonblock(fd);

@@ -3,11 +3,12 @@
  * media writers.
  *
  * Writers keep every file playable if the recorder is killed: VP8 goes
- * into WebM written here in whole clusters; H.264 goes through an ffmpeg
- * child into fragmented MP4; audio goes through an ffmpeg child into
- * ADTS AAC.  Children are fed Matroska on a non-blocking pipe, so a
- * stalled child never blocks the loop, and a killed recorder only closes
- * their stdin: they finish their files themselves.
+ * into WebM written here in whole clusters; H.264 into fragmented MP4
+ * written here too (libcommon/fmp4.c, 500 ms fragments); audio, and the
+ * raw PCM and YUV files, go through an ffmpeg child (ADTS AAC, s16le,
+ * I420).  Children are fed Matroska on a non-blocking pipe, so a stalled
+ * child never blocks the loop, and a killed recorder only closes their
+ * stdin: they finish their files themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -222,13 +223,9 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		/* Every decoded frame once, at the sender's size. */
 		ag_argv_pushl(&a, "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
 		    "-pix_fmt", "yuv420p", NULL);
-	} else if (w->video) {
-		/* Fragments every second: a killed child loses at most that. */
-		ag_argv_pushl(&a, "-map", "0:v", "-c:v", "copy", "-f", "mp4", "-movflags",
-		    "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000",
-		    "-flush_packets", "1", NULL);
 	} else {
-		/* Gaps in the timestamps become silence, so the AAC keeps time. */
+		/* Audio (video is written in-process, never through a child).
+		 * Gaps in the timestamps become silence, so the AAC keeps time. */
 		ag_argv_pushl(&a, "-map", "0:a", "-af", "aresample=async=1:first_pts=0", "-c:a", "aac",
 		    "-b:a", w->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
 		ag_argv_push(&a, "-ac");
@@ -598,12 +595,16 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 		w->mkv = NULL;
 	}
 	if (w->fd >= 0) {
-		if (w->kind == RC_W_WEBM || w->kind == RC_W_FMP4)
-			fsync(w->fd);
-		close(w->fd);
+		int errnum = 0;
+		if ((w->kind == RC_W_WEBM || w->kind == RC_W_FMP4) && fsync(w->fd) < 0)
+			errnum = errno;
+		if (close(w->fd) < 0 && errnum == 0)
+			errnum = errno;
+		if (errnum != 0)
+			rc_log(f, 3, "%s: %s", w->name, strerror(errnum));
 	}
-	if (w->out_fd >= 0)
-		close(w->out_fd);
+	if (w->out_fd >= 0 && close(w->out_fd) < 0)
+		rc_log(f, 3, "%s: %s", w->name, strerror(errno));
 	w->fd = w->out_fd = -1;
 	w->kind = RC_W_NONE;
 }

@@ -72,13 +72,29 @@ txt_line(struct rc_rec *r, struct rc_user *u, int64_t t, const char *file, enum 
 	l.rotation = 0;
 	l.channels = -1;
 	n = ag_txt_format_line(buf, sizeof buf, &l);
-	/* One write per line: a killed recorder leaves whole lines only. */
-	if (n <= 0 || write(u->txt_fd, buf, (size_t)n) != n) {
+	/* One write per line: a killed recorder leaves whole lines only, and
+	 * a line that fails is cut off again (ag_write_whole). */
+	if (n <= 0 || ag_write_whole(u->txt_fd, buf, (size_t)n) < 0) {
 		if (n > 0 && (errno == ENOSPC || errno == EDQUOT))
 			r->disk_full = true;
 		rc_log(&r->folder, 3, "%s: cannot write the %s line of %s: %s", u->txt_name,
 		    ev == AG_TXT_CLOSE ? "close" : "create", file, n <= 0 ? "format" : strerror(errno));
 	}
+}
+
+/* Close the segment's txt, on disk first. */
+static void
+txt_close(struct rc_rec *r, struct rc_user *u)
+{
+	int e = fsync(u->txt_fd) < 0 ? errno : 0;
+
+	if (close(u->txt_fd) < 0 && e == 0)
+		e = errno;
+	u->txt_fd = -1;
+	if (e == ENOSPC || e == EDQUOT)
+		r->disk_full = true;
+	if (e != 0)
+		rc_log(&r->folder, 3, "%s: %s", u->txt_name, strerror(e));
 }
 
 /* Make sure a segment (txt) is open for a file starting at t. */
@@ -92,8 +108,7 @@ segment_for(struct rc_rec *r, struct rc_user *u, int64_t t)
 	if (u->txt_fd >= 0) {
 		if (any_open || last_close < 0 || t - last_close <= RC_SPLIT_MS)
 			return 0;
-		close(u->txt_fd);
-		u->txt_fd = -1;
+		txt_close(r, u);
 	}
 	if (!u->session_open) {
 		u->session_open = true;
@@ -280,9 +295,6 @@ rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t)
 	close_writer(r, u, &u->video, u->present ? t : u->video.last_ms);
 	close_writer(r, u, &u->audio, u->present ? t : u->audio.last_ms);
 	rc_raw_close(r, u);
-	if (u->txt_fd >= 0) {
-		fsync(u->txt_fd);
-		close(u->txt_fd);
-		u->txt_fd = -1;
-	}
+	if (u->txt_fd >= 0)
+		txt_close(r, u);
 }

@@ -47,3 +47,13 @@ need() {
 		fi
 	done
 }
+
+# fault_shim: build tests/tools/faultfs.c, the LD_PRELOAD shim that fails
+# fsync, write or strdup on chosen files or strings, into $T/faultfs.so
+# (one FAIL and exit when it does not build).
+fault_shim() {
+	need cc
+	cc -shared -fPIC -o "$T/faultfs.so" "$AGREC_TOP/tests/tools/faultfs.c" -ldl 2>"$T/cc.err" && return
+	t_fail "build the fault shim" "$(cat "$T/cc.err")"
+	exit 1
+}
