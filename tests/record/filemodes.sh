@@ -69,16 +69,17 @@ run_case() {
 }
 
 # wrong_modes DIR FILE-MODE DIR-MODE: each entry of DIR (itself included)
-# whose mode is not the one given for its type, or of another type.
+# whose mode is not the one given for its type, or of another type, on
+# one line.
 wrong_modes() {
 	local mode type path want
 	while read -r mode type path; do
 		case $type in
 		d) want=$3 ;;
 		f|p) want=$2 ;;
-		*) echo "$path is of type $type;"; continue ;;
+		*) printf '%s ' "$path is of type $type;"; continue ;;
 		esac
-		[ "$mode" = "$want" ] || echo "$mode ${path#"$1/"} (want $want);"
+		[ "$mode" = "$want" ] || printf '%s ' "$mode ${path#"$1/"} (want $want);"
 	done < <(find "$1" -printf '%m %y %p\n' 2>/dev/null)
 }
 entries() { find "$1" 2>/dev/null | wc -l; }
