@@ -20,10 +20,12 @@
 #include "ffmpeg.h"
 #include "names.h"
 #include "num.h"
+#include "umask.h"
 
 static const char usage_text[] =
 "usage: agrec-capture [--captureInterval N] [--size WxH] [--names sdk|sample] [--stdout]\n"
-"                     [--index FILE] [--uid UID ...] [--quality N] [-q] [-o DIR] -f DIR\n"
+"                     [--index FILE] [--uid UID ...] [--quality N] [--umask MODE] [-q]\n"
+"                     [-o DIR] -f DIR\n"
 "       agrec-capture [options] [-i FILE|-]\n"
 "       agrec-capture -h | --help | --version\n";
 
@@ -42,6 +44,7 @@ static const char help_text[] =
 "                           none with --stdout)\n"
 "      --uid UID            only this user (repeatable)\n"
 "      --quality N          JPEG quality, ffmpeg -q:v 2..31 (default 3)\n"
+"      --umask MODE         octal umask for files (default 077)\n"
 "  -q, --quiet              no progress and no summary\n"
 "  -h, --help               this help\n"
 "      --version            the version\n"
@@ -68,7 +71,7 @@ on_signal(int sig)
 
 #define USAGE(...) do { usage_msg(__VA_ARGS__); status = AG_EX_USAGE; goto out; } while (0)
 
-enum { O_INTERVAL = 256, O_SIZE, O_NAMES, O_STDOUT, O_INDEX, O_UID, O_QUALITY, O_VERSION };
+enum { O_INTERVAL = 256, O_SIZE, O_NAMES, O_STDOUT, O_INDEX, O_UID, O_QUALITY, O_UMASK, O_VERSION };
 
 static int
 parse_size(const char *s, int *w, int *h)
@@ -112,6 +115,7 @@ main(int argc, char **argv)
 		{ "index", required_argument, NULL, O_INDEX },
 		{ "uid", required_argument, NULL, O_UID },
 		{ "quality", required_argument, NULL, O_QUALITY },
+		{ "umask", required_argument, NULL, O_UMASK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -128,6 +132,7 @@ main(int argc, char **argv)
 	char *ffmpeg = NULL, *ffprobe = NULL;
 	int status = AG_EX_OK, ch, in_fd = -1;
 	long v;
+	mode_t mask = AG_UMASK_DEFAULT;
 
 	ag_set_progname(argv[0]);
 	opterr = 0;
@@ -174,6 +179,10 @@ main(int argc, char **argv)
 				USAGE("--quality: '%s': want 2..31", optarg);
 			o.quality = (int)v;
 			break;
+		case O_UMASK:
+			if (ag_umask_parse(optarg, &mask) < 0)
+				USAGE("--umask: '%s' is not an octal mode (0 to 777)", optarg);
+			break;
 		case 'q': o.quiet = true; break;
 		case 'h': fputs(usage_text, stdout); fputs("\n", stdout); fputs(help_text, stdout); goto out;
 		case O_VERSION: printf("agrec-capture %s\n", AGREC_VERSION); goto out;
@@ -183,6 +192,7 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		USAGE("%s: unexpected argument", argv[optind]);
+	umask(mask);
 	if (o.folder && o.input)
 		USAGE("-f and -i: give one input");
 	if (o.folder && !is_dir(o.folder)) {

@@ -48,13 +48,13 @@ signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* The output folder: made owner-only if it does not exist. */
+/* The output folder: made if it does not exist. */
 static int
 make_outdir(const char *dir, struct ag_error *err)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "output folder %s", dir);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ag_error_set(err, AG_EX_IOERR, "output folder %s: not a folder", dir);
@@ -75,14 +75,14 @@ write_folder_files(const char *dir, const char *channel, struct ag_error *err)
 
 	if ((p = ag_path_join(dir, "metadata.txt")) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	if (ag_write_file_atomic(p, buf, (size_t)n, 0600, err) < 0) {
+	if (ag_write_file_atomic(p, buf, (size_t)n, 0666, err) < 0) {
 		free(p);
 		return -1;
 	}
 	free(p);
 	if ((p = ag_path_join(dir, "recording2-done.txt")) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	n = ag_write_file_atomic(p, "", 0, 0600, err);
+	n = ag_write_file_atomic(p, "", 0, 0666, err);
 	free(p);
 	return n;
 }
@@ -101,9 +101,9 @@ main(int argc, char **argv)
 
 	ag_set_progname(argv[0]);
 	memset(&f, 0, sizeof f);
-	umask(077);
 	if ((r = mx_opts_parse(argc, argv, &o)) != 0)
 		return r > 0 ? 0 : AG_EX_USAGE;
+	umask(o.umask);
 	signals();
 	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL) {
 		ag_msg("%s", err.msg);

@@ -12,6 +12,7 @@
 
 #include "exitcodes.h"
 #include "fsutil.h"
+#include "umask.h"
 
 char *
 ag_path_join(const char *dir, const char *name)
@@ -120,7 +121,9 @@ ag_write_file_atomic(const char *path, const void *data, size_t len, int mode,
 		tmp = NULL;
 		goto out;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0)
+	/* mkstemp made it 0600: give it the mode open(2) would, mode less
+	 * the umask (umask.h). */
+	if (fchmod(fd, (mode_t)mode & ~ag_umask_get()) < 0)
 		goto ioerr;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);

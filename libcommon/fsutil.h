@@ -11,9 +11,9 @@
 
 /*
  * Write len bytes to path atomically: a temporary file in the same
- * directory, fsync, rename, fsync of the directory.  mode is the new
- * file's mode (e.g. 0600).  On failure nothing is left behind and path
- * is untouched.
+ * directory, fsync, rename, fsync of the directory.  The new file gets
+ * mode less the umask, as open(2) would give it (0666 for the rule of
+ * umask.h).  On failure nothing is left behind and path is untouched.
  */
 int ag_write_file_atomic(const char *path, const void *data, size_t len, int mode,
     struct ag_error *err);

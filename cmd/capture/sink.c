@@ -62,7 +62,7 @@ cp_sink_new(const struct cp_opts *o, struct ag_error *err)
 		/* The name is in every message about the index. */
 		if ((s->index_path = strdup(ip)) == NULL)
 			goto nomem;
-		s->index_fd = open(ip, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		s->index_fd = open(ip, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0666);
 		if (s->index_fd < 0) {
 			ag_error_errno(err, AG_EX_IOERR, errno, "%s", ip);
 			goto fail;
@@ -163,7 +163,7 @@ cp_sink_put(struct cp_sink *s, uint32_t uid, int64_t t_us, int64_t wall_us,
 		path = ag_path_join(s->o->outdir, name);
 		if (!path)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		if (ag_write_file_atomic(path, jpeg, len, 0600, err) < 0)
+		if (ag_write_file_atomic(path, jpeg, len, 0666, err) < 0)
 			goto out;
 	}
 	if (s->index_fd >= 0) {

@@ -26,6 +26,7 @@
 #include "spawn.h"
 #include "stream.h"
 #include "txt.h"
+#include "umask.h"
 
 int
 mx_sink_init(struct mx_sink *s, int fd, const char *name, size_t cap)
@@ -107,16 +108,16 @@ out_path(const char *dir, const char *fmt, const char *ts)
 	return ag_path_join(dir, name);
 }
 
-/* Create (or truncate) an owner-only file for ffmpeg to write: ffmpeg's
- * own files follow the umask. */
+/* Create (or truncate) a file for ffmpeg to write, and give a file that
+ * was there the mode a new one gets (umask.h). */
 static int
 precreate(const char *path, struct ag_error *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 
 	if (fd < 0)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
-	fchmod(fd, 0600);
+	fchmod(fd, 0666 & ~ag_umask_get());
 	close(fd);
 	return 0;
 }
@@ -165,7 +166,7 @@ open_pcm(struct mx_outputs *out, const struct mx_opts *o, struct ag_error *err)
 			return ag_error_errno(err, AG_EX_IOERR, errno, "standard output");
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	} else {
-		fd = open(o->pcm, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fd = open(o->pcm, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (fd < 0)
 			return ag_error_errno(err, AG_EX_IOERR, errno, "--pcm %s", o->pcm);
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -178,7 +179,7 @@ open_pcm(struct mx_outputs *out, const struct mx_opts *o, struct ag_error *err)
 				close(fd);
 				return ag_error_set(err, AG_EX_FAIL, "out of memory");
 			}
-			if (ag_write_file_atomic(jp, json, strlen(json), 0600, err) < 0) {
+			if (ag_write_file_atomic(jp, json, strlen(json), 0666, err) < 0) {
 				free(jp);
 				close(fd);
 				return -1;
@@ -370,7 +371,7 @@ mx_outputs_txt(struct mx_outputs *out, const struct mx_opts *o, int64_t dur_ms, 
 		if (out->aac != NULL)
 			line(buf, sizeof buf, &len, dur_ms, out->aac, AG_TXT_CLOSE, 0, 0, 0);
 	}
-	return ag_write_file_atomic(out->txt, buf, len, 0600, err);
+	return ag_write_file_atomic(out->txt, buf, len, 0666, err);
 }
 
 /* Write what is left in both sinks, closing each pipe as soon as it is

@@ -51,6 +51,7 @@ struct mx_opts {
 	uint32_t exclude[MX_MAX_EXCLUDE];
 	size_t nexclude;
 	bool quiet;
+	mode_t umask;               /* --umask (umask.h) */
 };
 
 /* Output channels and AAC bitrate (kb/s) for --audioProfile. */

@@ -16,6 +16,7 @@
 #include "mixres.h"
 #include "names.h"
 #include "num.h"
+#include "umask.h"
 
 const char mx_usage_text[] =
 "usage: agrec-mix [options] -f DIR\n"
@@ -45,6 +46,7 @@ const char mx_help_text[] =
 "      --pcm FILE|-         the mixed audio as raw s16le 48 kHz instead of AAC\n"
 "      --latency MS         live: wait for late frames (default 300)\n"
 "      --exclude UID        leave a participant out (repeatable)\n"
+"      --umask MODE         octal umask for files and folders (default 077)\n"
 "  -q, --quiet              no progress, no decoder messages\n"
 "  -h, --help               this help\n"
 "      --version            the version\n"
@@ -95,7 +97,7 @@ parse_res(const char *s, struct mx_opts *o)
 
 enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
-	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION, O_BGCOLOR
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION, O_BGCOLOR, O_UMASK
 };
 
 int
@@ -118,6 +120,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
+		{ "umask", required_argument, NULL, O_UMASK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -133,6 +136,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->fps = 15;
 	o->kbps = 500;
 	o->latency_ms = 300;
+	o->umask = AG_UMASK_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qh", lo, NULL)) != -1) {
 		switch (ch) {
@@ -218,6 +222,12 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 				return -1;
 			}
 			o->exclude[o->nexclude++] = uid;
+			break;
+		case O_UMASK:
+			if (ag_umask_parse(optarg, &o->umask) < 0) {
+				usage_error("--umask: '%s' is not an octal mode (0 to 777)", optarg);
+				return -1;
+			}
 			break;
 		case 'q':
 			o->quiet = true;

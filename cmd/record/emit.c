@@ -187,7 +187,9 @@ rc_emit_open(struct rc_rec *r, struct ag_error *err)
 		/* Composite recording, or only the mixed PCM (--getAudioFrame 3). */
 		struct ag_argv a = { 0 };
 		char *pcm = NULL;
-		ag_argv_pushl(&a, "agrec-mix", "--input", "-", "--output", r->folder.path, "--quiet", NULL);
+		ag_argv_pushl(&a, "agrec-mix", "--input", "-", "--output", r->folder.path, "--quiet",
+		    "--umask", NULL);
+		ag_argv_pushf(&a, "%03o", (unsigned)o->umask);
 		for (i = 0; i < o->nmix_args; i++)
 			ag_argv_push(&a, o->mix_args[i]);
 		if (!o->mixing)
@@ -206,7 +208,9 @@ rc_emit_open(struct rc_rec *r, struct ag_error *err)
 		/* Snapshots: 3 the sample's JPEG names, 4 and 5 agrec's. */
 		struct ag_argv a = { 0 };
 		ag_argv_pushl(&a, "agrec-capture", "--input", "-", "--output", r->folder.path, "--quiet",
-		    "--captureInterval", NULL);
+		    "--umask", NULL);
+		ag_argv_pushf(&a, "%03o", (unsigned)o->umask);
+		ag_argv_push(&a, "--captureInterval");
 		ag_argv_pushf(&a, "%d", o->capture_interval);
 		if (o->get_video == 3)
 			ag_argv_pushl(&a, "--names", "sample", NULL);

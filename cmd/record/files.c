@@ -157,7 +157,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	    "<channel name>%s</channel name>\n", o->channel);
 	if ((p = ag_path_join(f->path, "metadata.txt")) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "metadata");
-	if (ag_write_file_atomic(p, meta, (size_t)n, 0666 & ~o->umask, err) < 0) {
+	if (ag_write_file_atomic(p, meta, (size_t)n, 0666, err) < 0) {
 		free(p);
 		return -1;
 	}
@@ -183,7 +183,7 @@ rc_folder_finish(struct rc_folder *f, struct ag_error *err)
 
 	if (p == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "done");
-	r = ag_write_file_atomic(p, "", 0, 0600, err);
+	r = ag_write_file_atomic(p, "", 0, 0666, err);
 	free(p);
 	return r;
 }

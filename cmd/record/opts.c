@@ -17,6 +17,7 @@
 #include "names.h"
 #include "num.h"
 #include "record/record.h"
+#include "umask.h"
 
 static const char usage_text[] =
 "usage: agrec-record --channel NAME [--listen HOST:PORT] [--recordFileRootDir DIR]\n"
@@ -236,7 +237,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 	strcpy(o->listen_host, "127.0.0.1");
 	o->listen_port = 5004;
 	o->log_level = 5;
-	o->umask = 077;
+	o->umask = AG_UMASK_DEFAULT;
 	o->leave_ms = 10000;
 	o->cname_wait_ms = 5000;
 	o->jitter_ms = 80;
@@ -365,15 +366,10 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		case O_SDP:
 			sdp_read(optarg, o);
 			break;
-		case O_UMASK: {
-			char *end;
-			errno = 0;
-			v = strtol(optarg, &end, 8);
-			if (errno || *end || end == optarg || v < 0 || v > 0777)
-				usage_error("--umask: '%s' is not an octal mode", optarg);
-			o->umask = (mode_t)v;
+		case O_UMASK:
+			if (ag_umask_parse(optarg, &o->umask) < 0)
+				usage_error("--umask: '%s' is not an octal mode (0 to 777)", optarg);
 			break;
-		}
 		case O_EMIT:
 			if (*optarg == '\0' || strlen(optarg) >= sizeof o->emit)
 				usage_error("--emit: bad file name");

@@ -12,7 +12,7 @@
  * starts the next file, <UID>_2.<ext>, <UID>_3.<ext>, ... with a counter
  * per user and kind (the SDK's sample shares one counter by mistake).
  *
- * With --rawFifo 1 the files are named pipes, created 0600 if missing,
+ * With --rawFifo 1 the files are named pipes, created if missing,
  * for a program that reads live.  A reader that stops reading loses
  * data, never the recording: H.264 frames it does not take are dropped
  * and counted; a decoding child it blocks for 1 s is restarted.
