@@ -11,6 +11,15 @@
 
 #include "err.h"
 
+/*
+ * Encoder delay at the start of an AAC stream, in samples at its own
+ * rate: the encoders whose ADTS files agrec reads (FFmpeg's, which
+ * agrec-record runs, and the SDK's) put out one frame of priming before
+ * the first input sample.  An MP4 says so in its edit list; ADTS cannot,
+ * so a reader that places an ADTS file in time leaves these samples out.
+ */
+#define AG_AAC_PRIMING 1024
+
 struct ag_adts_info {
 	int64_t frames;         /* ADTS frames read */
 	int64_t samples;        /* decoded samples per channel (1024 per raw block) */

@@ -18,6 +18,15 @@ enum ag_codec {
 };
 
 /*
+ * The Opus encoder's lookahead at 48 kHz (libopus, which browsers and
+ * FFmpeg use, in its voip and audio applications: 6.5 ms).  RTP carries
+ * no pre-skip (RFC 7587), so a decoder's output lags the packets' RTP
+ * times by this much; agrec-record leaves it out, as the pre-skip of an
+ * Ogg Opus file would.
+ */
+#define AG_OPUS_PRE_SKIP 312
+
+/*
  * The rtpmap encoding name of codec ("H264", "VP8", "opus", "PCMU",
  * "PCMA", "mpeg4-generic"), a static string; "unknown" for a value
  * outside the enum.

@@ -136,7 +136,18 @@ struct cv_job {
 	size_t nvideo;
 	bool copy_video;        /* every video clip is stream-copied */
 	bool copy_audio;        /* every audio clip is stream-copied */
+	int64_t audio_shift;    /* samples at 48 kHz all audio is placed earlier (< 0: later) */
 };
+
+/* The output frame nearest output time ms at fps frames a second. */
+int64_t cv_frames_at(int64_t ms, int fps);
+
+/*
+ * Samples at 48 kHz to leave out at the start of audio clip cl before
+ * it is placed: an ADTS file's AAC priming (AG_AAC_PRIMING), 0 for
+ * anything else.
+ */
+int64_t cv_audio_lead(const struct cv_clip *cl);
 
 /* Plan every output of folder f for c->opts.  jobs is new (cv_jobs_free). */
 int cv_plan(struct cv_ctx *c, const struct cv_folder *f, struct cv_job **jobs,

@@ -7,7 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adts.h"
 #include "convert.h"
+
+int64_t
+cv_frames_at(int64_t ms, int fps)
+{
+	return (ms * fps + 500) / 1000;
+}
+
+int64_t
+cv_audio_lead(const struct cv_clip *cl)
+{
+	int rate = cl->ps.sample_rate > 0 ? cl->ps.sample_rate : 48000;
+
+	if (cl->video || cl->kind != AG_MEDIA_AAC)
+		return 0;
+	return ((int64_t)AG_AAC_PRIMING * 48000 + rate / 2) / rate;
+}
 
 /* A window of session time [a, b) placed at output time o. */
 struct window {
@@ -250,6 +267,15 @@ make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind k
 	} else {
 		j->width = even_up(maxw);
 		j->height = even_up(maxh);
+	}
+	/*
+	 * The first video clip starts on the output's frame grid, up to
+	 * half a frame from its own time: the audio moves with it, so that
+	 * the two keep the time they had between them.
+	 */
+	if (j->nvideo > 0 && j->naudio > 0) {
+		int64_t ms = j->video[0].out_ms;
+		j->audio_shift = ms * 48 - cv_frames_at(ms, j->fps) * 48000 / j->fps;
 	}
 	j->copy_video = copyable(o, j);
 	j->copy_audio = audio_copyable(o, j);

@@ -62,10 +62,24 @@ x264_profile(const char *probed)
 	return "high";
 }
 
-static int64_t
-frames_at(int64_t ms, int fps)
+/*
+ * Where placement p of j's audio goes, in samples at 48 kHz: its output
+ * start *at, its length *len and the samples of its clip left out before
+ * it *skip (the part cut by the placement, the AAC priming, and what
+ * falls before the output's start after j->audio_shift).
+ */
+static void
+audio_span(const struct cv_job *j, const struct cv_place *p, int64_t *at, int64_t *skip,
+    int64_t *len)
 {
-	return (ms * fps + 500) / 1000;
+	*at = p->out_ms * (SR / 1000) - j->audio_shift;
+	*skip = p->skip_ms * (SR / 1000) + cv_audio_lead(p->clip);
+	*len = p->dur_ms * (SR / 1000);
+	if (*at < 0) {
+		*skip -= *at;
+		*len += *at;
+		*at = 0;
+	}
 }
 
 /* The audio graph: inputs first_input.. in j->audio order; output [aout]. */
@@ -73,12 +87,13 @@ static void
 audio_graph(FILE *g, const struct cv_job *j, int first_input)
 {
 	const char *cl = j->channels >= 2 ? "stereo" : "mono";
-	int64_t cursor = 0, total = j->dur_ms * (SR / 1000);
+	int64_t cursor = 0, total = j->dur_ms * (SR / 1000), at, skip, len;
 	size_t i, n = 0;
 
 	for (i = 0; i < j->naudio; i++) {
-		const struct cv_place *p = &j->audio[i];
-		int64_t at = p->out_ms * (SR / 1000), len = p->dur_ms * (SR / 1000);
+		audio_span(j, &j->audio[i], &at, &skip, &len);
+		if (len <= 0)
+			continue;
 		if (at > cursor) {
 			fprintf(g, "anullsrc=r=%d:cl=%s,atrim=end_sample=%lld[s%zu];", SR, cl,
 			    (long long)(at - cursor), i);
@@ -86,20 +101,22 @@ audio_graph(FILE *g, const struct cv_job *j, int first_input)
 		}
 		fprintf(g, "[%d:a]aresample=%d,aformat=sample_fmts=fltp:channel_layouts=%s,",
 		    first_input + (int)i, SR, cl);
-		if (p->skip_ms > 0)
-			fprintf(g, "atrim=start_sample=%lld,asetpts=PTS-STARTPTS,",
-			    (long long)(p->skip_ms * (SR / 1000)));
+		if (skip > 0)
+			fprintf(g, "atrim=start_sample=%lld,asetpts=PTS-STARTPTS,", (long long)skip);
 		fprintf(g, "atrim=end_sample=%lld,apad=whole_len=%lld[a%zu];", (long long)len,
 		    (long long)len, i);
 		n++;
 		cursor = at + len;
 	}
+	cursor = 0;
 	for (i = 0; i < j->naudio; i++) {
-		int64_t at = j->audio[i].out_ms * (SR / 1000);
-		int64_t prev = i == 0 ? 0 : (j->audio[i - 1].out_ms + j->audio[i - 1].dur_ms) * (SR / 1000);
-		if (at > prev)
+		audio_span(j, &j->audio[i], &at, &skip, &len);
+		if (len <= 0)
+			continue;
+		if (at > cursor)
 			fprintf(g, "[s%zu]", i);
 		fprintf(g, "[a%zu]", i);
+		cursor = at + len;
 	}
 	fprintf(g, "concat=n=%zu:v=0:a=1,apad=whole_len=%lld,atrim=end_sample=%lld[aout]",
 	    n, (long long)total, (long long)total);
@@ -131,13 +148,13 @@ rotate_filter(int rotation)
 static void
 video_graph(FILE *g, const struct cv_job *j, int first_input, bool stretch)
 {
-	int64_t cursor = 0, total = frames_at(j->dur_ms, j->fps);
+	int64_t cursor = 0, total = cv_frames_at(j->dur_ms, j->fps);
 	size_t i, n = 0;
 
 	for (i = 0; i < j->nvideo; i++) {
 		const struct cv_place *p = &j->video[i];
 		const struct cv_clip *cl = p->clip;
-		int64_t f0 = frames_at(p->out_ms, j->fps), f1 = frames_at(p->out_ms + p->dur_ms, j->fps);
+		int64_t f0 = cv_frames_at(p->out_ms, j->fps), f1 = cv_frames_at(p->out_ms + p->dur_ms, j->fps);
 		int r, nseg = 0;
 		int64_t clip0 = cl->start_ms + p->skip_ms, clip1 = clip0 + p->dur_ms;
 
@@ -205,7 +222,7 @@ video_graph(FILE *g, const struct cv_job *j, int first_input, bool stretch)
 	cursor = 0;
 	for (i = 0; i < j->nvideo; i++) {
 		const struct cv_place *p = &j->video[i];
-		int64_t f0 = frames_at(p->out_ms, j->fps), f1 = frames_at(p->out_ms + p->dur_ms, j->fps);
+		int64_t f0 = cv_frames_at(p->out_ms, j->fps), f1 = cv_frames_at(p->out_ms + p->dur_ms, j->fps);
 		if (f0 < cursor)
 			f0 = cursor;
 		if (f1 <= f0)
@@ -239,14 +256,6 @@ add_link(struct cv_render *r, const char *name, const char *target)
 	return r->link_names[r->nlinks - 1] && r->link_targets[r->nlinks - 1] ? 0 : -1;
 }
 
-/* AAC frames (1024 samples at 48 kHz) at output time ms, to the nearest. */
-static int64_t
-aframes_at(int64_t ms, int unused)
-{
-	(void)unused;
-	return (ms * 48 + 512) / 1024;
-}
-
 /* What differs between the video and the audio of the copy path. */
 struct copy_kind {
 	bool video;
@@ -256,13 +265,42 @@ struct copy_kind {
 static const struct copy_kind copy_video = { true, "mp4", "j%d-black.mp4", "j%d.ffconcat" };
 static const struct copy_kind copy_audio = { false, "aac", "j%d-silence.aac", "j%d-audio.ffconcat" };
 
+/* The AAC frame of the copied audio's list nearest output sample s. */
+static int64_t
+aframe_at(int64_t s, int64_t base)
+{
+	int64_t d = s - base;
+
+	return d >= 0 ? (d + 512) / 1024 : -((-d + 511) / 1024);
+}
+
+/*
+ * The sample at 48 kHz where frame 0 of the copied audio's list starts
+ * (the -itsoffset of that input): the first clip's priming frame then
+ * ends exactly where its audio is placed; later clips go to the AAC
+ * frame nearest their place.  Negative when the priming falls before the
+ * output's start: the MP4 edit list leaves it out.
+ */
+static int64_t
+audio_base(const struct cv_job *j)
+{
+	int64_t s, k;
+
+	if (j->naudio == 0)
+		return 0;
+	s = j->audio[0].out_ms * (SR / 1000) - j->audio_shift - cv_audio_lead(j->audio[0].clip);
+	k = s > 0 ? aframe_at(s, 0) : 0;	/* whole frames of silence before it */
+	return s - k * 1024;
+}
+
 /*
  * The concat list of the copy path for one kind of media: each clip at
  * the frame (video) or AAC frame (audio) nearest its place, cut to its
  * txt duration, the filler (black or silence, encoded once) between.
- * Each entry gets an exact duration in frames, and its cut point sits
- * half a frame after its last wanted frame, so rounding never adds or
- * loses one.  *filler_frames is the longest gap.
+ * An audio clip's entry starts with its priming frame, one frame before
+ * its place.  Each entry gets an exact duration in frames, and its cut
+ * point sits half a frame after its last wanted frame, so rounding never
+ * adds or loses one.  *filler_frames is the longest gap.
  */
 static int
 copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir, int index,
@@ -270,12 +308,16 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 {
 	const struct cv_place *places = k->video ? j->video : j->audio;
 	size_t n = k->video ? j->nvideo : j->naudio, len = 0, i;
-	int64_t (*at)(int64_t, int) = k->video ? frames_at : aframes_at;
 	double T = k->video ? 1.0 / j->fps : 1024.0 / SR;
-	int64_t cursor = 0, total = at(j->dur_ms, j->fps), maxgap = 0;
+	int64_t base = k->video ? 0 : audio_base(j);
+	int64_t cursor = 0, maxgap = 0, total;
 	char *text = NULL, filler[64];
 	FILE *l;
 
+	if (k->video)
+		total = cv_frames_at(j->dur_ms, j->fps);
+	else
+		total = (j->dur_ms * (SR / 1000) - base + 1023) / 1024;
 	if ((l = open_memstream(&text, &len)) == NULL)
 		return -1;
 	snprintf(filler, sizeof filler, k->filler_fmt, index);
@@ -283,14 +325,19 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 	for (i = 0; i <= n; i++) {
 		int64_t f0 = total, f1 = total, have;
 		if (i < n) {
-			const struct cv_clip *cl = places[i].clip;
-			f0 = at(places[i].out_ms, j->fps);
-			f1 = at(places[i].out_ms + places[i].dur_ms, j->fps);
-			/* A clip shorter than its txt span leaves filler after it. */
-			if (k->video)
+			const struct cv_place *p = &places[i];
+			const struct cv_clip *cl = p->clip;
+			if (k->video) {
+				f0 = cv_frames_at(p->out_ms, j->fps);
+				f1 = cv_frames_at(p->out_ms + p->dur_ms, j->fps);
 				have = cl->ps.nb_frames > 0 ? cl->ps.nb_frames : (int64_t)(cl->probed_dur / T + 0.5);
-			else
+			} else {
+				int64_t at = p->out_ms * (SR / 1000) - j->audio_shift;
+				f0 = aframe_at(at - cv_audio_lead(cl), base);
+				f1 = aframe_at(at + p->dur_ms * (SR / 1000), base);
 				have = cl->adts_samples / 1024;
+			}
+			/* A clip shorter than its txt span leaves filler after it. */
 			if (f1 - f0 > have)
 				f1 = f0 + have;
 		}
@@ -420,6 +467,12 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 	}
 	first_audio = nin;
 	if (want_audio && j->copy_audio) {
+		int64_t base = audio_base(j);
+		/* Frame 0 of the list at its sample: "-0.021333" for a priming
+		 * frame before 0, which the MP4 edit list leaves out. */
+		ag_argv_push(a, "-itsoffset");
+		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
+		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
 		if (push_url(a, tmpdir, r->alist_name) < 0)
 			goto nomem;

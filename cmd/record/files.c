@@ -224,10 +224,24 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		ag_argv_pushl(&a, "-map", "0:v", "-fps_mode", "passthrough", "-f", "rawvideo",
 		    "-pix_fmt", "yuv420p", NULL);
 	} else {
-		/* Audio (video is written in-process, never through a child).
-		 * Gaps in the timestamps become silence, so the AAC keeps time. */
-		ag_argv_pushl(&a, "-map", "0:a", "-af", "aresample=async=1:first_pts=0", "-c:a", "aac",
-		    "-b:a", w->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
+		/*
+		 * Audio (video is written in-process, never through a child).
+		 * The AAC keeps the time of its timestamps: gaps become
+		 * silence, and where the times move (the stream's anchor
+		 * settling in the first seconds) the audio is cut or padded
+		 * once it is more than 20 ms away (ffmpeg's default waits
+		 * until 100 ms).  Opus first loses its encoder's lookahead
+		 * (RTP has no pre-skip), so that its first real sample is at
+		 * the time of the first packet.
+		 */
+		ag_argv_pushl(&a, "-map", "0:a", "-af", NULL);
+		if (w->codec == AG_CODEC_OPUS)
+			ag_argv_pushf(&a, "atrim=start_sample=%d,asetpts=PTS-STARTPTS,"
+			    "aresample=async=1:min_hard_comp=0.02:first_pts=0", AG_OPUS_PRE_SKIP);
+		else
+			ag_argv_push(&a, "aresample=async=1:min_hard_comp=0.02:first_pts=0");
+		ag_argv_pushl(&a, "-c:a", "aac", "-b:a", w->channels >= 2 ? "128k" : "64k", "-ar",
+		    "48000", NULL);
 		ag_argv_push(&a, "-ac");
 		ag_argv_pushf(&a, "%d", w->channels >= 2 ? 2 : 1);
 		ag_argv_pushl(&a, "-f", "adts", "-flush_packets", "1", NULL);

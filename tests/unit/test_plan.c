@@ -351,3 +351,35 @@ Test(plan, overlapping_video_cut_at_the_later_start)
 	cr_assert_eq(jobs[0].naudio, 0);
 	cv_jobs_free(jobs, njobs);
 }
+
+Test(plan, aac_priming_left_out)
+{
+	struct cv_clip cl;
+
+	memset(&cl, 0, sizeof cl);
+	cl.kind = AG_MEDIA_AAC;
+	cl.ps.sample_rate = 48000;
+	cr_assert_eq(cv_audio_lead(&cl), 1024);
+	cl.ps.sample_rate = 44100;	/* 1024 samples at 44.1 kHz, counted at 48 kHz */
+	cr_assert_eq(cv_audio_lead(&cl), 1115);
+	cl.kind = AG_MEDIA_MP4;
+	cl.video = true;
+	cr_assert_eq(cv_audio_lead(&cl), 0);
+}
+
+Test(plan, audio_keeps_time_with_the_video_frame_grid)
+{
+	example_b();
+	opts.mode = 1;
+	plan();
+	/* Video at 0.352 s starts on frame 5 (0.3333 s): the audio moves
+	 * 18.67 ms (896 samples) earlier with it. */
+	cr_assert_eq(jobs[0].video[0].out_ms, 352);
+	cr_assert_eq(cv_frames_at(352, 15), 5);
+	cr_assert_eq(jobs[0].audio_shift, 896);
+	cv_jobs_free(jobs, njobs);
+	opts.mode = 2;		/* no video: nothing to keep time with */
+	plan();
+	cr_assert_eq(jobs[0].audio_shift, 0);
+	cv_jobs_free(jobs, njobs);
+}
