@@ -86,6 +86,7 @@ struct ag_mkv {
 
 	struct buf out;           /* sealed bytes not yet written, from out_off */
 	size_t out_off;
+	uint64_t written;         /* bytes the fd has taken, in all */
 
 	off_t dur_at;             /* file offset of the Void kept for Duration, or -1 */
 
@@ -330,6 +331,7 @@ ag_mkv_drain(struct ag_mkv *m, struct ag_error *err)
 	if ((w = write_some(m->fd, m->out.p + m->out_off, m->out.len - m->out_off)) < 0)
 		return fail(m, errno, err, "write");
 	m->out_off += (size_t)w;
+	m->written += (uint64_t)w;
 	if (m->out_off < m->out.len)
 		return 1;
 	m->out.len = m->out_off = 0;
@@ -347,6 +349,7 @@ emit(struct ag_mkv *m, const uint8_t *p, size_t n, struct ag_error *err)
 		m->out.len = m->out_off = 0;
 		if ((w = write_some(m->fd, p, n)) < 0)
 			return fail(m, errno, err, "write");
+		m->written += (uint64_t)w;
 		if ((size_t)w == n)
 			return 0;
 	}
@@ -682,6 +685,12 @@ size_t
 ag_mkv_pending(const struct ag_mkv *m)
 {
 	return m->out.len - m->out_off;
+}
+
+uint64_t
+ag_mkv_written(const struct ag_mkv *m)
+{
+	return m->written;
 }
 
 uint64_t

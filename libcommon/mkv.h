@@ -110,6 +110,12 @@ int ag_mkv_flush(struct ag_mkv *m, struct ag_error *err);
 size_t ag_mkv_pending(const struct ag_mkv *m);
 
 /*
+ * The bytes the fd has taken so far, header included: a reader that
+ * is slow but reads makes this grow while bytes are pending.
+ */
+uint64_t ag_mkv_written(const struct ag_mkv *m);
+
+/*
  * Write pending bytes until done or the fd would block.  Returns 0 when
  * nothing is pending any more, 1 when some still is, -1 with err
  * (AG_EX_IOERR).

@@ -556,19 +556,15 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 	return 0;
 }
 
-bool
-rc_writer_stuck(struct rc_writer *w, int64_t now)
+/* Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't'.
+ * Looked at twice a second at most: /proc is not free. */
+static bool
+child_stopped(struct rc_writer *w, int64_t now)
 {
 	char path[64], buf[512], *p;
 	FILE *f;
 	bool stopped = false;
 
-	if (w->kind != RC_W_CHILD)
-		return false;
-	if (w->mkv && ag_mkv_pending(w->mkv) > 0)
-		return true;
-	/* A stopped child (SIGSTOP, a debugger) takes nothing: state 'T' or 't'.
-	 * Looked at twice a second at most: /proc is not free. */
 	if (w->pid <= 0 || now - w->stat_checked_ms < 500)
 		return w->stopped_seen;
 	w->stat_checked_ms = now;
@@ -580,6 +576,44 @@ rc_writer_stuck(struct rc_writer *w, int64_t now)
 	fclose(f);
 	w->stopped_seen = stopped;
 	return stopped;
+}
+
+int
+rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then)
+{
+	uint64_t taken;
+	int secs;
+
+	if (w->kind != RC_W_CHILD || w->failed || w->mkv == NULL)
+		return 0;
+	rc_writer_drain(f, w);
+	if (w->failed)
+		return 0;
+	taken = ag_mkv_written(w->mkv);
+	if (!w->watched || taken != w->taken || ag_mkv_pending(w->mkv) == 0) {
+		w->watched = true;
+		w->taken = taken;
+		w->progress_ms = now;
+	}
+	if (!child_stopped(w, now))
+		w->stopped = false;
+	else if (!w->stopped) {
+		w->stopped = true;
+		w->stopped_since = now;
+	}
+	if (w->stopped && now - w->stopped_since >= RC_STOPPED_MS)
+		secs = RC_STOPPED_MS / 1000;
+	else if (now - w->progress_ms >= RC_STALL_MS)
+		secs = RC_STALL_MS / 1000;
+	else
+		return 0;
+	rc_log(f, 2, "the ffmpeg writing %s has stalled for %d s (%s, %zu bytes waiting); "
+	    "killing it and %s", w->name, secs, w->stopped ? "stopped" : "taking nothing",
+	    ag_mkv_pending(w->mkv), then);
+	if (w->pid > 0)
+		kill(w->pid, SIGKILL);
+	w->failed = true;
+	return 1;
 }
 
 void
@@ -597,12 +631,19 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 		w->fmp4 = NULL;
 	}
 	if (w->mkv) {
-		/* Never block on a stalled child: a few tries, then give up the rest. */
+		/* Let a child that is slow but reads take the rest; give up
+		 * after half a second in which it took nothing, so that a
+		 * stalled child never holds the recorder for long. */
 		int r = w->failed ? -1 : ag_mkv_flush(w->mkv, &e);
+		uint64_t taken = ag_mkv_written(w->mkv);
 		for (i = 0; r == 1 && i < 50; i++) {
 			struct timespec ts = { 0, 10 * 1000000 };
 			nanosleep(&ts, NULL);
 			r = ag_mkv_drain(w->mkv, &e);
+			if (ag_mkv_written(w->mkv) != taken && i > 0) {
+				taken = ag_mkv_written(w->mkv);
+				i = 0;
+			}
 		}
 		if (ag_mkv_close(w->mkv, &e) < 0 && !w->failed)
 			rc_log(f, 3, "%s: %s", w->name, e.msg);

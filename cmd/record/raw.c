@@ -242,26 +242,7 @@ rc_raw_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 {
 	int k;
 
-	for (k = 0; k < 2; k++) {
-		struct rc_writer *w = &u->raw[k];
-		if (w->kind != RC_W_CHILD || w->failed) {
-			u->raw_stall_since[k] = -1;
-			continue;
-		}
-		rc_writer_drain(&r->folder, w);
-		if (!rc_writer_stuck(w, now)) {
-			u->raw_stall_since[k] = -1;
-			continue;
-		}
-		if (u->raw_stall_since[k] < 0)
-			u->raw_stall_since[k] = now;
-		if (now - u->raw_stall_since[k] < 1000)
-			continue;
-		rc_log(&r->folder, 2, "the ffmpeg writing %s has stalled for 1 s (a FIFO reader that "
-		    "does not read?); restarting it", w->name);
-		if (w->pid > 0)
-			kill(w->pid, SIGKILL);
-		w->failed = true;
-		u->raw_stall_since[k] = -1;
-	}
+	for (k = 0; k < 2; k++)
+		rc_writer_stall_check(&r->folder, &u->raw[k], now,
+		    "restarting it (a FIFO reader that does not read?)");
 }

@@ -168,7 +168,13 @@ struct rc_writer {
 	uint64_t frames;
 	bool failed;                /* the child died or stalled: close and split */
 	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
-	bool stopped_seen;
+	bool stopped_seen;          /* what /proc said then */
+	/* CHILD: the stall watch (rc_writer_stall_check). */
+	bool watched;               /* taken and progress_ms are set */
+	uint64_t taken;             /* bytes the child had taken at progress_ms */
+	int64_t progress_ms;        /* when the child last took bytes, or had none waiting */
+	bool stopped;               /* stopped (state T) since stopped_since */
+	int64_t stopped_since;
 	enum ag_raw_format raw;     /* a raw-data writer: its output format (raw.c) */
 	int out_fd;                 /* raw: the file or FIFO the child or we append to */
 	uint64_t dropped;           /* raw DIRECT: frames a FIFO reader did not take */
@@ -221,7 +227,19 @@ void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
 /* Drain pending bytes to a child; -1 when it must be given up. */
 int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
 /* true when the child has bytes waiting that it does not take, or is stopped. */
-bool rc_writer_stuck(struct rc_writer *w, int64_t now);
+/*
+ * A child writer is stalled when it is stopped (SIGSTOP, a debugger)
+ * for RC_STOPPED_MS, or when bytes wait for it and it has taken none of
+ * them for RC_STALL_MS.  A child that reads, however late, is never
+ * stalled: on a busy machine an encoder falls behind and catches up,
+ * and killing it would lose what it holds and cost more to restart.
+ * A stalled child is logged, killed and marked failed (its file is then
+ * closed and the next media starts a new one); then names what happens
+ * next in the log line.  Drains first.  Returns 1 when it killed.
+ */
+#define RC_STOPPED_MS 1000
+#define RC_STALL_MS   10000
+int rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then);
 
 /* true when the folder's file system has (almost) no space left. */
 bool rc_folder_full(const struct rc_folder *f);
@@ -239,7 +257,6 @@ struct rc_user {
 	int txt_fd;                 /* -1 when no segment is open */
 	struct rc_writer audio, video;
 	int64_t audio_closed_ms, video_closed_ms;   /* -1: never */
-	int64_t stall_since[2];     /* audio/video writer: pending bytes since, or -1 */
 	bool video_rejoin;          /* the user left: the next video opens a new file */
 	bool video_ok;              /* a video frame that can start a file arrived */
 	uint32_t video_ssrc;        /* for PLI */
@@ -247,7 +264,6 @@ struct rc_user {
 	struct rc_writer raw[2];
 	int raw_n[2];               /* file counter: <UID>.ext, then <UID>_2.ext, ... */
 	int raw_ch;                 /* channels of the last raw audio file, 0: none yet */
-	int64_t raw_stall_since[2]; /* a raw child takes nothing since, or -1 */
 	/* --emit: what the channel stream was last told of this user's media */
 	bool emit_codec_sent[2];    /* [0] audio, [1] video */
 	int emit_codec[2], emit_w, emit_h;

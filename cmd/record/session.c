@@ -47,9 +47,7 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 	u->txt_fd = -1;
 	u->audio.fd = u->video.fd = u->raw[0].fd = u->raw[1].fd = -1;
 	u->audio.out_fd = u->video.out_fd = u->raw[0].out_fd = u->raw[1].out_fd = -1;
-	u->raw_stall_since[0] = u->raw_stall_since[1] = -1;
 	u->audio_closed_ms = u->video_closed_ms = -1;
-	u->stall_since[0] = u->stall_since[1] = -1;
 	return u;
 }
 
@@ -240,40 +238,6 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 	close_writer(r, u, &u->video, u->video.last_ms);
 }
 
-/*
- * A child that stops taking its input (stopped, hung, or far too slow)
- * must not hold the recording: after 1 s it is killed, and its file ends
- * where the child left it; the next media starts a new file.
- */
-static void
-check_stall(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int k, int64_t now)
-{
-	bool stuck;
-
-	if (w->kind != RC_W_CHILD || w->failed) {
-		u->stall_since[k] = -1;
-		return;
-	}
-	rc_writer_drain(&r->folder, w);
-	stuck = rc_writer_stuck(w, now);
-	if (!stuck) {
-		u->stall_since[k] = -1;
-		return;
-	}
-	if (u->stall_since[k] < 0) {
-		u->stall_since[k] = now;
-		return;
-	}
-	if (now - u->stall_since[k] < 1000)
-		return;
-	rc_log(&r->folder, 2, "the ffmpeg writing %s has stalled for 1 s; killing it and starting a "
-	    "new file", w->name);
-	if (w->pid > 0)
-		kill(w->pid, SIGKILL);
-	w->failed = true;
-	u->stall_since[k] = -1;
-}
-
 void
 rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 {
@@ -283,8 +247,8 @@ rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 		close_writer(r, u, &u->audio, u->audio.last_ms);
 	if (u->video.kind != RC_W_NONE && (u->video.failed || now - u->video.last_ms > RC_SPLIT_MS))
 		close_writer(r, u, &u->video, u->video.last_ms);
-	check_stall(r, u, &u->audio, 0, now);
-	check_stall(r, u, &u->video, 1, now);
+	rc_writer_stall_check(&r->folder, &u->audio, now, "starting a new file");
+	rc_writer_stall_check(&r->folder, &u->video, now, "starting a new file");
 	rc_raw_tick(r, u, now);
 }
 
