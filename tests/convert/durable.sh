@@ -9,6 +9,16 @@
 need ffmpeg ffprobe strace
 need_convert
 
+# joined: the trace with each call that another process interrupted
+# ("PID call(args <unfinished ...>" ... "PID <... call resumed>rest")
+# put back together as one line, where it finished.
+joined() {
+	awk '/ <unfinished \.\.\.>$/ { pid = $1; sub(/ <unfinished \.\.\.>$/, ""); held[pid] = $0; next }
+		/^[0-9]+ <\.\.\. [a-z0-9_]+ resumed>/ { pid = $1; rest = $0; sub(/^[^>]*resumed>/, "", rest)
+			if (pid in held) { print held[pid] rest; delete held[pid]; next } }
+		{ print }' "$1"
+}
+
 # line N: the number of the first strace line at or after N holding all
 # the fixed strings given (empty if none).
 line() {
@@ -42,6 +52,7 @@ fixture multi "$T/f"
 ST=$T/trace
 strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2,openat -o "$ST" \
 	"$CONVERT" -q -f "$T/f" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
+joined "$ST" >"$ST.j" && mv "$ST.j" "$ST"
 expect_rc "mode 0 under strace: exit status" 0
 outs=("2001_${B}_av.mp4" 2002_20240301101501620_av.mp4 2003_20240301101502120.m4a)
 expect_outputs "mode 0 under strace: the outputs" "$T/f" multi "${outs[@]}"
@@ -61,6 +72,7 @@ fi
 fixture av "$T/r"
 strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2,openat -o "$ST" \
 	"$CONVERT" -q --raw pcm -f "$T/r" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
+joined "$ST" >"$ST.j" && mv "$ST.j" "$ST"
 expect_rc "--raw pcm under strace: exit status" 0
 ch=$(jq -r .channels "$T/r/1001.pcm.json" 2>/dev/null)
 c=$(ffprobe -v error -f s16le -ar 48000 -ac "${ch:-1}" -show_entries stream=codec_name -of csv=p=0 "file:$T/r/1001.pcm" 2>/dev/null)
