@@ -228,18 +228,23 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		 * Audio (video is written in-process, never through a child).
 		 * The AAC keeps the time of its timestamps: gaps become
 		 * silence, and where the times move (the stream's anchor
-		 * settling in the first seconds) the audio is cut or padded
-		 * once it is more than 20 ms away (ffmpeg's default waits
-		 * until 100 ms).  Opus first loses its encoder's lookahead
-		 * (RTP has no pre-skip), so that its first real sample is at
-		 * the time of the first packet.
+		 * settling in the first seconds, 2 ms a frame) the audio is
+		 * cut or padded once it is more than 2 ms away.  The video
+		 * follows these times (lip sync, ingest.c), so what the
+		 * audio is left away from them is an A/V offset for good:
+		 * ffmpeg's default waits until 100 ms, and at 20 ms the
+		 * recordings of one sender came out anywhere from 0 to 20 ms
+		 * late.  2 ms stays above the 1 ms jitter of Matroska times
+		 * for 1024-sample AAC frames.  Opus first loses its encoder's
+		 * lookahead (RTP has no pre-skip), so that its first real
+		 * sample is at the time of the first packet.
 		 */
 		ag_argv_pushl(&a, "-map", "0:a", "-af", NULL);
 		if (w->codec == AG_CODEC_OPUS)
 			ag_argv_pushf(&a, "atrim=start_sample=%d,asetpts=PTS-STARTPTS,"
-			    "aresample=async=1:min_hard_comp=0.02:first_pts=0", AG_OPUS_PRE_SKIP);
+			    "aresample=async=1:min_hard_comp=0.002:first_pts=0", AG_OPUS_PRE_SKIP);
 		else
-			ag_argv_push(&a, "aresample=async=1:min_hard_comp=0.02:first_pts=0");
+			ag_argv_push(&a, "aresample=async=1:min_hard_comp=0.002:first_pts=0");
 		ag_argv_pushl(&a, "-c:a", "aac", "-b:a", w->channels >= 2 ? "128k" : "64k", "-ar",
 		    "48000", NULL);
 		ag_argv_push(&a, "-ac");
