@@ -11,10 +11,11 @@ port=$(free_port)
 rec_start r --channel restart --recordFileRootDir "$T/r" --listen "127.0.0.1:$port" --idle 3 --leave-timeout 5 \
 	--emit "$T/stream.bin" || exit 1
 send_color "$port" 3 1501 0x15010 0x15011 0xff0000 440       # ends with a BYE
-sleep 1
+sleep 1	# away for 1 s (the test's content); the recorder has seen the BYE:
+wait_for 20 rec_gone "$REC_DIR" 1501 || t_fail "the recorder sees the BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
 # The same SSRCs again; killed without a BYE after about 3 s.
 SEND_CRASH_AFTER=3.2 send_color "$port" 6 1501 0x15010 0x15011 0x00ff00 440
-sleep 0.5
+sleep 0.5	# back 0.5 s after the crash (the test's content: no leave yet)
 send_color "$port" 3 1501 0x15010 0x15011 0x0000ff 440
 rec_wait 30
 [ "$REC_RC" = 0 ] && t_pass "the recorder exits 0" || t_fail "recorder exit" "$REC_RC"
@@ -50,7 +51,9 @@ bad=$(awk '/uid=1501/ { if (want && $2 != "codec") bad++; want = ($2 == "join") 
 port=$(free_port)
 rec_start c --channel collide --recordFileRootDir "$T/c" --listen "127.0.0.1:$port" --idle 3 || exit 1
 send_color "$port" 4 1601 0x16010 0x16011 0xff0000 440 & a=$!
-sleep 1
+# The second sender starts once the first one's streams are known.
+wait_for 20 rec_logged "$REC_DIR" 'new SSRC 00016010|new SSRC 00016011' 2 || t_fail "the first sender is seen" "$(tail -n 5 "$REC_DIR/recording.log")"
+wait_for 20 rec_logged "$REC_DIR" 'uid 1601 joined' || t_fail "the first sender joins" "$(tail -n 5 "$REC_DIR/recording.log")"
 send_color "$port" 2 1601 0x16010 0x16011 0x0000ff 880 & b=$!
 PIDS+=("$a" "$b"); wait "$a" "$b"
 rec_wait 20
