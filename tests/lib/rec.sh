@@ -52,17 +52,6 @@ rec_wait() {
 	wait "$REC_PID"; REC_RC=$?
 }
 
-# pids_gone PID...: none of the processes runs any more (a zombie, exited
-# but not yet reaped, counts as gone).
-pids_gone() {
-	local p st
-	for p; do
-		st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
-		[ "${st:0:1}" = Z ] || [ -z "$st" ] || return 1
-	done
-	return 0
-}
-
 # rec_children PID: the pids of PID's children (the recorder's ffmpeg
 # writers, agrec-mix...), to wait for with pids_gone once PID is killed.
 rec_children() { pgrep -P "$1" | tr '\n' ' '; }
@@ -161,16 +150,18 @@ send_video() {
 
 # send_color PORT SECONDS CNAME VSSRC ASSRC COLOR FREQ [SIZE]: H.264 of one
 # colour (0xRRGGBB) + a mono Opus tone of FREQ Hz; ASSRC "-" sends no audio.
-# With SEND_CRASH_AFTER=S the sender is SIGKILLed after S seconds (no BYE).
+# With SEND_CRASH_AFTER=S the sender is SIGKILLed after S seconds (no BYE);
+# with SEND_PROGRESS=FILE, ffmpeg reports to FILE what it has sent.
 send_color() {
-	local aud=()
+	local aud=() prog=()
+	[ -n "${SEND_PROGRESS:-}" ] && prog=(-progress "$SEND_PROGRESS" -stats_period 0.1)
 	[ "$5" != - ] && aud=(-re -f lavfi -i "sine=frequency=$7:sample_rate=48000:duration=$2")
 	local amap=()
 	[ "$5" != - ] && amap=(-map 1:a -c:a libopus -ar 48000 -ac 1 -b:a 64k
 		-f rtp -payload_type 111 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1")
 	local to=(timeout $(($2 + 20)))
 	[ -n "${SEND_CRASH_AFTER:-}" ] && to=(timeout -s KILL "$SEND_CRASH_AFTER")
-	"${to[@]}" ffmpeg -hide_banner -nostdin -loglevel error \
+	"${to[@]}" ffmpeg -hide_banner -nostdin -loglevel error "${prog[@]}" \
 		-re -f lavfi -i "color=c=$6:size=${8:-320x240}:rate=15:duration=$2" "${aud[@]}" \
 		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30 \
 		-keyint_min 30 -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96 \
