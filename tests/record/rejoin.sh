@@ -17,7 +17,9 @@ pb=$REC_PID db=$REC_DIR
 ( send_av "$p2" 3 1001 0x11111111 0x22222222; sleep 20; send_av "$p2" 3 1001 0x11111121 0x22222232 ) & s2=$!
 PIDS+=("$s1" "$s2")
 wait "$s1" "$s2"
-sleep 1
+# (The 5 s and 20 s away are the test's content.)  Both leaves seen:
+wait_for 20 rec_logged "$da" 'uid 1001 left' 2 || t_fail "recorder a sees the second BYE" "$(tail -n 5 "$da/recording.log")"
+wait_for 20 rec_logged "$db" 'uid 1001 left' 2 || t_fail "recorder b sees the second BYE" "$(tail -n 5 "$db/recording.log")"
 REC_PID=$pa; rec_stop; [ "$REC_RC" = 0 ] || t_fail "recorder a exits 0" "$REC_RC"
 REC_PID=$pb; rec_stop; [ "$REC_RC" = 0 ] || t_fail "recorder b exits 0" "$REC_RC"
 
