@@ -8,7 +8,8 @@
 . "$(dirname "$0")/../lib/rec.sh"
 need ffmpeg ffprobe
 base=$(free_port)
-declare -A pid dir kids
+declare -A pid dir
+kids=
 for k in 0 1 2; do
 	mkdir -p "$T/r$k"
 	rec_start "r$k" --channel "kill$k" --recordFileRootDir "$T/r$k" --listen "127.0.0.1:$((base + 2 * k))" || exit 1
@@ -19,12 +20,12 @@ at=(2 3.5 5)
 for k in 0 1 2; do
 	wait_for 30 sent_at_least "${at[$k]}" "$T/sent$k" \
 		|| t_fail "killed at ${at[$k]} s: the sender gets there" "it sent $(sent_secs "$T/sent$k") s"
-	kids[$k]=$(rec_children "${pid[$k]}")
+	kids+=" $(rec_children "${pid[$k]}")"
 	kill -9 "${pid[$k]}"
 done
 wait 2>/dev/null
 # The orphaned ffmpeg writers finish their files once their pipe closes.
-wait_for 20 pids_gone ${kids[*]} || t_fail "the writers finish after the kill" "still running: ${kids[*]}"
+wait_for 20 pids_gone $kids || t_fail "the writers finish after the kill" "still running: $kids"
 for k in 0 1 2; do
 	d=${dir[$k]} n=0 bad=""
 	for f in "$d"/1001_*.mp4 "$d"/1001_*.aac; do
