@@ -37,9 +37,11 @@ check_snaps() {
 }
 
 # send_colour PORT SECONDS CNAME SSRC SIZE COLOUR [GOP] [VCODEC]: a video-only RTP sender
-# of a solid colour (H.264 baseline or VP8), BYE at the end.
+# of a solid colour (H.264 baseline or VP8), BYE at the end.  With
+# SEND_PROGRESS=FILE, ffmpeg reports to FILE what it has sent (sent_secs).
 send_colour() {
-	local gop=${7:-30} venc
+	local gop=${7:-30} venc prog=()
+	[ -n "${SEND_PROGRESS:-}" ] && prog=(-progress "$SEND_PROGRESS" -stats_period 0.1)
 	if [ "${8:-h264}" = vp8 ]; then
 		venc=(-c:v libvpx -deadline realtime -cpu-used 8 -b:v 300k -g "$gop" -keyint_min "$gop"
 			-lag-in-frames 0 -error-resilient 1 -pix_fmt yuv420p -payload_type 97)
@@ -47,7 +49,7 @@ send_colour() {
 		venc=(-c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g "$gop"
 			-keyint_min "$gop" -sc_threshold 0 -pix_fmt yuv420p -threads 1 -payload_type 96)
 	fi
-	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error "${prog[@]}" \
 		-re -f lavfi -i "color=c=$6:size=$5:rate=15:duration=$2" \
 		-map 0:v "${venc[@]}" -f rtp -ssrc "$4" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
 }

@@ -11,25 +11,30 @@
 need ffmpeg ffprobe jq
 p=$(free_port)
 mkdir -p "$T/rec" "$T/out"
-# uid 1001: red H.264 with a 5 s GOP, started 1.5 s before the recorder
-# listens: its first keyframe in the channel comes 3.5 s later.
-send_colour "$p" 8 1001 0x11111111 320x180 red 75 & s1=$!
+# uid 1001: red H.264 with a 5 s GOP, started 1.5 s (of its media, as
+# ffmpeg reports) before the recorder listens: its first keyframe in the
+# channel comes 3.5 s later.
+SEND_PROGRESS=$T/sent1 send_colour "$p" 8 1001 0x11111111 320x180 red 75 & s1=$!
 PIDS+=("$s1")
-sleep 1.5
+wait_for 20 sent_at_least 1.5 "$T/sent1" || t_fail "live: uid 1001 sends before the recorder starts" "$(grep out_time= "$T/sent1" | tail -n 1)"
 { "$RECORD" --channel capture --recordFileRootDir "$T/rec" --listen "127.0.0.1:$p" --emit - 2>"$T/rec.err" &
   echo $! >"$T/rec.pid"; wait; } | tee "$T/s.bin" | "$CAPTURE" -o "$T/out" --captureInterval 1 2>"$T/cap.err" &
 cp=$!
 PIDS+=("$cp")
-for i in $(seq 1 30); do [ -s "$T/rec.pid" ] && break; sleep 0.1; done
+# With --emit - the recorder names its folder on stderr once it listens.
+rec_up() { [ -s "$T/rec.pid" ] && grep -q 'recording into ' "$T/rec.err"; }
+wait_for 20 rec_up || t_fail "live: the recorder starts" "$(cat "$T/rec.err")"
 REC_PID=$(cat "$T/rec.pid"); PIDS+=("$REC_PID")
-sleep 0.5
+dir=$(sed -n 's/.*recording into //p' "$T/rec.err" | head -n 1)
 # uid 1002: blue VP8, 5 s.
 send_colour "$p" 5 1002 0x33333333 320x240 blue 30 vp8 & s2=$!
 PIDS+=("$s2")
 wait "$s1" "$s2"
-sleep 1
+# Both BYEs seen (1001 may still be known by its SSRC).
+gone() { rec_gone "$dir" 1002 && { rec_gone "$dir" 1001 || rec_gone "$dir" 286331153; }; }
+wait_for 20 gone || t_fail "live: the recorder sees both BYEs" "$(tail -n 5 "$dir/recording.log")"
 kill -TERM "$REC_PID"
-for i in $(seq 1 100); do kill -0 "$cp" 2>/dev/null || break; sleep 0.1; done
+wait_for 30 pids_gone "$cp" || t_fail "live: capture ends with the stream" "still running"
 wait "$cp"; rc=$?
 [ "$rc" = 0 ] && t_pass "live: capture exits 0" || t_fail "live: capture exits 0" "exit $rc: $(cat "$T/cap.err")"
 ix=$T/out/snapshots.jsonl

@@ -110,9 +110,11 @@ mkdir -p "$T/g"
 cp=$!
 exec 3>"$T/fifo"
 head -c 150000 "$T/s.bin" >&3
-sleep 1.5
+# A snapshot is decided (and its decoder started) before the signal.
+decoding() { pgrep -P "$cp" >/dev/null; }
+wait_for 20 decoding || t_fail "SIGTERM: a decoder runs before the signal" "$(cat "$T/err")"
 kill -TERM "$cp"
-for i in $(seq 1 100); do kill -0 "$cp" 2>/dev/null || break; sleep 0.1; done
+wait_for 20 pids_gone "$cp" || t_fail "SIGTERM: capture ends within 20 s" "still running"
 kill -9 "$cp" 2>/dev/null
 wait "$cp"; rc=$?
 exec 3>&-

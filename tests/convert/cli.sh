@@ -116,7 +116,8 @@ expect_done "unfinished --force: side files" "$D"
 D=$T/lockroot/20240301/chan_101500_000000001; fixture av "$D"
 flock -F "$D/.agrec-convert.lock" sleep 30 &
 lockpid=$!
-for i in $(seq 50); do flock -n -E 99 "$D/.agrec-convert.lock" true; [ $? = 99 ] && break; sleep 0.1; done
+held() { flock -n -E 99 "$D/.agrec-convert.lock" true; [ $? = 99 ]; }
+wait_for 20 held || t_fail "locked folder: the lock is held" "flock did not take it"
 conv -f "$D"
 expect_rc "locked folder: exit status" 75
 expect_outputs "locked folder: no outputs" "$D" av

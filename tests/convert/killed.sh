@@ -8,16 +8,21 @@ need ffmpeg ffprobe
 fixture multi "$T/f"
 sum() { (cd "$1" && find . -maxdepth 1 -type f ! -name 'convert.log' ! -name '.agrec-convert.lock' -printf '%f %s\n' | sort | md5sum); }
 before=$(sum "$T/f")
-# A slow ffmpeg (the real one, 3 s late) so that the kill lands mid-run.
+# A held ffmpeg: it says it started, then waits (at most 30 s) for a gate
+# the test never opens, so that the kill lands mid-run, whatever the load.
 cat >"$T/slow-ffmpeg" <<SH
 #!/bin/sh
-sleep 3
+: >"$T/ffmpeg-started"
+i=0
+while [ ! -e "$T/gate" ] && [ \$i -lt 300 ]; do sleep 0.1; i=\$((i + 1)); done
 exec $(command -v ffmpeg) "\$@"
 SH
 chmod +x "$T/slow-ffmpeg"
 for sig in KILL TERM; do
+	rm -f "$T/ffmpeg-started"
 	AGREC_FFMPEG=$T/slow-ffmpeg "$CONVERT" -q -m 1 -f "$T/f" 2>"$T/err" & pid=$!
-	sleep 1
+	wait_for 30 test -e "$T/ffmpeg-started" || t_fail "SIG$sig: agrec-convert starts its ffmpeg" "$(cat "$T/err")"
+	kids=$(pgrep -P "$pid" | tr '\n' ' ')
 	kill -"$sig" "$pid"; wait "$pid"; rc=$?
 	ls "$T/f" | grep -q '_merge' && t_fail "SIG$sig: no output under a final name" "$(ls "$T/f")" \
 		|| t_pass "SIG$sig: no output under a final name"
@@ -28,10 +33,12 @@ for sig in KILL TERM; do
 		ls -a "$T/f" | grep -q '^\.agrec-convert\.......$' && t_fail "SIGTERM: private directory removed" "$(ls -a "$T/f")" \
 			|| t_pass "SIGTERM: private directory removed"
 	fi
-	pkill -P "$pid" 2>/dev/null
+	# The held children (orphans after SIGKILL) are ended by pid, so none
+	# runs ffmpeg into the folder during the rerun.
+	[ -n "$kids" ] && kill $kids 2>/dev/null
+	wait_for 20 pids_gone $kids || t_fail "SIG$sig: the held children end" "still running: $kids"
 done
-# SIGKILL left its private directory (and a sleeping child, gone by now): the rerun cleans up.
-sleep 3
+# SIGKILL left its private directory: the rerun cleans up.
 if "$CONVERT" -q -m 1 -f "$T/f" 2>"$T/err"; then
 	t_pass "rerun completes"
 	n=$(ls "$T/f" | grep -c '_merge')

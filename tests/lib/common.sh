@@ -37,6 +37,17 @@ wait_for() {
 	done
 }
 
+# pids_gone PID...: none of the processes runs any more (a zombie, exited
+# but not yet reaped, counts as gone).
+pids_gone() {
+	local p st
+	for p; do
+		st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+		[ "${st:0:1}" = Z ] || [ -z "$st" ] || return 1
+	done
+	return 0
+}
+
 # need TOOL...: fail loudly (never pass) when a required tool is missing.
 need() {
 	local t

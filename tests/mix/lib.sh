@@ -84,9 +84,12 @@ aac_problems() {
 }
 
 # send_colour PORT SECONDS CNAME VSSRC ASSRC COLOUR FREQ: an RTP participant
-# (H.264 320x180 15 fps of one colour + Opus tone), BYE at the end.
+# (H.264 320x180 15 fps of one colour + Opus tone), BYE at the end.  With
+# SEND_PROGRESS=FILE, ffmpeg reports to FILE what it has sent (sent_secs).
 send_colour() {
-	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error \
+	local prog=()
+	[ -n "${SEND_PROGRESS:-}" ] && prog=(-progress "$SEND_PROGRESS" -stats_period 0.1)
+	timeout $(($2 + 20)) ffmpeg -hide_banner -nostdin -loglevel error "${prog[@]}" \
 		-re -f lavfi -i "color=c=$6:s=320x180:r=15:d=$2" \
 		-re -f lavfi -i "sine=frequency=$7:sample_rate=48000:duration=$2" \
 		-map 0:v -c:v libx264 -profile:v baseline -preset veryfast -tune zerolatency -g 30 \

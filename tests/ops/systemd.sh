@@ -33,7 +33,8 @@ mkdir -p "$T/rec"
 rec_start svc --channel "$(val AGREC_CHANNEL)" --listen "127.0.0.1:$port" --recordFileRootDir "$T/rec" \
 	--idle "$(val AGREC_IDLE)" "${extra[@]}" || { t_fail "example configuration starts a recorder" "$(cat "$T/svc.err")"; exit 0; }
 t_pass "the example configuration starts a recorder"
-sleep 0.5
+# The recorder prints its folder once it is set up; its first log line is there.
+wait_for 20 rec_logged "$REC_DIR" 'listening on' || t_fail "the recorder logs that it listens" "$(cat "$REC_DIR/recording.log")"
 rec_stop
 [ "$REC_RC" = 0 ] && [ -f "$REC_DIR/recording2-done.txt" ] && t_pass "SIGTERM (systemctl stop) ends it cleanly: exit 0, recording2-done.txt" \
 	|| t_fail "clean stop on SIGTERM" "exit $REC_RC; $(ls "$REC_DIR" 2>&1 | tr '\n' ' ')"

@@ -19,7 +19,7 @@ timeout 30 ffmpeg -hide_banner -nostdin -loglevel error \
 	-f rtp -payload_type 96 -ssrc 0x11111111 -cname 1001 -rtpflags send_bye "rtp://127.0.0.1:$port" \
 	-map 1:a -c:a libopus -ar 48000 -ac 2 -b:a 64k \
 	-f rtp -payload_type 111 -ssrc 0x22222222 -cname 1001 -rtpflags send_bye "rtp://127.0.0.1:$port" >/dev/null
-sleep 1
+wait_for 20 rec_gone "$REC_DIR" 1001 || t_fail "the recorder sees the BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
 rec_stop
 "$CONVERT" -q -m 1 -f "$REC_DIR" || { t_fail "convert" "status $?"; exit 1; }
 out=$REC_DIR/1001_0_merge_av.mp4

@@ -33,7 +33,7 @@ rec_start c --channel comp --recordFileRootDir "$T/c" --listen "127.0.0.1:$port"
 	--isMixingEnabled 1 --mixResolution 640,360,15,500 --layoutMode 1 --mixedVideoAudio 0 || exit 1
 # 1101 joins first, so best-fit puts it on the left.
 send_color "$port" 5 1101 0x1101 0x1102 0xff0000 440 & a=$!
-sleep 0.8
+wait_for 20 rec_logged "$REC_DIR" 'uid 1101 joined' || t_fail "composite: 1101 joins" "$(tail -n 5 "$REC_DIR/recording.log")"
 send_color "$port" 5 1102 0x1103 0x1104 0x0000ff 880 & b=$!
 PIDS+=("$a" "$b"); wait "$a" "$b"
 rec_wait 40
@@ -90,11 +90,17 @@ ls "$d"/1201_*.aac >/dev/null 2>&1 && t_fail "--getAudioFrame 3: no per-user .aa
 port=$(free_port)
 rec_start k --channel compkill --recordFileRootDir "$T/k" --listen "127.0.0.1:$port" --isMixingEnabled 1 \
 	--mixedVideoAudio 1 || exit 1
-send_color "$port" 6 1301 0x1301 0x1302 0xffffff 440 & a=$!
+SEND_PROGRESS=$T/sent.k send_color "$port" 6 1301 0x1301 0x1302 0xffffff 440 & a=$!
 PIDS+=("$a")
-sleep 4
+# Mid-meeting: the sender has sent 4 s (ffmpeg -progress; the composite
+# file is too small to show its progress before the end) and the
+# composite file exists.  Then agrec-mix, orphaned, is waited for.
+comp_made() { ls "$REC_DIR"/0_*.mp4 >/dev/null 2>&1; }
+wait_for 30 sent_at_least 4 "$T/sent.k" && wait_for 20 comp_made \
+	|| t_fail "SIGKILL: 4 s sent and a composite file before the kill" "$(ls -l "$REC_DIR"; tail -n 5 "$REC_DIR/recording.log")"
+kids=$(rec_children "$REC_PID")
 kill -9 "$REC_PID"; wait "$REC_PID" 2>/dev/null
-sleep 3
+wait_for 30 pids_gone $kids || t_fail "SIGKILL: agrec-mix and the writers finish" "still running: $kids"
 mp4=$(ls "$REC_DIR"/0_*.mp4 2>/dev/null | head -n 1)
 if [ -n "$mp4" ]; then
 	vd=$(probe_dur "$mp4" v)

@@ -10,20 +10,25 @@ p1=$(free_port); p2=$((p1 + 2))
 mkdir -p "$T/a" "$T/b"
 rec_start a --channel emitted --recordFileRootDir "$T/a" --listen "127.0.0.1:$p1" --emit "$T/s.bin" || exit 1
 pa=$REC_PID da=$REC_DIR
-# A pipe whose reader quits after 2000 bytes.
-( "$RECORD" --channel piped --recordFileRootDir "$T/b" --listen "127.0.0.1:$p2" --emit - 2>"$T/b.err" | head -c 2000 >"$T/head.bin" ) &
+# A pipe whose reader quits after 2000 bytes.  With --emit - the recorder
+# names its folder on stderr ("recording into DIR") once it listens.
+{ "$RECORD" --channel piped --recordFileRootDir "$T/b" --listen "127.0.0.1:$p2" --emit - 2>"$T/b.err" &
+  echo $! >"$T/b.pid"; wait; } | head -c 2000 >"$T/head.bin" &
 pb=$!
 PIDS+=("$pb")
-sleep 0.5
+piped_up() { [ -s "$T/b.pid" ] && grep -q 'recording into ' "$T/b.err"; }
+wait_for 20 piped_up || t_fail "the piped recorder starts" "$(cat "$T/b.err")"
+bpid=$(cat "$T/b.pid"); PIDS+=("$bpid")
+db=$(sed -n 's/.*recording into //p' "$T/b.err" | head -n 1)
 send_av "$p1" 3 1001 0x11111111 0x22222222 & s1=$!
 send_av "$p2" 3 1001 0x11111111 0x22222222 & s2=$!
 PIDS+=("$s1" "$s2")
 wait "$s1" "$s2"
-sleep 1
+wait_for 20 rec_gone "$da" 1001 || t_fail "the recorder with --emit FILE sees the BYE" "$(tail -n 5 "$da/recording.log")"
+wait_for 20 rec_gone "$db" 1001 || t_fail "the piped recorder sees the BYE" "$(tail -n 5 "$db/recording.log")"
 REC_PID=$pa; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder with --emit FILE exits 0" || t_fail "recorder with --emit FILE exits 0" "$REC_RC"
-bpid=$(pgrep -f -- '--channel piped' | head -n 1)
-[ -n "$bpid" ] && kill -TERM "$bpid"
+kill -TERM "$bpid"
 wait "$pb"
 
 "$RECORD" --dump "$T/s.bin" >"$T/dump.txt"; rc=$?
@@ -46,7 +51,6 @@ nf=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_
 [ "$nf" = "$nv" ] && t_pass "the recording has the stream's frames ($nf)" || t_fail "frames in file vs stream" "$nf vs $nv"
 
 # The piped recorder survived its reader.
-db=$(ls -d "$T"/b/*/piped_* 2>/dev/null | head -n 1)
 [ -n "$db" ] && [ -f "$db/recording2-done.txt" ] && t_pass "reader gone: the recording finished" || t_fail "reader gone: recording finished" "$(ls -R "$T/b" | head)"
 grep -q -- '--emit: .*the channel stream stops, the recording goes on' "$db/recording.log" \
 	&& t_pass "reader gone: logged" || t_fail "reader gone: logged" "$(tail -n 3 "$db/recording.log")"

@@ -12,18 +12,27 @@ mkdir -p "$T/k" "$T/c" "$T/s"
 # 1. SIGKILL at ~3 s of a 6 s participant.
 rec_start k --channel killed --recordFileRootDir "$T/k" --listen "127.0.0.1:$p1" --idle 60 || exit 1
 kpid=$REC_PID kdir=$REC_DIR
-send_av "$p1" 6 1001 0x11111111 0x22222222 & s1=$!
+SEND_PROGRESS=$T/sent1 send_av "$p1" 6 1001 0x11111111 0x22222222 & s1=$!
 # 2. Meanwhile, another recorder whose audio child gets killed at ~3 s,
 # and garbage thrown at it.
 rec_start c --channel child --recordFileRootDir "$T/c" --listen "127.0.0.1:$p2" --idle 60 || exit 1
 cpid=$REC_PID cdir=$REC_DIR
-send_av "$p2" 8 1002 0x11111112 0x22222223 & s2=$!
+SEND_PROGRESS=$T/sent2 send_av "$p2" 8 1002 0x11111112 0x22222223 & s2=$!
 # 3. A third recorder whose audio child is stopped (SIGSTOP) at ~3 s.
 rec_start s --channel stall --recordFileRootDir "$T/s" --listen "127.0.0.1:$p3" --idle 60 || exit 1
 spid=$REC_PID sdir=$REC_DIR
-send_av "$p3" 10 1003 0x11111113 0x22222224 & s3=$!
+SEND_PROGRESS=$T/sent3 send_av "$p3" 10 1003 0x11111113 0x22222224 & s3=$!
 PIDS+=("$s1" "$s2" "$s3")
-sleep 3.5
+# "~3 s" is what the senders have sent (ffmpeg -progress), and each
+# recorder has started both files of its participant.
+wait_for 30 sent_at_least 3 "$T/sent1" "$T/sent2" "$T/sent3" \
+	|| t_fail "the senders reach 3 s" "$(sent_secs "$T/sent1") $(sent_secs "$T/sent2") $(sent_secs "$T/sent3") s"
+for x in "$kdir 1001" "$cdir 1002" "$sdir 1003"; do
+	set -- $x
+	wait_for 20 rec_logged "$1" "uid $2: started .*\.aac" && wait_for 20 rec_logged "$1" "uid $2: started .*\.mp4" \
+		|| t_fail "uid $2's files are started" "$(tail -n 5 "$1/recording.log")"
+done
+kkids=$(rec_children "$kpid")
 schild=$(pgrep -P "$spid" -f 'adts' | head -n 1)
 if [ -n "$schild" ]; then kill -STOP "$schild"; PIDS+=("$schild"); else t_fail "found the child to stop" "none"; fi
 kill -9 "$kpid"
@@ -33,7 +42,8 @@ for i in $(seq 1 200); do head -c $((RANDOM % 1400 + 1)) /dev/urandom >"/dev/udp
 dd if=/dev/zero bs=20000 count=1 2>/dev/null >"/dev/udp/127.0.0.1/$p2"
 printf '\x80\x60\x00' >"/dev/udp/127.0.0.1/$p2"
 wait "$s1" "$s2" "$s3"
-sleep 1
+wait_for 20 rec_gone "$cdir" 1002 || t_fail "child: the recorder sees the BYE" "$(tail -n 5 "$cdir/recording.log")"
+wait_for 20 rec_gone "$sdir" 1003 || t_fail "stall: the recorder sees the BYE" "$(tail -n 5 "$sdir/recording.log")"
 REC_PID=$spid; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder with a stalled child exits 0" || t_fail "recorder with a stalled child exits 0" "$REC_RC"
 REC_PID=$cpid; rec_stop
@@ -41,7 +51,8 @@ REC_PID=$cpid; rec_stop
 
 # --- after SIGKILL ---
 [ ! -e "$kdir/recording2-done.txt" ] && t_pass "killed: no recording2-done.txt" || t_fail "killed: no done marker" ""
-sleep 1	# the children finish their files once their pipe closes
+# The orphaned writers finish their files once their pipe closes.
+wait_for 20 pids_gone $kkids || t_fail "killed: the writers finish" "still running: $kkids"
 v=$(ls "$kdir"/1001_*.mp4 2>/dev/null) a=$(ls "$kdir"/1001_*.aac 2>/dev/null)
 if [ -n "$v" ] && [ -n "$a" ]; then
 	t_pass "killed: the media files exist"

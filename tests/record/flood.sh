@@ -18,7 +18,8 @@ pb=$REC_PID db=$REC_DIR
 send_av "$p1" 7 1001 0x11111111 0x22222222 & s1=$!
 send_av "$p2" 3 1002 0x11111112 0x22222223 & s2=$!
 PIDS+=("$s1" "$s2")
-sleep 1
+# The flood starts once the real participant is being recorded.
+wait_for 20 rec_logged "$da" 'uid 1001: started .*\.aac' || t_fail "flood: the participant is recorded first" "$(tail -n 5 "$da/recording.log")"
 python3 "$AGREC_TOP/tests/tools/rtp_flood.py" --port "$p1" --packets 20000 --seconds 5 >"$T/flood.json" &
 fl=$!
 PIDS+=("$fl")
@@ -30,7 +31,8 @@ for i in $(seq 1 60); do
 	sleep 0.1
 done
 wait "$fl" "$s1" "$s2"
-sleep 1
+wait_for 20 rec_gone "$da" 1001 || t_fail "flood: the recorder sees the BYE" "$(tail -n 5 "$da/recording.log")"
+wait_for 20 rec_drained "$p2" || t_fail "--allow: the recorder reads every datagram" "$(ss -Hlun "sport = :$p2")"
 kill -0 "$pa" && t_pass "the recorder survived the flood" || t_fail "the recorder survived the flood" ""
 REC_PID=$pa; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "flood: clean exit" || t_fail "flood: clean exit" "$REC_RC"

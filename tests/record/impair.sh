@@ -24,11 +24,13 @@ python3 "$RELAY" --in "$in" --out "$out" --seed "$SEED" --loss 0.05 --dup 0.05 -
 	>"$T/relay.out" 2>"$T/relay.err" &
 relay=$!
 PIDS+=("$relay")
-for i in $(seq 1 30); do ss -Hlun "sport = :$in" 2>/dev/null | grep -q . && break; sleep 0.1; done
+relay_up() { ss -Hlun "sport = :$in" 2>/dev/null | grep -q .; }
+wait_for 20 relay_up || t_fail "the relay listens" "$(cat "$T/relay.err")"
 send_av "$in" "$SECS" 1001 0x11111111 0x22222222
 # The relay exits 1 s after the last packet (the BYEs) and writes its summary.
-for i in $(seq 1 50); do kill -0 "$relay" 2>/dev/null || break; sleep 0.1; done
+wait_for 20 pids_gone "$relay" || t_fail "the relay exits after the last packet" "still running"
 wait "$relay"; relay_rc=$?
+wait_for 20 rec_gone "$REC_DIR" 1001 || t_fail "the recorder sees the BYE (RTCP is not impaired)" "$(tail -n 5 "$REC_DIR/recording.log")"
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder exits 0" || t_fail "recorder exits 0" "status $REC_RC: $(tail -n 3 "$T/rec.err")"
 

@@ -2,7 +2,9 @@
 # SIGKILL of agrec-record at 10 random moments (seeded) of a recording
 # with three senders: every media file it left decodes without errors,
 # and the folder converts with --force (agrec-convert finds the missing
-# close lines and uses the media's own lengths).
+# close lines and uses the media's own lengths).  A moment is the time
+# the senders have sent (ffmpeg -progress), and every user's files have
+# been started by then.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
@@ -15,12 +17,16 @@ for round in $(seq 1 10); do
 	mkdir -p "$T/r$round"
 	rec_start "r$round" --channel "k$round" --recordFileRootDir "$T/r$round" --listen "127.0.0.1:$port" || exit 1
 	for u in 1 2 3; do
-		send_av "$port" 4 "100$u" "0x1111111$u" "0x2222222$u" & PIDS+=("$!")
+		SEND_PROGRESS=$T/sent$round.$u send_av "$port" 4 "100$u" "0x1111111$u" "0x2222222$u" & PIDS+=("$!")
 	done
-	sleep "$at"
+	sent=("$T/sent$round.1" "$T/sent$round.2" "$T/sent$round.3")
+	wait_for 30 sent_at_least "$at" "${sent[@]}" \
+		|| t_fail "round $round: the senders reach $at s" "$(for f in "${sent[@]}"; do sent_secs "$f"; done | tr '\n' ' ')"
+	wait_for 20 rec_logged "$REC_DIR" 'uid 100[123]: started ' 6 || t_fail "round $round: every user's files started" "$(tail -n 5 "$REC_DIR/recording.log")"
+	kids=$(rec_children "$REC_PID")
 	kill -9 "$REC_PID"; wait "$REC_PID" 2>/dev/null
 	wait	# the senders
-	sleep 0.5	# the recorder's children finish their files
+	wait_for 20 pids_gone $kids || t_fail "round $round: the writers finish after the kill" "still running: $kids"
 	bad=""
 	for f in "$REC_DIR"/100?_*.mp4 "$REC_DIR"/100?_*.aac; do
 		[ -e "$f" ] || continue

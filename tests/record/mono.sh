@@ -17,7 +17,10 @@ opus() {	# opus CNAME SSRC CHANNELS
 opus 901 0x9010 1 & a=$!
 opus 902 0x9020 2 & b=$!
 PIDS+=("$a" "$b"); wait "$a" "$b"
-sleep 0.5; rec_stop
+for u in 901 902; do
+	wait_for 20 rec_gone "$REC_DIR" "$u" || t_fail "the recorder sees uid $u's BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
+done
+rec_stop
 for x in "901 1" "902 2"; do
 	set -- $x
 	f=$(ls "$REC_DIR"/"$1"_*.aac 2>/dev/null | head -n 1)

@@ -26,7 +26,8 @@ p1=$(free_port)
 rec_start a --channel rawpcm --recordFileRootDir "$T/a" --listen "127.0.0.1:$p1" \
 	--getAudioFrame 2 --getVideoFrame 2 --idle 3 || exit 1
 send_color "$p1" 4 501 0x5010 0x5011 0xff0000 1000 320x240
-sleep 1; rec_stop
+wait_for 20 rec_gone "$REC_DIR" 501 || t_fail "pcm/yuv: the recorder sees the BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
+rec_stop
 [ "$REC_RC" = 0 ] && t_pass "pcm/yuv: recorder exits 0" || t_fail "pcm/yuv: recorder exits 0" "$REC_RC $(tail -n 3 "$T/a.err")"
 d=$REC_DIR
 ls "$d"/501_*.aac "$d"/501_*.mp4 >/dev/null 2>&1 && t_fail "pcm/yuv: no .aac/.mp4 files" "$(ls "$d")" || t_pass "pcm/yuv: no .aac/.mp4 files"
@@ -72,7 +73,10 @@ rec_start b --channel rawenc --recordFileRootDir "$T/b" --listen "127.0.0.1:$p2"
 send_color "$p2" 3 601 0x6010 0x6011 0x00ff00 440 320x180 & s1=$!
 send_color "$p2" 3 602 0x6020 0x6021 0x0000ff 660 160x120 & s2=$!
 PIDS+=("$s1" "$s2"); wait "$s1" "$s2"
-sleep 1; rec_stop
+for u in 601 602; do
+	wait_for 20 rec_gone "$REC_DIR" "$u" || t_fail "aac/h264: the recorder sees uid $u's BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
+done
+rec_stop
 [ "$REC_RC" = 0 ] && t_pass "aac/h264: recorder exits 0" || t_fail "aac/h264: recorder exits 0" "$REC_RC"
 d=$REC_DIR
 for uid in 601 602; do
@@ -100,9 +104,11 @@ p3=$(free_port)
 rec_start c --channel rawrejoin --recordFileRootDir "$T/c" --listen "127.0.0.1:$p3" \
 	--getAudioFrame 2 --isAudioOnly 1 --idle 10 || exit 1
 send_color "$p3" 2 701 0x7010 0x7011 0x808080 500 160x120
-sleep 0.5
+# The rejoin comes once the recorder has seen the leave (BYE).
+wait_for 20 rec_gone "$REC_DIR" 701 || t_fail "rejoin: the recorder sees the first BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
 send_audio "$p3" 2 701 0x7012
-sleep 1; rec_stop
+wait_for 20 rec_logged "$REC_DIR" 'uid 701 left' 2 || t_fail "rejoin: the recorder sees the second BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
+rec_stop
 d=$REC_DIR
 sz=$(stat -c %s "$d/701.pcm" 2>/dev/null || echo 0)
 dur=$(awk -v s="$sz" 'BEGIN { printf "%.3f", s / 96000 }')
@@ -121,15 +127,20 @@ mkdir -p "$T/d"
 rec_start d --channel rawfifo --recordFileRootDir "$T/d" --listen "127.0.0.1:$p4" \
 	--getAudioFrame 2 --getVideoFrame 1 --rawFifo 1 --idle 10 || exit 1
 d=$REC_DIR
-send_color "$p4" 1 801 0x8010 0x8011 0xffffff 1000 160x120 &
+# One sender: a leave (BYE) closes the pipes, and a reader gets its EOF.
+send_color "$p4" 4 801 0x8010 0x8011 0xffffff 1000 160x120 &
 s1=$!; PIDS+=("$s1")
-for i in $(seq 1 50); do [ -p "$d/801.pcm" ] && [ -p "$d/801.h264" ] && break; sleep 0.1; done
+fifos() { [ -p "$d/801.pcm" ] && [ -p "$d/801.h264" ]; }
+wait_for 20 fifos
 [ -p "$d/801.pcm" ] && t_pass "--rawFifo makes 801.pcm a named pipe" || t_fail "--rawFifo pipe" "$(ls -l "$d")"
 timeout 20 cat "$d/801.pcm" >"$T/live.pcm" & rd=$!; PIDS+=("$rd")
 timeout 20 head -c 100 "$d/801.h264" >/dev/null & rd2=$!; PIDS+=("$rd2")
 wait "$s1"
-send_color "$p4" 3 801 0x8012 0x8013 0xffffff 1000 160x120
-sleep 1.5
+# The reader is stopped once the recorder has seen the BYE and the reader
+# holds more than 2.5 s of audio (the check below).
+wait_for 20 rec_gone "$d" 801 || t_fail "fifo: the recorder sees the BYE" "$(tail -n 5 "$d/recording.log")"
+live_enough() { [ "$(stat -c %s "$T/live.pcm" 2>/dev/null || echo 0)" -gt 240000 ]; }
+wait_for 20 live_enough
 kill "$rd" 2>/dev/null; wait "$rd" 2>/dev/null
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "fifo: recorder exits 0 although a reader went away" || t_fail "fifo: recorder exit" "$REC_RC $(tail -n 3 "$T/d.err")"

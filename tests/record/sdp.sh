@@ -38,7 +38,11 @@ sender "$p1" & s1=$!
 sender "$p2" & s2=$!
 PIDS+=("$s1" "$s2")
 wait "$s1" "$s2"
-sleep 1
+# No BYE, no RTCP: the recorders have read every datagram, and the one
+# without a CNAME has given up waiting for one (the uid is the SSRC).
+wait_for 20 rec_drained "$p1" && wait_for 20 rec_drained "$p2" || t_fail "the recorders read every datagram" "$(ss -Hlun "sport = :$p1 or sport = :$p2")"
+wait_for 20 rec_logged "$da" 'uid 1006 joined' || t_fail "--sdp: uid 1006 joins" "$(tail -n 5 "$da/recording.log")"
+wait_for 20 rec_logged "$db" 'uid (1145324612|1431655765) joined' 2 || t_fail "--pt: both SSRCs join as uids" "$(tail -n 5 "$db/recording.log")"
 REC_PID=$pa; rec_stop
 REC_PID=$pb; rec_stop
 # SDP: one participant, uid 1006, audio and video together.
@@ -60,7 +64,7 @@ rec_start c --channel aac --recordFileRootDir "$T/c" --listen "127.0.0.1:$p3" --
 timeout 30 ffmpeg -hide_banner -nostdin -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=4" \
 	-c:a aac -ac 2 -b:a 96k -f rtp -payload_type 101 -ssrc 0x22222227 -cname 1007 -rtpflags send_bye \
 	"rtp://127.0.0.1:$p3" >/dev/null
-sleep 1
+wait_for 20 rec_gone "$REC_DIR" 1007 || t_fail "the recorder sees the AAC sender's BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
 rec_stop
 a=$(ls "$REC_DIR"/1007_*.aac 2>/dev/null | head -n 1)
 if [ -n "$a" ]; then

@@ -39,7 +39,12 @@ else
 fi
 wait "$s1" "$s2" "$s3"
 [ "$gst" = 1 ] && wait "$s4"
-sleep 1
+# The ffmpeg senders end with a BYE; rtpbin's may be lost at EOS, so for
+# it the recorder has read every datagram.
+for u in 1002 1003 1004; do
+	wait_for 20 rec_gone "$REC_DIR" "$u" || t_fail "the recorder sees uid $u's BYE" "$(tail -n 5 "$REC_DIR/recording.log")"
+done
+wait_for 20 rec_drained "$port" || t_fail "the recorder reads every datagram" "$(ss -Hlun "sport = :$port")"
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "clean exit" || t_fail "clean exit" "status $REC_RC"
 
