@@ -80,6 +80,7 @@ stop_all(struct rc_rec *r, int64_t now, bool end_session)
 {
 	size_t i;
 
+	r->folder.stopping = true;
 	for (i = 0; i < r->nusers; i++) {
 		rc_user_stop(r, &r->users[i], now);
 		if (end_session) {
@@ -88,6 +89,7 @@ stop_all(struct rc_rec *r, int64_t now, bool end_session)
 			r->users[i].video_rejoin = true;
 		}
 	}
+	r->folder.stopping = false;
 }
 
 /* Wait for every ffmpeg child to finish its file (bounded). */

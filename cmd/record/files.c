@@ -637,17 +637,19 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 	}
 	if (w->mkv) {
 		/* Let a child that is slow but reads take the rest; give up
-		 * after half a second in which it took nothing, so that a
+		 * once it has taken nothing for a while (half a second while
+		 * the others record, 5 s when the recording stops), so that a
 		 * stalled child never holds the recorder for long. */
 		int r = w->failed ? -1 : ag_mkv_flush(w->mkv, &e);
+		int idle_max = f->stopping ? 500 : 50;
 		uint64_t taken = ag_mkv_written(w->mkv);
-		for (i = 0; r == 1 && i < 50; i++) {
+		for (i = 0; r == 1 && i < idle_max; i++) {
 			struct timespec ts = { 0, 10 * 1000000 };
 			nanosleep(&ts, NULL);
 			r = ag_mkv_drain(w->mkv, &e);
-			if (ag_mkv_written(w->mkv) != taken && i > 0) {
+			if (ag_mkv_written(w->mkv) != taken) {
 				taken = ag_mkv_written(w->mkv);
-				i = 0;
+				i = -1;
 			}
 		}
 		if (ag_mkv_close(w->mkv, &e) < 0 && !w->failed)

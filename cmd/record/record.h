@@ -189,6 +189,7 @@ struct rc_folder {
 	int log_level;
 	pid_t *children;            /* ffmpeg children not yet reaped */
 	size_t nchildren, cap_children;
+	bool stopping;              /* every file is being closed: children get longer to finish */
 };
 
 int rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *err);
