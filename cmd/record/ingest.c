@@ -820,14 +820,19 @@ rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc)
 	snprintf(s->kf_dest, sizeof s->kf_dest, "%s", dest);
 }
 
-/* Video packets of s while recording, and none gave a video frame that
- * can start a file. */
+/* A video sender sends dozens of packets a second; fewer, under one
+ * SSRC, are stray or garbage datagrams that happened to parse as RTP,
+ * not a user whose video was lost. */
+#define NOVIDEO_MIN_PACKETS 20
+
+/* Video packets of s while recording (enough to be a sender), and none
+ * gave a video frame that can start a file. */
 static bool
 video_missing(struct rc_rec *r, const struct rc_ssrc *s)
 {
 	const struct rc_user *u;
 
-	if (!s->used || s->vpackets == 0 || !ag_codec_is_video(s->pm.codec))
+	if (!s->used || s->vpackets < NOVIDEO_MIN_PACKETS || !ag_codec_is_video(s->pm.codec))
 		return false;
 	u = rc_user_get(r, s->uid, false);
 	return u == NULL || !u->video_ok;

@@ -46,6 +46,14 @@ wait_for 20 rec_gone "$cdir" 1002 || t_fail "child: the recorder sees the BYE" "
 wait_for 20 rec_gone "$sdir" 1003 || t_fail "stall: the recorder sees the BYE" "$(tail -n 5 "$sdir/recording.log")"
 REC_PID=$spid; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder with a stalled child exits 0" || t_fail "recorder with a stalled child exits 0" "$REC_RC"
+# Five copies of one stray datagram that parses as H.264 RTP (PT 96,
+# SSRC 005a5a5a, a NAL unit of type 0), each from its own port: a
+# stream with a video packet, but not a user whose video was lost, so
+# no exit status 65 for it.  Sent just before the stop, while the
+# recorder still waits for the stream's CNAME.
+for i in 1 2 3 4 5; do
+	printf '\x80\x60\x00\x00\x31\x00\x00\x00\x00\x5a\x5a\x5a\x00\x31\x7c\x85stray' >"/dev/udp/127.0.0.1/$p2"
+done
 REC_PID=$cpid; rec_stop
 [ "$REC_RC" = 0 ] && t_pass "recorder with a killed child exits 0" || t_fail "recorder with a killed child exits 0" "$REC_RC"
 
