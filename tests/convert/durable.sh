@@ -9,6 +9,8 @@
 need ffmpeg ffprobe strace
 need_convert
 
+# The converter runs one job at a time here (-j 1), so that no two
+# processes' calls interleave in the trace; and
 # joined: the trace with each call that another process interrupted
 # ("PID call(args <unfinished ...>" ... "PID <... call resumed>rest")
 # put back together as one line, where it finished.
@@ -51,7 +53,7 @@ check_out() {
 fixture multi "$T/f"
 ST=$T/trace
 strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2,openat -o "$ST" \
-	"$CONVERT" -q -f "$T/f" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
+	"$CONVERT" -q -j 1 -f "$T/f" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
 joined "$ST" >"$ST.j" && mv "$ST.j" "$ST"
 expect_rc "mode 0 under strace: exit status" 0
 outs=("2001_${B}_av.mp4" 2002_20240301101501620_av.mp4 2003_20240301101502120.m4a)
@@ -71,7 +73,7 @@ fi
 
 fixture av "$T/r"
 strace -f -y -qq -e trace=fsync,fdatasync,rename,renameat,renameat2,openat -o "$ST" \
-	"$CONVERT" -q --raw pcm -f "$T/r" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
+	"$CONVERT" -q -j 1 --raw pcm -f "$T/r" >"$OUT" 2>"$ERR" && RC=0 || RC=$?
 joined "$ST" >"$ST.j" && mv "$ST.j" "$ST"
 expect_rc "--raw pcm under strace: exit status" 0
 ch=$(jq -r .channels "$T/r/1001.pcm.json" 2>/dev/null)
