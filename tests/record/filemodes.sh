@@ -31,12 +31,6 @@ case_args() {	# case_args CASE: the recorder options of a case
 	esac
 }
 
-# wait_for SECONDS TEST...: poll until TEST succeeds; 1 if it never does.
-wait_for() {
-	local n=$(( $1 * 10 )); shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
 folder_known() { [ -s "$C/out" ]; }
 fifos_there() { [ -p "$D/7001.pcm" ] && [ -p "$D/7001.h264" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
