@@ -110,16 +110,25 @@ set_path(const char *dir, const char *fmt)
 	cr_assert_eq(setenv("PATH", path, 1), 0);
 }
 
+/* ag_ff_find(var, name) gives prefix + rest. */
+static void
+finds(const char *var, const char *name, const char *prefix, const char *rest)
+{
+	struct ag_error err = { 0 };
+	char want[PATH_MAX], *s = ag_ff_find(var, name, &err);
+
+	cr_assert_not_null(s, "%s: %s", name, err.msg);
+	snprintf(want, sizeof want, "%s%s", prefix, rest);
+	cr_assert_str_eq(s, want);
+	free(s);
+}
+
 Test(ffpath, find_from_environment)
 {
 	struct ag_error err = { 0 };
-	char *s;
 
 	cr_assert_eq(setenv("AGREC_FFMPEG", "/bin/sh", 1), 0);
-	s = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	cr_assert_str_eq(s, "/bin/sh");
-	free(s);
+	finds("AGREC_FFMPEG", "ffmpeg", "", "/bin/sh");
 	cr_assert_eq(setenv("AGREC_FFMPEG", "/nonexistent/ffmpeg", 1), 0);
 	cr_assert_null(ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err));
 	cr_assert_eq(err.code, AG_EX_UNAVAILABLE);
@@ -131,22 +140,14 @@ Test(ffpath, find_from_environment)
  * a file that is not executable. */
 Test(ffpath, find_on_path)
 {
-	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl), want[PATH_MAX];
+	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl);
 	struct ag_error err = { 0 };
-	char *s;
 
 	cr_assert_eq(setenv("AGREC_FFMPEG", "", 1), 0);
 	set_path(top, "/nonexistent:%s/bin1:%s/bin2");
-	s = ag_ff_find("AGREC_FFMPEG", "prog", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	snprintf(want, sizeof want, "%s/bin2/prog", top);
-	cr_assert_str_eq(s, want);
-	free(s);
+	finds("AGREC_FFMPEG", "prog", top, "/bin2/prog");
 	unsetenv("AGREC_FFMPEG");
-	s = ag_ff_find("AGREC_FFMPEG", "prog", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	cr_assert_str_eq(s, want);
-	free(s);
+	finds("AGREC_FFMPEG", "prog", top, "/bin2/prog");
 	cr_assert_null(ag_ff_find("AGREC_FFMPEG", "no-such-prog", &err));
 	cr_assert_eq(err.code, AG_EX_UNAVAILABLE);
 	cr_assert(strstr(err.msg, "no-such-prog not found on PATH") != NULL, "%s", err.msg);
@@ -157,16 +158,11 @@ Test(ffpath, find_on_path)
 Test(ffpath, find_empty_path_element)
 {
 	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl), d[PATH_MAX];
-	struct ag_error err = { 0 };
-	char *s;
 
 	snprintf(d, sizeof d, "%s/bin2", top);
 	cr_assert_eq(chdir(d), 0);
 	cr_assert_eq(setenv("PATH", "/nonexistent::/also-not", 1), 0);
-	s = ag_ff_find("AGREC_NO_SUCH_VARIABLE", "prog", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	cr_assert_str_eq(s, "./prog");
-	free(s);
+	finds("AGREC_NO_SUCH_VARIABLE", "prog", "", "./prog");
 	rm_bins(top);
 }
 
@@ -177,15 +173,9 @@ Test(ffpath, find_skips_directories, KNOWN_BUG,
     "named like the program (access(X_OK) is true for directories); the spawn then fails "
     "with EACCES instead of running the program found later on PATH")
 {
-	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl), want[PATH_MAX];
-	struct ag_error err = { 0 };
-	char *s;
+	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl);
 
 	set_path(top, "%s/bin1:%s/bin2");
-	s = ag_ff_find("AGREC_NO_SUCH_VARIABLE", "dirprog", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	snprintf(want, sizeof want, "%s/bin2/dirprog", top);
-	cr_assert_str_eq(s, want);
-	free(s);
+	finds("AGREC_NO_SUCH_VARIABLE", "dirprog", top, "/bin2/dirprog");
 	rm_bins(top);
 }
