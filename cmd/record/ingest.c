@@ -316,7 +316,6 @@ static void
 drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 {
 	struct ag_jb_packet p;
-	struct ag_rtp pkt;
 	struct ag_frame fr;
 	struct ag_error e = { 0 };
 
@@ -335,14 +334,13 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 		return;
 	}
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
-		if (ag_rtp_parse(p.data, p.len, &pkt, &e) == 0) {
-			if (ag_depack_push(s->dp, &pkt, p.lost_before, &e) < 0)
-				s->bad++;
-			while (ag_depack_pop(s->dp, &fr) == 1)
-				deliver(r, s, &fr, p.arrival_ms);
-			if (ag_depack_need_keyframe(s->dp))
-				rc_request_keyframe(r, s->ssrc);
-		}
+		/* Parsed once, on arrival (on_rtp); the buffer kept the header. */
+		if (ag_depack_push(s->dp, &p.rtp, p.lost_before, &e) < 0)
+			s->bad++;
+		while (ag_depack_pop(s->dp, &fr) == 1)
+			deliver(r, s, &fr, p.arrival_ms);
+		if (ag_depack_need_keyframe(s->dp))
+			rc_request_keyframe(r, s->ssrc);
 		free(p.data);
 	}
 }
@@ -544,7 +542,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s->fromlen = fromlen;
 	if ((u = rc_user_get(r, s->uid, false)) != NULL)
 		u->last_packet_ms = now;
-	v = ag_jb_push(s->jb, pkt.seq, now, 0, buf, len, &e);
+	v = ag_jb_push(s->jb, &pkt, now, 0, &e);
 	(void)v;
 	drain_ssrc(r, s, now);
 }
