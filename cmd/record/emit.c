@@ -249,9 +249,11 @@ rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason)
 }
 
 void
-rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len)
+rc_emit_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 {
+	const struct ag_frame *fr = fm->fr;
+	const struct rc_ptmap *pm = fm->pm;
+	int64_t t90 = fm->t90;
 	int kind = ag_codec_is_video(fr->codec) ? 1 : 0, i;
 	struct ag_stream_media m;
 	struct ag_error e = { 0 };
@@ -276,8 +278,8 @@ rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_
 			c.width = (uint16_t)fr->width;
 			c.height = (uint16_t)fr->height;
 			if (fr->codec == AG_CODEC_H264) {
-				c.extradata = avcc;
-				c.extradata_len = avcc_len;
+				c.extradata = fm->avcc;
+				c.extradata_len = fm->avcc_len;
 			}
 			u->emit_w = fr->width;
 			u->emit_h = fr->height;

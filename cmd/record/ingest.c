@@ -229,6 +229,7 @@ static void
 deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t arrival)
 {
 	struct rc_user *u;
+	struct rc_frame fm;
 	int64_t e = ext_ts(s, fr->ts), t, t90;
 	int clock = s->pm.rate > 0 ? s->pm.rate : 90000;
 	const uint8_t *sps = NULL, *pps = NULL;
@@ -308,7 +309,9 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		long n = ag_h264_avcc(sps, sps_len, pps, pps_len, avcc, sizeof avcc);
 		avcc_len = n > 0 ? (size_t)n : 0;
 	}
-	rc_user_media(r, u, t, t90, dur, fr, &s->pm, avcc, avcc_len, s->ssrc);
+	fm = (struct rc_frame){ fr, &s->pm, rc_frame_channels(fr, &s->pm), t, t90, dur,
+		avcc_len > 0 ? avcc : NULL, avcc_len, s->ssrc };
+	rc_user_media(r, u, &fm);
 }
 
 /* Hand released packets of s to its depacketizer, and frames onwards. */

@@ -149,24 +149,22 @@ raw_close(struct rc_rec *r, struct rc_user *u, int k)
 }
 
 void
-rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc)
+rc_raw_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 {
+	const struct ag_frame *fr = fm->fr;
+	int64_t t = fm->t;
+	int ch = fm->channels;
 	bool video = ag_codec_is_video(fr->codec);
 	enum ag_raw_format raw = raw_mode(r->opts, video);
 	int k = video ? 1 : 0, fd;
 	struct rc_writer *w = &u->raw[k];
 	struct ag_error e = { 0 };
-	struct rc_ptmap pmc;
 	char name[64];
 
 	if (raw == AG_RAW_NONE || r->disk_full)
 		return;
-	/* A file keeps the channel count it started with (the decoder
+	/* A file keeps the channel count it started with, ch (the decoder
 	 * mixes up or down): only a rejoin changes it. */
-	pmc = *pm;
-	pmc.channels = rc_frame_channels(fr, pm);
-	pm = &pmc;
 	if (raw == AG_RAW_H264 && fr->codec != AG_CODEC_H264) {
 		if (u->raw_n[k] == 0) {
 			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264; this user sends %s "
@@ -178,7 +176,7 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 	if (w->kind != RC_W_NONE) {
 		bool next = false;	/* the format changed: the next file */
 		bool again = w->failed || w->codec != fr->codec;	/* a new decoder, same file */
-		if (!video && fr->codec != AG_CODEC_OPUS && (pm->channels >= 2) != (w->channels >= 2))
+		if (!video && fr->codec != AG_CODEC_OPUS && (ch >= 2) != (w->channels >= 2))
 			next = true;
 		if (video && raw == AG_RAW_YUV && fr->keyframe && fr->width > 0 &&
 		    (fr->width != w->width || fr->height != w->height))
@@ -191,23 +189,23 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 	}
 	if (w->kind == RC_W_NONE) {
 		if (video && (!fr->keyframe || fr->width <= 0 ||
-		    (fr->codec == AG_CODEC_H264 && avcc_len == 0))) {
-			rc_request_keyframe(r, ssrc);
+		    (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0))) {
+			rc_request_keyframe(r, fm->ssrc);
 			return;
 		}
 		if (u->raw_n[k] <= 0)
 			u->raw_n[k] = 1;
-		else if (!video && u->raw_ch != 0 && u->raw_ch != (pm->channels >= 2 ? 2 : 1))
+		else if (!video && u->raw_ch != 0 && u->raw_ch != (ch >= 2 ? 2 : 1))
 			u->raw_n[k]++;	/* back with another channel count */
 		if (!video)
-			u->raw_ch = pm->channels >= 2 ? 2 : 1;
+			u->raw_ch = ch >= 2 ? 2 : 1;
 		if (u->raw_n[k] == 1)
 			snprintf(name, sizeof name, "%lu.%s", (unsigned long)u->uid, ag_raw_ext(raw));
 		else
 			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)u->uid, u->raw_n[k],
 			    ag_raw_ext(raw));
 		if ((fd = open_output(r, name, raw == AG_RAW_H264, &e)) < 0 ||
-		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fr, pm, avcc, avcc_len, &e) < 0) {
+		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fm, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
 			rc_log(&r->folder, 2, "uid %lu: cannot write %s: %s", (unsigned long)u->uid, name,
@@ -218,10 +216,11 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_fra
 		write_sidecar(r, u, w);
 		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)u->uid, name);
 		if (raw == AG_RAW_H264 && !has_sps(fr->data, fr->len))
-			write_param_sets(w->out_fd, avcc, avcc_len);
+			write_param_sets(w->out_fd, fm->avcc, fm->avcc_len);
 	}
 	errno = 0;
-	if (rc_writer_write(&r->folder, w, t, t * 90, 0, fr, &e) < 0 && e.msg[0]) {
+	/* Only DIRECT and CHILD (Matroska, by fm->t) writers here. */
+	if (rc_writer_write(&r->folder, w, fm, &e) < 0 && e.msg[0]) {
 		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
 			r->disk_full = true;
 		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);

@@ -145,6 +145,23 @@ bool rc_allowed(const struct rc_opts *o, const struct sockaddr_storage *from);
  * the host without brackets into host; 0 or -1. */
 int rc_parse_listen(const char *s, char *host, size_t hostsize, int *port);
 
+/*
+ * A media frame on its way from a stream's depacketizer (ingest.c) to
+ * the writers (session.c, raw.c, emit.c, files.c), passed as one pointer.
+ * Everything in it is borrowed from the caller for the call.
+ */
+struct rc_frame {
+	const struct ag_frame *fr;  /* the depacketizer's frame */
+	const struct rc_ptmap *pm;  /* its stream's payload type */
+	int channels;               /* what it was coded with (rc_frame_channels) */
+	int64_t t;                  /* channel time, ms */
+	int64_t t90;                /* the same on a 90 kHz channel clock (exact for video) */
+	int64_t dur_ms;             /* how long it lasts */
+	const uint8_t *avcc;        /* H.264 key frame: its avcC record; else NULL */
+	size_t avcc_len;            /* 0: none */
+	uint32_t ssrc;              /* its stream */
+};
+
 /* ---- files.c: the folder, txt files and media writers ---- */
 
 enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT };
@@ -208,21 +225,20 @@ void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);
  * type's count.  A file keeps the count it starts with. */
 int rc_frame_channels(const struct ag_frame *fr, const struct rc_ptmap *pm);
 
-/* Open a writer for a new media file; the name is made from uid and ch_ms. */
-int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
-    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
-    struct ag_error *err);
+/* Open a writer for a new media file that starts with frame fm (borrowed);
+ * the name is made from uid and fm->t. */
+int rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
+    const struct rc_frame *fm, struct ag_error *err);
 /*
  * Open a raw-data writer of format raw (AAC, PCM or YUV through an ffmpeg
  * child whose stdout is out_fd; H.264 written here to out_fd).  name is
- * the file name for messages; out_fd is stolen.
+ * the file name for messages; out_fd is stolen; fm is borrowed.
  */
 int rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
-    enum ag_raw_format raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
-    size_t avcc_len, struct ag_error *err);
-/* t90: the frame's time on a 90 kHz channel clock (exact for video). */
-int rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
-    int64_t dur_ms, const struct ag_frame *fr, struct ag_error *err);
+    enum ag_raw_format raw, const struct rc_frame *fm, struct ag_error *err);
+/* Write frame fm (borrowed). */
+int rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame *fm,
+    struct ag_error *err);
 /* Finish the file: flush, close the pipe (the child then finishes). */
 void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
 /* Drain pending bytes to a child; -1 when it must be given up. */
@@ -272,9 +288,8 @@ struct rc_user {
 
 struct rc_rec;
 struct rc_user *rc_user_get(struct rc_rec *r, uint32_t uid, bool create);
-void rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t ch_ms, int64_t t90, int64_t dur_ms,
-    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
-    uint32_t ssrc);
+/* A frame of u's (borrowed) for its files, raw files and the channel stream. */
+void rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm);
 void rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why);
 void rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now);
 /* Close everything of a user at time t (stop, pause). */
@@ -377,8 +392,7 @@ int rc_emit_check(const struct rc_opts *o, struct ag_error *err);
 int rc_emit_open(struct rc_rec *r, struct ag_error *err);
 void rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t);
 void rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason);
-void rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len);
+void rc_emit_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm);
 void rc_emit_end(struct rc_rec *r, int64_t t, int reason);
 /* Write what is pending (never blocks); a failed consumer is dropped. */
 void rc_emit_drain(struct rc_rec *r);
@@ -392,8 +406,7 @@ int rc_dump(const char *path);
 /* ---- raw.c: raw-data files ---- */
 
 /* A frame for the raw files of u, if this kind is in a raw mode. */
-void rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc);
+void rc_raw_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm);
 /* Close u's raw files (leave, stop); they are appended to on return. */
 void rc_raw_close(struct rc_rec *r, struct rc_user *u);
 /* Stall checks of u's raw children. */

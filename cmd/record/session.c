@@ -143,10 +143,10 @@ close_writer(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int64_t t
 }
 
 void
-rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64_t dur,
-    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
-    uint32_t ssrc)
+rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 {
+	const struct ag_frame *fr = fm->fr;
+	int64_t t = fm->t;
 	bool video = ag_codec_is_video(fr->codec);
 	struct rc_writer *w = video ? &u->video : &u->audio;
 	struct ag_error e = { 0 };
@@ -156,13 +156,13 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 	if ((video && r->opts->audio_only) || (!video && r->opts->video_only))
 		return;
 	if (video) {
-		u->video_ssrc = ssrc;
+		u->video_ssrc = fm->ssrc;
 		/* What a video file can start with (below; raw.c the same). */
-		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || avcc_len > 0))
+		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || fm->avcc_len > 0))
 			u->video_ok = true;
 	}
-	rc_emit_media(r, u, t90, fr, pm, avcc, avcc_len);
-	rc_raw_media(r, u, t, fr, pm, avcc, avcc_len, ssrc);
+	rc_emit_media(r, u, fm);
+	rc_raw_media(r, u, fm);
 	/* Composite mode and the raw modes write no per-user file of a kind. */
 	if (video ? !rc_files_video(r->opts) : !rc_files_audio(r->opts))
 		return;
@@ -188,8 +188,8 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		if (video) {
 			u->video_rejoin = false;
 			/* A video file starts at a key frame with a known size. */
-			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && avcc_len == 0)) {
-				rc_request_keyframe(r, ssrc);
+			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0)) {
+				rc_request_keyframe(r, fm->ssrc);
 				return;
 			}
 		}
@@ -198,10 +198,8 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		if (r->disk_full)
 			return;
 		/* The SDK records the sender's channel count (agora-format.md
-		 * 4.6); the decoder mixes later packets up or down. */
-		struct rc_ptmap pmc = *pm;
-		pmc.channels = rc_frame_channels(fr, pm);
-		if (rc_writer_open(&r->folder, w, u->uid, t, fr, &pmc, avcc, avcc_len, &e) < 0) {
+		 * 4.6, fm->channels); the decoder mixes later packets up or down. */
+		if (rc_writer_open(&r->folder, w, u->uid, fm, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
 			rc_log(&r->folder, 2, "uid %lu: cannot start a %s file: %s", (unsigned long)u->uid,
@@ -214,7 +212,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		rc_log(&r->folder, 4, "uid %lu: started %s", (unsigned long)u->uid, w->name);
 	}
 	errno = 0;
-	if (rc_writer_write(&r->folder, w, t, t90, dur, fr, &e) < 0 && e.msg[0]) {
+	if (rc_writer_write(&r->folder, w, fm, &e) < 0 && e.msg[0]) {
 		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
 			r->disk_full = true;
 		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);
