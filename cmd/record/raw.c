@@ -190,7 +190,7 @@ rc_raw_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 	if (w->kind == RC_W_NONE) {
 		if (video && (!fr->keyframe || fr->width <= 0 ||
 		    (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0))) {
-			rc_request_keyframe(r, fm->ssrc);
+			u->want_keyframe = true;	/* ingest.c's tick asks for it */
 			return;
 		}
 		if (u->raw_n[k] <= 0)

@@ -277,6 +277,8 @@ struct rc_user {
 	bool video_rejoin;          /* the user left: the next video opens a new file */
 	bool video_ok;              /* a video frame that can start a file arrived */
 	uint32_t video_ssrc;        /* for PLI */
+	bool want_keyframe;         /* a video file waits for a key frame of video_ssrc: set
+	                             * by session.c and raw.c, acted on by ingest.c's tick */
 	/* raw.c: --getAudioFrame 1/2 and --getVideoFrame 1/2 files, [0] audio, [1] video */
 	struct rc_writer raw[2];
 	int raw_n[2];               /* file counter: <UID>.ext, then <UID>_2.ext, ... */
@@ -297,52 +299,8 @@ void rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t);
 
 /* ---- ingest.c: sockets, SSRCs, RTP and RTCP ---- */
 
-struct rc_ssrc {
-	bool used;
-	uint32_t ssrc;
-	uint32_t uid;
-	bool cname_known;
-	int64_t first_ms, last_ms;
-	bool bye;
-	int64_t bye_ms;             /* when its BYE came; -1 once acted on */
-	int64_t bye_at;             /* when its BYE came */
-	uint64_t stragglers;        /* packets dropped just after its BYE */
-	uint64_t collisions;        /* packets of a second sender with the same SSRC */
-	uint8_t pt;
-	bool pt_ok;
-	struct rc_ptmap pm;
-	struct ag_jb *jb;
-	struct ag_depack *dp;
-	/* RTP time -> channel time */
-	bool anchored;
-	int64_t ext_ts_base;        /* extended RTP ts at the anchor */
-	int64_t anchor_ms;          /* channel ms at the anchor */
-	uint32_t last_ts;
-	int64_t ts_cycles;
-	int64_t last_frame_ext;     /* for durations */
-	int frame_ms;               /* video: the usual frame interval */
-	int64_t last_t90;           /* keeps each stream's times increasing */
-	bool has_sr;                /* the last RTCP sender report */
-	uint64_t sr_ntp_us;         /* its NTP time, us since 1900 */
-	uint32_t sr_rtp;            /* its RTP time */
-	int64_t last_ext;           /* the latest extended RTP time delivered */
-	struct sockaddr_storage from;   /* RTP source, for PLI */
-	socklen_t fromlen;
-	struct sockaddr_storage rtcp_from;
-	socklen_t rtcp_fromlen;
-	uint64_t packets, bad;
-	/* Key frame requests (rc_request_keyframe) and the no-video warning. */
-	int64_t kf_ms;              /* the last request; INT64_MIN: none yet */
-	uint64_t kf_sent;           /* requests sent */
-	uint8_t fir_seq;
-	char kf_dest[160];          /* where the last one went, for messages */
-	uint64_t vpackets;          /* video packets while recording */
-	int64_t vfirst_ms;          /* channel time of the first of them */
-	bool nv_warned;             /* "no decodable frame yet" said */
-	bool rx_have;               /* the last packet received (not released) */
-	uint32_t rx_ts;
-	int64_t rx_ms;
-};
+/* A stream (ingest.c's own). */
+struct rc_ssrc;
 
 #define RC_MAX_SINKS 3
 
@@ -415,18 +373,11 @@ void rc_raw_tick(struct rc_rec *r, struct rc_user *u, int64_t now);
 int rc_ingest_open(struct rc_rec *r, struct ag_error *err);
 /* Read every datagram waiting on socket i. */
 void rc_ingest_read(struct rc_rec *r, int i);
-/* Release what the jitter buffers hold that is due; run timers. */
+/* Release what the jitter buffers hold that is due; run timers; send
+ * the key frame requests that streams and users want (want_keyframe). */
 void rc_ingest_tick(struct rc_rec *r, int64_t now);
 /* ms until the next jitter deadline, or -1. */
 int rc_ingest_timeout(struct rc_rec *r, int64_t now);
-/*
- * Ask the sender of media_ssrc for a key frame: a PLI, or a FIR when its
- * SDP offers only "ccm fir", to where its feedback goes (agrec-record(1),
- * KEY FRAME REQUESTS).  At most one every RC_KEYFRAME_INTERVAL_MS per
- * stream: callers ask whenever they need one.
- */
-#define RC_KEYFRAME_INTERVAL_MS 500
-void rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc);
 /*
  * At the end: log an error (and the no-video note of agrec-folder(5))
  * for every user whose video packets gave no video.  Returns how many.

@@ -189,7 +189,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 			u->video_rejoin = false;
 			/* A video file starts at a key frame with a known size. */
 			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0)) {
-				rc_request_keyframe(r, fm->ssrc);
+				u->want_keyframe = true;	/* ingest.c's tick asks for it */
 				return;
 			}
 		}
