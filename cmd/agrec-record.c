@@ -13,7 +13,11 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "ffmpeg.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
 #include "record/loop.h"
+#include "record/rec.h"
 
 int
 main(int argc, char **argv)

@@ -21,7 +21,10 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "fsutil.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "spawn.h"
 
 static void

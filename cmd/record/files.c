@@ -28,7 +28,7 @@
 #include "ffmpeg.h"
 #include "fsutil.h"
 #include "names.h"
-#include "record/record.h"
+#include "record/files.h"
 #include "spawn.h"
 
 static int64_t
@@ -441,8 +441,8 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
 		break;
 	case AG_CODEC_H264: {
 		/* Fragmented MP4 written here, on the exact 90 kHz RTP clock. */
-		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, fm->avcc, fm->avcc_len, 500,
-			(f->start_wall_ms + ch_ms) / 1000 };
+		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, fm->avcc, fm->avcc_len,
+			500, (f->start_wall_ms + ch_ms) / 1000 };
 		w->kind = RC_W_FMP4;
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (w->fd < 0) {

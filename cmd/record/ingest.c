@@ -12,9 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jitter.h"
 #include "names.h"
 #include "reclog.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "rtp.h"
 
 /* A stream: one SSRC, its jitter buffer, depacketizer and clock. */

@@ -15,7 +15,12 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
 #include "record/loop.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "spawn.h"
 
 /* The self-pipe: signal handlers write the signal number, the loop reads. */

@@ -4,7 +4,9 @@
 #ifndef RC_LOOP_H
 #define RC_LOOP_H
 
-#include "record/record.h"
+#include "err.h"
+
+struct rc_rec;
 
 /*
  * Install the handlers of the signals agrec-record acts on (SIGINT,

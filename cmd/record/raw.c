@@ -27,7 +27,10 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "record/record.h"
+#include "record/files.h"
+#include "record/raw.h"
+#include "record/rec.h"
+#include "record/session.h"
 
 static enum ag_raw_format
 raw_mode(const struct rc_opts *o, bool video)

@@ -18,7 +18,11 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/raw.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "txt.h"
 
 struct rc_user *

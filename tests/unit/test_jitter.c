@@ -24,6 +24,16 @@ rtp(uint16_t seq, const uint8_t *data, size_t len)
 	return p;
 }
 
+/* Push a packet of payload data/len; the verdict. */
+static int
+push_raw(struct ag_jb *jb, uint16_t seq, const uint8_t *data, size_t len, int64_t now,
+    uint64_t user)
+{
+	struct ag_rtp pkt = rtp(seq, data, len);
+
+	return ag_jb_push(jb, &pkt, now, user, NULL);
+}
+
 /* A packet's payload: its sequence number, then filler. */
 static int
 push(struct ag_jb *jb, uint16_t seq, int64_t now)
@@ -374,16 +384,14 @@ Test(jitter, byte_budget_and_oversize)
 	struct ag_jb_packet p;
 
 	cr_assert_not_null(jb);
-	cr_assert_eq(ag_jb_push(jb, &(struct ag_rtp){ .seq = 1, .payload = big, .payload_len = 101 }, 0, 0, NULL), AG_JB_TOOBIG);
-	cr_assert_eq(ag_jb_push(jb, &(struct ag_rtp){ .seq = 1, .payload = big, .payload_len = 100 }, 0, 0, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 1, big, 101, 0, 0), AG_JB_TOOBIG);
+	cr_assert_eq(push_raw(jb, 1, big, 100, 0, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 60, &p), 1);
 	free(p.data);
-	cr_assert_eq(ag_jb_push(jb, &(struct ag_rtp){ .seq = 3, .payload = big, .payload_len = 100 }, 100, 0,
-	    NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 3, big, 100, 100, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 100, &p), 0);
 	/* 200 of 250 bytes held: no room for another max_packet, so give up the gap. */
-	cr_assert_eq(ag_jb_push(jb, &(struct ag_rtp){ .seq = 4, .payload = big, .payload_len = 100 }, 100, 0,
-	    NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 4, big, 100, 100, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 100, &p), 1);
 	cr_assert_eq(p.seq, 3);
 	cr_assert_eq(p.lost, 1);
@@ -392,7 +400,7 @@ Test(jitter, byte_budget_and_oversize)
 	cr_assert_eq(p.seq, 4);
 	free(p.data);
 	/* Empty packets are fine. */
-	cr_assert_eq(ag_jb_push(jb, &(struct ag_rtp){ .seq = 5 }, 101, 7, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 5, NULL, 0, 101, 7), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 101, &p), 1);
 	cr_assert_eq(p.len, 0);
 	cr_assert_not_null(p.data);
@@ -504,8 +512,7 @@ random_run(uint64_t seed, int max_wait, int capacity)
 		{
 			uint32_t idx = ev[i].idx;
 			uint8_t pl[3] = { (uint8_t)idx, 1, 2 };
-			int r = ag_jb_push(jb, &(struct ag_rtp){ .seq = (uint16_t)(first + idx),
-			    .payload = pl, .payload_len = 3 }, now, idx, NULL);
+			int r = push_raw(jb, (uint16_t)(first + idx), pl, 3, now, idx);
 
 			cr_assert_geq(r, 0);
 			cr_assert_neq(r, AG_JB_RESET);
