@@ -12,7 +12,13 @@
 #include "stream.h"
 
 struct rc_rec;
-struct rc_user;
+
+/* What the channel stream was last told of one user's media (a field of
+ * struct rc_user); zeroed: nothing yet. */
+struct rc_emit_user {
+	bool codec_sent[2];         /* [0] audio, [1] video */
+	int codec[2], w, h;
+};
 
 #define RC_MAX_SINKS 3
 
@@ -30,7 +36,9 @@ int rc_emit_check(const struct rc_opts *o, struct ag_error *err);
 int rc_emit_open(struct rc_rec *r, struct ag_error *err);
 void rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t);
 void rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason);
-void rc_emit_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm);
+/* A frame (borrowed) of user uid, whose stream state is eu. */
+void rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu,
+    const struct rc_frame *fm);
 void rc_emit_end(struct rc_rec *r, int64_t t, int reason);
 /* Write what is pending (never blocks); a failed consumer is dropped. */
 void rc_emit_drain(struct rc_rec *r);

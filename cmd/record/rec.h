@@ -10,7 +10,8 @@
 #include "record/files.h"
 #include "record/ingest.h"
 #include "record/record.h"
-#include "record/session.h"
+
+struct rc_user;
 
 struct rc_rec {
 	struct rc_opts *opts;

@@ -49,8 +49,9 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 	u->used = true;
 	u->uid = uid;
 	u->txt_fd = -1;
-	u->audio.fd = u->video.fd = u->raw[0].fd = u->raw[1].fd = -1;
-	u->audio.out_fd = u->video.out_fd = u->raw[0].out_fd = u->raw[1].out_fd = -1;
+	u->audio.fd = u->video.fd = -1;
+	u->audio.out_fd = u->video.out_fd = -1;
+	rc_raw_init(&u->raw);
 	u->audio_closed_ms = u->video_closed_ms = -1;
 	return u;
 }
@@ -165,8 +166,9 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || fm->avcc_len > 0))
 			u->video_ok = true;
 	}
-	rc_emit_media(r, u, fm);
-	rc_raw_media(r, u, fm);
+	rc_emit_media(r, u->uid, &u->emit, fm);
+	if (rc_raw_media(r, u->uid, &u->raw, fm))
+		u->want_keyframe = true;	/* ingest.c's tick asks for it */
 	/* Composite mode and the raw modes write no per-user file of a kind. */
 	if (video ? !rc_files_video(r->opts) : !rc_files_audio(r->opts))
 		return;
@@ -233,9 +235,9 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 	rc_emit_leave(r, u->uid, now, strcmp(why, "BYE") == 0 ? AG_STREAM_LEAVE_BYE : AG_STREAM_LEAVE_TIMEOUT);
 	/* After a leave a reader forgets the user: a rejoin starts with new
 	 * codec records (agrec-stream(5), ORDER). */
-	u->emit_codec_sent[0] = u->emit_codec_sent[1] = false;
+	u->emit.codec_sent[0] = u->emit.codec_sent[1] = false;
 	rc_log(&r->folder, 4, "uid %lu left (%s)", (unsigned long)u->uid, why);
-	rc_raw_close(r, u);
+	rc_raw_close(r, u->uid, &u->raw);
 	/* The video file ends now; the audio file waits 15 s for a rejoin. */
 	close_writer(r, u, &u->video, u->video.last_ms);
 }
@@ -251,7 +253,7 @@ rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 		close_writer(r, u, &u->video, u->video.last_ms);
 	rc_writer_stall_check(&r->folder, &u->audio, now, "starting a new file");
 	rc_writer_stall_check(&r->folder, &u->video, now, "starting a new file");
-	rc_raw_tick(r, u, now);
+	rc_raw_tick(r, &u->raw, now);
 }
 
 void
@@ -260,7 +262,7 @@ rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t)
 	/* The recorder leaves: a present user's files end now. */
 	close_writer(r, u, &u->video, u->present ? t : u->video.last_ms);
 	close_writer(r, u, &u->audio, u->present ? t : u->audio.last_ms);
-	rc_raw_close(r, u);
+	rc_raw_close(r, u->uid, &u->raw);
 	if (u->txt_fd >= 0)
 		txt_close(r, u);
 }

@@ -5,7 +5,9 @@
 #ifndef RC_SESSION_H
 #define RC_SESSION_H
 
+#include "record/emit.h"
 #include "record/files.h"
+#include "record/raw.h"
 
 struct rc_rec;
 
@@ -24,14 +26,9 @@ struct rc_user {
 	bool video_ok;              /* a video frame that can start a file arrived */
 	uint32_t video_ssrc;        /* for PLI */
 	bool want_keyframe;         /* a video file waits for a key frame of video_ssrc: set
-	                             * by session.c and raw.c, acted on by ingest.c's tick */
-	/* raw.c: --getAudioFrame 1/2 and --getVideoFrame 1/2 files, [0] audio, [1] video */
-	struct rc_writer raw[2];
-	int raw_n[2];               /* file counter: <UID>.ext, then <UID>_2.ext, ... */
-	int raw_ch;                 /* channels of the last raw audio file, 0: none yet */
-	/* --emit: what the channel stream was last told of this user's media */
-	bool emit_codec_sent[2];    /* [0] audio, [1] video */
-	int emit_codec[2], emit_w, emit_h;
+	                             * by session.c (for raw.c too), acted on by ingest.c's tick */
+	struct rc_raw_user raw;     /* raw.c's: the user's raw files */
+	struct rc_emit_user emit;   /* emit.c's: what the channel stream was told */
 };
 
 struct rc_user *rc_user_get(struct rc_rec *r, uint32_t uid, bool create);
