@@ -100,8 +100,6 @@ struct user {
 	uint64_t written, missed;
 };
 
-volatile sig_atomic_t cp_stop_signal;
-
 struct cp_engine {
 	const struct cp_opts *o;
 	const char *ffmpeg;
