@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "fe/fe.h"
 #include "ffmpeg.h"
 #include "spawn.h"
 #include "record/record.h"
@@ -131,7 +132,7 @@ main(int argc, char **argv)
 	bool stop = false, idle = false, started;
 	size_t i;
 
-	ag_set_progname(argv[0]);
+	fe_init(&rc_prog, argv[0]);
 	rc_opts_parse(argc, argv, &o);
 	if (o.dump[0])
 		return rc_dump(o.dump);
