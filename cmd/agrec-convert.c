@@ -3,7 +3,7 @@
  * playable per-user files, with the options of video_convert.py
  * (-f -m -p -s -r) and none of its defects.  See agrec-convert(1).
  *
- * main only: the command line is convert/opts.c, the job on one folder
+ * main only: the command line is convert/opts.c, the job on each folder
  * convert/folder.c, the --scan walk convert/scan.c.
  */
 #include <errno.h>
@@ -19,41 +19,6 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "fe/fe.h"
-
-/* Convert folders[0..n) in turn; their results go into jfolders.  Folders
- * from first_found on were found by --scan.  Returns the exit status. */
-static int
-convert_all(struct cv_ctx *c, const struct cv_strlist *folders, size_t first_found,
-    json_t *jfolders)
-{
-	const struct cv_opts *o = c->opts;
-	int status = 0;
-	size_t i;
-
-	for (i = 0; i < folders->n && !fe_stop_signal; i++) {
-		struct cv_folder_result fr = { 0 };
-		bool found = i >= first_found || o->once;
-		json_t *jf;
-		cv_convert_folder(c, folders->v[i], found, &fr);
-		jf = json_object();
-		json_object_set_new(jf, "folder", json_string(folders->v[i]));
-		json_object_set_new(jf, "status", json_string(fr.status ? fr.status : "error"));
-		json_object_set_new(jf, "exit", json_integer(fr.exit));
-		json_object_set_new(jf, "message", json_string(fr.message));
-		json_object_set_new(jf, "warnings", json_integer(c->nwarnings));
-		json_object_set_new(jf, "outputs", fr.outputs ? fr.outputs : json_array());
-		json_array_append_new(jfolders, jf);
-		/* Under --scan a folder locked by another run is its business. */
-		if (found && fr.exit == AG_EX_TEMPFAIL &&
-		    strcmp(fr.status ? fr.status : "", "locked") == 0)
-			fr.exit = 0;
-		if (fr.exit != 0 && status == 0)
-			status = fr.exit;
-		if (fr.exit > 128)
-			break;
-	}
-	return status;
-}
 
 int
 main(int argc, char **argv)
@@ -91,7 +56,7 @@ main(int argc, char **argv)
 		cv_scan(scans.v[i], o.force, o.quiet, &folders);
 	jroot = json_object();
 	jfolders = json_array();
-	status = convert_all(&c, &folders, nexplicit, jfolders);
+	status = cv_convert_all(&c, &folders, nexplicit, jfolders);
 	json_object_set_new(jroot, "folders", jfolders);
 	if (o.json) {
 		json_dumpf(jroot, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

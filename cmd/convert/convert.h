@@ -261,6 +261,14 @@ bool cv_has_file(const char *dir, const char *name);
 void cv_convert_folder(struct cv_ctx *c, const char *dir, bool recheck,
     struct cv_folder_result *fr);
 
+/*
+ * Convert folders->v[0..n) in turn (cv_convert_folder) until a signal;
+ * each one's result is appended to jfolders (a JSON array).  Folders from
+ * first_found on were found by --scan.  Returns the exit status.
+ */
+int cv_convert_all(struct cv_ctx *c, const struct cv_strlist *folders, size_t first_found,
+    struct json_t *jfolders);
+
 /* ---- scan.c: --scan ---- */
 
 /*

@@ -442,3 +442,36 @@ cv_convert_folder(struct cv_ctx *c, const char *dir, bool recheck, struct cv_fol
 		fjob_fail(c, &j, fr);
 	fjob_close(c, &j);
 }
+
+int
+cv_convert_all(struct cv_ctx *c, const struct cv_strlist *folders, size_t first_found,
+    json_t *jfolders)
+{
+	const struct cv_opts *o = c->opts;
+	int status = 0;
+	size_t i;
+
+	for (i = 0; i < folders->n && !fe_stop_signal; i++) {
+		struct cv_folder_result fr = { 0 };
+		bool found = i >= first_found || o->once;
+		json_t *jf;
+		cv_convert_folder(c, folders->v[i], found, &fr);
+		jf = json_object();
+		json_object_set_new(jf, "folder", json_string(folders->v[i]));
+		json_object_set_new(jf, "status", json_string(fr.status ? fr.status : "error"));
+		json_object_set_new(jf, "exit", json_integer(fr.exit));
+		json_object_set_new(jf, "message", json_string(fr.message));
+		json_object_set_new(jf, "warnings", json_integer(c->nwarnings));
+		json_object_set_new(jf, "outputs", fr.outputs ? fr.outputs : json_array());
+		json_array_append_new(jfolders, jf);
+		/* Under --scan a folder locked by another run is its business. */
+		if (found && fr.exit == AG_EX_TEMPFAIL &&
+		    strcmp(fr.status ? fr.status : "", "locked") == 0)
+			fr.exit = 0;
+		if (fr.exit != 0 && status == 0)
+			status = fr.exit;
+		if (fr.exit > 128)
+			break;
+	}
+	return status;
+}
