@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "names.h"
 #include "num.h"
 
 const struct ag_cli_bound ag_cli_bounds[AG_CLI_NKINDS] = {
@@ -103,6 +104,20 @@ ag_cli_size(const char *opt, const char *s, enum ag_cli_kind kind, int *w, int *
 		    "of pixels in %ld..%ld", opt, s ? s : "", b->min, b->max);
 	*w = (int)lw;
 	*h = (int)lh;
+	return 0;
+}
+
+int
+ag_cli_uid_add(const char *opt, const char *s, uint32_t *list, size_t *n, size_t max,
+    struct ag_error *err)
+{
+	uint32_t uid;
+
+	if (ag_parse_uid(s, strlen(s), &uid) < 0)
+		return ag_error_set(err, AG_EX_USAGE, "%s: '%.64s': not a uid (0..4294967295)", opt, s);
+	if (*n >= max)
+		return ag_error_set(err, AG_EX_USAGE, "%s: at most %zu uids", opt, max);
+	list[(*n)++] = uid;
 	return 0;
 }
 

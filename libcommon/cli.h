@@ -13,6 +13,9 @@
 #ifndef AG_CLI_H
 #define AG_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "err.h"
 #include "mixres.h"
 
@@ -81,6 +84,14 @@ int ag_cli_interval_ms(const char *opt, const char *s, enum ag_cli_kind kind, lo
  * (borrowed) and the bounds.
  */
 int ag_cli_size(const char *opt, const char *s, enum ag_cli_kind kind, int *w, int *h,
+    struct ag_error *err);
+
+/*
+ * A uid (0..4294967295, decimal) added to list[0..*n) of at most max
+ * entries (a repeatable --uid or --exclude).  Returns 0, or -1 with err
+ * (AG_EX_USAGE) naming opt: not a uid, or the list is full.
+ */
+int ag_cli_uid_add(const char *opt, const char *s, uint32_t *list, size_t *n, size_t max,
     struct ag_error *err);
 
 /*

@@ -35,7 +35,7 @@ struct cp_opts {
 	int quality;            /* -q:v 2..31 */
 	bool quiet;
 	uint32_t uids[CP_MAX_UIDS];
-	int nuids;              /* 0: every user */
+	size_t nuids;           /* 0: every user */
 	mode_t umask;           /* --umask */
 };
 

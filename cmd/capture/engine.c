@@ -117,7 +117,7 @@ cp_uid_wanted(const struct cp_opts *o, uint32_t uid)
 {
 	if (o->nuids == 0)
 		return true;
-	for (int i = 0; i < o->nuids; i++)
+	for (size_t i = 0; i < o->nuids; i++)
 		if (o->uids[i] == uid)
 			return true;
 	return false;

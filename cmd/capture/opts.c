@@ -61,24 +61,11 @@ parse_size(const char *s, struct cp_opts *o)
 	return 0;
 }
 
-/* --uid UID (repeatable).  0 or AG_EX_USAGE. */
-static int
-add_uid(const char *s, struct cp_opts *o)
-{
-	uint32_t uid;
-
-	if (ag_parse_uid(s, strlen(s), &uid) < 0)
-		return fe_usage("--uid: '%s': not a uid (0..4294967295)", s);
-	if (o->nuids == CP_MAX_UIDS)
-		return fe_usage("--uid: at most %d", CP_MAX_UIDS);
-	o->uids[o->nuids++] = uid;
-	return 0;
-}
-
 /* One option ch with its optarg (name: as given).  0, or the exit status. */
 static int
 one_opt(int ch, const char *name, struct cp_opts *o)
 {
+	struct ag_error err = { 0 };
 	long v;
 
 	switch (ch) {
@@ -105,7 +92,10 @@ one_opt(int ch, const char *name, struct cp_opts *o)
 			return fe_usage("--index: want a file name (stdout may carry the JPEGs)");
 		o->index = optarg;
 		break;
-	case O_UID: return add_uid(optarg, o);
+	case O_UID:
+		if (ag_cli_uid_add("--uid", optarg, o->uids, &o->nuids, CP_MAX_UIDS, &err) < 0)
+			return fe_usage_err(&err);
+		break;
 	case O_QUALITY:
 		if (fe_num("--quality", optarg, AG_CLI_QUALITY, &v) < 0)
 			return AG_EX_USAGE;

@@ -94,20 +94,6 @@ parse_color(const char *s, struct mx_opts *o)
 	return 0;
 }
 
-/* --exclude UID (repeatable).  0 or AG_EX_USAGE. */
-static int
-add_exclude(const char *s, struct mx_opts *o)
-{
-	uint32_t uid;
-
-	if (ag_parse_uid(s, strlen(s), &uid) < 0)
-		return fe_usage("--exclude: '%s' is not a uid (0..4294967295)", s);
-	if (o->nexclude == MX_MAX_EXCLUDE)
-		return fe_usage("--exclude: at most %d uids", MX_MAX_EXCLUDE);
-	o->exclude[o->nexclude++] = uid;
-	return 0;
-}
-
 /* The numeric options: the option, its bounds, and what it sets. */
 enum num_how {
 	AS_INT,                 /* the int at off */
@@ -161,6 +147,7 @@ set_num(const struct num_opt *n, const char *s, struct mx_opts *o)
 static int
 one_opt(int ch, char **argv, struct mx_opts *o)
 {
+	struct ag_error err = { 0 };
 	size_t i;
 
 	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
@@ -176,7 +163,11 @@ one_opt(int ch, char **argv, struct mx_opts *o)
 	case O_USERBG: o->user_bg = *optarg ? optarg : NULL; break;
 	case O_PCM: o->pcm = optarg; break;
 	case O_BGCOLOR: return parse_color(optarg, o);
-	case O_EXCLUDE: return add_exclude(optarg, o);
+	case O_EXCLUDE:
+		if (ag_cli_uid_add("--exclude", optarg, o->exclude, &o->nexclude, MX_MAX_EXCLUDE,
+		    &err) < 0)
+			return fe_usage_err(&err);
+		break;
 	case O_UMASK:
 		if (ag_umask_parse(optarg, &o->umask) < 0)
 			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);

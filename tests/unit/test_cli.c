@@ -114,3 +114,21 @@ Test(cli, mixres_named)
 	cr_expect(strncmp(err.msg, "--mixResolution: '360,640,0,500' is not W,H,FPS,KBPS", 51) == 0,
 	    "%s", err.msg);
 }
+
+Test(cli, uid_list)
+{
+	struct ag_error err = { 0 };
+	uint32_t list[2];
+	size_t n = 0;
+
+	cr_assert_eq(ag_cli_uid_add("--uid", "4294967295", list, &n, 2, &err), 0);
+	cr_assert_eq(ag_cli_uid_add("--uid", "0", list, &n, 2, &err), 0);
+	cr_expect(n == 2 && list[0] == 4294967295u && list[1] == 0);
+	cr_expect_eq(ag_cli_uid_add("--uid", "7", list, &n, 2, &err), -1);
+	cr_expect_str_eq(err.msg, "--uid: at most 2 uids");
+	n = 0;
+	cr_expect_eq(ag_cli_uid_add("--exclude", "x", list, &n, 2, &err), -1);
+	cr_expect_str_eq(err.msg, "--exclude: 'x': not a uid (0..4294967295)");
+	cr_expect_eq(ag_cli_uid_add("--exclude", "4294967296", list, &n, 2, &err), -1);
+	cr_expect_eq(n, 0);
+}
