@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "fe/fe.h"
 #include "ffmpeg.h"
 #include "record/emit.h"
 #include "record/files.h"
@@ -28,7 +29,7 @@ main(int argc, char **argv)
 	char *ffmpeg;
 	int sigfd, status;
 
-	ag_set_progname(argv[0]);
+	fe_init(&rc_prog, argv[0]);
 	rc_opts_parse(argc, argv, &o);
 	if (o.dump[0])
 		return rc_dump(o.dump);

@@ -115,6 +115,14 @@ struct rc_opts {
 bool rc_files_audio(const struct rc_opts *o);
 bool rc_files_video(const struct rc_opts *o);
 
+/* agrec-record's --help and --version texts (opts.c; struct fe_prog: fe/fe.h). */
+struct fe_prog;
+extern const struct fe_prog rc_prog;
+
+/*
+ * Parse argv into o; returns 0.  Prints and exits on a usage error (64),
+ * an unreadable --cfgFilePath (65), -h and -V (0).
+ */
 int rc_opts_parse(int argc, char **argv, struct rc_opts *o);
 
 /* ---- optval.c: option values, parsed without messages or exit ---- */
