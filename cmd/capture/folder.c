@@ -62,13 +62,14 @@ clip_from(const struct ag_folder_log *g, const struct ag_folder_clip *ac, struct
 	return true;
 }
 
+/* By user, then start: a user's clips are run in the order they play. */
 static int
 cmp_clip(const void *a, const void *b)
 {
 	const struct clip *x = a, *y = b;
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return x->start_ms < y->start_ms ? -1 : x->start_ms > y->start_ms;
+
+	return x->uid != y->uid ? (x->uid > y->uid) - (x->uid < y->uid) :
+	    (x->start_ms > y->start_ms) - (x->start_ms < y->start_ms);
 }
 
 /* Video clips of every txt, with their start on the wall clock; *ch0 the earliest session base. */
