@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "argv.h"
 #include "folder.h"
 #include "fsutil.h"
 #include "txt.h"
@@ -22,20 +23,13 @@
 static int
 warn(struct ag_folder *f, const char *fmt, ...)
 {
-	char buf[512], **p;
+	char buf[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	p = realloc(f->warnings, (f->nwarnings + 1) * sizeof *p);
-	if (p == NULL)
-		return -1;
-	f->warnings = p;
-	if ((p[f->nwarnings] = strdup(buf)) == NULL)
-		return -1;
-	f->nwarnings++;
-	return 0;
+	return ag_argv_push(&f->warnings, buf);
 }
 
 static int
@@ -381,9 +375,7 @@ ag_folder_free(struct ag_folder *f)
 	for (i = 0; i < f->nlogs; i++)
 		free(f->logs[i].clips);
 	free(f->logs);
-	for (i = 0; i < f->nwarnings; i++)
-		free(f->warnings[i]);
-	free(f->warnings);
+	ag_argv_free(&f->warnings);
 	free(f->path);
 	memset(f, 0, sizeof *f);
 }

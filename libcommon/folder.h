@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "argv.h"
 #include "err.h"
 #include "names.h"
 
@@ -71,8 +72,7 @@ struct ag_folder {
 	int64_t origin_ms;      /* the earliest session base */
 	char channel[256];      /* metadata.txt's channel name, else the folder name's, else "" */
 	bool finished, converted;  /* the done markers */
-	char **warnings;        /* "uid_1_x.txt: what", in the order found */
-	size_t nwarnings;
+	struct ag_argv warnings;  /* .v[0 .. .n): "uid_1_x.txt: what", in the order found */
 };
 
 /*

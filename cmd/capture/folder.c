@@ -84,8 +84,8 @@ load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch
 	*nout = 0;
 	if (ag_folder_read(o->folder, &af, err) < 0)
 		return -1;
-	for (size_t i = 0; i < af.nwarnings; i++)
-		ag_msg("%s", af.warnings[i]);
+	for (size_t i = 0; i < af.warnings.n; i++)
+		ag_msg("%s", af.warnings.v[i]);
 	for (size_t i = 0; i < af.nlogs; i++)
 		n += af.logs[i].nclips;
 	if (n > 0 && (*out = calloc(n, sizeof **out)) == NULL) {

@@ -77,7 +77,7 @@ struct cv_txt {
 	char ts[AG_TS_LEN + 1];
 	bool opens_session;
 	int session;            /* session number of this uid, from 0 */
-	struct cv_clip *clips;
+	struct cv_clip *clips;  /* borrowed from the folder's clips */
 	size_t nclips;
 };
 
@@ -85,6 +85,7 @@ struct cv_folder {
 	char *dir;              /* as given */
 	struct cv_txt *txts;    /* sorted by uid, then TS */
 	size_t ntxts;
+	struct cv_clip *clips;  /* every txt's clips, one after the other */
 };
 
 /*

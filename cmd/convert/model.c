@@ -39,12 +39,16 @@ cv_folder_from(struct cv_ctx *c, const struct ag_folder *af, struct cv_folder *f
 {
 	const struct ag_folder_log *g;
 	struct cv_txt *t;
-	size_t i, j;
+	size_t i, j, nclips = 0;
 
-	for (i = 0; i < af->nwarnings; i++)
-		cv_warn(c, "%s/%s", f->dir, af->warnings[i]);
-	if (af->nlogs > 0 && (f->txts = calloc(af->nlogs, sizeof *f->txts)) == NULL)
+	for (i = 0; i < af->warnings.n; i++)
+		cv_warn(c, "%s/%s", f->dir, af->warnings.v[i]);
+	for (i = 0; i < af->nlogs; i++)
+		nclips += af->logs[i].nclips;
+	if ((af->nlogs > 0 && (f->txts = calloc(af->nlogs, sizeof *f->txts)) == NULL) ||
+	    (nclips > 0 && (f->clips = calloc(nclips, sizeof *f->clips)) == NULL))
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", f->dir);
+	nclips = 0;
 	for (i = 0; i < af->nlogs; i++) {
 		g = &af->logs[i];
 		t = &f->txts[f->ntxts++];
@@ -53,10 +57,10 @@ cv_folder_from(struct cv_ctx *c, const struct ag_folder *af, struct cv_folder *f
 		memcpy(t->ts, g->ts, sizeof t->ts);
 		t->opens_session = g->opens_session;
 		t->session = g->session;
-		if (g->nclips > 0 && (t->clips = calloc(g->nclips, sizeof *t->clips)) == NULL)
-			return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", f->dir);
+		t->clips = f->clips + nclips;
 		for (j = 0; j < g->nclips; j++)
 			clip_from(&t->clips[t->nclips++], &g->clips[j]);
+		nclips += g->nclips;
 	}
 	return 0;
 }
@@ -226,12 +230,9 @@ cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag
 void
 cv_folder_free(struct cv_folder *f)
 {
-	size_t i;
-
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->ntxts; i++)
-		free(f->txts[i].clips);
+	free(f->clips);
 	free(f->txts);
 	free(f->dir);
 	memset(f, 0, sizeof *f);

@@ -147,9 +147,9 @@ project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f
 		if (kept[i] && (i == 0 || !kept[i - 1] || af->logs[i - 1].uid != af->logs[i].uid))
 			f->nusers++;
 	}
-	for (i = 0; i < af->nwarnings; i++)
-		if (!left_out_warning(af, kept, af->warnings[i]))
-			ag_msg("%s", af->warnings[i]);
+	for (i = 0; i < af->warnings.n; i++)
+		if (!left_out_warning(af, kept, af->warnings.v[i]))
+			ag_msg("%s", af->warnings.v[i]);
 	for (i = 0; i < af->nlogs; i++)
 		if (kept[i] && log_clips(af->path, &af->logs[i], f, &cap) < 0) {
 			ag_error_set(err, AG_EX_FAIL, "out of memory");

@@ -42,8 +42,8 @@ count_warnings(const char *needle)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < f.nwarnings; i++)
-		if (strstr(f.warnings[i], needle) != NULL)
+	for (i = 0; i < f.warnings.n; i++)
+		if (strstr(f.warnings.v[i], needle) != NULL)
 			n++;
 	return n;
 }
@@ -57,8 +57,8 @@ Test(folder, first_txt_without_zero_opens_session_0_with_one_warning)
 	add("uid_8_20240301120200000.txt", "2.000 8_20240301120200000.aac create \n"
 	    "9.000 8_20240301120200000.aac close \n");
 	settle();
-	cr_assert_eq(f.nwarnings, 1);
-	cr_assert_str_eq(f.warnings[0], "uid_8_20240301120000000.txt: the first txt of uid 8 "
+	cr_assert_eq(f.warnings.n, 1);
+	cr_assert_str_eq(f.warnings.v[0], "uid_8_20240301120000000.txt: the first txt of uid 8 "
 	    "has no 0.000 line; it opens session 0 all the same");
 	cr_assert_eq(f.logs[0].session, 0);
 	cr_assert_eq(f.logs[1].session, 1);
@@ -91,7 +91,7 @@ Test(folder, ts_media_is_video)
 	cr_assert_eq(f.logs[0].clips[0].end_ms, 4000);
 	cr_assert_eq(f.logs[0].clips[0].nrots, 1);
 	cr_assert_eq(f.logs[0].clips[0].rots[0].rotation, 90);
-	cr_assert_eq(f.nwarnings, 0);
+	cr_assert_eq(f.warnings.n, 0);
 }
 
 Test(folder, media_of_another_uid_is_the_txt_users)
@@ -101,8 +101,8 @@ Test(folder, media_of_another_uid_is_the_txt_users)
 	settle();
 	cr_assert_eq(f.logs[0].clips[0].uid, 5);
 	cr_assert_eq(f.logs[0].clips[0].media_uid, 6);
-	cr_assert_eq(f.nwarnings, 1);
-	cr_assert_str_eq(f.warnings[0], "uid_5_20240301120000000.txt: "
+	cr_assert_eq(f.warnings.n, 1);
+	cr_assert_str_eq(f.warnings.v[0], "uid_5_20240301120000000.txt: "
 	    "6_20240301120000000.aac is named for uid 6; kept as uid 5's");
 }
 
@@ -116,7 +116,7 @@ Test(folder, uid_0_is_read_like_any_uid)
 	cr_assert_eq(f.nlogs, 2);
 	cr_assert_eq(f.logs[0].uid, 0);
 	cr_assert_eq(f.logs[0].nclips, 1);
-	cr_assert_eq(f.nwarnings, 0);
+	cr_assert_eq(f.warnings.n, 0);
 }
 
 Test(folder, clip_without_close_is_marked_and_warned)
