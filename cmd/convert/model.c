@@ -1,6 +1,8 @@
 /*
  * model.c - a recording folder as users -> sessions -> txt files -> clips
- * (agora-format.md sections 2.4 and 3.3).
+ * (agora-format.md sections 2.4 and 3.3): the folder read by
+ * ag_folder_read, each clip's media probed, and the converter's policy
+ * (check_clip: what is dropped, where a clip without a close line ends).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -103,7 +105,12 @@ adts_probe(const char *path, struct cv_clip *cl)
 	return 0;
 }
 
-/* Check the media file of a clip, probe it, and drop it if unusable. */
+/*
+ * The converter's policy for one clip: probe its media and drop it when
+ * missing, empty, unreadable, without a close line and a known duration,
+ * or shorter than 1 s; a clip without a close line ends at its start plus
+ * its probed duration.
+ */
 static void
 check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_clip *cl)
 {

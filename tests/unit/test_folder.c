@@ -130,6 +130,8 @@ Test(folder, clip_without_close_is_marked_and_warned)
 
 Test(folder, rotations_codec_switches_and_bad_lines)
 {
+	const struct ag_folder_clip *c;
+
 	add("uid_5_20240301120000000.txt", "0.000 5_20240301120000000.mp4 create \n"
 	    "0.200 5_20240301120000000.mp4 info width=640 height=360 rotation=0\n"
 	    "2.000 5_20240301120000000.mp4 rotate rotation=90\n"
@@ -137,7 +139,7 @@ Test(folder, rotations_codec_switches_and_bad_lines)
 	    "x.000 5_20240301120000000.mp4 close \n"
 	    "5.000 5_20240301120000000.mp4 close \n");
 	settle();
-	const struct ag_folder_clip *c = &f.logs[0].clips[0];
+	c = &f.logs[0].clips[0];
 	cr_assert_eq(c->create_ms, 0);
 	cr_assert_eq(c->start_ms, 200);
 	cr_assert_eq(c->width, 640);
