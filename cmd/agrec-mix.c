@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,39 +13,11 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fe/fe.h"
 #include "exitcodes.h"
 #include "ffmpeg.h"
 #include "fsutil.h"
 #include "mix/mix.h"
-
-static void
-on_stop(int sig)
-{
-	mx_stop_signal = sig;
-}
-
-static void
-on_hup(int sig)
-{
-	(void)sig;
-	mx_hup = 1;
-}
-
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
 
 /* The output folder: made if it does not exist. */
 static int
@@ -99,12 +70,13 @@ main(int argc, char **argv)
 	bool engine = false, paced = false;
 	struct stat st;
 
-	ag_set_progname(argv[0]);
+	fe_init(&mx_prog, argv[0]);
 	memset(&f, 0, sizeof f);
-	if ((r = mx_opts_parse(argc, argv, &o)) != 0)
-		return r > 0 ? 0 : AG_EX_USAGE;
+	if ((r = mx_opts_parse(argc, argv, &o)) >= 0)
+		return r;
 	umask(o.umask);
-	signals();
+	fe_catch_stop(false);
+	mx_catch_hup();
 	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		return AG_EX_UNAVAILABLE;
