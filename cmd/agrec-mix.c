@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "fe/fe.h"
 #include "exitcodes.h"
+#include "folder.h"
 #include "ffmpeg.h"
 #include "fsutil.h"
 #include "mix/mix.h"
@@ -39,23 +40,9 @@ make_outdir(const char *dir, struct ag_error *err)
 static int
 write_folder_files(const char *dir, const char *channel, struct ag_error *err)
 {
-	char buf[512];
-	char *p;
-	int n = snprintf(buf, sizeof buf, "<version>2.0</version>\n<tag></tag>\n"
-	    "<channel name>%s</channel name>\n", channel);
-
-	if ((p = ag_path_join(dir, "metadata.txt")) == NULL)
-		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	if (ag_write_file_atomic(p, buf, (size_t)n, 0666, err) < 0) {
-		free(p);
+	if (ag_metadata_write(dir, channel, err) < 0)
 		return -1;
-	}
-	free(p);
-	if ((p = ag_path_join(dir, "recording2-done.txt")) == NULL)
-		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	n = ag_write_file_atomic(p, "", 0, 0666, err);
-	free(p);
-	return n;
+	return ag_folder_mark(dir, AG_FOLDER_FINISHED, 0666, err);
 }
 
 int

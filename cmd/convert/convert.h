@@ -80,7 +80,7 @@ struct cv_txt {
 	char ts[AG_TS_LEN + 1];
 	bool opens_session;
 	int session;            /* session number of this uid, from 0 */
-	struct cv_clip *clips;
+	struct cv_clip *clips;  /* borrowed from the folder's clips */
 	size_t nclips;
 };
 
@@ -88,11 +88,13 @@ struct cv_folder {
 	char *dir;              /* as given */
 	struct cv_txt *txts;    /* sorted by uid, then TS */
 	size_t ntxts;
+	struct cv_clip *clips;  /* every txt's clips, one after the other */
 };
 
 /*
- * Read every uid_*.txt of dir, build clips, probe the media (with
- * c->ffprobe), mark dropped clips and number sessions.  Warnings go to c.
+ * Read dir (ag_folder_read), probe the media (with c->ffprobe) and mark
+ * dropped clips: missing, empty, unreadable, shorter than 1 s, or without
+ * a close line and a known duration.  Warnings go to c.
  * -1 with err when the folder cannot be read (AG_EX_IOERR) or has no
  * uid_*.txt (AG_EX_DATAERR).
  */
@@ -101,15 +103,13 @@ int cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f,
 void cv_folder_free(struct cv_folder *f);
 
 /*
- * Sort f's txt files by uid, then TS, and number each uid's sessions:
- * a txt with a 0.000 event or a marker (opens_session) starts a new one;
- * a uid's first txt always opens session 0 (with a warning if it does
- * not say so).
+ * The converter's model of the folder read af (borrowed): its logs and
+ * clips copied into f (whose dir is set), its warnings printed through
+ * c.  No probing.  -1 with err when out of memory.
  */
-void cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f);
-
-/* Build the clips of one parsed txt (no probing, no file checks). */
-int cv_clips_from_txt(const struct ag_txt *t, struct cv_clip **clips, size_t *n);
+struct ag_folder;
+int cv_folder_from(struct cv_ctx *c, const struct ag_folder *af, struct cv_folder *f,
+    struct ag_error *err);
 
 /* Display size of a clip at rotation r. */
 void cv_display_size(const struct cv_clip *cl, int rotation, int *w, int *h);

@@ -92,9 +92,10 @@ struct mx_folder {
 	size_t nusers;
 };
 
-/* Read every uid_*.txt of dir (uid 0 only when it is the only uid;
- * excluded uids left out).  -1 with err: AG_EX_IOERR unreadable folder,
- * AG_EX_DATAERR no txt / no media.  Warnings are printed. */
+/* Read dir with ag_folder_read and project it onto mix's clock (uid 0
+ * only when it is the only uid; excluded uids left out).  -1 with err:
+ * AG_EX_IOERR unreadable folder, AG_EX_DATAERR no txt / no media.
+ * Warnings are printed. */
 int mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
     struct ag_error *err);
 void mx_folder_free(struct mx_folder *f);

@@ -26,6 +26,7 @@
 #include "argv.h"
 #include "diag.h"
 #include "ffmpeg.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "names.h"
 #include "record/files.h"
@@ -120,7 +121,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	struct timespec wall;
 	struct tm tm;
 	time_t secs;
-	char meta[256], *p;
+	char *p;
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
@@ -153,16 +154,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 		return -1;
 	}
 	free(p);
-	n = snprintf(meta, sizeof meta, "<version>2.0</version>\n<tag></tag>\n"
-	    "<channel name>%s</channel name>\n", o->channel);
-	if ((p = ag_path_join(f->path, "metadata.txt")) == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "metadata");
-	if (ag_write_file_atomic(p, meta, (size_t)n, 0666, err) < 0) {
-		free(p);
-		return -1;
-	}
-	free(p);
-	return 0;
+	return ag_metadata_write(f->path, o->channel, err);
 }
 
 bool
@@ -178,14 +170,7 @@ rc_folder_full(const struct rc_folder *f)
 int
 rc_folder_finish(struct rc_folder *f, struct ag_error *err)
 {
-	char *p = ag_path_join(f->path, "recording2-done.txt");
-	int r;
-
-	if (p == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "done");
-	r = ag_write_file_atomic(p, "", 0, 0666, err);
-	free(p);
-	return r;
+	return ag_folder_mark(f->path, AG_FOLDER_FINISHED, 0666, err);
 }
 
 static const char *
