@@ -247,9 +247,6 @@ struct cv_folder_result {
 	struct json_t *outputs; /* a new JSON array */
 };
 
-/* Whether dir/name exists (lstat). */
-bool cv_has_file(const char *dir, const char *name);
-
 /*
  * Convert (or plan, or --raw) folder dir under its lock, in a private
  * temporary folder, with convert.log and, when every output is made,

@@ -15,6 +15,7 @@
 #include "convert/convert.h"
 #include "diag.h"
 #include "exitcodes.h"
+#include "folder.h"
 #include "fsutil.h"
 
 #define LOCK_NAME ".agrec-convert.lock"
@@ -32,17 +33,6 @@ struct fjob {
 	char *tmpdir, *logtmp, *logfinal;
 	int lockfd;
 };
-
-bool
-cv_has_file(const char *dir, const char *name)
-{
-	char *p = ag_path_join(dir, name);
-	struct stat st;
-	bool r = p && lstat(p, &st) == 0;
-
-	free(p);
-	return r;
-}
 
 /* Remove private directories left by a killed run (we hold the lock). */
 static void
@@ -235,7 +225,7 @@ fjob_open(struct cv_ctx *c, struct fjob *j, bool recheck, struct cv_folder_resul
 		ag_msg("%s", j->err.msg);
 		return 0;
 	}
-	if (!o->force && !cv_has_file(dir, "recording2-done.txt")) {
+	if (!o->force && !ag_folder_marked(dir, AG_FOLDER_FINISHED)) {
 		snprintf(j->err.msg, sizeof j->err.msg, "%s: not finished: no recording2-done.txt "
 		    "(the recorder is still running or was killed; --force converts it anyway)", dir);
 		set_result(fr, "unfinished", AG_EX_TEMPFAIL, j->err.msg);
@@ -258,7 +248,7 @@ fjob_open(struct cv_ctx *c, struct fjob *j, bool recheck, struct cv_folder_resul
 	/* Several workers or overlapping scans may be given the same
 	 * folder: under the lock, a folder another one has converted is
 	 * done. */
-	if (recheck && cv_has_file(dir, "convert-done.txt")) {
+	if (recheck && ag_folder_marked(dir, AG_FOLDER_CONVERTED)) {
 		set_result(fr, "skipped", 0, "already converted");
 		if (!o->quiet)
 			ag_msg("%s: already converted; skipped", dir);
@@ -323,7 +313,6 @@ fjob_execute(struct cv_ctx *c, struct fjob *j, struct cv_folder_result *fr)
 	const char *dir = j->dir;
 	int nfailed, signo = 0;
 	size_t i;
-	char *done;
 
 	nfailed = cv_execute(c, dir, j->tmpdir, j->jobs, j->renders, j->njobs, j->results, &signo);
 	for (i = 0; i < j->njobs; i++)
@@ -341,12 +330,8 @@ fjob_execute(struct cv_ctx *c, struct fjob *j, struct cv_folder_result *fr)
 	 * (ag_promote_file): only now the marker. */
 	if (finish_log(c, j->logtmp, j->logfinal, &j->err) < 0)
 		return -1;
-	done = ag_path_join(dir, "convert-done.txt");
-	if (done == NULL || ag_write_file_atomic(done, "", 0, 0600, &j->err) < 0) {
-		free(done);
+	if (ag_folder_mark(dir, AG_FOLDER_CONVERTED, 0600, &j->err) < 0)
 		return -1;
-	}
-	free(done);
 	set_result(fr, "converted", 0, "");
 	return 0;
 }

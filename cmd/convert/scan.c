@@ -13,6 +13,7 @@
 
 #include "convert/convert.h"
 #include "diag.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "names.h"
 
@@ -89,9 +90,9 @@ cv_scan(const char *root, bool force, bool quiet, struct cv_strlist *folders)
 
 	scan_dir(root, 4, &found);
 	for (k = 0; k < found.n; k++) {
-		if (cv_has_file(found.v[k], "convert-done.txt") ||
-		    (!force && !cv_has_file(found.v[k], "recording2-done.txt"))) {
-			if (!cv_has_file(found.v[k], "convert-done.txt") && !quiet)
+		if (ag_folder_marked(found.v[k], AG_FOLDER_CONVERTED) ||
+		    (!force && !ag_folder_marked(found.v[k], AG_FOLDER_FINISHED))) {
+			if (!ag_folder_marked(found.v[k], AG_FOLDER_CONVERTED) && !quiet)
 				ag_msg("%s: not finished yet; skipped", found.v[k]);
 			free(found.v[k]);
 			continue;
