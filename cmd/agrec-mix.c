@@ -3,6 +3,9 @@
  * sound, as the Agora SDK's composite mode does: from a finished
  * recording folder (offline, as fast as the machine goes) or from a live
  * channel stream, agrec-stream(5).  See agrec-mix(1) and design.md 4.
+ *
+ * main only: the command line is mix/opts.c, the output folder
+ * mix/outdir.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,37 +16,11 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "fe/fe.h"
 #include "exitcodes.h"
-#include "folder.h"
+#include "fe/fe.h"
 #include "ffmpeg.h"
 #include "fsutil.h"
 #include "mix/mix.h"
-
-/* The output folder: made if it does not exist. */
-static int
-make_outdir(const char *dir, struct ag_error *err)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "output folder %s", dir);
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return ag_error_set(err, AG_EX_IOERR, "output folder %s: not a folder", dir);
-	if (access(dir, W_OK) < 0)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "output folder %s", dir);
-	return 0;
-}
-
-/* metadata.txt and recording2-done.txt, so that agrec-convert -f takes
- * the composite folder as it takes the SDK's. */
-static int
-write_folder_files(const char *dir, const char *channel, struct ag_error *err)
-{
-	if (ag_metadata_write(dir, channel, err) < 0)
-		return -1;
-	return ag_folder_mark(dir, AG_FOLDER_FINISHED, 0666, err);
-}
 
 int
 main(int argc, char **argv)
@@ -93,7 +70,7 @@ main(int argc, char **argv)
 		status = AG_EX_FAIL;
 		goto out;
 	}
-	if (make_outdir(outdir, &err) < 0) {
+	if (mx_outdir_make(outdir, &err) < 0) {
 		ag_msg("%s", err.msg);
 		status = err.code;
 		goto out;
@@ -113,7 +90,7 @@ main(int argc, char **argv)
 			    (double)f.end_us / 1e6, f.ts, outdir);
 		status = mx_run_folder(&e, &f, outdir);
 		if (status == 0 && strcmp(outdir, o.folder) != 0 &&
-		    write_folder_files(outdir, f.channel, &err) < 0) {
+		    mx_outdir_mark(outdir, f.channel, &err) < 0) {
 			ag_msg("%s", err.msg);
 			status = err.code;
 		}

@@ -106,10 +106,7 @@ one_opt(int ch, const char *name, struct cp_opts *o)
 			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);
 		break;
 	case 'q': o->quiet = true; break;
-	case 'h': return fe_help();
-	case 'V': return fe_version();
-	case ':': return fe_usage("%s: needs a value", name);
-	default: return fe_usage("%s: unknown option", name);
+	default: return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -147,8 +144,7 @@ cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 	o->umask = AG_UMASK_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qhV", lo, NULL)) != -1) {
-		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-		st = one_opt(ch, name, o);
+		st = one_opt(ch, fe_optname(argc, argv), o);
 		if (st != 0 || ch == 'h' || ch == 'V')
 			return st;
 	}

@@ -135,11 +135,7 @@ one_opt(int ch, int argc, char **argv, struct cv_opts *o, struct cv_strlist *fol
 	case 'T': o->stretch = true; break;
 	case 'n': o->dry_run = true; break;
 	case 'J': o->json = true; break;
-	case 'h': return fe_help();
-	case 'V': return fe_version();
-	default:
-		fputs(cv_prog.usage, stderr);
-		return AG_EX_USAGE;
+	default: return fe_common_opt(ch, fe_optname(argc, argv));
 	}
 	return 0;
 }
@@ -172,7 +168,8 @@ cv_opts_parse(int argc, char **argv, struct cv_opts *o, struct cv_strlist *folde
 
 	memset(o, 0, sizeof *o);
 	o->fps = 15;
-	while ((ch = getopt_long(argc, argv, "f:m:p:sr:j:qhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:m:p:sr:j:qhV", longopts, NULL)) != -1) {
 		st = one_opt(ch, argc, argv, o, folders, scans);
 		if (st != 0 || ch == 'h' || ch == 'V')
 			return st;

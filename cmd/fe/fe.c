@@ -2,6 +2,7 @@
  * fe.c - the programs' shared front-end: usage errors, --help,
  * --version and the stop signal.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,6 +75,23 @@ fe_version(void)
 {
 	printf("%s %s\n", prog->name, AGREC_VERSION);
 	return flushed();
+}
+
+int
+fe_common_opt(int ch, const char *name)
+{
+	switch (ch) {
+	case 'h': return fe_help();
+	case 'V': return fe_version();
+	case ':': return fe_usage("%s: needs a value", name);
+	default: return fe_usage("%s: unknown option", name);
+	}
+}
+
+const char *
+fe_optname(int argc, char **argv)
+{
+	return optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 }
 
 int

@@ -40,6 +40,18 @@ int fe_help(void);
 int fe_version(void);
 
 /*
+ * What every program's getopt loop does with 'h' (-h, --help), 'V' (-V,
+ * --version), ':' (a value missing; optstring starts with ':') and any
+ * other character (an unknown option).  name is the argument as given
+ * (fe_optname).  Returns 0 after the help or the version, AG_EX_IOERR
+ * if they could not be written, AG_EX_USAGE after a usage error.
+ */
+int fe_common_opt(int ch, const char *name);
+
+/* The argument getopt has just read (borrowed from argv), or "?". */
+const char *fe_optname(int argc, char **argv);
+
+/*
  * ag_cli_num() (cli.h) for option opt: 0 and *out, or -1 after the usage
  * error is printed (the caller returns AG_EX_USAGE).  fe_num_exit()
  * returns the value or exits with AG_EX_USAGE.

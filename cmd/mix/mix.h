@@ -72,6 +72,17 @@ extern const struct fe_prog mx_prog;
  */
 int mx_opts_parse(int argc, char **argv, struct mx_opts *o);
 
+/* ---- outdir.c ---- */
+
+/* The output folder dir (borrowed): made if it does not exist; 0, or -1
+ * with err (AG_EX_IOERR) when it cannot be made or written. */
+int mx_outdir_make(const char *dir, struct ag_error *err);
+
+/* metadata.txt of channel and recording2-done.txt in dir, so that
+ * agrec-convert -f takes the composite folder as it takes the SDK's.
+ * 0, or -1 with err. */
+int mx_outdir_mark(const char *dir, const char *channel, struct ag_error *err);
+
 /* ---- folder.c ---- */
 
 struct mx_clip {

@@ -143,9 +143,9 @@ set_num(const struct num_opt *n, const char *s, struct mx_opts *o)
 	return 0;
 }
 
-/* One option ch with its optarg.  0, or the exit status (-h, -V, usage). */
+/* One option ch with its optarg (name: as given).  0, or the exit status. */
 static int
-one_opt(int ch, char **argv, struct mx_opts *o)
+one_opt(int ch, const char *name, struct mx_opts *o)
 {
 	struct ag_error err = { 0 };
 	size_t i;
@@ -173,10 +173,7 @@ one_opt(int ch, char **argv, struct mx_opts *o)
 			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);
 		break;
 	case 'q': o->quiet = true; break;
-	case 'h': return fe_help();
-	case 'V': return fe_version();
-	case ':': return fe_usage("%s: needs an argument", argv[optind - 1]);
-	default: return fe_usage("%s: unknown option", argv[optind - 1]);
+	default: return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -218,7 +215,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->umask = AG_UMASK_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qhV", lo, NULL)) != -1) {
-		st = one_opt(ch, argv, o);
+		st = one_opt(ch, fe_optname(argc, argv), o);
 		if (st != 0 || ch == 'h' || ch == 'V')
 			return st;
 	}

@@ -99,7 +99,7 @@ enum {
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
-	O_FEEDBACK, O_HELP, O_VERSION,
+	O_FEEDBACK,
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -304,10 +304,7 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 		o->leave_ms = (int)ms;
 		break;
 	}
-	case 'h': case O_HELP: exit(fe_help());
-	case 'V': case O_VERSION: exit(fe_version());
-	case ':': fe_usage_exit("%s needs a value", name);
-	default: fe_usage_exit("unknown option '%s'", name);
+	default: exit(fe_common_opt(ch, name));
 	}
 }
 
@@ -410,8 +407,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "dump", required_argument, NULL, O_DUMP },
 		{ "allow", required_argument, NULL, O_ALLOW },
 		{ "feedback", required_argument, NULL, O_FEEDBACK },
-		{ "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ports p = { 0, 0 };
@@ -420,9 +417,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 	defaults(o);
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":hV", lo, NULL)) != -1) {
-		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 		if (!agora_opt(ch, o, &p))
-			own_opt(ch, name, o);
+			own_opt(ch, fe_optname(argc, argv), o);
 	}
 	if (optind < argc)
 		fe_usage_exit("unexpected argument '%s'", argv[optind]);
