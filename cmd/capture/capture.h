@@ -57,11 +57,10 @@ int cp_opts_parse(int argc, char **argv, struct cp_opts *o);
 int cp_opts_check(struct cp_opts *o);
 
 /*
- * Set by agrec-capture's SIGINT/SIGTERM/SIGHUP handler, the front-end's
- * (fe.h): the inputs stop reading, and the snapshots already decided are
- * still written.
+ * The stop flag is the front-end's fe_stop_signal (fe.h), set on SIGINT,
+ * SIGTERM and SIGHUP: the inputs stop reading, and the snapshots already
+ * decided are still written.
  */
-#define cp_stop_signal fe_stop_signal
 
 /* ---- sink.c: where finished snapshots go ---- */
 

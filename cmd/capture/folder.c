@@ -326,7 +326,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	double pts0 = npk > 0 ? pk[0].pts : 0;
 	size_t pos = 0;
 	while (!eof) {
-		if (cp_stop_signal) {
+		if (fe_stop_signal) {
 			kill(pid, SIGTERM);
 			break;
 		}
@@ -384,7 +384,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		if (idx == npk && blen > pos)
 			pos = blen;   /* more bytes than probed: ignored */
 	}
-	if (idx != npk && !cp_stop_signal)
+	if (idx != npk && !fe_stop_signal)
 		ag_msg("%s: %zu of %zu packets demuxed", path, idx, npk);
 	/* The next clip continues this one (a new file at a resolution
 	 * change): the last frame stays on screen until its first frame. */
@@ -400,7 +400,7 @@ out:
 		if (rc < 0)
 			kill(pid, SIGKILL);
 		ag_wait(pid, &st, NULL);
-		if (rc == 0 && !ag_status_ok(st) && !cp_stop_signal) {
+		if (rc == 0 && !ag_status_ok(st) && !fe_stop_signal) {
 			char s2[64];
 			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s2, sizeof(s2)));
 			rc = 1;
@@ -435,7 +435,7 @@ cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
 	for (size_t i = 0; i < ncl; i++) {
 		if (!cp_uid_wanted(o, cl[i].uid))
 			continue;
-		if (cp_stop_signal)
+		if (fe_stop_signal)
 			break;
 		if (progress)
 			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted, cl[i].file);

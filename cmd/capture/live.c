@@ -31,7 +31,7 @@ cp_run_stream(struct cp_engine *e, int fd, const char *name, struct ag_error *er
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (!(r = ag_stream_reader_new(fd, err)))
 		goto out;
-	while (!ended && !cp_stop_signal) {
+	while (!ended && !fe_stop_signal) {
 		int p = cp_engine_pump(e, fd, -1, err);
 		if (p < 0)
 			goto out;
