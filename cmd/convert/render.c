@@ -381,17 +381,175 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 	return 0;
 }
 
+/* The step that encodes black frames to fill the gaps of a copied video:
+ * tmpdir/jINDEX-black.mp4.  0, or -1 when out of memory. */
+static int
+black_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
+    int64_t black, struct ag_argv *a)
+{
+	char tmpname[192];
+
+	common_head(a, c->ffmpeg, false);
+	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
+	ag_argv_pushf(a, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
+	ag_argv_pushf(a, "-frames:v");
+	ag_argv_pushf(a, "%lld", (long long)black);
+	ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
+	    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
+	    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
+	/* The same time base as the copied clips. */
+	ag_argv_push(a, "-video_track_timescale");
+	ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
+	common_tail(a);
+	snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
+	ag_argv_pushl(a, "-f", "mp4", NULL);
+	return push_url(a, tmpdir, tmpname);
+}
+
+/* The step that encodes the silence between copied audio clips:
+ * tmpdir/jINDEX-silence.aac.  0, or -1 when out of memory. */
+static int
+silence_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
+    int64_t silence, struct ag_argv *a)
+{
+	char tmpname[192];
+
+	common_head(a, c->ffmpeg, false);
+	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
+	ag_argv_pushf(a, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
+	ag_argv_push(a, "-frames:a");
+	ag_argv_pushf(a, "%lld", (long long)silence + 2);
+	ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
+	common_tail(a);
+	snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
+	ag_argv_pushl(a, "-f", "adts", NULL);
+	return push_url(a, tmpdir, tmpname);
+}
+
+/* The copy plans (concat lists) and the filler steps they need.
+ * 0, or -1 when out of memory. */
+static int
+filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
+    const char *tmpdir, int index, bool want_audio, bool want_video, struct cv_render *r)
+{
+	int64_t black = 0, silence = 0;
+
+	if (want_video && j->copy_video) {
+		if (copy_plan(j, &copy_video, absdir, index, r, &r->list_name, &r->list_text,
+		    &black) < 0)
+			return -1;
+		if (black > 0 &&
+		    black_step(c, j, tmpdir, index, black, &r->steps[r->nsteps++].argv) < 0)
+			return -1;
+	}
+	if (want_audio && j->copy_audio) {
+		if (copy_plan(j, &copy_audio, absdir, index, r, &r->alist_name, &r->alist_text,
+		    &silence) < 0)
+			return -1;
+		if (silence > 0 &&
+		    silence_step(c, j, tmpdir, index, silence, &r->steps[r->nsteps++].argv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The main step's inputs: the video (concat list or clips), then the audio.
+ * *first_audio: the index of the first audio input.  0, or -1 (memory). */
+static int
+main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
+    const struct cv_render *r, bool want_audio, bool want_video, struct ag_argv *a,
+    int *first_audio)
+{
+	size_t i;
+	int nin = 0;
+
+	if (want_video && j->copy_video) {
+		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
+		if (push_url(a, tmpdir, r->list_name) < 0)
+			return -1;
+		nin = 1;
+	} else if (want_video) {
+		for (i = 0; i < j->nvideo; i++) {
+			ag_argv_pushl(a, "-i", NULL);
+			if (push_url(a, absdir, j->video[i].clip->file) < 0)
+				return -1;
+		}
+		nin = (int)j->nvideo;
+	}
+	*first_audio = nin;
+	if (want_audio && j->copy_audio) {
+		int64_t base = audio_base(j);
+		/* Frame 0 of the list at its sample: "-0.021333" for a priming
+		 * frame before 0, which the MP4 edit list leaves out. */
+		ag_argv_push(a, "-itsoffset");
+		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
+		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
+		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
+		if (push_url(a, tmpdir, r->alist_name) < 0)
+			return -1;
+	} else if (want_audio) {
+		for (i = 0; i < j->naudio; i++) {
+			ag_argv_pushl(a, "-i", NULL);
+			if (push_url(a, absdir, j->audio[i].clip->file) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The main step's filter graph (what is encoded, not copied) and maps.
+ * 0, or -1 when out of memory. */
+static int
+main_graph_maps(const struct cv_opts *o, const struct cv_job *j, bool want_audio,
+    bool want_video, int first_audio, struct ag_argv *a)
+{
+	char *graph = NULL;
+	size_t glen = 0;
+	FILE *g;
+
+	if ((g = open_memstream(&graph, &glen)) == NULL)
+		return -1;
+	if (want_video && !j->copy_video) {
+		video_graph(g, j, 0, o->stretch);
+		if (want_audio && !j->copy_audio)
+			fputc(';', g);
+	}
+	if (want_audio && !j->copy_audio)
+		audio_graph(g, j, first_audio);
+	if (fclose(g) != 0) {
+		free(graph);
+		return -1;
+	}
+	if (glen > 0)
+		ag_argv_pushl(a, "-filter_complex", graph, NULL);
+	free(graph);
+	if (want_video && j->copy_video) {
+		ag_argv_pushl(a, "-map", "0:v", "-c:v", "copy", NULL);
+	} else if (want_video) {
+		ag_argv_pushl(a, "-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast",
+		    "-crf", "23", "-pix_fmt", "yuv420p", NULL);
+		ag_argv_pushf(a, "-r");
+		ag_argv_pushf(a, "%d", j->fps);
+	}
+	if (want_audio && j->copy_audio) {
+		ag_argv_pushf(a, "-map");
+		ag_argv_pushf(a, "%d:a", first_audio);
+		ag_argv_pushl(a, "-c:a", "copy", NULL);
+	} else if (want_audio) {
+		ag_argv_pushl(a, "-map", "[aout]", "-c:a", "aac", "-b:a",
+		    j->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
+	}
+	return 0;
+}
+
 int
 cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *j,
     const char *tmpdir, int index, struct cv_render *r, struct ag_error *err)
 {
-	const struct cv_opts *o = c->opts;
-	char absdir[PATH_MAX], tmpname[192], *graph = NULL;
-	size_t glen = 0, i;
+	char absdir[PATH_MAX], tmpname[192];
+	size_t i;
 	struct ag_argv *a;
-	FILE *g = NULL;
-	int first_audio = 0, nin = 0;
-	int64_t black = 0;
+	int first_audio = 0;
 	bool want_audio = j->kind != CV_OUT_VIDEO && j->naudio > 0;
 	bool want_video = j->kind != CV_OUT_AUDIO;
 
@@ -402,121 +560,15 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 		return ag_error_set(err, AG_EX_DATAERR, "%s: no video clip to render", j->name);
 	if (!want_video && !want_audio)
 		return ag_error_set(err, AG_EX_DATAERR, "%s: no audio clip to render", j->name);
-
-	if (want_video && j->copy_video) {
-		if (copy_plan(j, &copy_video, absdir, index, r, &r->list_name, &r->list_text, &black) < 0)
-			goto nomem;
-		if (black > 0) {
-			a = &r->steps[r->nsteps++].argv;
-			common_head(a, c->ffmpeg, false);
-			ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-			ag_argv_pushf(a, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
-			ag_argv_pushf(a, "-frames:v");
-			ag_argv_pushf(a, "%lld", (long long)black);
-			ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
-			    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
-			    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
-			/* The same time base as the copied clips. */
-			ag_argv_push(a, "-video_track_timescale");
-			ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
-			common_tail(a);
-			snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
-			ag_argv_pushl(a, "-f", "mp4", NULL);
-			if (push_url(a, tmpdir, tmpname) < 0)
-				goto nomem;
-		}
-	}
-
-	if (want_audio && j->copy_audio) {
-		int64_t silence = 0;
-		if (copy_plan(j, &copy_audio, absdir, index, r, &r->alist_name, &r->alist_text, &silence) < 0)
-			goto nomem;
-		if (silence > 0) {
-			a = &r->steps[r->nsteps++].argv;
-			common_head(a, c->ffmpeg, false);
-			ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-			ag_argv_pushf(a, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
-			ag_argv_push(a, "-frames:a");
-			ag_argv_pushf(a, "%lld", (long long)silence + 2);
-			ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
-			common_tail(a);
-			snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
-			ag_argv_pushl(a, "-f", "adts", NULL);
-			if (push_url(a, tmpdir, tmpname) < 0)
-				goto nomem;
-		}
-	}
+	if (filler_steps(c, j, absdir, tmpdir, index, want_audio, want_video, r) < 0)
+		goto nomem;
 
 	a = &r->steps[r->nsteps].argv;
 	r->steps[r->nsteps++].progress = true;
 	common_head(a, c->ffmpeg, true);
-	if (want_video) {
-		if (j->copy_video) {
-			ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-			if (push_url(a, tmpdir, r->list_name) < 0)
-				goto nomem;
-			nin = 1;
-		} else {
-			for (i = 0; i < j->nvideo; i++) {
-				ag_argv_pushl(a, "-i", NULL);
-				if (push_url(a, absdir, j->video[i].clip->file) < 0)
-					goto nomem;
-			}
-			nin = (int)j->nvideo;
-		}
-	}
-	first_audio = nin;
-	if (want_audio && j->copy_audio) {
-		int64_t base = audio_base(j);
-		/* Frame 0 of the list at its sample: "-0.021333" for a priming
-		 * frame before 0, which the MP4 edit list leaves out. */
-		ag_argv_push(a, "-itsoffset");
-		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
-		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
-		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-		if (push_url(a, tmpdir, r->alist_name) < 0)
-			goto nomem;
-	} else if (want_audio) {
-		for (i = 0; i < j->naudio; i++) {
-			ag_argv_pushl(a, "-i", NULL);
-			if (push_url(a, absdir, j->audio[i].clip->file) < 0)
-				goto nomem;
-		}
-	}
-	if ((g = open_memstream(&graph, &glen)) == NULL)
+	if (main_inputs(j, absdir, tmpdir, r, want_audio, want_video, a, &first_audio) < 0 ||
+	    main_graph_maps(c->opts, j, want_audio, want_video, first_audio, a) < 0)
 		goto nomem;
-	if (want_video && !j->copy_video) {
-		video_graph(g, j, 0, o->stretch);
-		if (want_audio && !j->copy_audio)
-			fputc(';', g);
-	}
-	if (want_audio && !j->copy_audio)
-		audio_graph(g, j, first_audio);
-	if (fclose(g) != 0) {
-		g = NULL;
-		goto nomem;
-	}
-	g = NULL;
-	if (glen > 0)
-		ag_argv_pushl(a, "-filter_complex", graph, NULL);
-	if (want_video) {
-		if (j->copy_video) {
-			ag_argv_pushl(a, "-map", "0:v", "-c:v", "copy", NULL);
-		} else {
-			ag_argv_pushl(a, "-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast",
-			    "-crf", "23", "-pix_fmt", "yuv420p", NULL);
-			ag_argv_pushf(a, "-r");
-			ag_argv_pushf(a, "%d", j->fps);
-		}
-	}
-	if (want_audio && j->copy_audio) {
-		ag_argv_pushf(a, "-map");
-		ag_argv_pushf(a, "%d:a", first_audio);
-		ag_argv_pushl(a, "-c:a", "copy", NULL);
-	} else if (want_audio) {
-		ag_argv_pushl(a, "-map", "[aout]", "-c:a", "aac", "-b:a",
-		    j->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
-	}
 	ag_argv_push(a, "-t");
 	ag_argv_pushf(a, "%lld.%03lld", (long long)(j->dur_ms / 1000), (long long)(j->dur_ms % 1000));
 	common_tail(a);
@@ -526,15 +578,11 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 	ag_argv_pushl(a, "-f", j->kind == CV_OUT_AUDIO ? "ipod" : "mp4", NULL);
 	if (push_url(a, tmpdir, tmpname) < 0)
 		goto nomem;
-	free(graph);
 	for (i = 0; i < (size_t)r->nsteps; i++)
 		if (r->steps[i].argv.failed)
 			goto nomem;
 	return 0;
 nomem:
-	if (g)
-		fclose(g);
-	free(graph);
 	cv_render_free(r);
 	return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", j->name);
 }
