@@ -43,8 +43,8 @@
 
 #include "argv.h"
 #include "capture.h"
-#include "depack.h"
 #include "diag.h"
+#include "h264.h"
 #include "mkv.h"
 #include "spawn.h"
 
@@ -325,37 +325,6 @@ user_fail(struct cp_engine *e, struct user *u, const struct ag_error *why)
 	e->failures++;
 }
 
-/* SPS and PPS of an Annex-B access unit, for an avcC when the stream has none. */
-static int
-find_params(const uint8_t *au, size_t len, const uint8_t **sps, size_t *sps_len,
-    const uint8_t **pps, size_t *pps_len)
-{
-	size_t i = 0;
-	*sps = *pps = NULL;
-	while (i + 3 <= len) {
-		if (au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 1) {
-			size_t s = i + 3, j = s;
-			while (j + 3 <= len && !(au[j] == 0 && au[j + 1] == 0 && (au[j + 2] == 1 ||
-			    (au[j + 2] == 0 && j + 3 < len && au[j + 3] == 1))))
-				j++;
-			if (j + 3 > len)
-				j = len;
-			size_t e = j;
-			while (e > s && au[e - 1] == 0)
-				e--;
-			if (e > s) {
-				int type = au[s] & 0x1f;
-				if (type == 7 && !*sps) { *sps = au + s; *sps_len = e - s; }
-				if (type == 8 && !*pps) { *pps = au + s; *pps_len = e - s; }
-			}
-			i = j;
-		} else {
-			i++;
-		}
-	}
-	return *sps && *pps ? 0 : -1;
-}
-
 static int
 child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
@@ -378,7 +347,7 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 		const uint8_t *sps, *pps;
 		size_t sl = 0, pl = 0;
 		tr.codec = AG_MKV_H264;
-		if (find_params(u->gop[0].data, u->gop[0].len, &sps, &sl, &pps, &pl) == 0) {
+		if (ag_h264_find_params(u->gop[0].data, u->gop[0].len, &sps, &sl, &pps, &pl) == 0) {
 			struct ag_h264_sps sp;
 			int n = ag_h264_avcc(sps, sl, pps, pl, avcc, sizeof(avcc));
 			if (n > 0) {
@@ -549,7 +518,8 @@ feed(struct cp_engine *e, struct user *u, size_t i, bool target, struct ag_error
 		uint8_t *s = malloc(AG_H264_AVCC_SAMPLE_MAX(f->len));
 		if (!s)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		long n = ag_h264_annexb_to_avcc_sample(f->data, f->len, s, AG_H264_AVCC_SAMPLE_MAX(f->len));
+		long n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
+		    AG_H264_AVCC_SAMPLE_MAX(f->len));
 		r = n > 0 ? ag_mkv_write(u->mkv, 1, ts, i == 0, s, (size_t)n, &we) : 0;
 		free(s);
 	} else {

@@ -76,7 +76,7 @@ check_frame(enum ag_codec codec, const struct ag_frame *f)
 	size = AG_H264_AVCC_SAMPLE_MAX(f->len);
 	if ((copy = malloc(size)) == NULL)
 		abort();
-	n = ag_h264_annexb_to_avcc_sample(f->data, f->len, copy, size);
+	n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, copy, size);
 	FUZZ_ASSERT(n >= 0 && (size_t)n <= size);
 	free(copy);
 }
