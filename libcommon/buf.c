@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
 #include "buf.h"
 
 #define MIN_ELEMS 8
@@ -38,16 +39,20 @@ ag_buf_reserve(struct ag_buf *b, size_t n)
 {
 	uint8_t *p;
 
-	if (n > SIZE_MAX - b->len) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (b->p != NULL && b->cap - b->len >= n)
+	if (b->failed)
+		goto fail;
+	if (n == 0 || (b->p != NULL && b->cap - b->len >= n))
 		return 0;
+	if (b->fixed || n > SIZE_MAX / 2 - b->len)
+		goto fail;
 	if ((p = ag_grow(b->p, &b->cap, b->len + n, 1)) == NULL)
-		return -1;
+		goto fail;
 	b->p = p;
 	return 0;
+fail:
+	b->failed = true;
+	errno = ENOMEM;
+	return -1;
 }
 
 int
@@ -61,12 +66,28 @@ ag_buf_append(struct ag_buf *b, const void *data, size_t n)
 	return 0;
 }
 
+int
+ag_buf_append_be(struct ag_buf *b, uint64_t v, int n)
+{
+	uint8_t tmp[8];
+
+	ag_wrn(tmp, v, n);
+	return ag_buf_append(b, tmp, (size_t)n);
+}
+
+void
+ag_buf_clear(struct ag_buf *b)
+{
+	b->len = 0;
+	b->failed = false;
+}
+
 void
 ag_buf_free(struct ag_buf *b)
 {
 	if (b == NULL)
 		return;
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	if (!b->fixed)
+		free(b->p);
+	memset(b, 0, sizeof *b);
 }

@@ -94,7 +94,7 @@ frame_begin(struct ag_depack *d, uint32_t ts, bool head_lost)
 	d->broken = false;
 	d->head_lost = head_lost;
 	d->too_big = false;
-	d->fr.len = 0;
+	ag_buf_clear(&d->fr);
 	d->fu_active = false;
 	d->has_vcl = d->has_idr = d->has_sps = d->has_pps = false;
 	d->first_mb = -1;
@@ -763,7 +763,7 @@ ag_depack_reset(struct ag_depack *d)
 {
 	queue_clear(d);
 	d->active = false;
-	d->fr.len = 0;
+	ag_buf_clear(&d->fr);
 	d->fu_active = false;
 	d->sps_len = d->pps_len = 0;
 	d->width = d->height = 0;
