@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "buf.h"
 #include "capture.h"
 #include "diag.h"
 #include "h264.h"
@@ -422,14 +423,11 @@ static int
 child_read(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
 	for (;;) {
-		if (u->ocap - u->olen < 65536) {
-			size_t nc = u->ocap ? u->ocap * 2 : 262144;
-			uint8_t *nb = realloc(u->obuf, nc);
-			if (!nb)
-				return ag_error_set(err, AG_EX_FAIL, "out of memory");
-			u->obuf = nb;
-			u->ocap = nc;
-		}
+		uint8_t *nb = ag_grow(u->obuf, &u->ocap, u->olen + 65536, 1);
+
+		if (nb == NULL)
+			return ag_error_set(err, AG_EX_FAIL, "out of memory");
+		u->obuf = nb;
 		ssize_t n = read(u->out_fd, u->obuf + u->olen, u->ocap - u->olen);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -583,14 +581,11 @@ child_end(struct cp_engine *e, struct user *u, struct ag_error *err)
 static int
 q_push(struct user *u, int64_t t_us, bool reuse, struct ag_error *err)
 {
-	if (u->qlen == u->qcap) {
-		size_t nc = u->qcap ? u->qcap * 2 : 16;
-		struct pend *nq = realloc(u->q, nc * sizeof(*nq));
-		if (!nq)
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		u->q = nq;
-		u->qcap = nc;
-	}
+	struct pend *nq = ag_grow(u->q, &u->qcap, u->qlen + 1, sizeof *nq);
+
+	if (nq == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	u->q = nq;
 	u->q[u->qlen++] = (struct pend){ t_us, reuse };
 	return 0;
 }
@@ -775,14 +770,10 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 		u->waitkey = true;
 		return 0;
 	}
-	if (u->ngop == u->capgop) {
-		size_t nc = u->capgop ? u->capgop * 2 : 64;
-		struct frame *ng = realloc(u->gop, nc * sizeof(*ng));
-		if (!ng)
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		u->gop = ng;
-		u->capgop = nc;
-	}
+	struct frame *ng = ag_grow(u->gop, &u->capgop, u->ngop + 1, sizeof *ng);
+	if (ng == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	u->gop = ng;
 	struct frame *f = &u->gop[u->ngop];
 	if (!(f->data = malloc(len)))
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
