@@ -524,8 +524,8 @@ vp8_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 		d->vp8_started = true;
 		d->vp8_key = (f[0] & 0x01) == 0;
 		if (d->vp8_key && flen >= 10 && f[3] == 0x9d && f[4] == 0x01 && f[5] == 0x2a) {
-			d->width = (f[6] | f[7] << 8) & 0x3fff;
-			d->height = (f[8] | f[9] << 8) & 0x3fff;
+			d->width = ag_rd16le(f + 6) & 0x3fff;
+			d->height = ag_rd16le(f + 8) & 0x3fff;
 		}
 	} else if (!d->vp8_started) {
 		d->broken = true;  /* its start was lost */

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "be.h"
 #include "buf.h"
 #include "capture.h"
 #include "diag.h"
@@ -217,12 +218,12 @@ jpeg_split(const uint8_t *b, size_t n, size_t *skip, int *w, int *h)
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
 		if (i + 3 >= n)
 			return 0;
-		size_t seglen = ((size_t)b[i + 2] << 8) | b[i + 3];
+		size_t seglen = ag_rd16(b + i + 2);
 		if (i + 2 + seglen > n)
 			return 0;
 		if ((m == 0xC0 || m == 0xC1 || m == 0xC2) && seglen >= 7) {
-			*h = (b[i + 5] << 8) | b[i + 6];
-			*w = (b[i + 7] << 8) | b[i + 8];
+			*h = ag_rd16(b + i + 5);
+			*w = ag_rd16(b + i + 7);
 		}
 		i += 2 + seglen;
 		if (m == 0xDA)
@@ -341,8 +342,8 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	if (u->codec == CP_VP8) {
 		tr.codec = AG_MKV_VP8;
 		if (u->width <= 0 && u->gop[0].len >= 10) {
-			tr.width = (u->gop[0].data[6] | u->gop[0].data[7] << 8) & 0x3fff;
-			tr.height = (u->gop[0].data[8] | u->gop[0].data[9] << 8) & 0x3fff;
+			tr.width = ag_rd16le(u->gop[0].data + 6) & 0x3fff;
+			tr.height = ag_rd16le(u->gop[0].data + 8) & 0x3fff;
 		}
 	} else {
 		const uint8_t *sps, *pps;
