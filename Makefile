@@ -30,13 +30,17 @@ AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 AG_LDFLAGS += -fsanitize=address,undefined
 endif
 
-# Every cmd/agrec-NAME.c is a program, built from it and cmd/NAME/*.c.
+# Every cmd/agrec-NAME.c is a program, built from it, cmd/NAME/*.c and the
+# front-end every program shares, cmd/fe/*.c (usage errors, --help,
+# --version, the stop signal).
 PROGS    := $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/agrec-*.c)))
+FE_SRCS  := $(sort $(wildcard cmd/fe/*.c))
+FE_OBJS  := $(FE_SRCS:%.c=$(B)/%.o)
 LIB_SRCS := $(sort $(wildcard libcommon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB      := $(B)/libcommon.a
 
-prog_srcs = cmd/$(1).c $(sort $(wildcard cmd/$(patsubst agrec-%,%,$(1))/*.c))
+prog_srcs = cmd/$(1).c $(sort $(wildcard cmd/$(patsubst agrec-%,%,$(1))/*.c)) $(FE_SRCS)
 prog_objs = $(patsubst %.c,$(B)/%.o,$(call prog_srcs,$(1)))
 CMD_OBJS  := $(foreach p,$(PROGS),$(call prog_objs,$(p)))
 
@@ -65,8 +69,8 @@ $(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
 	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) -lm
 
 # The capacity benchmark's RTP replayer (bench/, not installed).
-$(B)/agrec-replay: $(B)/bench/replay.o $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(B)/bench/replay.o $(LIB) $(JANSSON_LIBS)
+$(B)/agrec-replay: $(B)/bench/replay.o $(FE_OBJS) $(LIB)
+	$(CC) $(AG_LDFLAGS) -o $@ $(B)/bench/replay.o $(FE_OBJS) $(LIB) $(JANSSON_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)

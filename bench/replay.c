@@ -28,7 +28,6 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,14 +42,13 @@
 #include "diag.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "fe/fe.h"
 #include "fsutil.h"
-#include "num.h"
 #include "rtp.h"
 
 #define CAP_MAGIC "AGRCAP1\n"
 #define CAP_REC_HDR 12
 #define MAX_STREAMS 16
-#define MAX_PARTICIPANTS 10000
 #define RTCP_INTERVAL_US 2000000
 #define SPREAD_US 1000000       /* copies start spread over the first second */
 #define BYE_DELAY_US 20000      /* after a copy's last packet */
@@ -60,7 +58,7 @@ static const char usage_text[] =
 "usage: agrec-replay capture --listen HOST:PORT --seconds S --out FILE\n"
 "       agrec-replay send --to HOST:PORT --file FILE --participants N [--seconds S]\n"
 "                         [--cname-base UID]\n"
-"       agrec-replay -h | --help\n";
+"       agrec-replay -h | --help | -V | --version\n";
 
 static const char help_text[] =
 "Capture one RTP sender once, then replay it as N participants (loopback only).\n"
@@ -91,36 +89,7 @@ static const char help_text[] =
 "\n"
 "Exit status: 0 success, 1 failure, 64 usage, 65 bad capture file, 74 I/O error.\n";
 
-static volatile sig_atomic_t stop_requested;
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ag_vmsg(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s", usage_text);
-	exit(AG_EX_USAGE);
-}
-
-static long
-num_opt(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (ag_parse_long(s, min, max, &v) < 0)
-		usage_error("--%s: '%s' is not a number from %ld to %ld", name, s, min, max);
-	return v;
-}
+static const struct fe_prog replay_prog = { "agrec-replay", usage_text, help_text };
 
 static int64_t
 mono_us(void)
@@ -136,7 +105,7 @@ sleep_until(int64_t us)
 {
 	struct timespec ts = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
 
-	/* EINTR: the caller looks at stop_requested and the clock again. */
+	/* EINTR: the caller looks at fe_stop_signal and the clock again. */
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
@@ -191,24 +160,25 @@ is_loopback(const struct sockaddr *sa)
 static void
 parse_hostport(const char *opt, const char *s, struct sockaddr_storage a[2], socklen_t *alen)
 {
-	char host[256];
+	char host[256], name[32];
 	const char *colon = strrchr(s, ':'), *h = s;
 	size_t hl;
 	long port;
 	int i;
 
 	if (colon == NULL || colon == s)
-		usage_error("--%s: '%s' is not HOST:PORT", opt, s);
+		fe_usage_exit("--%s: '%s' is not HOST:PORT", opt, s);
 	hl = (size_t)(colon - s);
 	if (s[0] == '[' && hl >= 2 && s[hl - 1] == ']') {
 		h = s + 1;
 		hl -= 2;
 	}
 	if (hl == 0 || hl >= sizeof host)
-		usage_error("--%s: '%s' is not HOST:PORT", opt, s);
+		fe_usage_exit("--%s: '%s' is not HOST:PORT", opt, s);
 	memcpy(host, h, hl);
 	host[hl] = '\0';
-	port = num_opt(opt, colon + 1, 1, 65534);
+	snprintf(name, sizeof name, "--%s", opt);
+	port = fe_num_exit(name, colon + 1, AG_CLI_PORT);
 	for (i = 0; i < 2; i++) {
 		struct addrinfo hints, *res = NULL;
 		char ps[16];
@@ -220,10 +190,10 @@ parse_hostport(const char *opt, const char *s, struct sockaddr_storage a[2], soc
 		hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
 		snprintf(ps, sizeof ps, "%ld", port + i);
 		if ((r = getaddrinfo(host, ps, &hints, &res)) != 0)
-			usage_error("--%s: '%s': %s", opt, host, gai_strerror(r));
+			fe_usage_exit("--%s: '%s': %s", opt, host, gai_strerror(r));
 		if (!is_loopback(res->ai_addr)) {
 			freeaddrinfo(res);
-			usage_error("--%s: '%s' is not a loopback address", opt, host);
+			fe_usage_exit("--%s: '%s' is not a loopback address", opt, host);
 		}
 		memcpy(&a[i], res->ai_addr, res->ai_addrlen);
 		*alen = res->ai_addrlen;
@@ -293,16 +263,16 @@ cmd_capture(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': listen_arg = optarg; break;
-		case 's': seconds = num_opt("seconds", optarg, 1, 3600); break;
+		case 's': seconds = fe_num_exit("--seconds", optarg, AG_CLI_BENCH_SECONDS); break;
 		case 'o': out = optarg; break;
-		case 'h': printf("%s\n%s", usage_text, help_text); return AG_EX_OK;
+		case 'h': return fe_help();
 		default: fprintf(stderr, "%s", usage_text); return AG_EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		usage_error("capture: unexpected argument '%s'", argv[optind]);
+		fe_usage_exit("capture: unexpected argument '%s'", argv[optind]);
 	if (listen_arg == NULL || seconds == 0 || out == NULL)
-		usage_error("capture needs --listen, --seconds and --out");
+		fe_usage_exit("capture needs --listen, --seconds and --out");
 	parse_hostport("listen", listen_arg, addr, &alen);
 	for (i = 0; i < 2; i++) {
 		if ((fds[i] = udp_socket(addr[i].ss_family, &err)) < 0)
@@ -316,7 +286,7 @@ cmd_capture(int argc, char **argv)
 	if (buf_add(&b, CAP_MAGIC, 8) < 0)
 		goto nomem;
 	t_end = mono_us() + seconds * 1000000;
-	while (!stop_requested) {
+	while (!fe_stop_signal) {
 		struct pollfd pfd[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
 		int64_t now = mono_us();
 		if (now >= t_end)
@@ -894,19 +864,19 @@ cmd_send(int argc, char **argv)
 		switch (ch) {
 		case 't': to = optarg; break;
 		case 'f': file = optarg; break;
-		case 'n': nparts = num_opt("participants", optarg, 1, MAX_PARTICIPANTS); break;
-		case 's': seconds = num_opt("seconds", optarg, 1, 86400); break;
-		case 'c': cname_base = num_opt("cname-base", optarg, 0, 4294967295L); break;
-		case 'h': printf("%s\n%s", usage_text, help_text); return AG_EX_OK;
+		case 'n': nparts = fe_num_exit("--participants", optarg, AG_CLI_BENCH_USERS); break;
+		case 's': seconds = fe_num_exit("--seconds", optarg, AG_CLI_BENCH_SEND_SECONDS); break;
+		case 'c': cname_base = fe_num_exit("--cname-base", optarg, AG_CLI_UID); break;
+		case 'h': return fe_help();
 		default: fprintf(stderr, "%s", usage_text); return AG_EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		usage_error("send: unexpected argument '%s'", argv[optind]);
+		fe_usage_exit("send: unexpected argument '%s'", argv[optind]);
 	if (to == NULL || file == NULL || nparts == 0)
-		usage_error("send needs --to, --file and --participants");
+		fe_usage_exit("send needs --to, --file and --participants");
 	if (cname_base + nparts - 1 > 4294967295L)
-		usage_error("--cname-base: %ld + %ld participants passes 4294967295", cname_base, nparts);
+		fe_usage_exit("--cname-base: %ld + %ld participants passes 4294967295", cname_base, nparts);
 	parse_hostport("to", to, addr, &alen);
 
 	if (capture_load(file, &cap, &err) < 0) {
@@ -971,7 +941,7 @@ cmd_send(int argc, char **argv)
 		struct copy *c = &s->copies[h.v[0]];
 		int64_t due = copy_key(c), now = mono_us();
 
-		if (stop_requested)
+		if (fe_stop_signal)
 			break;
 		if (due > now) {
 			if (now - last_drain >= FEEDBACK_POLL_US) {
@@ -997,7 +967,7 @@ cmd_send(int argc, char **argv)
 			h.v[0] = h.v[--h.n];
 		heap_down(&h, 0);
 	}
-	if (stop_requested) {
+	if (fe_stop_signal) {
 		/* Stopped early: every copy still says goodbye. */
 		for (i = 0; i < nparts; i++)
 			if (!s->copies[i].bye_sent) {
@@ -1032,7 +1002,7 @@ cmd_send(int argc, char **argv)
 		rc = AG_EX_IOERR;
 		goto out;
 	}
-	rc = stop_requested ? 128 + SIGTERM : AG_EX_OK;
+	rc = fe_stop_signal ? 128 + SIGTERM : AG_EX_OK;
 	if (s->send_errors > 0) {
 		ag_msg("%llu datagrams could not be sent (is anything listening on %s?)",
 		    (unsigned long long)s->send_errors, to);
@@ -1058,25 +1028,18 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct sigaction sa;
-
-	ag_set_progname(argv[0]);
+	fe_init(&replay_prog, argv[0]);
 	if (argc < 2)
-		usage_error("a command is needed: capture or send");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		printf("%s\n%s", usage_text, help_text);
-		return AG_EX_OK;
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+		fe_usage_exit("a command is needed: capture or send");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return fe_help();
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+		return fe_version();
+	fe_catch_stop(false);
 	if (strcmp(argv[1], "capture") == 0)
 		return cmd_capture(argc - 1, argv + 1);
 	if (strcmp(argv[1], "send") == 0)
 		return cmd_send(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (capture or send)", argv[1]);
+	fe_usage_exit("unknown command '%s' (capture or send)", argv[1]);
 	return AG_EX_USAGE;
 }

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,39 +13,12 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fe/fe.h"
 #include "exitcodes.h"
+#include "folder.h"
 #include "ffmpeg.h"
 #include "fsutil.h"
 #include "mix/mix.h"
-
-static void
-on_stop(int sig)
-{
-	mx_stop_signal = sig;
-}
-
-static void
-on_hup(int sig)
-{
-	(void)sig;
-	mx_hup = 1;
-}
-
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-}
 
 /* The output folder: made if it does not exist. */
 static int
@@ -68,23 +40,9 @@ make_outdir(const char *dir, struct ag_error *err)
 static int
 write_folder_files(const char *dir, const char *channel, struct ag_error *err)
 {
-	char buf[512];
-	char *p;
-	int n = snprintf(buf, sizeof buf, "<version>2.0</version>\n<tag></tag>\n"
-	    "<channel name>%s</channel name>\n", channel);
-
-	if ((p = ag_path_join(dir, "metadata.txt")) == NULL)
-		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	if (ag_write_file_atomic(p, buf, (size_t)n, 0666, err) < 0) {
-		free(p);
+	if (ag_metadata_write(dir, channel, err) < 0)
 		return -1;
-	}
-	free(p);
-	if ((p = ag_path_join(dir, "recording2-done.txt")) == NULL)
-		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	n = ag_write_file_atomic(p, "", 0, 0666, err);
-	free(p);
-	return n;
+	return ag_folder_mark(dir, AG_FOLDER_FINISHED, 0666, err);
 }
 
 int
@@ -99,12 +57,13 @@ main(int argc, char **argv)
 	bool engine = false, paced = false;
 	struct stat st;
 
-	ag_set_progname(argv[0]);
+	fe_init(&mx_prog, argv[0]);
 	memset(&f, 0, sizeof f);
-	if ((r = mx_opts_parse(argc, argv, &o)) != 0)
-		return r > 0 ? 0 : AG_EX_USAGE;
+	if ((r = mx_opts_parse(argc, argv, &o)) >= 0)
+		return r;
 	umask(o.umask);
-	signals();
+	fe_catch_stop(false);
+	mx_catch_hup();
 	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		return AG_EX_UNAVAILABLE;

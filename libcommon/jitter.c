@@ -11,6 +11,7 @@ struct slot {
 	int64_t ext;
 	int64_t arrival;
 	uint64_t user;
+	struct ag_rtp rtp;      /* its payload and ext point into data */
 	uint8_t *data;
 	size_t len;
 };
@@ -133,15 +134,28 @@ hist_put(struct ag_jb *jb, int64_t ext, bool released)
 		jb->hist[b / 64] &= ~bit;
 }
 
-/* Copy a packet into a new slot; false when out of memory. */
+/* Copy a packet into a new slot (payload, then extension data); false
+ * when out of memory. */
 static bool
-make_slot(struct slot *s, int64_t ext, int64_t now_ms, uint64_t user, const void *data, size_t len)
+make_slot(struct slot *s, int64_t ext, int64_t now_ms, uint64_t user, const struct ag_rtp *pkt)
 {
+	size_t len = pkt->payload_len + pkt->ext_len;
+
 	/* malloc(0) may return NULL; always keep a real buffer. */
 	if ((s->data = malloc(len > 0 ? len : 1)) == NULL)
 		return false;
-	if (len > 0)
-		memcpy(s->data, data, len);
+	s->rtp = *pkt;
+	s->rtp.payload = NULL;
+	s->rtp.ext = NULL;
+	if (pkt->payload_len > 0) {
+		memcpy(s->data, pkt->payload, pkt->payload_len);
+		s->rtp.payload = s->data;
+	}
+	if (pkt->ext_len > 0 || pkt->ext != NULL) {
+		if (pkt->ext_len > 0)
+			memcpy(s->data + pkt->payload_len, pkt->ext, pkt->ext_len);
+		s->rtp.ext = s->data + pkt->payload_len;
+	}
 	s->ext = ext;
 	s->arrival = now_ms;
 	s->user = user;
@@ -222,10 +236,12 @@ confirm_restart(struct ag_jb *jb, int64_t ext_delta, struct slot *pkt)
 }
 
 int
-ag_jb_push(struct ag_jb *jb, uint16_t seq, int64_t now_ms, uint64_t user,
-    const void *data, size_t len, struct ag_error *err)
+ag_jb_push(struct ag_jb *jb, const struct ag_rtp *pkt, int64_t now_ms, uint64_t user,
+    struct ag_error *err)
 {
 	struct slot s;
+	uint16_t seq = pkt->seq;
+	size_t len = pkt->payload_len + pkt->ext_len;
 	int64_t ext;
 	int32_t d;
 	long pos;
@@ -254,7 +270,7 @@ ag_jb_push(struct ag_jb *jb, uint16_t seq, int64_t now_ms, uint64_t user,
 				return AG_JB_DUPLICATE;
 			}
 			if (iabs(dc) <= AG_JB_RESTART_JUMP) {
-				if (!make_slot(&s, 0, now_ms, user, data, len))
+				if (!make_slot(&s, 0, now_ms, user, pkt))
 					return ag_error_set(err, AG_EX_FAIL, "jitter buffer: out of memory");
 				return confirm_restart(jb, dc, &s);
 			}
@@ -262,7 +278,7 @@ ag_jb_push(struct ag_jb *jb, uint16_t seq, int64_t now_ms, uint64_t user,
 			jb->have_cand = false;
 			jb->c.stray++;
 		}
-		if (!make_slot(&jb->cand, 0, now_ms, user, data, len))
+		if (!make_slot(&jb->cand, 0, now_ms, user, pkt))
 			return ag_error_set(err, AG_EX_FAIL, "jitter buffer: out of memory");
 		jb->cand_seq = seq;
 		jb->have_cand = true;
@@ -285,7 +301,7 @@ ag_jb_push(struct ag_jb *jb, uint16_t seq, int64_t now_ms, uint64_t user,
 		jb->c.refused++;
 		return AG_JB_FULL;
 	}
-	if (!make_slot(&s, ext, now_ms, user, data, len))
+	if (!make_slot(&s, ext, now_ms, user, pkt))
 		return ag_error_set(err, AG_EX_FAIL, "jitter buffer: out of memory");
 	insert_at(jb, (size_t)pos, &s);
 	return AG_JB_STORED;
@@ -337,6 +353,7 @@ ag_jb_pop(struct ag_jb *jb, int64_t now_ms, struct ag_jb_packet *out)
 	jb->started = true;
 	jb->c.lost += (uint64_t)lost;
 
+	out->rtp = s.rtp;
 	out->data = s.data;
 	out->len = s.len;
 	out->ext_seq = (uint32_t)s.ext;

@@ -5,8 +5,9 @@
  * takes the caller's now_ms (any monotonic millisecond clock, the same
  * one for every call on one buffer).
  *
- * Packets go in by their 16-bit RTP sequence number and come out in
- * order by their extended sequence number (ext_seq): the 16-bit number
+ * Packets go in parsed (struct ag_rtp, rtp.h: the caller parses each
+ * datagram once) by their 16-bit RTP sequence number and come out, still
+ * parsed, in order by their extended sequence number (ext_seq): the 16-bit number
  * unwrapped across 65535 -> 0.  ext_seq's low 16 bits are the RTP
  * sequence number; the first packet of a buffer gets cycle 1 (ext_seq =
  * 65536 + seq) so that packets sent just before it still unwrap below
@@ -45,6 +46,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "rtp.h"
 
 #define AG_JB_DEFAULT_CAPACITY   512              /* packets held at most */
 #define AG_JB_DEFAULT_MAX_WAIT   60               /* ms */
@@ -60,7 +62,8 @@ struct ag_jb;
 struct ag_jb_config {
 	int capacity;        /* 2..AG_JB_MAX_CAPACITY packets */
 	int max_wait_ms;     /* 0..10000; how long a gap is waited for */
-	size_t max_packet;   /* 1..65536 bytes; larger packets are refused */
+	size_t max_packet;   /* 1..65536 bytes of payload and header extension;
+	                      * larger packets are refused */
 	size_t max_bytes;    /* >= 2 * max_packet; payload bytes held at most */
 };
 
@@ -88,8 +91,10 @@ struct ag_jb_counters {
 
 /* A released packet. */
 struct ag_jb_packet {
-	uint8_t *data;        /* new: the caller frees it with free(); never NULL */
-	size_t len;
+	struct ag_rtp rtp;    /* as pushed, its payload and ext pointing into data */
+	uint8_t *data;        /* new: the caller frees it with free(); never NULL;
+	                       * the payload, then the header extension data */
+	size_t len;           /* rtp.payload_len + rtp.ext_len */
 	uint32_t ext_seq;     /* extended sequence number (low 16 bits = RTP seq) */
 	uint16_t seq;
 	int64_t arrival_ms;   /* the now_ms of its push */
@@ -110,15 +115,16 @@ struct ag_jb *ag_jb_new(const struct ag_jb_config *cfg, struct ag_error *err);
 void ag_jb_free(struct ag_jb *jb);
 
 /*
- * Offer one RTP packet: seq is its 16-bit sequence number, data/len its
- * bytes (copied; data is only read during the call; len may be 0), user
- * an opaque value handed back on release.  Returns an enum ag_jb_verdict
+ * Offer one parsed RTP packet: pkt->seq is its sequence number; its
+ * header is copied and its payload and extension data too (pkt and what
+ * it points to are only read during the call; the payload may be empty),
+ * user an opaque value handed back on release.  Returns an enum ag_jb_verdict
  * (>= 0; anything but STORED and RESET means the packet was dropped and
  * counted), or -1 with err (AG_EX_FAIL) when out of memory.  Call
  * ag_jb_pop until it returns 0 after each push.
  */
-int ag_jb_push(struct ag_jb *jb, uint16_t seq, int64_t now_ms, uint64_t user,
-    const void *data, size_t len, struct ag_error *err);
+int ag_jb_push(struct ag_jb *jb, const struct ag_rtp *pkt, int64_t now_ms, uint64_t user,
+    struct ag_error *err);
 
 /*
  * Release the next packet if the rules above allow it at now_ms:

@@ -1,15 +1,15 @@
 #include <string.h>
 
+#include "cli.h"
 #include "mixres.h"
 #include "num.h"
 
 int
 ag_mixres_parse(const char *s, struct ag_mixres *out, struct ag_error *err)
 {
-	static const long lo[4] = { AG_MIXRES_W_MIN, AG_MIXRES_H_MIN, AG_MIXRES_FPS_MIN,
-	    AG_MIXRES_KBPS_MIN };
-	static const long hi[4] = { AG_MIXRES_W_MAX, AG_MIXRES_H_MAX, AG_MIXRES_FPS_MAX,
-	    AG_MIXRES_KBPS_MAX };
+	/* The bounds are ag_cli_bounds[]'s (cli.c), which are these macros. */
+	static const enum ag_cli_kind kind[4] = { AG_CLI_MIX_W, AG_CLI_MIX_H, AG_CLI_MIX_FPS,
+	    AG_CLI_MIX_KBPS };
 	char field[32];
 	const char *p = s;
 	long v[4];
@@ -21,7 +21,8 @@ ag_mixres_parse(const char *s, struct ag_mixres *out, struct ag_error *err)
 			goto bad;
 		memcpy(field, p, n);
 		field[n] = '\0';
-		if (ag_parse_long(field, lo[i], hi[i], &v[i]) < 0)
+		if (ag_parse_long(field, ag_cli_bounds[kind[i]].min, ag_cli_bounds[kind[i]].max,
+		    &v[i]) < 0)
 			goto bad;
 		p += n;
 		if (i < 3) {

@@ -13,8 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
+#include "fe/fe.h"
 
 #define CP_MAX_UIDS 64          /* --uid filters */
 #define CP_STALE_US 2000000     /* a frame older than this at t: no video at t */
@@ -33,14 +35,33 @@ struct cp_opts {
 	int quality;            /* -q:v 2..31 */
 	bool quiet;
 	uint32_t uids[CP_MAX_UIDS];
-	int nuids;              /* 0: every user */
+	size_t nuids;           /* 0: every user */
+	mode_t umask;           /* --umask */
 };
 
+/* ---- opts.c: the command line ---- */
+
+/* agrec-capture's --help and --version texts. */
+extern const struct fe_prog cp_prog;
+
 /*
- * Set by agrec-capture's SIGINT/SIGTERM/SIGHUP handler: the inputs stop
- * reading, and the snapshots already decided are still written.
+ * Parse argv into o (-o not yet resolved).  Returns -1 to go on, or the
+ * exit status after -h, -V or a usage error (printed).
  */
-extern volatile sig_atomic_t cp_stop_signal;
+int cp_opts_parse(int argc, char **argv, struct cp_opts *o);
+
+/*
+ * After umask(o->umask): check the inputs and outputs of o and resolve
+ * o->outdir.  Returns -1 to go on, or the exit status after a message.
+ */
+int cp_opts_check(struct cp_opts *o);
+
+/*
+ * Set by agrec-capture's SIGINT/SIGTERM/SIGHUP handler, the front-end's
+ * (fe.h): the inputs stop reading, and the snapshots already decided are
+ * still written.
+ */
+#define cp_stop_signal fe_stop_signal
 
 /* ---- sink.c: where finished snapshots go ---- */
 

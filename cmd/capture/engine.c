@@ -102,8 +102,6 @@ struct user {
 	uint64_t written, missed;
 };
 
-volatile sig_atomic_t cp_stop_signal;
-
 struct cp_engine {
 	const struct cp_opts *o;
 	const char *ffmpeg;
@@ -121,7 +119,7 @@ cp_uid_wanted(const struct cp_opts *o, uint32_t uid)
 {
 	if (o->nuids == 0)
 		return true;
-	for (int i = 0; i < o->nuids; i++)
+	for (size_t i = 0; i < o->nuids; i++)
 		if (o->uids[i] == uid)
 			return true;
 	return false;

@@ -1,11 +1,10 @@
 /*
  * folder.c - a finished recording folder as input.
  *
- * Users, sessions and video clips come from the uid_*.txt files
- * (agora-format.md section 2): a uid's txt files in TS order, a txt
- * with a 0.000 event or a session marker opening a new session whose
- * base is the time in its name.  Channel time 0 is the earliest session
- * base; a clip starts at its info line (else its create line).
+ * Users, sessions and video clips come from ag_folder_read (the
+ * uid_*.txt files, agora-format.md section 2).  Channel time 0 is the
+ * earliest session base; a clip starts at its info line (else its
+ * create line).
  *
  * Each clip's frames reach the same engine as a live stream's: ffmpeg
  * copies the clip's video packets as stored (no decoding, no bitstream
@@ -16,7 +15,6 @@
  * only the GOPs that hold a snapshot decoded.  Rotation is not applied:
  * snapshots show the picture as coded.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,11 +27,11 @@
 #include "capture.h"
 #include "diag.h"
 #include "ffmpeg.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "h264.h"
 #include "names.h"
 #include "spawn.h"
-#include "txt.h"
 
 struct clip {
 	uint32_t uid;
@@ -44,62 +42,35 @@ struct clip {
 	int width, height;
 };
 
-struct txtname {
-	uint32_t uid;
-	char ts[AG_TS_LEN + 1];
-	char name[96];
-};
-
-static int
-cmp_txt(const void *a, const void *b)
+/*
+ * Capture's policy: every video clip (.ts included) is a clip of the
+ * user whose txt lists it; audio is not looked at.  Its start and end on
+ * the wall clock; a clip without a close line lasts until its media ends.
+ */
+static bool
+clip_from(const struct ag_folder_log *g, const struct ag_folder_clip *ac, struct clip *c)
 {
-	const struct txtname *x = a, *y = b;
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return strcmp(x->ts, y->ts);
+	if (!ac->video)
+		return false;
+	memset(c, 0, sizeof *c);
+	c->uid = g->uid;
+	snprintf(c->file, sizeof c->file, "%s", ac->file);
+	c->codec = ac->kind == AG_MEDIA_WEBM ? CP_VP8 : CP_H264;
+	c->start_ms = g->base_ms + ac->start_ms;
+	c->end_ms = ac->end_ms == AG_FOLDER_NO_CLOSE ? -1 : g->base_ms + ac->end_ms;
+	c->width = ac->width > 0 ? ac->width : 0;
+	c->height = ac->height > 0 ? ac->height : 0;
+	return true;
 }
 
+/* By user, then start: a user's clips are run in the order they play. */
 static int
 cmp_clip(const void *a, const void *b)
 {
 	const struct clip *x = a, *y = b;
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return x->start_ms < y->start_ms ? -1 : x->start_ms > y->start_ms;
-}
 
-/* The txt files of dir, sorted by uid then TS. */
-static int
-list_txts(const char *dir, struct txtname **out, size_t *n, struct ag_error *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t cap = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!d)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
-	while ((de = readdir(d))) {
-		struct txtname t;
-		if (strlen(de->d_name) >= sizeof(t.name) || ag_parse_txt_name(de->d_name, &t.uid, t.ts) < 0)
-			continue;
-		strcpy(t.name, de->d_name);
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct txtname *nt = realloc(*out, cap * sizeof(*nt));
-			if (!nt) {
-				closedir(d);
-				return ag_error_set(err, AG_EX_FAIL, "out of memory");
-			}
-			*out = nt;
-		}
-		(*out)[(*n)++] = t;
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(*out, *n, sizeof(**out), cmp_txt);
-	return 0;
+	return x->uid != y->uid ? (x->uid > y->uid) - (x->uid < y->uid) :
+	    (x->start_ms > y->start_ms) - (x->start_ms < y->start_ms);
 }
 
 /* Video clips of every txt, with their start on the wall clock; *ch0 the earliest session base. */
@@ -107,91 +78,30 @@ static int
 load_clips(const struct cp_opts *o, struct clip **out, size_t *nout, int64_t *ch0,
     struct ag_error *err)
 {
-	struct txtname *tn = NULL;
-	size_t ntn = 0, cap = 0;
-	int64_t base = 0;
-	uint32_t base_uid = 0;
-	bool have_base = false;
-	int rc = -1;
+	struct ag_folder af;
+	size_t n = 0;
 
 	*out = NULL;
 	*nout = 0;
-	*ch0 = INT64_MAX;
-	if (list_txts(o->folder, &tn, &ntn, err) < 0)
+	if (ag_folder_read(o->folder, &af, err) < 0)
 		return -1;
-	if (ntn == 0) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt file: not a recording folder", o->folder);
-		goto out;
+	for (size_t i = 0; i < af.warnings.n; i++)
+		ag_msg("%s", af.warnings.v[i]);
+	for (size_t i = 0; i < af.nlogs; i++)
+		n += af.logs[i].nclips;
+	if (n > 0 && (*out = calloc(n, sizeof **out)) == NULL) {
+		ag_folder_free(&af);
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	}
-	for (size_t i = 0; i < ntn; i++) {
-		struct ag_txt t = { 0 };
-		char *p = ag_path_join(o->folder, tn[i].name);
-		int64_t name_ms;
-		if (!p || ag_txt_read_file(p, &t, err) < 0) {
-			free(p);
-			goto out;
-		}
-		free(p);
-		ag_ts_to_ms(tn[i].ts, &name_ms);
-		bool opens = t.marker;
-		for (size_t j = 0; j < t.nlines; j++)
-			if (t.lines[j].t_ms == 0)
-				opens = true;
-		if (opens || !have_base || base_uid != tn[i].uid) {
-			base = name_ms;
-			base_uid = tn[i].uid;
-			have_base = true;
-			if (base < *ch0)
-				*ch0 = base;
-		}
-		for (size_t j = 0; j < t.nlines; j++) {
-			const struct ag_txt_line *l = &t.lines[j];
-			if (!ag_media_is_video(l->media.kind) || l->media.kind == AG_MEDIA_TS)
-				continue;
-			if (l->media.uid != tn[i].uid)
-				continue;
-			size_t k;
-			for (k = 0; k < *nout; k++)
-				if (strcmp((*out)[k].file, l->file) == 0)
-					break;
-			if (k == *nout) {
-				if (l->event != AG_TXT_CREATE && l->event != AG_TXT_VINFO)
-					continue;
-				if (*nout == cap) {
-					cap = cap ? cap * 2 : 16;
-					struct clip *nc = realloc(*out, cap * sizeof(*nc));
-					if (!nc) {
-						ag_txt_free(&t);
-						ag_error_set(err, AG_EX_FAIL, "out of memory");
-						goto out;
-					}
-					*out = nc;
-				}
-				struct clip *c = &(*out)[(*nout)++];
-				memset(c, 0, sizeof(*c));
-				c->uid = l->media.uid;
-				snprintf(c->file, sizeof(c->file), "%s", l->file);
-				c->codec = l->media.kind == AG_MEDIA_WEBM ? CP_VP8 : CP_H264;
-				c->start_ms = base + l->t_ms;
-				c->end_ms = -1;
-			}
-			if (l->event == AG_TXT_CLOSE)
-				(*out)[k].end_ms = base + l->t_ms;
-			if (l->event == AG_TXT_VINFO) {
-				/* Every converter takes the info time as the clip start. */
-				(*out)[k].start_ms = base + l->t_ms;
-				(*out)[k].width = l->width;
-				(*out)[k].height = l->height;
-			}
-		}
-		ag_txt_free(&t);
-	}
+	for (size_t i = 0; i < af.nlogs; i++)
+		for (size_t j = 0; j < af.logs[i].nclips; j++)
+			if (clip_from(&af.logs[i], &af.logs[i].clips[j], &(*out)[*nout]))
+				(*nout)++;
+	*ch0 = af.origin_ms;
+	ag_folder_free(&af);
 	if (*nout > 0)
-		qsort(*out, *nout, sizeof(**out), cmp_clip);
-	rc = 0;
-out:
-	free(tn);
-	return rc;
+		qsort(*out, *nout, sizeof **out, cmp_clip);
+	return 0;
 }
 
 struct pkt {

@@ -1,7 +1,9 @@
 /*
  * convert.h - agrec-convert's own modules: the folder model (model.c),
- * the plan of outputs (plan.c), the ffmpeg command lines (render.c) and
- * their parallel execution (exec.c).
+ * the plan of outputs (plan.c), the ffmpeg command lines (render.c),
+ * their parallel execution (exec.c), and the command line (opts.c), the
+ * job on one folder (folder.c) and the --scan walk (scan.c) that
+ * agrec-convert.c's main runs.
  */
 #ifndef CV_CONVERT_H
 #define CV_CONVERT_H
@@ -12,6 +14,7 @@
 #include <stdio.h>
 
 #include "argv.h"
+#include "fe/fe.h"
 #include "err.h"
 #include "ffmpeg.h"
 #include "names.h"
@@ -77,7 +80,7 @@ struct cv_txt {
 	char ts[AG_TS_LEN + 1];
 	bool opens_session;
 	int session;            /* session number of this uid, from 0 */
-	struct cv_clip *clips;
+	struct cv_clip *clips;  /* borrowed from the folder's clips */
 	size_t nclips;
 };
 
@@ -85,11 +88,13 @@ struct cv_folder {
 	char *dir;              /* as given */
 	struct cv_txt *txts;    /* sorted by uid, then TS */
 	size_t ntxts;
+	struct cv_clip *clips;  /* every txt's clips, one after the other */
 };
 
 /*
- * Read every uid_*.txt of dir, build clips, probe the media (with
- * c->ffprobe), mark dropped clips and number sessions.  Warnings go to c.
+ * Read dir (ag_folder_read), probe the media (with c->ffprobe) and mark
+ * dropped clips: missing, empty, unreadable, shorter than 1 s, or without
+ * a close line and a known duration.  Warnings go to c.
  * -1 with err when the folder cannot be read (AG_EX_IOERR) or has no
  * uid_*.txt (AG_EX_DATAERR).
  */
@@ -98,15 +103,13 @@ int cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f,
 void cv_folder_free(struct cv_folder *f);
 
 /*
- * Sort f's txt files by uid, then TS, and number each uid's sessions:
- * a txt with a 0.000 event or a marker (opens_session) starts a new one;
- * a uid's first txt always opens session 0 (with a warning if it does
- * not say so).
+ * The converter's model of the folder read af (borrowed): its logs and
+ * clips copied into f (whose dir is set), its warnings printed through
+ * c.  No probing.  -1 with err when out of memory.
  */
-void cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f);
-
-/* Build the clips of one parsed txt (no probing, no file checks). */
-int cv_clips_from_txt(const struct ag_txt *t, struct cv_clip **clips, size_t *n);
+struct ag_folder;
+int cv_folder_from(struct cv_ctx *c, const struct ag_folder *af, struct cv_folder *f,
+    struct ag_error *err);
 
 /* Display size of a clip at rotation r. */
 void cv_display_size(const struct cv_clip *cl, int rotation, int *w, int *h);
@@ -212,7 +215,67 @@ struct json_t;
 int cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir,
     const char *tmpdir, int fmt, struct json_t *outputs, struct ag_error *err);
 
-/* Set by the signal handler; checked by cv_execute. */
-extern volatile int cv_stop_signal;
+/* ---- opts.c: the command line ---- */
+
+/* A growable list of strings (each borrowed or owned, as its user says). */
+struct cv_strlist {
+	char **v;
+	size_t n, cap;
+};
+
+/* Add s to l (not copied).  0, or -1 when out of memory. */
+int cv_strlist_add(struct cv_strlist *l, char *s);
+
+/* agrec-convert's --help and --version texts. */
+extern const struct fe_prog cv_prog;
+
+/*
+ * Parse argv into o, folders (-f, argv's strings) and scans (--scan).
+ * Returns -1 to go on, or the exit status after -h, -V or a usage error
+ * (printed).  Warnings (-p clamped, -r rounded, -s in mode 0) are given.
+ */
+int cv_opts_parse(int argc, char **argv, struct cv_opts *o, struct cv_strlist *folders,
+    struct cv_strlist *scans);
+
+/* ---- folder.c: the job on one folder ---- */
+
+/* How one folder went, for the exit status and --json. */
+struct cv_folder_result {
+	const char *status;     /* "converted", "planned", "locked", ... */
+	int exit;
+	char message[1100];
+	struct json_t *outputs; /* a new JSON array */
+};
+
+/* Whether dir/name exists (lstat). */
+bool cv_has_file(const char *dir, const char *name);
+
+/*
+ * Convert (or plan, or --raw) folder dir under its lock, in a private
+ * temporary folder, with convert.log and, when every output is made,
+ * convert-done.txt.  recheck: it was found by --scan (or --once is
+ * given), so it may have been converted by another run since it was
+ * looked at; that is checked again under the lock.  fr is filled; its
+ * outputs are the caller's.  Messages go to stderr.
+ */
+void cv_convert_folder(struct cv_ctx *c, const char *dir, bool recheck,
+    struct cv_folder_result *fr);
+
+/*
+ * Convert folders->v[0..n) in turn (cv_convert_folder) until a signal;
+ * each one's result is appended to jfolders (a JSON array).  Folders from
+ * first_found on were found by --scan.  Returns the exit status.
+ */
+int cv_convert_all(struct cv_ctx *c, const struct cv_strlist *folders, size_t first_found,
+    struct json_t *jfolders);
+
+/* ---- scan.c: --scan ---- */
+
+/*
+ * Add to folders (new strings, the caller's) every folder below root,
+ * up to four levels, that holds uid_*.txt, is finished (or force) and is
+ * not converted.  Unfinished ones are named on stderr (but when quiet).
+ */
+void cv_scan(const char *root, bool force, bool quiet, struct cv_strlist *folders);
 
 #endif

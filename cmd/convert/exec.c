@@ -20,8 +20,6 @@
 #include "fsutil.h"
 #include "spawn.h"
 
-volatile int cv_stop_signal;
-
 struct slot {
 	size_t job;
 	int step;
@@ -279,7 +277,7 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 		struct pollfd pfd[64];
 		int np = 0;
 
-		if (cv_stop_signal)
+		if (fe_stop_signal)
 			goto interrupted;
 		/* Fill free slots with the next jobs. */
 		for (k = 0; k < nslots && next < n; k++) {
@@ -401,7 +399,7 @@ interrupted:
 		}
 	if (c->progress)
 		fprintf(stderr, "\r\033[K");
-	*signo = cv_stop_signal;
+	*signo = fe_stop_signal;
 	free(slots);
 	return -1;
 }

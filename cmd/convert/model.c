@@ -1,8 +1,9 @@
 /*
  * model.c - a recording folder as users -> sessions -> txt files -> clips
- * (agora-format.md sections 2.4 and 3.3).
+ * (agora-format.md sections 2.4 and 3.3): the folder read by
+ * ag_folder_read, each clip's media probed, and the converter's policy
+ * (check_clip: what is dropped, where a clip without a close line ends).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,107 +11,59 @@
 
 #include "convert.h"
 #include "adts.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "reclog.h"
 
-static struct cv_clip *
-clip_for(struct cv_clip **clips, size_t *n, size_t *cap, const struct ag_txt_line *l)
+/* A clip of the folder read, as the converter models it (not probed yet). */
+static void
+clip_from(struct cv_clip *cl, const struct ag_folder_clip *ac)
 {
-	size_t i;
-	struct cv_clip *cl;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*clips)[i].file, l->file) == 0)
-			return &(*clips)[i];
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		struct cv_clip *p = realloc(*clips, ncap * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		*clips = p;
-		*cap = ncap;
-	}
-	cl = &(*clips)[(*n)++];
 	memset(cl, 0, sizeof *cl);
-	snprintf(cl->file, sizeof cl->file, "%s", l->file);
-	cl->kind = l->media.kind;
-	cl->video = ag_media_is_video(l->media.kind);
-	cl->create_ms = cl->start_ms = cl->end_ms = -1;
-	cl->width = cl->height = -1;
+	memcpy(cl->file, ac->file, sizeof cl->file);
+	cl->kind = ac->kind;
+	cl->video = ac->video;
+	cl->create_ms = ac->create_ms;
+	cl->start_ms = ac->start_ms;
+	cl->has_close = ac->end_ms != AG_FOLDER_NO_CLOSE;
+	cl->end_ms = cl->has_close ? ac->end_ms : -1;
+	cl->codecswitch = ac->nswitches > 0;
+	cl->width = ac->width;
+	cl->height = ac->height;
+	cl->nrots = ac->nrots;
+	memcpy(cl->rots, ac->rots, sizeof cl->rots);
 	cl->probed_dur = -1;
-	return cl;
 }
 
 int
-cv_clips_from_txt(const struct ag_txt *t, struct cv_clip **clipsp, size_t *np)
+cv_folder_from(struct cv_ctx *c, const struct ag_folder *af, struct cv_folder *f,
+    struct ag_error *err)
 {
-	struct cv_clip *clips = NULL, *cl;
-	size_t n = 0, cap = 0, i;
-	bool seen_info;
+	const struct ag_folder_log *g;
+	struct cv_txt *t;
+	size_t i, j, nclips = 0;
 
-	for (i = 0; i < t->nlines; i++) {
-		const struct ag_txt_line *l = &t->lines[i];
-		if ((cl = clip_for(&clips, &n, &cap, l)) == NULL) {
-			free(clips);
-			return -1;
-		}
-		seen_info = cl->nrots > 0;
-		switch (l->event) {
-		case AG_TXT_CREATE:
-			if (cl->create_ms < 0)
-				cl->create_ms = l->t_ms;
-			if (cl->start_ms < 0)
-				cl->start_ms = l->t_ms;
-			break;
-		case AG_TXT_VINFO:
-			/* Every converter takes the info time as the clip start. */
-			if (!seen_info) {
-				cl->start_ms = l->t_ms;
-				cl->width = l->width;
-				cl->height = l->height;
-				cl->rots[0].t_ms = l->t_ms;
-				cl->rots[0].rotation = l->rotation;
-				cl->nrots = 1;
-			}
-			break;
-		case AG_TXT_ROTATE:
-			if (cl->nrots == 0) {
-				cl->rots[0].t_ms = cl->start_ms >= 0 ? cl->start_ms : l->t_ms;
-				cl->rots[0].rotation = 0;
-				cl->nrots = 1;
-			}
-			if (cl->nrots < CV_MAX_ROTS) {
-				cl->rots[cl->nrots].t_ms = l->t_ms;
-				cl->rots[cl->nrots].rotation = l->rotation;
-				cl->nrots++;
-			}
-			break;
-		case AG_TXT_CLOSE:
-			cl->end_ms = l->t_ms;
-			cl->has_close = true;
-			break;
-		case AG_TXT_CODECSWITCH:
-			cl->codecswitch = true;
-			break;
-		case AG_TXT_AINFO:
-			break;
-		}
-		if (cl->create_ms < 0)
-			cl->create_ms = l->t_ms;
-		if (cl->start_ms < 0)
-			cl->start_ms = l->t_ms;
+	for (i = 0; i < af->warnings.n; i++)
+		cv_warn(c, "%s/%s", f->dir, af->warnings.v[i]);
+	for (i = 0; i < af->nlogs; i++)
+		nclips += af->logs[i].nclips;
+	if ((af->nlogs > 0 && (f->txts = calloc(af->nlogs, sizeof *f->txts)) == NULL) ||
+	    (nclips > 0 && (f->clips = calloc(nclips, sizeof *f->clips)) == NULL))
+		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", f->dir);
+	nclips = 0;
+	for (i = 0; i < af->nlogs; i++) {
+		g = &af->logs[i];
+		t = &f->txts[f->ntxts++];
+		snprintf(t->name, sizeof t->name, "%s", g->name);
+		t->uid = g->uid;
+		memcpy(t->ts, g->ts, sizeof t->ts);
+		t->opens_session = g->opens_session;
+		t->session = g->session;
+		t->clips = f->clips + nclips;
+		for (j = 0; j < g->nclips; j++)
+			clip_from(&t->clips[t->nclips++], &g->clips[j]);
+		nclips += g->nclips;
 	}
-	for (i = 0; i < n; i++) {
-		cl = &clips[i];
-		if (cl->video && cl->nrots == 0) {
-			cl->rots[0].t_ms = cl->start_ms;
-			cl->rots[0].rotation = 0;
-			cl->nrots = 1;
-		}
-		cl->rots[0].t_ms = cl->start_ms;
-	}
-	*clipsp = clips;
-	*np = n;
 	return 0;
 }
 
@@ -124,16 +77,6 @@ cv_display_size(const struct cv_clip *cl, int rotation, int *w, int *h)
 		*w = cl->width;
 		*h = cl->height;
 	}
-}
-
-static int
-txt_cmp(const void *a, const void *b)
-{
-	const struct cv_txt *x = a, *y = b;
-
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return strcmp(x->ts, y->ts);
 }
 
 /*
@@ -162,7 +105,12 @@ adts_probe(const char *path, struct cv_clip *cl)
 	return 0;
 }
 
-/* Check the media file of a clip, probe it, and drop it if unusable. */
+/*
+ * The converter's policy for one clip: probe its media and drop it when
+ * missing, empty, unreadable, without a close line and a known duration,
+ * or shorter than 1 s; a clip without a close line ends at its start plus
+ * its probed duration.
+ */
 static void
 check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_clip *cl)
 {
@@ -219,7 +167,7 @@ probed:
 			goto out;
 		}
 		cl->end_ms = cl->start_ms + (int64_t)(cl->probed_dur * 1000 + 0.5);
-		cv_warn(c, "%s/%s: %s has no close line; it ends at %lld.%03lld s by its probed duration",
+		cv_note(c, "%s/%s: %s ends at %lld.%03lld s by its probed duration",
 		    dir, t->name, cl->file, (long long)(cl->end_ms / 1000), (long long)(cl->end_ms % 1000));
 	}
 	if (cl->end_ms - cl->start_ms < 1000) {
@@ -229,26 +177,6 @@ probed:
 	}
 out:
 	free(path);
-}
-
-void
-cv_sessions_assign(struct cv_ctx *c, struct cv_folder *f)
-{
-	size_t i;
-
-	qsort(f->txts, f->ntxts, sizeof *f->txts, txt_cmp);
-	for (i = 0; i < f->ntxts; i++) {
-		struct cv_txt *t = &f->txts[i];
-		bool first = i == 0 || f->txts[i - 1].uid != t->uid;
-		if (first) {
-			if (!t->opens_session)
-				cv_warn(c, "%s/%s: the first txt of uid %lu has no 0.000 line; "
-				    "it opens session 0 all the same", f->dir, t->name, (unsigned long)t->uid);
-			t->session = 0;
-		} else {
-			t->session = f->txts[i - 1].session + (t->opens_session ? 1 : 0);
-		}
-	}
 }
 
 /*
@@ -286,87 +214,32 @@ check_novideo(struct cv_ctx *c, const struct cv_folder *f)
 int
 cv_folder_load(struct cv_ctx *c, const char *dir, struct cv_folder *f, struct ag_error *err)
 {
-	DIR *d;
-	struct dirent *de;
-	size_t cap = 0, i, j;
-	int rc = -1;
+	struct ag_folder af;
+	size_t i, j;
 
 	memset(f, 0, sizeof *f);
 	if ((f->dir = strdup(dir)) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", dir);
-	if ((d = opendir(dir)) == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
-	while ((de = readdir(d)) != NULL) {
-		struct cv_txt *t;
-		struct ag_txt txt;
-		char *path;
-		uint32_t uid;
-		char ts[AG_TS_LEN + 1];
-
-		if (ag_parse_txt_name(de->d_name, &uid, ts) < 0)
-			continue;
-		if (f->ntxts == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct cv_txt *p = realloc(f->txts, ncap * sizeof *p);
-			if (p == NULL) {
-				ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", dir);
-				goto out;
-			}
-			f->txts = p;
-			cap = ncap;
-		}
-		t = &f->txts[f->ntxts];
-		memset(t, 0, sizeof *t);
-		snprintf(t->name, sizeof t->name, "%s", de->d_name);
-		t->uid = uid;
-		memcpy(t->ts, ts, sizeof ts);
-		if ((path = ag_path_join(dir, de->d_name)) == NULL) {
-			ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", dir);
-			goto out;
-		}
-		if (ag_txt_read_file(path, &txt, err) < 0) {
-			free(path);
-			goto out;
-		}
-		free(path);
-		for (j = 0; j < txt.nwarnings; j++)
-			cv_warn(c, "%s/%s: %s; line skipped", dir, t->name, txt.warnings[j].msg);
-		t->opens_session = txt.marker;
-		for (j = 0; j < txt.nlines; j++)
-			if (txt.lines[j].t_ms == 0)
-				t->opens_session = true;
-		if (cv_clips_from_txt(&txt, &t->clips, &t->nclips) < 0) {
-			ag_txt_free(&txt);
-			ag_error_errno(err, AG_EX_IOERR, ENOMEM, "%s", dir);
-			goto out;
-		}
-		ag_txt_free(&txt);
-		f->ntxts++;
+	if (ag_folder_read(dir, &af, err) < 0)
+		return -1;
+	if (cv_folder_from(c, &af, f, err) < 0) {
+		ag_folder_free(&af);
+		return -1;
 	}
-	if (f->ntxts == 0) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt files: not a recording folder", dir);
-		goto out;
-	}
-	cv_sessions_assign(c, f);
+	ag_folder_free(&af);
 	for (i = 0; i < f->ntxts; i++)
 		for (j = 0; j < f->txts[i].nclips; j++)
 			check_clip(c, dir, &f->txts[i], &f->txts[i].clips[j]);
 	check_novideo(c, f);
-	rc = 0;
-out:
-	closedir(d);
-	return rc;
+	return 0;
 }
 
 void
 cv_folder_free(struct cv_folder *f)
 {
-	size_t i;
-
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->ntxts; i++)
-		free(f->txts[i].clips);
+	free(f->clips);
 	free(f->txts);
 	free(f->dir);
 	memset(f, 0, sizeof *f);

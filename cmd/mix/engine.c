@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,25 @@
 #include "mix/mix.h"
 #include "stream.h"
 
-volatile int mx_stop_signal;
-volatile int mx_hup;
+volatile sig_atomic_t mx_hup;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	mx_hup = 1;
+}
+
+void
+mx_catch_hup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+}
 
 int64_t
 mx_tick_time(const struct mx_engine *e, int64_t n)
@@ -630,7 +648,7 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 		return err.code ? err.code : AG_EX_FAIL;
 	}
 	mx_outputs_txt(&out, e->o, 0, false, &err);
-	while (e->n < total && !mx_stop_signal) {
+	while (e->n < total && !fe_stop_signal) {
 		int64_t tn = mx_tick_time(e, e->n);
 		size_t np = 0;
 
@@ -688,7 +706,7 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 	if (tty)
 		progress(e, total, start, true);
 	mx_engine_reap(e, true);
-	if (mx_stop_signal && status == 0) {
+	if (fe_stop_signal && status == 0) {
 		ag_msg("interrupted at %.3f s of %.3f s: the files hold what was mixed",
 		    (double)mx_tick_time(e, e->n) / 1e6, (double)f->end_us / 1e6);
 		status = AG_EX_FAIL;

@@ -1,40 +1,20 @@
 /*
- * folder.c - a finished recording folder as a list of clips on one
- * timeline: every uid_*.txt is read with txt.h, sessions are found as
- * agora-format.md 2.4 says (a txt with a 0.000 event or a marker opens
- * one, the others continue their uid's session base), and every media
- * file becomes a clip from its start (video: the info line) to its close,
- * in microseconds after the earliest session base of the folder.
+ * folder.c - a finished recording folder (read by ag_folder_read) as a
+ * list of clips on mix's clock: every clip from its start (video: the
+ * info line) to its close, in microseconds after the earliest session
+ * base of the users mixed.  What is left out is mix's policy (keep_log,
+ * keep_clip).
  */
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "mix/mix.h"
 #include "names.h"
-#include "txt.h"
-
-struct txtent {
-	char name[128];
-	uint32_t uid;
-	char ts[AG_TS_LEN + 1];
-	int64_t ts_ms;
-};
-
-static int
-txtent_cmp(const void *a, const void *b)
-{
-	const struct txtent *x = a, *y = b;
-
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return strcmp(x->ts, y->ts);
-}
 
 static int
 clip_cmp(const void *a, const void *b)
@@ -46,33 +26,54 @@ clip_cmp(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-/* The channel name from metadata.txt, else from the folder's name. */
-static void
-channel_name(const char *dir, char *out, size_t size)
+/*
+ * Mix's policy for a log g of af: uid 0 (the SDK's composite) is left
+ * out when other users exist, and so are the excluded uids.  *why says
+ * why a log is left out with a message, or stays NULL.
+ */
+static bool
+keep_log(const struct ag_folder *af, const struct ag_folder_log *g, const struct mx_opts *o,
+    const char **why)
 {
-	char *p = ag_path_join(dir, "metadata.txt"), line[512];
-	FILE *f = p != NULL ? fopen(p, "r") : NULL;
-	const char *base;
-	struct ag_channel_dir cd;
-
-	free(p);
-	snprintf(out, size, "mix");
-	if (f != NULL) {
-		while (fgets(line, sizeof line, f) != NULL) {
-			char *a = strstr(line, "<channel name>"), *b;
-			if (a != NULL && (b = strstr(a, "</channel name>")) != NULL) {
-				*b = '\0';
-				snprintf(out, size, "%s", a + strlen("<channel name>"));
-				fclose(f);
-				return;
-			}
-		}
-		fclose(f);
+	*why = NULL;
+	if (mx_excluded(o, g->uid))
+		return false;
+	if (g->uid == 0 && af->logs[af->nlogs - 1].uid != 0) {
+		*why = "uid 0 is the SDK's composite and other users exist: left out";
+		return false;
 	}
-	base = strrchr(dir, '/');
-	base = base != NULL && base[1] != '\0' ? base + 1 : dir;
-	if (ag_parse_channel_dir(base, &cd) == 0)
-		snprintf(out, size, "%s", cd.channel);
+	return true;
+}
+
+/* And for a clip: it needs a create line, a size (video) and a non-empty file. */
+static bool
+keep_clip(const struct ag_folder_log *g, const struct ag_folder_clip *c)
+{
+	if (!c->has_create)
+		return false;
+	if (c->video && c->width <= 0) {
+		ag_msg("%s: %s: no info line with the size: left out", g->name, c->file);
+		return false;
+	}
+	if (c->size <= 0) {
+		ag_msg("%s: %s: missing or empty: left out", g->name, c->file);
+		return false;
+	}
+	return true;
+}
+
+/* Whether warning w is about a log that is left out. */
+static bool
+left_out_warning(const struct ag_folder *af, const bool *kept, const char *w)
+{
+	size_t n;
+
+	for (size_t i = 0; i < af->nlogs; i++) {
+		n = strlen(af->logs[i].name);
+		if (strncmp(w, af->logs[i].name, n) == 0 && w[n] == ':')
+			return !kept[i];
+	}
+	return false;
 }
 
 static int
@@ -90,179 +91,88 @@ add_clip(struct mx_folder *f, size_t *cap, const struct mx_clip *c)
 	return 0;
 }
 
-/* The clips of one txt, with times relative to base_ms (the session base). */
+/* The clips of log g on the output clock (f->base_ms set). */
 static int
-txt_clips(const char *dir, const struct txtent *te, const struct ag_txt *t, int64_t base_ms,
-    struct mx_folder *f, size_t *cap, struct ag_error *err)
+log_clips(const char *dir, const struct ag_folder_log *g, struct mx_folder *f, size_t *cap)
 {
-	for (size_t i = 0; i < t->nlines; i++) {
-		const struct ag_txt_line *l = &t->lines[i];
+	for (size_t i = 0; i < g->nclips; i++) {
+		const struct ag_folder_clip *ac = &g->clips[i];
 		struct mx_clip c;
-		bool seen = false;
-		int64_t start = -1, end = -1;
 
-		if (l->event != AG_TXT_CREATE)
-			continue;
-		for (size_t k = 0; k < i; k++)
-			if (t->lines[k].event == AG_TXT_CREATE && strcmp(t->lines[k].file, l->file) == 0)
-				seen = true;
-		if (seen)
+		if (!keep_clip(g, ac))
 			continue;
 		memset(&c, 0, sizeof c);
-		c.uid = l->media.uid;
-		c.video = ag_media_is_video(l->media.kind);
-		start = l->t_ms;
-		for (size_t k = i + 1; k < t->nlines; k++) {
-			const struct ag_txt_line *m = &t->lines[k];
-			if (strcmp(m->file, l->file) != 0)
-				continue;
-			if (m->event == AG_TXT_VINFO && c.width == 0) {
-				start = m->t_ms;
-				c.width = m->width;
-				c.height = m->height;
-				c.rotation = m->rotation;
-			} else if (m->event == AG_TXT_CLOSE && end < 0) {
-				end = m->t_ms;
-			}
-		}
-		if (l->media.kind == AG_MEDIA_TS) {
-			ag_msg("%s: %s: in-progress .ts video is not mixed", te->name, l->file);
-			continue;
-		}
-		if (c.video && c.width <= 0) {
-			ag_msg("%s: %s: no info line with the size: left out", te->name, l->file);
-			continue;
-		}
-		if (c.uid != te->uid) {
-			ag_msg("%s: %s: not the txt's uid: left out", te->name, l->file);
-			continue;
-		}
-		c.path = ag_path_join(dir, l->file);
-		if (c.path == NULL)
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		if (ag_file_size(c.path) <= 0) {
-			ag_msg("%s: %s: missing or empty: left out", te->name, l->file);
-			free(c.path);
-			continue;
-		}
-		c.start_us = (base_ms + start - f->base_ms) * 1000;
-		if (end < 0) {
-			ag_msg("%s: %s: no close line: mixed until its media ends", te->name, l->file);
+		c.uid = g->uid;
+		c.video = ac->video;
+		c.width = ac->width;
+		c.height = ac->height;
+		c.rotation = ac->video ? ac->rots[0].rotation : 0;
+		c.start_us = (g->base_ms + ac->start_ms - f->base_ms) * 1000;
+		if (ac->end_ms == AG_FOLDER_NO_CLOSE) {
 			c.end_us = INT64_MAX;
 		} else {
-			c.end_us = (base_ms + end - f->base_ms) * 1000;
-			if (c.end_us <= c.start_us) {
-				free(c.path);
+			c.end_us = (g->base_ms + ac->end_ms - f->base_ms) * 1000;
+			if (c.end_us <= c.start_us)
 				continue;
-			}
 			if (c.end_us > f->end_us)
 				f->end_us = c.end_us;
 		}
-		if (add_clip(f, cap, &c) < 0) {
+		if ((c.path = ag_path_join(dir, ac->file)) == NULL || add_clip(f, cap, &c) < 0) {
 			free(c.path);
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
+			return -1;
 		}
 	}
 	return 0;
+}
+
+/* f's clips, users and clock from af, as keep_log and keep_clip allow. */
+static int
+project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f,
+    struct ag_error *err)
+{
+	bool *kept = calloc(af->nlogs, sizeof *kept);
+	const char *why;
+	size_t i, cap = 0;
+	int rc = -1;
+
+	if (kept == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	f->base_ms = INT64_MAX;
+	for (i = 0; i < af->nlogs; i++) {
+		kept[i] = keep_log(af, &af->logs[i], o, &why);
+		if (why != NULL)
+			ag_msg("%s: %s", af->logs[i].name, why);
+		if (kept[i] && af->logs[i].base_ms < f->base_ms)
+			f->base_ms = af->logs[i].base_ms;
+		if (kept[i] && (i == 0 || !kept[i - 1] || af->logs[i - 1].uid != af->logs[i].uid))
+			f->nusers++;
+	}
+	for (i = 0; i < af->warnings.n; i++)
+		if (!left_out_warning(af, kept, af->warnings.v[i]))
+			ag_msg("%s", af->warnings.v[i]);
+	for (i = 0; i < af->nlogs; i++)
+		if (kept[i] && log_clips(af->path, &af->logs[i], f, &cap) < 0) {
+			ag_error_set(err, AG_EX_FAIL, "out of memory");
+			goto out;
+		}
+	rc = 0;
+out:
+	free(kept);
+	return rc;
 }
 
 int
 mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
     struct ag_error *err)
 {
-	DIR *d;
-	struct dirent *de;
-	struct txtent *te = NULL;
-	size_t nte = 0, capte = 0, cap = 0, nonzero = 0;
+	struct ag_folder af;
 	int rc = -1;
-	int64_t sess_base = 0;
-	uint32_t sess_uid = 0, counted = 0;
-	bool have_sess = false;
 
 	memset(f, 0, sizeof *f);
-	if ((d = opendir(dir)) == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
-	while ((de = readdir(d)) != NULL) {
-		struct txtent e;
-		if (ag_parse_txt_name(de->d_name, &e.uid, e.ts) < 0 || strlen(de->d_name) >= sizeof e.name)
-			continue;
-		snprintf(e.name, sizeof e.name, "%s", de->d_name);
-		if (ag_ts_to_ms(e.ts, &e.ts_ms) < 0)
-			continue;
-		if (nte == capte) {
-			size_t n = capte ? capte * 2 : 16;
-			struct txtent *p = realloc(te, n * sizeof *p);
-			if (p == NULL) {
-				closedir(d);
-				free(te);
-				return ag_error_set(err, AG_EX_FAIL, "out of memory");
-			}
-			te = p;
-			capte = n;
-		}
-		te[nte++] = e;
-		if (e.uid != 0)
-			nonzero++;
-	}
-	closedir(d);
-	if (nte == 0) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt files: not a recording folder", dir);
+	if (ag_folder_read(dir, &af, err) < 0)
+		return -1;
+	if (project(&af, o, f, err) < 0)
 		goto out;
-	}
-	qsort(te, nte, sizeof *te, txtent_cmp);
-	f->base_ms = INT64_MAX;
-	/* First pass: the bases, to find the earliest one. */
-	for (int pass = 0; pass < 2; pass++) {
-		have_sess = false;
-		for (size_t i = 0; i < nte; i++) {
-			struct ag_txt t;
-			char *p;
-			bool opens = false;
-
-			if ((te[i].uid == 0 && nonzero > 0) || mx_excluded(o, te[i].uid))
-				continue;
-			if ((p = ag_path_join(dir, te[i].name)) == NULL) {
-				ag_error_set(err, AG_EX_FAIL, "out of memory");
-				goto out;
-			}
-			if (ag_txt_read_file(p, &t, err) < 0) {
-				free(p);
-				goto out;
-			}
-			free(p);
-			for (size_t k = 0; k < t.nlines; k++)
-				if (t.lines[k].t_ms == 0)
-					opens = true;
-			if (t.marker)
-				opens = true;
-			if (!have_sess || sess_uid != te[i].uid) {
-				if (!opens && pass == 1)
-					ag_msg("%s: first txt of uid %u does not start a session: starting one",
-					    te[i].name, (unsigned)te[i].uid);
-				opens = true;
-			}
-			if (opens) {
-				sess_base = te[i].ts_ms;
-				sess_uid = te[i].uid;
-				have_sess = true;
-			}
-			if (pass == 0) {
-				if (sess_base < f->base_ms)
-					f->base_ms = sess_base;
-			} else {
-				if (f->nusers == 0 || counted != te[i].uid)
-					f->nusers++;
-				counted = te[i].uid;
-				if (txt_clips(dir, &te[i], &t, sess_base, f, &cap, err) < 0) {
-					ag_txt_free(&t);
-					goto out;
-				}
-			}
-			for (size_t k = 0; pass == 1 && k < t.nwarnings; k++)
-				ag_msg("%s: %s", te[i].name, t.warnings[k].msg);
-			ag_txt_free(&t);
-		}
-	}
 	if (f->nclips == 0) {
 		ag_error_set(err, AG_EX_DATAERR, "%s: the txt files list no media to mix", dir);
 		goto out;
@@ -277,10 +187,10 @@ mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
 			f->clips[i].end_us = f->end_us;
 	qsort(f->clips, f->nclips, sizeof *f->clips, clip_cmp);
 	ag_ts_from_ms(f->base_ms, f->ts);
-	channel_name(dir, f->channel, sizeof f->channel);
+	snprintf(f->channel, sizeof f->channel, "%s", af.channel[0] != '\0' ? af.channel : "mix");
 	rc = 0;
 out:
-	free(te);
+	ag_folder_free(&af);
 	if (rc < 0)
 		mx_folder_free(f);
 	return rc;

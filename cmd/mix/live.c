@@ -288,9 +288,9 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 		size_t np = 0;
 		int timeout = 100;
 
-		if (mx_stop_signal && !eof) {
+		if (fe_stop_signal && !eof) {
 			if (!e->o->quiet)
-				ag_msg("signal %d: finishing the composite", (int)mx_stop_signal);
+				ag_msg("signal %d: finishing the composite", (int)fe_stop_signal);
 			eof = true;
 		}
 		/* records */

@@ -13,6 +13,7 @@
 #ifndef MX_MIX_H
 #define MX_MIX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 
 #include "err.h"
 #include "exitcodes.h"
+#include "fe/fe.h"
 #include "mix/compose.h"
 #include "mix/layout.h"
 #include "names.h"
@@ -61,11 +63,13 @@ bool mx_excluded(const struct mx_opts *o, uint32_t uid);
 
 /* ---- opts.c ---- */
 
-extern const char mx_usage_text[];
-extern const char mx_help_text[];
+/* agrec-mix's --help and --version texts. */
+extern const struct fe_prog mx_prog;
 
-/* Parse argv into o.  Returns 0; -1 after printing a usage error (64);
- * 1 when --help or --version was printed (exit 0). */
+/*
+ * Parse argv into o.  Returns -1 to go on, or the exit status after -h,
+ * -V or a usage error (printed).
+ */
 int mx_opts_parse(int argc, char **argv, struct mx_opts *o);
 
 /* ---- folder.c ---- */
@@ -88,9 +92,10 @@ struct mx_folder {
 	size_t nusers;
 };
 
-/* Read every uid_*.txt of dir (uid 0 only when it is the only uid;
- * excluded uids left out).  -1 with err: AG_EX_IOERR unreadable folder,
- * AG_EX_DATAERR no txt / no media.  Warnings are printed. */
+/* Read dir with ag_folder_read and project it onto mix's clock (uid 0
+ * only when it is the only uid; excluded uids left out).  -1 with err:
+ * AG_EX_IOERR unreadable folder, AG_EX_DATAERR no txt / no media.
+ * Warnings are printed. */
 int mx_folder_load(const char *dir, const struct mx_opts *o, struct mx_folder *f,
     struct ag_error *err);
 void mx_folder_free(struct mx_folder *f);
@@ -282,9 +287,11 @@ int mx_finish_outputs(struct mx_engine *e, const struct mx_opts *o, int status, 
 /* The paths written, one per line on stdout (not when stdout is --pcm -). */
 void mx_print_outputs(const struct mx_outputs *out);
 
-/* Signals (set by the handlers in agrec-mix.c). */
-extern volatile int mx_stop_signal;
-extern volatile int mx_hup;
+/* Signals: the stop signal is the front-end's fe_stop_signal (fe.h);
+ * mx_hup is set by SIGHUP (reread the layout), whose handler
+ * mx_catch_hup() installs. */
+extern volatile sig_atomic_t mx_hup;
+void mx_catch_hup(void);
 
 /* Folder input: run to the end.  Returns an exit status. */
 int mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir);

@@ -6,24 +6,22 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "mix/mix.h"
-#include "mixres.h"
 #include "names.h"
-#include "num.h"
 #include "umask.h"
 
-const char mx_usage_text[] =
+static const char usage_text[] =
 "usage: agrec-mix [options] -f DIR\n"
 "       agrec-mix [options] [-i FILE|-] -o DIR\n"
-"       agrec-mix -h | --help | --version\n";
+"       agrec-mix -h | --help | -V | --version\n";
 
-const char mx_help_text[] =
+static const char help_text[] =
 "Composite a recorded channel: a finished recording folder (-f) or a live\n"
 "channel stream, agrec-stream(5) (-i, default standard input).\n"
 "\n"
@@ -49,44 +47,28 @@ const char mx_help_text[] =
 "      --umask MODE         octal umask for files and folders (default 077)\n"
 "  -q, --quiet              no progress, no decoder messages\n"
 "  -h, --help               this help\n"
-"      --version            the version\n"
+"  -V, --version            the version\n"
 "\n"
 "Exit status: 0 success, 1 a child failed or interrupted, 64 usage, 65 bad\n"
 "input data, 66 a missing input file, 69 ffmpeg missing, 74 I/O error.\n"
 "Environment: AGREC_FFMPEG.  See agrec-mix(1).\n";
 
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
+const struct fe_prog mx_prog = { "agrec-mix", usage_text, help_text };
 
-	va_start(ap, fmt);
-	ag_vmsg(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s", mx_usage_text);
-}
+enum {
+	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK
+};
 
-static int
-num_opt(const char *name, const char *s, long min, long max, long *out)
-{
-	if (ag_parse_long(s, min, max, out) < 0) {
-		usage_error("--%s: '%s' is not an integer in %ld..%ld", name, s, min, max);
-		return -1;
-	}
-	return 0;
-}
-
-/* --mixResolution, parsed as agrec-record parses it (libcommon/mixres.c). */
+/* --mixResolution, parsed as agrec-record parses it (cli.h).  0 or AG_EX_USAGE. */
 static int
 parse_res(const char *s, struct mx_opts *o)
 {
 	struct ag_mixres m;
 	struct ag_error err = { 0 };
 
-	if (ag_mixres_parse(s, &m, &err) < 0) {
-		usage_error("--mixResolution: %s", err.msg);
-		return -1;
-	}
+	if (ag_cli_mixres("--mixResolution", s, &m, &err) < 0)
+		return fe_usage_err(&err);
 	/* yuv420p needs even sizes */
 	o->width = m.width & ~1;
 	o->height = m.height & ~1;
@@ -95,10 +77,109 @@ parse_res(const char *s, struct mx_opts *o)
 	return 0;
 }
 
-enum {
-	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
-	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_VERSION, O_BGCOLOR, O_UMASK
+/* --backgroundColor [#]RRGGBB.  0 or AG_EX_USAGE. */
+static int
+parse_color(const char *s, struct mx_opts *o)
+{
+	unsigned long c;
+	char *end;
+	const char *p = s[0] == '#' ? s + 1 : s;
+
+	errno = 0;
+	c = strtoul(p, &end, 16);
+	if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
+		return fe_usage("--backgroundColor: '%s' is not #RRGGBB", s);
+	o->has_bg_color = true;
+	o->bg_color = (uint32_t)c;
+	return 0;
+}
+
+/* The numeric options: the option, its bounds, and what it sets. */
+enum num_how {
+	AS_INT,                 /* the int at off */
+	AS_BOOL,                /* the bool at off */
+	AS_PROFILE,             /* the int at off, values above 2 are 2 (the SDK clamps) */
+	AS_MAX_UID              /* max_uid and has_max_uid: -1 is the recorder's "unset" */
 };
+
+struct num_opt {
+	int ch;
+	const char *name;
+	enum ag_cli_kind kind;
+	enum num_how how;
+	size_t off;
+};
+
+static const struct num_opt num_opts[] = {
+	{ O_MIXEDVA, "--mixedVideoAudio", AG_CLI_MIXED_VA, AS_INT,
+	    offsetof(struct mx_opts, mixed_va) },
+	{ O_AUDIOONLY, "--isAudioOnly", AG_CLI_BOOL, AS_BOOL, offsetof(struct mx_opts, audio_only) },
+	{ O_LAYOUTMODE, "--layoutMode", AG_CLI_LAYOUT_MODE, AS_INT,
+	    offsetof(struct mx_opts, layout_mode) },
+	{ O_MAXUID, "--maxResolutionUid", AG_CLI_UID_OR_UNSET, AS_MAX_UID, 0 },
+	{ O_PROFILE, "--audioProfile", AG_CLI_AUDIO_PROFILE, AS_PROFILE,
+	    offsetof(struct mx_opts, audio_profile) },
+	{ O_LATENCY, "--latency", AG_CLI_LATENCY, AS_INT, offsetof(struct mx_opts, latency_ms) },
+};
+
+/* Numeric option n with the value s.  0 or AG_EX_USAGE. */
+static int
+set_num(const struct num_opt *n, const char *s, struct mx_opts *o)
+{
+	char *field = (char *)o + n->off;
+	long v;
+
+	if (fe_num(n->name, s, n->kind, &v) < 0)
+		return AG_EX_USAGE;
+	switch (n->how) {
+	case AS_INT: *(int *)field = (int)v; break;
+	case AS_BOOL: *(bool *)field = v != 0; break;
+	case AS_PROFILE: *(int *)field = v > 2 ? 2 : (int)v; break;
+	case AS_MAX_UID:
+		o->has_max_uid = v >= 0;
+		o->max_uid = (uint32_t)(v < 0 ? 0 : v);
+		break;
+	}
+	return 0;
+}
+
+/* One option ch with its optarg.  0, or the exit status (-h, -V, usage). */
+static int
+one_opt(int ch, char **argv, struct mx_opts *o)
+{
+	struct ag_error err = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
+		if (num_opts[i].ch == ch)
+			return set_num(&num_opts[i], optarg, o);
+	switch (ch) {
+	case 'f': o->folder = optarg; break;
+	case 'i': o->input = optarg; break;
+	case 'o': o->output = optarg; break;
+	case O_RES: return parse_res(optarg, o);
+	case O_LAYOUT: o->layout_file = optarg; break;
+	case O_VIDEOBG: o->video_bg = *optarg ? optarg : NULL; break;
+	case O_USERBG: o->user_bg = *optarg ? optarg : NULL; break;
+	case O_PCM: o->pcm = optarg; break;
+	case O_BGCOLOR: return parse_color(optarg, o);
+	case O_EXCLUDE:
+		if (ag_cli_uid_add("--exclude", optarg, o->exclude, &o->nexclude, MX_MAX_EXCLUDE,
+		    &err) < 0)
+			return fe_usage_err(&err);
+		break;
+	case O_UMASK:
+		if (ag_umask_parse(optarg, &o->umask) < 0)
+			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);
+		break;
+	case 'q': o->quiet = true; break;
+	case 'h': return fe_help();
+	case 'V': return fe_version();
+	case ':': return fe_usage("%s: needs an argument", argv[optind - 1]);
+	default: return fe_usage("%s: unknown option", argv[optind - 1]);
+	}
+	return 0;
+}
 
 int
 mx_opts_parse(int argc, char **argv, struct mx_opts *o)
@@ -123,12 +204,10 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "umask", required_argument, NULL, O_UMASK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
-	long v;
-	uint32_t uid;
+	int ch, st;
 
 	memset(o, 0, sizeof *o);
 	o->width = 360;
@@ -138,129 +217,20 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->latency_ms = 300;
 	o->umask = AG_UMASK_DEFAULT;
 	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qh", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			o->folder = optarg;
-			break;
-		case 'i':
-			o->input = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case O_RES:
-			if (parse_res(optarg, o) < 0)
-				return -1;
-			break;
-		case O_MIXEDVA:
-			if (num_opt("mixedVideoAudio", optarg, 0, 2, &v) < 0)
-				return -1;
-			o->mixed_va = (int)v;
-			break;
-		case O_AUDIOONLY:
-			if (num_opt("isAudioOnly", optarg, 0, 1, &v) < 0)
-				return -1;
-			o->audio_only = v != 0;
-			break;
-		case O_LAYOUTMODE:
-			if (num_opt("layoutMode", optarg, 0, 2, &v) < 0)
-				return -1;
-			o->layout_mode = (int)v;
-			break;
-		case O_MAXUID:
-			/* -1 is the recorder's "unset" */
-			if (num_opt("maxResolutionUid", optarg, -1, 4294967295L, &v) < 0)
-				return -1;
-			o->has_max_uid = v >= 0;
-			o->max_uid = (uint32_t)(v < 0 ? 0 : v);
-			break;
-		case O_LAYOUT:
-			o->layout_file = optarg;
-			break;
-		case O_VIDEOBG:
-			o->video_bg = *optarg ? optarg : NULL;
-			break;
-		case O_USERBG:
-			o->user_bg = *optarg ? optarg : NULL;
-			break;
-		case O_PROFILE:
-			if (num_opt("audioProfile", optarg, 0, 1000000, &v) < 0)
-				return -1;
-			o->audio_profile = v > 2 ? 2 : (int)v;	/* the SDK clamps */
-			break;
-		case O_PCM:
-			o->pcm = optarg;
-			break;
-		case O_LATENCY:
-			if (num_opt("latency", optarg, 0, 10000, &v) < 0)
-				return -1;
-			o->latency_ms = (int)v;
-			break;
-		case O_BGCOLOR: {
-			unsigned long c;
-			char *end;
-			const char *p = optarg[0] == '#' ? optarg + 1 : optarg;
-			errno = 0;
-			c = strtoul(p, &end, 16);
-			if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
-			{
-				usage_error("--backgroundColor: '%s' is not #RRGGBB", optarg);
-				return -1;
-			}
-			o->has_bg_color = true;
-			o->bg_color = (uint32_t)c;
-			break;
-		}
-		case O_EXCLUDE:
-			if (ag_parse_uid(optarg, strlen(optarg), &uid) < 0) {
-				usage_error("--exclude: '%s' is not a uid (0..4294967295)", optarg);
-				return -1;
-			}
-			if (o->nexclude == MX_MAX_EXCLUDE) {
-				usage_error("--exclude: at most %d uids", MX_MAX_EXCLUDE);
-				return -1;
-			}
-			o->exclude[o->nexclude++] = uid;
-			break;
-		case O_UMASK:
-			if (ag_umask_parse(optarg, &o->umask) < 0) {
-				usage_error("--umask: '%s' is not an octal mode (0 to 777)", optarg);
-				return -1;
-			}
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			printf("%s\n%s", mx_usage_text, mx_help_text);
-			return 1;
-		case O_VERSION:
-			printf("agrec-mix %s\n", AGREC_VERSION);
-			return 1;
-		case ':':
-			usage_error("%s: needs an argument", argv[optind - 1]);
-			return -1;
-		default:
-			usage_error("%s: unknown option", argv[optind - 1]);
-			return -1;
-		}
+	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qhV", lo, NULL)) != -1) {
+		st = one_opt(ch, argv, o);
+		if (st != 0 || ch == 'h' || ch == 'V')
+			return st;
 	}
-	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (o->folder != NULL && o->input != NULL) {
-		usage_error("-f and -i are two inputs: give one");
-		return -1;
-	}
-	if (o->folder == NULL && o->output == NULL) {
-		usage_error("stream input needs -o DIR (or give a folder with -f DIR)");
-		return -1;
-	}
+	if (optind < argc)
+		return fe_usage("unexpected argument '%s'", argv[optind]);
+	if (o->folder != NULL && o->input != NULL)
+		return fe_usage("-f and -i are two inputs: give one");
+	if (o->folder == NULL && o->output == NULL)
+		return fe_usage("stream input needs -o DIR (or give a folder with -f DIR)");
 	if (o->audio_only && o->mixed_va != 0)
 		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
-	return 0;
+	return -1;
 }
 
 int

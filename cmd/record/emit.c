@@ -21,7 +21,9 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "fsutil.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/rec.h"
 #include "spawn.h"
 
 static void
@@ -249,9 +251,11 @@ rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason)
 }
 
 void
-rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len)
+rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const struct rc_frame *fm)
 {
+	const struct ag_frame *fr = fm->fr;
+	const struct rc_ptmap *pm = fm->pm;
+	int64_t t90 = fm->t90;
 	int kind = ag_codec_is_video(fr->codec) ? 1 : 0, i;
 	struct ag_stream_media m;
 	struct ag_error e = { 0 };
@@ -262,25 +266,25 @@ rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_
 	/* A codec record before the first frame, and again when it changes;
 	 * video starts at a key frame whose size is known.  Every sink gets
 	 * the same records from the start, so one state serves them all. */
-	if (!u->emit_codec_sent[kind] || u->emit_codec[kind] != (int)fr->codec ||
-	    (kind == 1 && fr->keyframe && fr->width > 0 && (fr->width != u->emit_w || fr->height != u->emit_h))) {
+	if (!eu->codec_sent[kind] || eu->codec[kind] != (int)fr->codec ||
+	    (kind == 1 && fr->keyframe && fr->width > 0 && (fr->width != eu->w || fr->height != eu->h))) {
 		struct ag_stream_codec c;
 		if (kind == 1 && (!fr->keyframe || fr->width <= 0))
 			return;
 		memset(&c, 0, sizeof c);
 		c.t_us = t90 * 1000 / 90;
-		c.uid = u->uid;
+		c.uid = uid;
 		c.kind = kind ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
 		c.codec = (uint8_t)fr->codec;
 		if (kind == 1) {
 			c.width = (uint16_t)fr->width;
 			c.height = (uint16_t)fr->height;
 			if (fr->codec == AG_CODEC_H264) {
-				c.extradata = avcc;
-				c.extradata_len = avcc_len;
+				c.extradata = fm->avcc;
+				c.extradata_len = fm->avcc_len;
 			}
-			u->emit_w = fr->width;
-			u->emit_h = fr->height;
+			eu->w = fr->width;
+			eu->h = fr->height;
 		} else {
 			c.sample_rate = (uint32_t)pm->rate;
 			c.channels = (uint16_t)pm->channels;
@@ -292,12 +296,12 @@ rc_emit_media(struct rc_rec *r, struct rc_user *u, int64_t t90, const struct ag_
 		EACH_SINK(r, k, i)
 			if (ag_stream_write_codec(k->w, &c, &e) < 0)
 				sink_failed(r, k, &e);
-		u->emit_codec_sent[kind] = true;
-		u->emit_codec[kind] = (int)fr->codec;
+		eu->codec_sent[kind] = true;
+		eu->codec[kind] = (int)fr->codec;
 	}
 	memset(&m, 0, sizeof m);
 	m.pts_us = t90 * 1000 / 90;
-	m.uid = u->uid;
+	m.uid = uid;
 	m.kind = kind ? AG_STREAM_VIDEO : AG_STREAM_AUDIO;
 	m.codec = (uint8_t)fr->codec;
 	m.flags = (uint16_t)((fr->keyframe ? AG_STREAM_F_KEYFRAME : 0) |

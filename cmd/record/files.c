@@ -26,9 +26,10 @@
 #include "argv.h"
 #include "diag.h"
 #include "ffmpeg.h"
+#include "folder.h"
 #include "fsutil.h"
 #include "names.h"
-#include "record/record.h"
+#include "record/files.h"
 #include "spawn.h"
 
 static int64_t
@@ -120,7 +121,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	struct timespec wall;
 	struct tm tm;
 	time_t secs;
-	char meta[256], *p;
+	char *p;
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
@@ -153,16 +154,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 		return -1;
 	}
 	free(p);
-	n = snprintf(meta, sizeof meta, "<version>2.0</version>\n<tag></tag>\n"
-	    "<channel name>%s</channel name>\n", o->channel);
-	if ((p = ag_path_join(f->path, "metadata.txt")) == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "metadata");
-	if (ag_write_file_atomic(p, meta, (size_t)n, 0666, err) < 0) {
-		free(p);
-		return -1;
-	}
-	free(p);
-	return 0;
+	return ag_metadata_write(f->path, o->channel, err);
 }
 
 bool
@@ -178,14 +170,7 @@ rc_folder_full(const struct rc_folder *f)
 int
 rc_folder_finish(struct rc_folder *f, struct ag_error *err)
 {
-	char *p = ag_path_join(f->path, "recording2-done.txt");
-	int r;
-
-	if (p == NULL)
-		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "done");
-	r = ag_write_file_atomic(p, "", 0, 0666, err);
-	free(p);
-	return r;
+	return ag_folder_mark(f->path, AG_FOLDER_FINISHED, 0666, err);
 }
 
 static const char *
@@ -303,12 +288,14 @@ rc_frame_channels(const struct ag_frame *fr, const struct rc_ptmap *pm)
 	return pm->channels;
 }
 
-/* The Matroska track that carries fr's codec to a child; asc holds a
+/* The Matroska track that carries fm's codec to a child; asc holds a
  * built AudioSpecificConfig. */
 static void
-child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
-    size_t avcc_len, struct ag_mkv_track *tr, uint8_t asc[2])
+child_track(const struct rc_frame *fm, struct ag_mkv_track *tr, uint8_t asc[2])
 {
+	const struct ag_frame *fr = fm->fr;
+	const struct rc_ptmap *pm = fm->pm;
+
 	memset(tr, 0, sizeof *tr);
 	switch (fr->codec) {
 	case AG_CODEC_VP8:
@@ -320,18 +307,18 @@ child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t 
 		tr->codec = AG_MKV_H264;
 		tr->width = fr->width;
 		tr->height = fr->height;
-		tr->codec_private = avcc;
-		tr->codec_private_len = avcc_len;
+		tr->codec_private = fm->avcc;
+		tr->codec_private_len = fm->avcc_len;
 		break;
 	case AG_CODEC_OPUS:
 		tr->codec = AG_MKV_OPUS;
 		tr->sample_rate = 48000;
-		tr->channels = pm->channels >= 2 ? 2 : 1;
+		tr->channels = fm->channels >= 2 ? 2 : 1;
 		break;
 	case AG_CODEC_AAC:
 		tr->codec = AG_MKV_AAC;
 		tr->sample_rate = pm->rate;
-		tr->channels = pm->channels;
+		tr->channels = fm->channels;
 		tr->codec_private = pm->aac_config;
 		tr->codec_private_len = pm->aac_config_len;
 		if (pm->aac_config_len == 0) {
@@ -344,7 +331,7 @@ child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t 
 				if (rates[k] == pm->rate)
 					fi = (int)k;
 			asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
-			asc[1] = (uint8_t)(((fi & 1) << 7) | ((pm->channels & 0xf) << 3));
+			asc[1] = (uint8_t)(((fi & 1) << 7) | ((fm->channels & 0xf) << 3));
 			tr->codec_private = asc;
 			tr->codec_private_len = 2;
 		}
@@ -353,34 +340,33 @@ child_track(const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t 
 	case AG_CODEC_PCMA:
 		tr->codec = AG_MKV_PCM_S16LE;
 		tr->sample_rate = pm->rate;
-		tr->channels = pm->channels;
+		tr->channels = fm->channels;
 		break;
 	}
 }
 
-/* A fresh writer for fr's media; no file or child yet. */
+/* A fresh writer for fm's media; no file or child yet. */
 static void
-writer_init(struct rc_writer *w, const struct ag_frame *fr, const struct rc_ptmap *pm)
+writer_init(struct rc_writer *w, const struct rc_frame *fm)
 {
 	memset(w, 0, sizeof *w);
 	w->fd = w->out_fd = -1;
-	w->video = ag_codec_is_video(fr->codec);
-	w->codec = fr->codec;
-	w->rate = pm->rate;
-	w->channels = pm->channels;
-	w->width = fr->width;
-	w->height = fr->height;
+	w->video = ag_codec_is_video(fm->fr->codec);
+	w->codec = fm->fr->codec;
+	w->rate = fm->pm->rate;
+	w->channels = fm->channels;
+	w->width = fm->fr->width;
+	w->height = fm->fr->height;
 }
 
 int
 rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, int out_fd,
-    enum ag_raw_format raw, const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc,
-    size_t avcc_len, struct ag_error *err)
+    enum ag_raw_format raw, const struct rc_frame *fm, struct ag_error *err)
 {
 	struct ag_mkv_track tr;
 	uint8_t asc[2];
 
-	writer_init(w, fr, pm);
+	writer_init(w, fm);
 	w->raw = raw;
 	w->out_fd = out_fd;
 	snprintf(w->name, sizeof w->name, "%s", name);
@@ -388,7 +374,7 @@ rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, i
 		w->kind = RC_W_DIRECT;
 		return 0;
 	}
-	child_track(fr, pm, avcc, avcc_len, &tr, asc);
+	child_track(fm, &tr, asc);
 	w->kind = RC_W_CHILD;
 	if ((w->fd = spawn_child(f, w, name, err)) < 0)
 		goto fail;
@@ -411,15 +397,16 @@ fail:
 }
 
 int
-rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t ch_ms,
-    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
-    struct ag_error *err)
+rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
+    const struct rc_frame *fm, struct ag_error *err)
 {
+	const struct ag_frame *fr = fm->fr;
+	int64_t ch_ms = fm->t;
 	struct ag_mkv_track tr;
 	uint8_t asc[2];
 	char ts[18], *path;
 
-	writer_init(w, fr, pm);
+	writer_init(w, fm);
 	w->create_ms = ch_ms;
 	w->first_pts_ms = ch_ms;
 	w->last_ms = ch_ms;
@@ -427,7 +414,7 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 	snprintf(w->name, sizeof w->name, "%lu_%s.%s", (unsigned long)uid, ts, ext_for(w));
 	if ((path = ag_path_join(f->path, w->name)) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "writer");
-	child_track(fr, pm, avcc, avcc_len, &tr, asc);
+	child_track(fm, &tr, asc);
 	switch (fr->codec) {
 	case AG_CODEC_VP8:
 		w->kind = RC_W_WEBM;
@@ -439,8 +426,8 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid, int64_t c
 		break;
 	case AG_CODEC_H264: {
 		/* Fragmented MP4 written here, on the exact 90 kHz RTP clock. */
-		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, avcc, avcc_len, 500,
-			(f->start_wall_ms + ch_ms) / 1000 };
+		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, fm->avcc, fm->avcc_len,
+			500, (f->start_wall_ms + ch_ms) / 1000 };
 		w->kind = RC_W_FMP4;
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (w->fd < 0) {
@@ -478,9 +465,11 @@ fail:
 }
 
 int
-rc_writer_write(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms, int64_t t90,
-    int64_t dur_ms, const struct ag_frame *fr, struct ag_error *err)
+rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame *fm,
+    struct ag_error *err)
 {
+	const struct ag_frame *fr = fm->fr;
+	int64_t ch_ms = fm->t, t90 = fm->t90, dur_ms = fm->dur_ms;
 	const void *data = fr->data;
 	size_t len = fr->len;
 	int16_t pcm[16384];

@@ -12,10 +12,64 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jitter.h"
 #include "names.h"
 #include "reclog.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "rtp.h"
+
+/* A stream: one SSRC, its jitter buffer, depacketizer and clock. */
+struct rc_ssrc {
+	bool used;
+	uint32_t ssrc;
+	uint32_t uid;
+	bool cname_known;
+	int64_t first_ms, last_ms;
+	bool bye;                   /* a BYE came (and no packet restarted it since) */
+	int64_t bye_at;             /* when it came */
+	bool bye_done;              /* it was acted on (rc_ingest_tick) */
+	uint64_t stragglers;        /* packets dropped just after its BYE */
+	uint64_t collisions;        /* packets of a second sender with the same SSRC */
+	uint8_t pt;
+	bool pt_ok;
+	struct rc_ptmap pm;
+	struct ag_jb *jb;
+	struct ag_depack *dp;
+	/* RTP time -> channel time */
+	bool anchored;
+	int64_t ext_ts_base;        /* extended RTP ts at the anchor */
+	int64_t anchor_ms;          /* channel ms at the anchor */
+	uint32_t last_ts;
+	int64_t ts_cycles;
+	int64_t last_frame_ext;     /* for durations */
+	int frame_ms;               /* video: the usual frame interval */
+	int64_t last_t90;           /* keeps each stream's times increasing */
+	bool has_sr;                /* the last RTCP sender report */
+	uint64_t sr_ntp_us;         /* its NTP time, us since 1900 */
+	uint32_t sr_rtp;            /* its RTP time */
+	int64_t last_ext;           /* the latest extended RTP time delivered */
+	struct sockaddr_storage from;   /* RTP source, for PLI */
+	socklen_t fromlen;
+	struct sockaddr_storage rtcp_from;
+	socklen_t rtcp_fromlen;
+	uint64_t packets, bad;
+	/* Key frame requests (request_keyframe) and the no-video warning. */
+	bool kf_want;               /* its depacketizer wants one (sent by the tick) */
+	int64_t kf_ms;              /* the last request; INT64_MIN: none yet */
+	uint64_t kf_sent;           /* requests sent */
+	uint8_t fir_seq;
+	char kf_dest[160];          /* where the last one went, for messages */
+	uint64_t vpackets;          /* video packets while recording */
+	int64_t vfirst_ms;          /* channel time of the first of them */
+	bool nv_warned;             /* "no decodable frame yet" said */
+	bool rx_have;               /* the last packet received (not released) */
+	uint32_t rx_ts;
+	int64_t rx_ms;
+};
 
 #define MAX_SSRCS 4096
 #define MAX_UNCONFIRMED 64      /* streams with no CNAME and no frame yet */
@@ -229,6 +283,7 @@ static void
 deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t arrival)
 {
 	struct rc_user *u;
+	struct rc_frame fm;
 	int64_t e = ext_ts(s, fr->ts), t, t90;
 	int clock = s->pm.rate > 0 ? s->pm.rate : 90000;
 	const uint8_t *sps = NULL, *pps = NULL;
@@ -308,7 +363,9 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		long n = ag_h264_avcc(sps, sps_len, pps, pps_len, avcc, sizeof avcc);
 		avcc_len = n > 0 ? (size_t)n : 0;
 	}
-	rc_user_media(r, u, t, t90, dur, fr, &s->pm, avcc, avcc_len, s->ssrc);
+	fm = (struct rc_frame){ fr, &s->pm, rc_frame_channels(fr, &s->pm), t, t90, dur,
+		avcc_len > 0 ? avcc : NULL, avcc_len, s->ssrc };
+	rc_user_media(r, u, &fm);
 }
 
 /* Hand released packets of s to its depacketizer, and frames onwards. */
@@ -316,7 +373,6 @@ static void
 drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 {
 	struct ag_jb_packet p;
-	struct ag_rtp pkt;
 	struct ag_frame fr;
 	struct ag_error e = { 0 };
 
@@ -335,14 +391,13 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 		return;
 	}
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
-		if (ag_rtp_parse(p.data, p.len, &pkt, &e) == 0) {
-			if (ag_depack_push(s->dp, &pkt, p.lost_before, &e) < 0)
-				s->bad++;
-			while (ag_depack_pop(s->dp, &fr) == 1)
-				deliver(r, s, &fr, p.arrival_ms);
-			if (ag_depack_need_keyframe(s->dp))
-				rc_request_keyframe(r, s->ssrc);
-		}
+		/* Parsed once, on arrival (on_rtp); the buffer kept the header. */
+		if (ag_depack_push(s->dp, &p.rtp, p.lost_before, &e) < 0)
+			s->bad++;
+		while (ag_depack_pop(s->dp, &fr) == 1)
+			deliver(r, s, &fr, p.arrival_ms);
+		if (ag_depack_need_keyframe(s->dp))
+			s->kf_want = true;
 		free(p.data);
 	}
 }
@@ -524,14 +579,14 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 		s->vfirst_ms = now;
 	/* A packet after a BYE that was acted on is a rejoin; one within the
 	 * grace period is a straggler of the stream that is leaving. */
-	if (s->bye && s->bye_ms < 0 && now - s->bye_at < 1000 && s->rx_have &&
+	if (s->bye && s->bye_done && now - s->bye_at < 1000 && s->rx_have &&
 	    !rtp_time_jumped(s, pkt.ts, now)) {
 		/* The last packets of a stream that said BYE, sent after it
 		 * (senders flush late): not a rejoin. */
 		s->stragglers++;
 		return;
 	}
-	if (s->bye && s->bye_ms < 0) {
+	if (s->bye && s->bye_done) {
 		s->bye = false;
 		ssrc_restart(r, s, "packets after its BYE");
 	} else if (s->rx_have && rtp_time_jumped(s, pkt.ts, now)) {
@@ -544,7 +599,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s->fromlen = fromlen;
 	if ((u = rc_user_get(r, s->uid, false)) != NULL)
 		u->last_packet_ms = now;
-	v = ag_jb_push(s->jb, pkt.seq, now, 0, buf, len, &e);
+	v = ag_jb_push(s->jb, &pkt, now, 0, &e);
 	(void)v;
 	drain_ssrc(r, s, now);
 }
@@ -604,8 +659,8 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		if (s == NULL || s->bye || !rtcp_of_source(s, from, fromlen, now))
 			continue;
 		s->bye = true;
-		s->bye_ms = now;
 		s->bye_at = now;
+		s->bye_done = false;
 	}
 	return rt.nsr > 0 || rt.ncnames > 0;
 }
@@ -778,10 +833,19 @@ feedback_dests(const struct rc_rec *r, const struct rc_ssrc *s, struct sockaddr_
 	return 0;
 }
 
-void
-rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc)
+/*
+ * Ask the sender of s for a key frame: a PLI, or a FIR when its SDP
+ * offers only "ccm fir", to where its feedback goes (agrec-record(1),
+ * KEY FRAME REQUESTS).  At most one every KEYFRAME_INTERVAL_MS per
+ * stream: this is the one place that limits the rate; the tick calls it
+ * whenever a stream or a user wants a key frame.
+ */
+#define KEYFRAME_INTERVAL_MS 500
+
+static void
+request_keyframe(struct rc_rec *r, struct rc_ssrc *s)
 {
-	struct rc_ssrc *s = ssrc_find(r, media_ssrc);
+	uint32_t media_ssrc;
 	struct sockaddr_storage to[MAX_DESTS];
 	socklen_t tolen[MAX_DESTS];
 	const char *rule = "";
@@ -792,8 +856,9 @@ rc_request_keyframe(struct rc_rec *r, uint32_t media_ssrc)
 	int nd, k, sock;
 	bool fir;
 
-	if (s == NULL || (s->kf_ms != INT64_MIN && now - s->kf_ms < RC_KEYFRAME_INTERVAL_MS))
+	if (s == NULL || (s->kf_ms != INT64_MIN && now - s->kf_ms < KEYFRAME_INTERVAL_MS))
 		return;
+	media_ssrc = s->ssrc;
 	s->kf_ms = now;
 	/* FIR only for a sender that offered it and not PLI (RFC 5104 4.3.1.2). */
 	fir = s->pm.fb_fir && !s->pm.fb_pli;
@@ -904,6 +969,25 @@ rc_ingest_novideo(struct rc_rec *r)
 
 #define BYE_GRACE_MS 300
 
+/* The key frame requests that depacketizers (kf_want) and users' video
+ * files (want_keyframe: session.c, raw.c) want, each flag cleared. */
+static void
+send_keyframe_requests(struct rc_rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++)
+		if (r->ssrcs[i].used && r->ssrcs[i].kf_want) {
+			r->ssrcs[i].kf_want = false;
+			request_keyframe(r, &r->ssrcs[i]);
+		}
+	for (i = 0; i < r->nusers; i++)
+		if (r->users[i].want_keyframe) {
+			r->users[i].want_keyframe = false;
+			request_keyframe(r, ssrc_find(r, r->users[i].video_ssrc));
+		}
+}
+
 void
 rc_ingest_tick(struct rc_rec *r, int64_t now)
 {
@@ -919,23 +1003,24 @@ rc_ingest_tick(struct rc_rec *r, int64_t now)
 		struct rc_ssrc *s = &r->ssrcs[i];
 		struct rc_user *u;
 		bool all = true;
-		if (!s->used || !s->bye || s->bye_ms < 0 || now - s->bye_ms < BYE_GRACE_MS)
+		if (!s->used || !s->bye || s->bye_done || now - s->bye_at < BYE_GRACE_MS)
 			continue;
 		if (s->jb)
 			drain_ssrc(r, s, now + 100000);	/* release what it holds first */
-		s->bye_ms = -1;	/* handled */
+		s->bye_done = true;
 		if ((u = rc_user_get(r, s->uid, false)) == NULL || !u->present)
 			continue;
 		for (k = 0; k < r->nssrcs; k++) {
 			const struct rc_ssrc *o = &r->ssrcs[k];
 			if (o->used && o->uid == s->uid && o->packets > 0 &&
-			    !(o->bye && (o->bye_ms < 0 || now - o->bye_ms >= BYE_GRACE_MS)) &&
+			    !(o->bye && (o->bye_done || now - o->bye_at >= BYE_GRACE_MS)) &&
 			    now - o->last_ms < r->opts->leave_ms)
 				all = false;
 		}
 		if (all)
 			rc_user_leave(r, u, now, "BYE");
 	}
+	send_keyframe_requests(r);
 }
 
 int

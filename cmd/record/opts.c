@@ -12,10 +12,9 @@
 
 #include "diag.h"
 #include "exitcodes.h"
+#include "fe/fe.h"
 #include "fsutil.h"
-#include "mixres.h"
 #include "names.h"
-#include "num.h"
 #include "record/record.h"
 #include "umask.h"
 
@@ -99,30 +98,11 @@ enum {
 	O_IDLE, O_ROOT, O_LOWPORT, O_HIGHPORT, O_GETAUDIO, O_GETVIDEO, O_CAPTURE,
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
-	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW, O_FEEDBACK, O_HELP, O_VERSION,
+	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
+	O_FEEDBACK, O_HELP, O_VERSION,
 };
 
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ag_vmsg(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s", usage_text);
-	exit(AG_EX_USAGE);
-}
-
-static long
-num_opt(const char *name, const char *s, long min, long max)
-{
-	long v;
-
-	if (ag_parse_long(s, min, max, &v) < 0)
-		usage_error("--%s: '%s' is not a number from %ld to %ld", name, s, min, max);
-	return v;
-}
+const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
 
 /* Remember an option for agrec-mix (composite mode); the strings are
  * argv's, which live as long as the program. */
@@ -151,7 +131,7 @@ sdp_read(const char *path, struct rc_opts *o)
 	struct rc_sdp_state st = { 0 };
 
 	if (f == NULL)
-		usage_error("--sdp: %s: %s", path, strerror(errno));
+		fe_usage_exit("--sdp: %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof line, f) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if (rc_sdp_line(line, &st, o) > 0)
@@ -175,6 +155,213 @@ cfg_read(const char *path, struct rc_opts *o)
 	if (warn.msg[0])
 		ag_msg("--cfgFilePath: %s", warn.msg);
 	free(text);
+}
+
+/* The ports of --lowUdpPort and --highUdpPort, checked at the end. */
+struct ports {
+	long low, high;
+};
+
+/* The Agora recorder's own options (and --layout).  Returns false if ch
+ * is none of them; exits on a usage error. */
+static bool
+agora_opt(int ch, struct rc_opts *o, struct ports *p)
+{
+	long v;
+
+	switch (ch) {
+	case O_APPID: case O_CHANNELKEY: case O_CHANNELPROFILE: case O_APPLITEDIR:
+	case O_DECRYPT: case O_SECRET: case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
+		break;	/* no meaning without Agora's network: accepted, ignored */
+	case O_UID: o->uid = (uint32_t)fe_num_exit("--uid", optarg, AG_CLI_UID); break;
+	case O_CHANNEL:
+		if (!rc_channel_ok(optarg))
+			fe_usage_exit("--channel: '%s' is not a channel name (1 to 64 bytes: letters, "
+			    "digits, space and !#$%%&()+-:;<=.>?@[]^_{}|~,)", optarg);
+		snprintf(o->channel, sizeof o->channel, "%s", optarg);
+		break;
+	case O_AUDIOONLY: o->audio_only = fe_num_exit("--isAudioOnly", optarg, AG_CLI_BOOL); break;
+	case O_VIDEOONLY: o->video_only = fe_num_exit("--isVideoOnly", optarg, AG_CLI_BOOL); break;
+	case O_MIXING: o->mixing = fe_num_exit("--isMixingEnabled", optarg, AG_CLI_BOOL); break;
+	case O_GETAUDIO:
+		o->get_audio = (int)fe_num_exit("--getAudioFrame", optarg, AG_CLI_AUDIO_FRAME);
+		break;
+	case O_GETVIDEO:
+		o->get_video = (int)fe_num_exit("--getVideoFrame", optarg, AG_CLI_VIDEO_FRAME);
+		break;
+	case O_RAWFIFO: o->raw_fifo = fe_num_exit("--rawFifo", optarg, AG_CLI_BOOL); break;
+	case O_MIXRES: {
+		/* agrec-mix parses it again, with the same function */
+		struct ag_mixres mr;
+		struct ag_error err = { 0 };
+		if (ag_cli_mixres("--mixResolution", optarg, &mr, &err) < 0)
+			fe_usage_exit("%s (Illegal resolution)", err.msg);
+		mix_arg(o, "--mixResolution", optarg);
+		break;
+	}
+	case O_MIXEDVA:
+		fe_num_exit("--mixedVideoAudio", optarg, AG_CLI_MIXED_VA);
+		mix_arg(o, "--mixedVideoAudio", optarg);
+		break;
+	case O_MIXLAYOUT:
+		if (access(optarg, R_OK) != 0)
+			fe_usage_exit("--layout: cannot read '%s': %s", optarg, strerror(errno));
+		mix_arg(o, "--layout", optarg);
+		break;
+	case O_IDLE: o->idle_s = (int)fe_num_exit("--idle", optarg, AG_CLI_IDLE); break;
+	case O_ROOT:
+		if (*optarg == '\0' || strlen(optarg) >= sizeof o->root - 128)
+			fe_usage_exit("--recordFileRootDir: bad directory '%s'", optarg);
+		snprintf(o->root, sizeof o->root, "%s", optarg);
+		break;
+	case O_LOWPORT: p->low = fe_num_exit("--lowUdpPort", optarg, AG_CLI_PORT_LOW); break;
+	case O_HIGHPORT: p->high = fe_num_exit("--highUdpPort", optarg, AG_CLI_PORT_HIGH); break;
+	case O_CAPTURE:
+		o->capture_interval = (int)fe_num_exit("--captureInterval", optarg,
+		    AG_CLI_REC_CAPTURE);
+		break;
+	case O_CFG: cfg_read(optarg, o); break;
+	case O_TRIGGER: o->trigger_mode = (int)fe_num_exit("--triggerMode", optarg, AG_CLI_BOOL); break;
+	case O_AUDIOPROFILE:
+		v = fe_num_exit("--audioProfile", optarg, AG_CLI_AUDIO_PROFILE);
+		mix_arg(o, "--audioProfile", v > 2 ? "2" : optarg);	/* clamped, 4.1 */
+		break;
+	case O_VIDEOBG: case O_USERBG:
+		if (access(optarg, R_OK) != 0)
+			fe_usage_exit("--%s: cannot read '%s': %s", ch == O_VIDEOBG ? "defaultVideoBg" :
+			    "defaultUserBg", optarg, strerror(errno));
+		mix_arg(o, ch == O_VIDEOBG ? "--defaultVideoBg" : "--defaultUserBg", optarg);
+		break;
+	case O_LOGLEVEL:
+		v = fe_num_exit("--logLevel", optarg, AG_CLI_LOG_LEVEL);
+		o->log_level = v < 1 ? 1 : v > 6 ? 6 : (int)v;
+		break;
+	case O_LAYOUT:
+		fe_num_exit("--layoutMode", optarg, AG_CLI_LAYOUT_MODE);
+		mix_arg(o, "--layoutMode", optarg);
+		break;
+	case O_MAXRESUID:
+		if (fe_num_exit("--maxResolutionUid", optarg, AG_CLI_UID_OR_UNSET) >= 0)
+			mix_arg(o, "--maxResolutionUid", optarg);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* A file name option (--emit, --dump) into buf. */
+static void
+file_opt(const char *name, const char *s, char *buf, size_t size)
+{
+	if (*s == '\0' || strlen(s) >= size)
+		fe_usage_exit("%s: bad file name", name);
+	snprintf(buf, size, "%s", s);
+}
+
+/* agrec's own options, -h and -V, and getopt's errors (name: the
+ * argument as given).  Exits on a usage error, -h and -V. */
+static void
+own_opt(int ch, const char *name, struct rc_opts *o)
+{
+	switch (ch) {
+	case O_LISTEN:
+		if (rc_parse_listen(optarg, o->listen_host, sizeof o->listen_host,
+		    &o->listen_port) < 0)
+			fe_usage_exit("--listen: '%s' is not HOST:PORT or [IPV6]:PORT with a PORT "
+			    "from 1 to 65534", optarg);
+		break;
+	case O_PT:
+		if (rc_parse_pt(optarg, o->pt) < 0)
+			fe_usage_exit("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "
+			    "PCMU, PCMA, mpeg4-generic)", optarg);
+		break;
+	case O_SDP: sdp_read(optarg, o); break;
+	case O_UMASK:
+		if (ag_umask_parse(optarg, &o->umask) < 0)
+			fe_usage_exit("--umask: '%s' is not an octal mode (0 to 777)", optarg);
+		break;
+	case O_EMIT: file_opt("--emit", optarg, o->emit, sizeof o->emit); break;
+	case O_DUMP: file_opt("--dump", optarg, o->dump, sizeof o->dump); break;
+	case O_ALLOW:
+		if (o->nallow == RC_MAX_ALLOW || rc_parse_allow(optarg, &o->allow[o->nallow]) < 0)
+			fe_usage_exit("--allow: '%s' is not an address or ADDRESS/PREFIX (at most %d)",
+			    optarg, RC_MAX_ALLOW);
+		o->nallow++;
+		break;
+	case O_FEEDBACK:
+		if (o->nfeedback == RC_MAX_FEEDBACK ||
+		    rc_parse_feedback(optarg, &o->feedback[o->nfeedback]) < 0)
+			fe_usage_exit("--feedback: '%s' is not SSRC=ADDR:PORT (decimal SSRC; IPv6 as "
+			    "[ADDR]:PORT; at most %d)", optarg, RC_MAX_FEEDBACK);
+		o->nfeedback++;
+		break;
+	case O_LEAVE: {
+		struct ag_error err = { 0 };
+		long ms;
+		if (ag_cli_interval_ms("--leave-timeout", optarg, AG_CLI_LEAVE, &ms, &err) < 0)
+			fe_usage_exit("%s", err.msg);
+		o->leave_ms = (int)ms;
+		break;
+	}
+	case 'h': case O_HELP: exit(fe_help());
+	case 'V': case O_VERSION: exit(fe_version());
+	case ':': fe_usage_exit("%s needs a value", name);
+	default: fe_usage_exit("unknown option '%s'", name);
+	}
+}
+
+/* The defaults, before the options. */
+static void
+defaults(struct rc_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->idle_s = 300;
+	strcpy(o->root, ".");
+	strcpy(o->listen_host, "127.0.0.1");
+	o->listen_port = 5004;
+	o->log_level = 5;
+	o->umask = AG_UMASK_DEFAULT;
+	o->leave_ms = 10000;
+	o->cname_wait_ms = 5000;
+	o->jitter_ms = 80;
+	o->max_users = 4096;
+	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
+	rc_parse_pt("0=PCMU/8000/1", o->pt);
+	rc_parse_pt("8=PCMA/8000/1", o->pt);
+	rc_parse_pt("96=H264/90000", o->pt);
+	rc_parse_pt("97=VP8/90000", o->pt);
+	rc_parse_pt("111=opus/48000/2", o->pt);
+	rc_parse_pt("101=mpeg4-generic/48000/2", o->pt);
+}
+
+/* The options together, once all are read. */
+static void
+check_all(struct rc_opts *o, const struct ports *p)
+{
+	if (o->channel[0] == '\0')
+		fe_usage_exit("--channel is required");
+	if (o->audio_only && o->video_only)
+		fe_usage_exit("--isAudioOnly and --isVideoOnly cannot both be 1");
+	/* agora-format.md 4.7: raw modes 1-4 do not combine with mixing,
+	 * except the mixed PCM (--getAudioFrame 3). */
+	if (o->mixing && (o->get_audio == 1 || o->get_audio == 2))
+		fe_usage_exit("--getAudioFrame %d cannot be combined with --isMixingEnabled 1 (only 3, "
+		    "the mixed PCM, can)", o->get_audio);
+	if (o->mixing && o->get_video >= 1 && o->get_video <= 4)
+		fe_usage_exit("--getVideoFrame %d cannot be combined with --isMixingEnabled 1",
+		    o->get_video);
+	if (o->mixing && o->audio_only)
+		mix_arg(o, "--isAudioOnly", "1");
+	if (o->capture_interval == 0)
+		o->capture_interval = 5;
+	if (p->low > 0) {
+		if (p->high > 0 && p->high - p->low < 4)
+			fe_usage_exit("--highUdpPort must be at least --lowUdpPort + 4");
+		if (p->high > 0 && p->high - p->low < 6)
+			ag_msg("note: the 3.x SDK wants a port range of 6 or more");
+		o->listen_port = (int)p->low;
+	}
 }
 
 int
@@ -227,213 +414,20 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	long low = 0, high = 0, v;
+	struct ports p = { 0, 0 };
 	int ch;
-	bool channel_set = false;
 
-	memset(o, 0, sizeof *o);
-	o->idle_s = 300;
-	strcpy(o->root, ".");
-	strcpy(o->listen_host, "127.0.0.1");
-	o->listen_port = 5004;
-	o->log_level = 5;
-	o->umask = AG_UMASK_DEFAULT;
-	o->leave_ms = 10000;
-	o->cname_wait_ms = 5000;
-	o->jitter_ms = 80;
-	o->max_users = 4096;
-	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
-	rc_parse_pt("0=PCMU/8000/1", o->pt);
-	rc_parse_pt("8=PCMA/8000/1", o->pt);
-	rc_parse_pt("96=H264/90000", o->pt);
-	rc_parse_pt("97=VP8/90000", o->pt);
-	rc_parse_pt("111=opus/48000/2", o->pt);
-	rc_parse_pt("101=mpeg4-generic/48000/2", o->pt);
-
+	defaults(o);
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":hV", lo, NULL)) != -1) {
 		const char *name = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-		switch (ch) {
-		case O_APPID: case O_CHANNELKEY: case O_CHANNELPROFILE: case O_APPLITEDIR:
-		case O_DECRYPT: case O_SECRET: case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
-			break;	/* no meaning without Agora's network: accepted, ignored */
-		case O_UID:
-			o->uid = (uint32_t)num_opt("uid", optarg, 0, 4294967295L);
-			break;
-		case O_CHANNEL:
-			if (!rc_channel_ok(optarg))
-				usage_error("--channel: '%s' is not a channel name (1 to 64 bytes: letters, "
-				    "digits, space and !#$%%&()+-:;<=.>?@[]^_{}|~,)", optarg);
-			snprintf(o->channel, sizeof o->channel, "%s", optarg);
-			channel_set = true;
-			break;
-		case O_AUDIOONLY:
-			o->audio_only = num_opt("isAudioOnly", optarg, 0, 1) != 0;
-			break;
-		case O_VIDEOONLY:
-			o->video_only = num_opt("isVideoOnly", optarg, 0, 1) != 0;
-			break;
-		case O_MIXING:
-			o->mixing = num_opt("isMixingEnabled", optarg, 0, 1) != 0;
-			break;
-		case O_GETAUDIO:
-			o->get_audio = (int)num_opt("getAudioFrame", optarg, 0, 3);
-			break;
-		case O_GETVIDEO:
-			o->get_video = (int)num_opt("getVideoFrame", optarg, 0, 5);
-			break;
-		case O_RAWFIFO:
-			o->raw_fifo = num_opt("rawFifo", optarg, 0, 1) != 0;
-			break;
-		case O_MIXRES: {
-			/* agrec-mix parses it again, with the same function */
-			struct ag_mixres mr;
-			struct ag_error err = { 0 };
-			if (ag_mixres_parse(optarg, &mr, &err) < 0)
-				usage_error("--mixResolution: %s (Illegal resolution)", err.msg);
-			mix_arg(o, "--mixResolution", optarg);
-			break;
-		}
-		case O_MIXEDVA:
-			num_opt("mixedVideoAudio", optarg, 0, 2);
-			mix_arg(o, "--mixedVideoAudio", optarg);
-			break;
-		case O_MIXLAYOUT:
-			if (access(optarg, R_OK) != 0)
-				usage_error("--layout: cannot read '%s': %s", optarg, strerror(errno));
-			mix_arg(o, "--layout", optarg);
-			break;
-		case O_IDLE:
-			v = num_opt("idle", optarg, -1000000000, 1000000000);
-			if (v < 3)
-				usage_error("--idle: %ld is below the minimum of 3 seconds", v);
-			o->idle_s = (int)v;
-			break;
-		case O_ROOT:
-			if (*optarg == '\0' || strlen(optarg) >= sizeof o->root - 128)
-				usage_error("--recordFileRootDir: bad directory '%s'", optarg);
-			snprintf(o->root, sizeof o->root, "%s", optarg);
-			break;
-		case O_LOWPORT:
-			/* RTCP takes P+1, which must be a port too */
-			low = num_opt("lowUdpPort", optarg, 0, 65534);
-			break;
-		case O_HIGHPORT:
-			high = num_opt("highUdpPort", optarg, 0, 65535);
-			break;
-		case O_CAPTURE:
-			o->capture_interval = (int)num_opt("captureInterval", optarg, 1, 3600);
-			break;
-		case O_CFG:
-			cfg_read(optarg, o);
-			break;
-		case O_TRIGGER:
-			o->trigger_mode = (int)num_opt("triggerMode", optarg, 0, 1);
-			break;
-		case O_AUDIOPROFILE:
-			v = num_opt("audioProfile", optarg, 0, 1000000);
-			mix_arg(o, "--audioProfile", v > 2 ? "2" : optarg);	/* clamped, 4.1 */
-			break;
-		case O_VIDEOBG: case O_USERBG:
-			if (access(optarg, R_OK) != 0)
-				usage_error("--%s: cannot read '%s': %s", ch == O_VIDEOBG ? "defaultVideoBg" :
-				    "defaultUserBg", optarg, strerror(errno));
-			mix_arg(o, ch == O_VIDEOBG ? "--defaultVideoBg" : "--defaultUserBg", optarg);
-			break;
-		case O_LOGLEVEL:
-			v = num_opt("logLevel", optarg, -1000000, 1000000);
-			o->log_level = v < 1 ? 1 : v > 6 ? 6 : (int)v;
-			break;
-		case O_LAYOUT:
-			num_opt("layoutMode", optarg, 0, 2);
-			mix_arg(o, "--layoutMode", optarg);
-			break;
-		case O_MAXRESUID:
-			if (num_opt("maxResolutionUid", optarg, -1, 4294967295L) >= 0)
-				mix_arg(o, "--maxResolutionUid", optarg);
-			break;
-		case O_LISTEN:
-			if (rc_parse_listen(optarg, o->listen_host, sizeof o->listen_host,
-			    &o->listen_port) < 0)
-				usage_error("--listen: '%s' is not HOST:PORT or [IPV6]:PORT with a PORT "
-				    "from 1 to 65534", optarg);
-			break;
-		case O_PT:
-			if (rc_parse_pt(optarg, o->pt) < 0)
-				usage_error("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "
-				    "PCMU, PCMA, mpeg4-generic)", optarg);
-			break;
-		case O_SDP:
-			sdp_read(optarg, o);
-			break;
-		case O_UMASK:
-			if (ag_umask_parse(optarg, &o->umask) < 0)
-				usage_error("--umask: '%s' is not an octal mode (0 to 777)", optarg);
-			break;
-		case O_EMIT:
-			if (*optarg == '\0' || strlen(optarg) >= sizeof o->emit)
-				usage_error("--emit: bad file name");
-			snprintf(o->emit, sizeof o->emit, "%s", optarg);
-			break;
-		case O_DUMP:
-			if (*optarg == '\0' || strlen(optarg) >= sizeof o->dump)
-				usage_error("--dump: bad file name");
-			snprintf(o->dump, sizeof o->dump, "%s", optarg);
-			break;
-		case O_ALLOW:
-			if (o->nallow == RC_MAX_ALLOW || rc_parse_allow(optarg, &o->allow[o->nallow]) < 0)
-				usage_error("--allow: '%s' is not an address or ADDRESS/PREFIX (at most %d)",
-				    optarg, RC_MAX_ALLOW);
-			o->nallow++;
-			break;
-		case O_FEEDBACK:
-			if (o->nfeedback == RC_MAX_FEEDBACK ||
-			    rc_parse_feedback(optarg, &o->feedback[o->nfeedback]) < 0)
-				usage_error("--feedback: '%s' is not SSRC=ADDR:PORT (decimal SSRC; IPv6 as "
-				    "[ADDR]:PORT; at most %d)", optarg, RC_MAX_FEEDBACK);
-			o->nfeedback++;
-			break;
-		case O_LEAVE:
-			o->leave_ms = (int)num_opt("leave-timeout", optarg, 1, 3600) * 1000;
-			break;
-		case 'h': case O_HELP:
-			printf("%s\n%s", usage_text, help_text);
-			exit(fflush(stdout) == 0 ? 0 : AG_EX_IOERR);
-		case 'V': case O_VERSION:
-			printf("agrec-record %s\n", AGREC_VERSION);
-			exit(fflush(stdout) == 0 ? 0 : AG_EX_IOERR);
-		case ':':
-			usage_error("%s needs a value", name);
-			break;
-		default:
-			usage_error("unknown option '%s'", name);
-		}
+		if (!agora_opt(ch, o, &p))
+			own_opt(ch, name, o);
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		fe_usage_exit("unexpected argument '%s'", argv[optind]);
 	if (o->dump[0])
 		return 0;	/* --dump reads a stream and needs nothing else */
-	if (!channel_set)
-		usage_error("--channel is required");
-	if (o->audio_only && o->video_only)
-		usage_error("--isAudioOnly and --isVideoOnly cannot both be 1");
-	/* agora-format.md 4.7: raw modes 1-4 do not combine with mixing,
-	 * except the mixed PCM (--getAudioFrame 3). */
-	if (o->mixing && (o->get_audio == 1 || o->get_audio == 2))
-		usage_error("--getAudioFrame %d cannot be combined with --isMixingEnabled 1 (only 3, the "
-		    "mixed PCM, can)", o->get_audio);
-	if (o->mixing && o->get_video >= 1 && o->get_video <= 4)
-		usage_error("--getVideoFrame %d cannot be combined with --isMixingEnabled 1", o->get_video);
-	if (o->mixing && o->audio_only)
-		mix_arg(o, "--isAudioOnly", "1");
-	if (o->capture_interval == 0)
-		o->capture_interval = 5;
-	if (low > 0) {
-		if (high > 0 && high - low < 4)
-			usage_error("--highUdpPort must be at least --lowUdpPort + 4");
-		if (high > 0 && high - low < 6)
-			ag_msg("note: the 3.x SDK wants a port range of 6 or more");
-		o->listen_port = (int)low;
-	}
+	check_all(o, &p);
 	return 0;
 }

@@ -29,7 +29,9 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "h264.h"
-#include "record/record.h"
+#include "record/files.h"
+#include "record/raw.h"
+#include "record/rec.h"
 
 static enum ag_raw_format
 raw_mode(const struct rc_opts *o, bool video)
@@ -53,9 +55,9 @@ rc_files_video(const struct rc_opts *o)
 
 /* The sidecar <name>.json, written atomically. */
 static void
-write_sidecar(struct rc_rec *r, struct rc_user *u, const struct rc_writer *w)
+write_sidecar(struct rc_rec *r, uint32_t uid, const struct rc_writer *w)
 {
-	struct ag_raw_info ri = { u->uid, w->name, w->raw, w->channels, w->width, w->height,
+	struct ag_raw_info ri = { uid, w->name, w->raw, w->channels, w->width, w->height,
 		"fifo", r->opts->raw_fifo };
 	struct ag_error e = { 0 };
 
@@ -111,113 +113,120 @@ write_param_sets(int fd, const uint8_t *avcc, size_t len)
 }
 
 static void
-raw_close(struct rc_rec *r, struct rc_user *u, int k)
+raw_close(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, int k)
 {
-	struct rc_writer *w = &u->raw[k];
+	struct rc_writer *w = &ru->w[k];
 
 	if (w->kind == RC_W_NONE)
 		return;
-	rc_log(&r->folder, 4, "uid %lu: %s paused (%llu frames%s%s)", (unsigned long)u->uid, w->name,
+	rc_log(&r->folder, 4, "uid %lu: %s paused (%llu frames%s%s)", (unsigned long)uid, w->name,
 	    (unsigned long long)w->frames, w->dropped ? ", some dropped: the reader was slow" : "",
 	    w->failed ? ", writer failed" : "");
 	rc_writer_close(&r->folder, w);
 }
 
 void
-rc_raw_media(struct rc_rec *r, struct rc_user *u, int64_t t, const struct ag_frame *fr,
-    const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len, uint32_t ssrc)
+rc_raw_init(struct rc_raw_user *ru)
 {
+	memset(ru, 0, sizeof *ru);
+	ru->w[0].fd = ru->w[1].fd = -1;
+	ru->w[0].out_fd = ru->w[1].out_fd = -1;
+}
+
+bool
+rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struct rc_frame *fm)
+{
+	const struct ag_frame *fr = fm->fr;
+	int64_t t = fm->t;
+	int ch = fm->channels;
 	bool video = ag_codec_is_video(fr->codec);
 	enum ag_raw_format raw = raw_mode(r->opts, video);
 	int k = video ? 1 : 0, fd;
-	struct rc_writer *w = &u->raw[k];
+	struct rc_writer *w = &ru->w[k];
 	struct ag_error e = { 0 };
-	struct rc_ptmap pmc;
 	char name[64];
 
 	if (raw == AG_RAW_NONE || r->disk_full)
-		return;
-	/* A file keeps the channel count it started with (the decoder
+		return false;
+	/* A file keeps the channel count it started with, ch (the decoder
 	 * mixes up or down): only a rejoin changes it. */
-	pmc = *pm;
-	pmc.channels = rc_frame_channels(fr, pm);
-	pm = &pmc;
 	if (raw == AG_RAW_H264 && fr->codec != AG_CODEC_H264) {
-		if (u->raw_n[k] == 0) {
+		if (ru->n[k] == 0) {
 			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264; this user sends %s "
-			    "(not written)", (unsigned long)u->uid, ag_codec_name(fr->codec));
-			u->raw_n[k] = -1;
+			    "(not written)", (unsigned long)uid, ag_codec_name(fr->codec));
+			ru->n[k] = -1;
 		}
-		return;
+		return false;
 	}
 	if (w->kind != RC_W_NONE) {
 		bool next = false;	/* the format changed: the next file */
 		bool again = w->failed || w->codec != fr->codec;	/* a new decoder, same file */
-		if (!video && fr->codec != AG_CODEC_OPUS && (pm->channels >= 2) != (w->channels >= 2))
+		if (!video && fr->codec != AG_CODEC_OPUS && (ch >= 2) != (w->channels >= 2))
 			next = true;
 		if (video && raw == AG_RAW_YUV && fr->keyframe && fr->width > 0 &&
 		    (fr->width != w->width || fr->height != w->height))
 			next = true;
 		if (next || again) {
-			raw_close(r, u, k);
+			raw_close(r, uid, ru, k);
 			if (next)
-				u->raw_n[k]++;
+				ru->n[k]++;
 		}
 	}
 	if (w->kind == RC_W_NONE) {
 		if (video && (!fr->keyframe || fr->width <= 0 ||
-		    (fr->codec == AG_CODEC_H264 && avcc_len == 0))) {
-			rc_request_keyframe(r, ssrc);
-			return;
+		    (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0))) {
+			return true;
 		}
-		if (u->raw_n[k] <= 0)
-			u->raw_n[k] = 1;
-		else if (!video && u->raw_ch != 0 && u->raw_ch != (pm->channels >= 2 ? 2 : 1))
-			u->raw_n[k]++;	/* back with another channel count */
+		if (ru->n[k] <= 0)
+			ru->n[k] = 1;
+		else if (!video && ru->ch != 0 && ru->ch != (ch >= 2 ? 2 : 1))
+			ru->n[k]++;	/* back with another channel count */
 		if (!video)
-			u->raw_ch = pm->channels >= 2 ? 2 : 1;
-		if (u->raw_n[k] == 1)
-			snprintf(name, sizeof name, "%lu.%s", (unsigned long)u->uid, ag_raw_ext(raw));
+			ru->ch = ch >= 2 ? 2 : 1;
+		if (ru->n[k] == 1)
+			snprintf(name, sizeof name, "%lu.%s", (unsigned long)uid, ag_raw_ext(raw));
 		else
-			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)u->uid, u->raw_n[k],
+			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)uid, ru->n[k],
 			    ag_raw_ext(raw));
 		if ((fd = open_output(r, name, raw == AG_RAW_H264, &e)) < 0 ||
-		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fr, pm, avcc, avcc_len, &e) < 0) {
+		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fm, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
-			rc_log(&r->folder, 2, "uid %lu: cannot write %s: %s", (unsigned long)u->uid, name,
+			rc_log(&r->folder, 2, "uid %lu: cannot write %s: %s", (unsigned long)uid, name,
 			    e.msg);
-			return;
+			return false;
 		}
 		w->create_ms = w->first_pts_ms = w->last_ms = t;
-		write_sidecar(r, u, w);
-		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)u->uid, name);
+		write_sidecar(r, uid, w);
+		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)uid, name);
 		if (raw == AG_RAW_H264 && !ag_h264_has_nal(fr->data, fr->len, AG_H264_NAL_SPS))
-			write_param_sets(w->out_fd, avcc, avcc_len);
+			write_param_sets(w->out_fd, fm->avcc, fm->avcc_len);
 	}
 	errno = 0;
-	if (rc_writer_write(&r->folder, w, t, t * 90, 0, fr, &e) < 0 && e.msg[0]) {
+	/* Only DIRECT and CHILD (Matroska, by fm->t) writers here. */
+	if (rc_writer_write(&r->folder, w, fm, &e) < 0 && e.msg[0]) {
 		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
 			r->disk_full = true;
-		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);
+		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)uid, w->name, e.msg);
 	}
 	if (t > w->last_ms)
 		w->last_ms = t;
+	return false;
 }
 
 void
-rc_raw_close(struct rc_rec *r, struct rc_user *u)
+rc_raw_close(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru)
 {
-	raw_close(r, u, 0);
-	raw_close(r, u, 1);
+	raw_close(r, uid, ru, 0);
+	raw_close(r, uid, ru, 1);
 }
 
 void
-rc_raw_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
+rc_raw_tick(struct rc_rec *r, struct rc_raw_user *ru, int64_t now)
 {
 	int k;
 
 	for (k = 0; k < 2; k++)
-		rc_writer_stall_check(&r->folder, &u->raw[k], now,
+		rc_writer_stall_check(&r->folder, &ru->w[k], now,
 		    "restarting it (a FIFO reader that does not read?)");
 }

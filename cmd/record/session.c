@@ -18,7 +18,11 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "record/record.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/raw.h"
+#include "record/rec.h"
+#include "record/session.h"
 #include "txt.h"
 
 struct rc_user *
@@ -45,8 +49,9 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 	u->used = true;
 	u->uid = uid;
 	u->txt_fd = -1;
-	u->audio.fd = u->video.fd = u->raw[0].fd = u->raw[1].fd = -1;
-	u->audio.out_fd = u->video.out_fd = u->raw[0].out_fd = u->raw[1].out_fd = -1;
+	u->audio.fd = u->video.fd = -1;
+	u->audio.out_fd = u->video.out_fd = -1;
+	rc_raw_init(&u->raw);
 	u->audio_closed_ms = u->video_closed_ms = -1;
 	return u;
 }
@@ -143,10 +148,10 @@ close_writer(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int64_t t
 }
 
 void
-rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64_t dur,
-    const struct ag_frame *fr, const struct rc_ptmap *pm, const uint8_t *avcc, size_t avcc_len,
-    uint32_t ssrc)
+rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 {
+	const struct ag_frame *fr = fm->fr;
+	int64_t t = fm->t;
 	bool video = ag_codec_is_video(fr->codec);
 	struct rc_writer *w = video ? &u->video : &u->audio;
 	struct ag_error e = { 0 };
@@ -156,13 +161,14 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 	if ((video && r->opts->audio_only) || (!video && r->opts->video_only))
 		return;
 	if (video) {
-		u->video_ssrc = ssrc;
+		u->video_ssrc = fm->ssrc;
 		/* What a video file can start with (below; raw.c the same). */
-		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || avcc_len > 0))
+		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || fm->avcc_len > 0))
 			u->video_ok = true;
 	}
-	rc_emit_media(r, u, t90, fr, pm, avcc, avcc_len);
-	rc_raw_media(r, u, t, fr, pm, avcc, avcc_len, ssrc);
+	rc_emit_media(r, u->uid, &u->emit, fm);
+	if (rc_raw_media(r, u->uid, &u->raw, fm))
+		u->want_keyframe = true;	/* ingest.c's tick asks for it */
 	/* Composite mode and the raw modes write no per-user file of a kind. */
 	if (video ? !rc_files_video(r->opts) : !rc_files_audio(r->opts))
 		return;
@@ -188,8 +194,8 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		if (video) {
 			u->video_rejoin = false;
 			/* A video file starts at a key frame with a known size. */
-			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && avcc_len == 0)) {
-				rc_request_keyframe(r, ssrc);
+			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0)) {
+				u->want_keyframe = true;	/* ingest.c's tick asks for it */
 				return;
 			}
 		}
@@ -198,10 +204,8 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		if (r->disk_full)
 			return;
 		/* The SDK records the sender's channel count (agora-format.md
-		 * 4.6); the decoder mixes later packets up or down. */
-		struct rc_ptmap pmc = *pm;
-		pmc.channels = rc_frame_channels(fr, pm);
-		if (rc_writer_open(&r->folder, w, u->uid, t, fr, &pmc, avcc, avcc_len, &e) < 0) {
+		 * 4.6, fm->channels); the decoder mixes later packets up or down. */
+		if (rc_writer_open(&r->folder, w, u->uid, fm, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
 			rc_log(&r->folder, 2, "uid %lu: cannot start a %s file: %s", (unsigned long)u->uid,
@@ -214,7 +218,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, int64_t t, int64_t t90, int64
 		rc_log(&r->folder, 4, "uid %lu: started %s", (unsigned long)u->uid, w->name);
 	}
 	errno = 0;
-	if (rc_writer_write(&r->folder, w, t, t90, dur, fr, &e) < 0 && e.msg[0]) {
+	if (rc_writer_write(&r->folder, w, fm, &e) < 0 && e.msg[0]) {
 		if (errno == ENOSPC || errno == EDQUOT || rc_folder_full(&r->folder))
 			r->disk_full = true;
 		rc_log(&r->folder, 3, "uid %lu: %s: %s", (unsigned long)u->uid, w->name, e.msg);
@@ -231,9 +235,9 @@ rc_user_leave(struct rc_rec *r, struct rc_user *u, int64_t now, const char *why)
 	rc_emit_leave(r, u->uid, now, strcmp(why, "BYE") == 0 ? AG_STREAM_LEAVE_BYE : AG_STREAM_LEAVE_TIMEOUT);
 	/* After a leave a reader forgets the user: a rejoin starts with new
 	 * codec records (agrec-stream(5), ORDER). */
-	u->emit_codec_sent[0] = u->emit_codec_sent[1] = false;
+	u->emit.codec_sent[0] = u->emit.codec_sent[1] = false;
 	rc_log(&r->folder, 4, "uid %lu left (%s)", (unsigned long)u->uid, why);
-	rc_raw_close(r, u);
+	rc_raw_close(r, u->uid, &u->raw);
 	/* The video file ends now; the audio file waits 15 s for a rejoin. */
 	close_writer(r, u, &u->video, u->video.last_ms);
 }
@@ -249,7 +253,7 @@ rc_user_tick(struct rc_rec *r, struct rc_user *u, int64_t now)
 		close_writer(r, u, &u->video, u->video.last_ms);
 	rc_writer_stall_check(&r->folder, &u->audio, now, "starting a new file");
 	rc_writer_stall_check(&r->folder, &u->video, now, "starting a new file");
-	rc_raw_tick(r, u, now);
+	rc_raw_tick(r, &u->raw, now);
 }
 
 void
@@ -258,7 +262,7 @@ rc_user_stop(struct rc_rec *r, struct rc_user *u, int64_t t)
 	/* The recorder leaves: a present user's files end now. */
 	close_writer(r, u, &u->video, u->present ? t : u->video.last_ms);
 	close_writer(r, u, &u->audio, u->present ? t : u->audio.last_ms);
-	rc_raw_close(r, u);
+	rc_raw_close(r, u->uid, &u->raw);
 	if (u->txt_fd >= 0)
 		txt_close(r, u);
 }

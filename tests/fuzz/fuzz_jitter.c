@@ -15,7 +15,7 @@
  * Properties checked (all from jitter.h): a caller that pops after every
  * push never sees AG_JB_FULL; released ext_seq strictly increase and
  * end in the packet's seq; each packet comes out at most once, with its
- * bytes, length, arrival time and seq; lost_before is lost > 0 or a
+ * bytes, length, arrival time, seq and parsed header; lost_before is lost > 0 or a
  * restart; after popping, the next deadline is in the future; and in
  * the end everything held is released.
  */
@@ -63,6 +63,9 @@ drain(struct state *s, int64_t now)
 		e->out = true;
 		FUZZ_ASSERT(p.seq == e->seq && (p.ext_seq & 0xffff) == p.seq);
 		FUZZ_ASSERT(p.len == e->len && p.arrival_ms == e->arrival);
+		FUZZ_ASSERT(p.rtp.seq == p.seq && p.rtp.ts == (uint32_t)p.user);
+		FUZZ_ASSERT(p.rtp.payload_len == p.len &&
+		    (p.len == 0 ? p.rtp.payload == NULL : p.rtp.payload == p.data));
 		for (i = 0; i < p.len; i++)
 			FUZZ_ASSERT(p.data[i] == pattern(p.user, i));
 		FUZZ_ASSERT(p.lost_before == (p.lost > 0 || p.restart));
@@ -113,6 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t step = data[pos + 2];
 		size_t len = data[pos + 3];
 		uint64_t user = s.nsent++;
+		struct ag_rtp pkt;
 		int v;
 
 		seq = (uint16_t)(seq + delta);
@@ -120,7 +124,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < len; i++)
 			payload[i] = pattern(user, i);
 		s.sent[user] = (struct sent){ seq, len, now, false };
-		v = ag_jb_push(s.jb, seq, now, user, payload, len, &err);
+		memset(&pkt, 0, sizeof pkt);
+		pkt.seq = seq;
+		pkt.ts = (uint32_t)user;
+		pkt.payload = len > 0 ? payload : NULL;
+		pkt.payload_len = len;
+		v = ag_jb_push(s.jb, &pkt, now, user, &err);
 		FUZZ_ASSERT(v >= AG_JB_STORED && v <= AG_JB_TOOBIG);
 		FUZZ_ASSERT(v != AG_JB_FULL);
 		FUZZ_ASSERT((v == AG_JB_TOOBIG) == (len > cfg.max_packet));

@@ -9,13 +9,39 @@
 
 #include "jitter.h"
 
+/* A parsed packet of sequence number seq and payload data/len. */
+static struct ag_rtp
+rtp(uint16_t seq, const uint8_t *data, size_t len)
+{
+	struct ag_rtp p;
+
+	memset(&p, 0, sizeof p);
+	p.seq = seq;
+	p.ts = 1000u * seq;
+	p.ssrc = 0x1234;
+	p.payload = len > 0 ? data : NULL;
+	p.payload_len = len;
+	return p;
+}
+
+/* Push a packet of payload data/len; the verdict. */
+static int
+push_raw(struct ag_jb *jb, uint16_t seq, const uint8_t *data, size_t len, int64_t now,
+    uint64_t user)
+{
+	struct ag_rtp pkt = rtp(seq, data, len);
+
+	return ag_jb_push(jb, &pkt, now, user, NULL);
+}
+
 /* A packet's payload: its sequence number, then filler. */
 static int
 push(struct ag_jb *jb, uint16_t seq, int64_t now)
 {
 	uint8_t buf[8] = { (uint8_t)(seq >> 8), (uint8_t)seq, 0xab, 0xcd };
 	struct ag_error err = { 0 };
-	int r = ag_jb_push(jb, seq, now, 1000000u + seq, buf, 4, &err);
+	struct ag_rtp pkt = rtp(seq, buf, 4);
+	int r = ag_jb_push(jb, &pkt, now, 1000000u + seq, &err);
 
 	cr_assert_geq(r, 0, "push %u: %s", seq, err.msg);
 	return r;
@@ -34,6 +60,12 @@ pop1(struct ag_jb *jb, int64_t now, struct ag_jb_packet *out)
 	cr_assert_eq(p.data[2], 0xab);
 	cr_assert_eq(p.user, 1000000u + p.seq);
 	cr_assert_eq(p.ext_seq & 0xffff, p.seq);
+	/* The header comes back parsed, its payload in data. */
+	cr_assert_eq(p.rtp.seq, p.seq);
+	cr_assert_eq(p.rtp.ts, 1000u * p.seq);
+	cr_assert_eq(p.rtp.ssrc, 0x1234);
+	cr_assert_eq(p.rtp.payload, p.data);
+	cr_assert_eq(p.rtp.payload_len, 4);
 	free(p.data);
 	p.data = NULL;
 	if (out != NULL)
@@ -316,6 +348,34 @@ Test(jitter, capacity)
 	ag_jb_free(jb);
 }
 
+Test(jitter, header_extension_kept)
+{
+	struct ag_jb *jb = ag_jb_new(NULL, NULL);
+	uint8_t pl[3] = { 1, 2, 3 }, ext[4] = { 9, 8, 7, 6 };
+	struct ag_rtp in = rtp(10, pl, 3);
+	struct ag_jb_packet p;
+
+	cr_assert_not_null(jb);
+	in.extension = true;
+	in.marker = true;
+	in.pt = 96;
+	in.ext_profile = 0xbede;
+	in.ext = ext;
+	in.ext_len = 4;
+	cr_assert_eq(ag_jb_push(jb, &in, 0, 0, NULL), AG_JB_STORED);
+	cr_assert_eq(ag_jb_pop(jb, 1000, &p), 1);
+	cr_assert_eq(p.len, 7);
+	cr_assert(p.rtp.marker && p.rtp.extension);
+	cr_assert_eq(p.rtp.pt, 96);
+	cr_assert_eq(p.rtp.ext_profile, 0xbede);
+	cr_assert_eq(p.rtp.payload, p.data);
+	cr_assert_eq(memcmp(p.rtp.payload, pl, 3), 0);
+	cr_assert_eq(p.rtp.ext, p.data + 3);
+	cr_assert_eq(memcmp(p.rtp.ext, ext, 4), 0);
+	free(p.data);
+	ag_jb_free(jb);
+}
+
 Test(jitter, byte_budget_and_oversize)
 {
 	struct ag_jb_config cfg = { .max_packet = 100, .max_bytes = 250 };
@@ -324,14 +384,14 @@ Test(jitter, byte_budget_and_oversize)
 	struct ag_jb_packet p;
 
 	cr_assert_not_null(jb);
-	cr_assert_eq(ag_jb_push(jb, 1, 0, 0, big, 101, NULL), AG_JB_TOOBIG);
-	cr_assert_eq(ag_jb_push(jb, 1, 0, 0, big, 100, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 1, big, 101, 0, 0), AG_JB_TOOBIG);
+	cr_assert_eq(push_raw(jb, 1, big, 100, 0, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 60, &p), 1);
 	free(p.data);
-	cr_assert_eq(ag_jb_push(jb, 3, 100, 0, big, 100, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 3, big, 100, 100, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 100, &p), 0);
 	/* 200 of 250 bytes held: no room for another max_packet, so give up the gap. */
-	cr_assert_eq(ag_jb_push(jb, 4, 100, 0, big, 100, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 4, big, 100, 100, 0), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 100, &p), 1);
 	cr_assert_eq(p.seq, 3);
 	cr_assert_eq(p.lost, 1);
@@ -340,10 +400,11 @@ Test(jitter, byte_budget_and_oversize)
 	cr_assert_eq(p.seq, 4);
 	free(p.data);
 	/* Empty packets are fine. */
-	cr_assert_eq(ag_jb_push(jb, 5, 101, 7, NULL, 0, NULL), AG_JB_STORED);
+	cr_assert_eq(push_raw(jb, 5, NULL, 0, 101, 7), AG_JB_STORED);
 	cr_assert_eq(ag_jb_pop(jb, 101, &p), 1);
 	cr_assert_eq(p.len, 0);
 	cr_assert_not_null(p.data);
+	cr_assert_null(p.rtp.payload);
 	free(p.data);
 	cr_assert_eq(ag_jb_counters(jb)->refused, 1);
 	ag_jb_free(jb);
@@ -451,7 +512,7 @@ random_run(uint64_t seed, int max_wait, int capacity)
 		{
 			uint32_t idx = ev[i].idx;
 			uint8_t pl[3] = { (uint8_t)idx, 1, 2 };
-			int r = ag_jb_push(jb, (uint16_t)(first + idx), now, idx, pl, 3, NULL);
+			int r = push_raw(jb, (uint16_t)(first + idx), pl, 3, now, idx);
 
 			cr_assert_geq(r, 0);
 			cr_assert_neq(r, AG_JB_RESET);

@@ -9,10 +9,35 @@
 #include <string.h>
 
 #include "convert/convert.h"
+#include "folder.h"
 
 static struct cv_opts opts;
 static struct cv_ctx ctx;
 static struct cv_folder folder;
+
+static struct ag_folder afolder;
+
+/* What ffprobe would say of a clip that is what its txt says. */
+static void
+probe_as_txt(struct cv_clip *cl)
+{
+	cl->ps.present = true;
+	strcpy(cl->ps.codec, cl->video ? (cl->kind == AG_MEDIA_WEBM ? "vp8" : "h264") : "aac");
+	strcpy(cl->ps.pix_fmt, "yuv420p");
+	strcpy(cl->ps.profile, "Constrained Baseline");
+	cl->ps.width = cl->width;
+	cl->ps.height = cl->height;
+	cl->ps.fps_num = 15;
+	cl->ps.fps_den = 1;
+	cl->ps.tb_num = 1;
+	cl->ps.tb_den = 90000;
+	cl->ps.channels = 1;
+	cl->ps.sample_rate = 48000;
+	cl->probed_dur = (cl->end_ms - cl->start_ms) / 1000.0;
+	cl->ps.nb_frames = (cl->end_ms - cl->start_ms) * 15 / 1000;
+	if (cl->end_ms - cl->start_ms < 1000)
+		cl->dropped = true;
+}
 
 static void
 setup(void)
@@ -31,48 +56,31 @@ static void
 teardown(void)
 {
 	cv_folder_free(&folder);
+	ag_folder_free(&afolder);
 }
 
-/* Add a txt as cv_folder_load would, with media "probed" as the txt says. */
+/* Add a txt to the folder read in memory (settle() builds the model). */
 static void
 add_txt(const char *name, const char *text)
 {
-	struct ag_txt t;
-	struct cv_txt *ct;
-	size_t i;
+	struct ag_error e = { 0 };
 
-	folder.txts = realloc(folder.txts, (folder.ntxts + 1) * sizeof *folder.txts);
-	cr_assert_not_null(folder.txts);
-	ct = &folder.txts[folder.ntxts++];
-	memset(ct, 0, sizeof *ct);
-	snprintf(ct->name, sizeof ct->name, "%s", name);
-	cr_assert_eq(ag_parse_txt_name(name, &ct->uid, ct->ts), 0);
-	cr_assert_eq(ag_txt_parse(text, strlen(text), &t, NULL), 0);
-	ct->opens_session = t.marker;
-	for (i = 0; i < t.nlines; i++)
-		if (t.lines[i].t_ms == 0)
-			ct->opens_session = true;
-	cr_assert_eq(cv_clips_from_txt(&t, &ct->clips, &ct->nclips), 0);
-	ag_txt_free(&t);
-	for (i = 0; i < ct->nclips; i++) {
-		struct cv_clip *cl = &ct->clips[i];
-		cl->ps.present = true;
-		strcpy(cl->ps.codec, cl->video ? (cl->kind == AG_MEDIA_WEBM ? "vp8" : "h264") : "aac");
-		strcpy(cl->ps.pix_fmt, "yuv420p");
-		strcpy(cl->ps.profile, "Constrained Baseline");
-		cl->ps.width = cl->width;
-		cl->ps.height = cl->height;
-		cl->ps.fps_num = 15;
-		cl->ps.fps_den = 1;
-		cl->ps.tb_num = 1;
-		cl->ps.tb_den = 90000;
-		cl->ps.channels = 1;
-		cl->ps.sample_rate = 48000;
-		cl->probed_dur = (cl->end_ms - cl->start_ms) / 1000.0;
-		cl->ps.nb_frames = (cl->end_ms - cl->start_ms) * 15 / 1000;
-		if (cl->end_ms - cl->start_ms < 1000)
-			cl->dropped = true;
-	}
+	cr_assert_eq(ag_folder_add_log(&afolder, name, text, strlen(text), &e), 0, "%s", e.msg);
+}
+
+/* Sessions, then the converter's model, with media "probed" as the txt says. */
+static void
+settle(void)
+{
+	struct ag_error e = { 0 };
+	size_t i, j;
+
+	cr_assert_eq(ag_folder_settle(&afolder, &e), 0, "%s", e.msg);
+	cr_assert_eq(cv_folder_from(&ctx, &afolder, &folder, &e), 0, "%s", e.msg);
+	ag_folder_free(&afolder);
+	for (j = 0; j < folder.ntxts; j++)
+		for (i = 0; i < folder.txts[j].nclips; i++)
+			probe_as_txt(&folder.txts[j].clips[i]);
 }
 
 static const char *B1 =
@@ -94,7 +102,7 @@ example_b(void)
 	/* Added out of order: planning must sort them. */
 	add_txt("uid_1001_20240301101552530.txt", B2);
 	add_txt("uid_1001_20240301101500120.txt", B1);
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 }
 
 static struct cv_job *jobs;
@@ -129,7 +137,7 @@ Test(plan, sessions_open_on_zero_or_marker)
 	    "5.000 7_20240301120000000.aac create \n9.000 7_20240301120000000.aac close \n");
 	add_txt("uid_8_20240301120000000.txt", "3.000 8_20240301120000000.aac create \n"
 	    "9.000 8_20240301120000000.aac close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	cr_assert_eq(folder.txts[0].session, 0);
 	cr_assert_eq(folder.txts[1].session, 1);
 	cr_assert_eq(folder.txts[2].session, 2);
@@ -224,7 +232,7 @@ Test(plan, audio_only_user)
 {
 	add_txt("uid_5_20240301101500000.txt", "0.000 5_20240301101500000.aac create \n"
 	    "12.500 5_20240301101500000.aac close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	plan();
 	cr_assert_eq(njobs, 1);
 	cr_assert_str_eq(jobs[0].name, "5_20240301101500000.m4a");
@@ -254,7 +262,7 @@ Test(plan, two_manual_sessions)
 	    "0.418 1001_20240301110510617.mp4 info width=640 height=360 rotation=0\n"
 	    "30.007 1001_20240301110510617.mp4 close \n"
 	    "30.009 1001_20240301110510200.aac close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	opts.mode = 1;
 	plan();
 	cr_assert_eq(njobs, 2);
@@ -276,7 +284,7 @@ Test(plan, rotation_transposes_the_canvas)
 	    "12.300 1002_20240301120000415.mp4 rotate rotation=0\n"
 	    "30.020 1002_20240301120000415.mp4 close \n"
 	    "30.021 1002_20240301120000000.aac close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	plan();
 	cr_assert_eq(njobs, 1);
 	/* Display sizes 480x640 and 640x480: the canvas holds both. */
@@ -323,7 +331,7 @@ Test(plan, short_clips_dropped_and_odd_sizes_even)
 	    "5.100 9_20240301120005100.mp4 info width=640 height=360 rotation=0\n"
 	    "5.900 9_20240301120005100.mp4 close \n"
 	    "6.000 9_20240301120000000.aac close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	plan();
 	cr_assert_eq(njobs, 1);
 	cr_assert_eq(jobs[0].nvideo, 1, "the 0.8 s clip is dropped");
@@ -341,7 +349,7 @@ Test(plan, overlapping_video_cut_at_the_later_start)
 	    "4.000 3_20240301120002000.mp4 info width=320 height=180 rotation=0\n"
 	    "6.000 3_20240301120000000.mp4 close \n"
 	    "9.000 3_20240301120002000.mp4 close \n");
-	cv_sessions_assign(&ctx, &folder);
+	settle();
 	plan();
 	cr_assert_eq(njobs, 1);
 	cr_assert_eq(jobs[0].nvideo, 2);

@@ -1,0 +1,122 @@
+/*
+ * fe.c - the programs' shared front-end: usage errors, --help,
+ * --version and the stop signal.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "exitcodes.h"
+#include "fe/fe.h"
+
+static const struct fe_prog *prog;
+
+void
+fe_init(const struct fe_prog *p, const char *argv0)
+{
+	prog = p;
+	ag_set_progname(argv0);
+}
+
+static void
+vusage(const char *fmt, va_list ap)
+{
+	ag_vmsg(fmt, ap);
+	fputs(prog->usage, stderr);
+}
+
+int
+fe_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vusage(fmt, ap);
+	va_end(ap);
+	return AG_EX_USAGE;
+}
+
+void
+fe_usage_exit(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vusage(fmt, ap);
+	va_end(ap);
+	exit(AG_EX_USAGE);
+}
+
+int
+fe_usage_err(const struct ag_error *err)
+{
+	return fe_usage("%s", err->msg);
+}
+
+static int
+flushed(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : AG_EX_IOERR;
+}
+
+int
+fe_help(void)
+{
+	printf("%s\n%s", prog->usage, prog->help);
+	return flushed();
+}
+
+int
+fe_version(void)
+{
+	printf("%s %s\n", prog->name, AGREC_VERSION);
+	return flushed();
+}
+
+int
+fe_num(const char *opt, const char *s, enum ag_cli_kind kind, long *out)
+{
+	struct ag_error err = { 0 };
+
+	if (ag_cli_num(opt, s, kind, out, &err) < 0) {
+		fe_usage_err(&err);
+		return -1;
+	}
+	return 0;
+}
+
+long
+fe_num_exit(const char *opt, const char *s, enum ag_cli_kind kind)
+{
+	long v;
+
+	if (fe_num(opt, s, kind, &v) < 0)
+		exit(AG_EX_USAGE);
+	return v;
+}
+
+volatile sig_atomic_t fe_stop_signal;
+
+void
+fe_on_stop(int sig)
+{
+	fe_stop_signal = sig;
+}
+
+void
+fe_catch_stop(bool hup)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fe_on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (hup)
+		sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

@@ -1,0 +1,63 @@
+/*
+ * fe.h - the front-end every agrec program shares (and bench/replay.c):
+ * the usage-error path, -h/--help and -V/--version, and the stop-signal
+ * handler.  Unlike libcommon it prints and may exit: it is the program's
+ * side of libcommon's cli.h.
+ */
+#ifndef FE_FE_H
+#define FE_FE_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "cli.h"
+
+/* What a program says about itself; the strings are static. */
+struct fe_prog {
+	const char *name;       /* "agrec-convert" */
+	const char *usage;      /* the usage lines, "usage: ...\n" */
+	const char *help;       /* the rest of --help */
+};
+
+/* Set the program (p is borrowed for the program's life) and its name
+ * in messages (ag_set_progname(argv0)).  Call first in main. */
+void fe_init(const struct fe_prog *p, const char *argv0);
+
+/* A usage error: "PROG: message" and the usage lines on stderr.
+ * Returns AG_EX_USAGE. */
+int fe_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same, then exit(AG_EX_USAGE). */
+_Noreturn void fe_usage_exit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage error from a cli.h parser (err is borrowed).  Returns AG_EX_USAGE. */
+int fe_usage_err(const struct ag_error *err);
+
+/* -h/--help: the usage lines, an empty line and the help on stdout.
+ * -V/--version: "PROG VERSION" on stdout.  Both return 0, or AG_EX_IOERR
+ * if stdout could not be written. */
+int fe_help(void);
+int fe_version(void);
+
+/*
+ * ag_cli_num() (cli.h) for option opt: 0 and *out, or -1 after the usage
+ * error is printed (the caller returns AG_EX_USAGE).  fe_num_exit()
+ * returns the value or exits with AG_EX_USAGE.
+ */
+int fe_num(const char *opt, const char *s, enum ag_cli_kind kind, long *out);
+long fe_num_exit(const char *opt, const char *s, enum ag_cli_kind kind);
+
+/*
+ * The stop signal: 0 until SIGINT, SIGTERM (or another signal given to
+ * fe_catch_stop) arrives, then its number.  Set only by fe_on_stop.
+ */
+extern volatile sig_atomic_t fe_stop_signal;
+
+/* The handler that sets fe_stop_signal. */
+void fe_on_stop(int sig);
+
+/* Install fe_on_stop for SIGINT, SIGTERM and, when hup, SIGHUP; ignore
+ * SIGPIPE (a write to a closed pipe gives EPIPE). */
+void fe_catch_stop(bool hup);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * loop.c - agrec-record's one poll loop: the sockets, the signals (a
+ * self-pipe), the timers, the manual mode's SIGUSR1/SIGUSR2, the idle
+ * rule, and the end of the recording (every file and stream closed, the
+ * ffmpeg children waited for).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "exitcodes.h"
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
+#include "record/loop.h"
+#include "record/rec.h"
+#include "record/session.h"
+#include "spawn.h"
+
+/* The self-pipe: signal handlers write the signal number, the loop reads. */
+static int sigpipe_w = -1;
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int e = errno;
+
+	if (write(sigpipe_w, &c, 1) < 0) {
+		/* the pipe is full: that signal is already pending */
+	}
+	errno = e;
+}
+
+static void
+reap(struct rc_rec *r)
+{
+	int status;
+	pid_t pid;
+	size_t i, k;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct rc_folder *f = &r->folder;
+		if (rc_emit_reaped(r, pid, status))
+			continue;
+		for (i = 0; i < f->nchildren; i++)
+			if (f->children[i] == pid) {
+				f->children[i] = f->children[--f->nchildren];
+				break;
+			}
+		for (k = 0; k < r->nusers; k++) {
+			struct rc_writer *ws[2] = { &r->users[k].audio, &r->users[k].video };
+			int j;
+			for (j = 0; j < 2; j++)
+				if (ws[j]->kind == RC_W_CHILD && ws[j]->pid == pid) {
+					char d[128];
+					ws[j]->failed = true;
+					if (rc_folder_full(f))
+						r->disk_full = true;
+					ws[j]->pid = 0;
+					rc_log(f, 2, "the ffmpeg writing %s %s; the file is closed and the "
+					    "next media starts a new one", ws[j]->name,
+					    ag_status_describe(status, d, sizeof d));
+				}
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			char d[128];
+			rc_log(f, 4, "ffmpeg child %ld %s", (long)pid, ag_status_describe(status, d, sizeof d));
+		}
+	}
+}
+
+static void
+stop_all(struct rc_rec *r, int64_t now, bool end_session)
+{
+	size_t i;
+
+	r->folder.stopping = true;
+	for (i = 0; i < r->nusers; i++) {
+		rc_user_stop(r, &r->users[i], now);
+		if (end_session) {
+			r->users[i].session_open = false;
+			r->users[i].audio_closed_ms = r->users[i].video_closed_ms = -1;
+			r->users[i].video_rejoin = true;
+		}
+	}
+	r->folder.stopping = false;
+}
+
+/* Wait for every ffmpeg child to finish its file (bounded). */
+static void
+wait_children(struct rc_rec *r)
+{
+	int i;
+
+	for (i = 0; i < 200 && r->folder.nchildren > 0; i++) {
+		struct timespec ts = { 0, 50 * 1000000 };
+		reap(r);
+		if (r->folder.nchildren == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (r->folder.nchildren > 0) {
+		size_t k;
+		rc_log(&r->folder, 2, "%zu ffmpeg children did not finish in 10 s; killing them",
+		    r->folder.nchildren);
+		for (k = 0; k < r->folder.nchildren; k++)
+			kill(r->folder.children[k], SIGKILL);
+		for (i = 0; i < 40 && r->folder.nchildren > 0; i++) {
+			struct timespec ts = { 0, 50 * 1000000 };
+			reap(r);
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+int
+rc_loop_signals(struct ag_error *err)
+{
+	struct sigaction sa;
+	int sp[2];
+
+	if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0)
+		return ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+	sigpipe_w = sp[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return sp[0];
+}
+
+/* The signals that came (read from the self-pipe sigfd); sets *stop. */
+static void
+on_signals(struct rc_rec *r, int sigfd, bool *stop, bool *started)
+{
+	unsigned char sigs[64];
+	ssize_t ns;
+
+	while ((ns = read(sigfd, sigs, sizeof sigs)) > 0) {
+		ssize_t k;
+		for (k = 0; k < ns; k++) {
+			switch (sigs[k]) {
+			case SIGINT: case SIGTERM: case SIGQUIT:
+				rc_log(&r->folder, 4, "signal %d: stopping", sigs[k]);
+				*stop = true;
+				break;
+			case SIGCHLD:
+				reap(r);
+				break;
+			case SIGUSR1:
+				if (r->opts->trigger_mode == 0) {
+					rc_log(&r->folder, 4, "SIGUSR1 ignored in automatic mode");
+				} else if (!r->recording) {
+					rc_log(&r->folder, 4, "SIGUSR1: recording starts (new session)");
+					r->recording = true;
+					*started = true;
+					r->empty_since_ms = rc_now_ms(&r->folder);
+				}
+				break;
+			case SIGUSR2:
+				if (r->opts->trigger_mode == 0) {
+					rc_log(&r->folder, 4, "SIGUSR2 ignored in automatic mode");
+				} else if (r->recording) {
+					rc_log(&r->folder, 4, "SIGUSR2: recording stops");
+					stop_all(r, rc_now_ms(&r->folder), true);
+					r->recording = false;
+				}
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+int
+rc_loop_run(struct rc_rec *r, int sigfd)
+{
+	/* Manual mode: no idle count before the first SIGUSR1. */
+	bool stop = false, idle = false, started = r->recording;
+	int status = 0;
+	size_t i;
+
+	while (!stop) {
+		struct pollfd pfd[3];
+		int64_t now = rc_now_ms(&r->folder);
+		int timeout = rc_ingest_timeout(r, now), n;
+		bool anyone = false;
+
+		if (timeout < 0 || timeout > 200)
+			timeout = 200;
+		pfd[0].fd = r->socks[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = r->socks[1];
+		pfd[1].events = POLLIN;
+		pfd[2].fd = sigfd;
+		pfd[2].events = POLLIN;
+		n = poll(pfd, 3, timeout);
+		if (n < 0 && errno != EINTR) {
+			rc_log(&r->folder, 1, "poll: %s", strerror(errno));
+			status = AG_EX_FAIL;
+			break;
+		}
+		on_signals(r, sigfd, &stop, &started);
+		if (pfd[0].revents & POLLIN)
+			rc_ingest_read(r, 0);
+		if (pfd[1].revents & POLLIN)
+			rc_ingest_read(r, 1);
+		now = rc_now_ms(&r->folder);
+		rc_ingest_tick(r, now);
+		rc_emit_drain(r);
+		for (i = 0; i < r->nusers; i++) {
+			rc_user_tick(r, &r->users[i], now);
+			if (r->users[i].present)
+				anyone = true;
+		}
+		if (r->disk_full) {
+			rc_log(&r->folder, 1, "the disk is full (%s): stopping; the files written so far "
+			    "are complete", r->folder.path);
+			status = AG_EX_IOERR;
+			break;
+		}
+		/* A stream still waiting for its CNAME counts as someone. */
+		if (!anyone && rc_ingest_active(r, now))
+			anyone = true;
+		/* Idle: nobody in the channel for --idle seconds, counted from the
+		 * start; in manual mode from the first SIGUSR1 (each one starts the
+		 * count again), and on after a SIGUSR2, as the SDK does. */
+		if (anyone || !started)
+			r->empty_since_ms = now;
+		else if (now - r->empty_since_ms > (int64_t)r->opts->idle_s * 1000) {
+			rc_log(&r->folder, 4, "idle for %d s: leaving", r->opts->idle_s);
+			stop = true;
+			idle = true;
+		}
+	}
+	for (i = 0; i < r->nusers; i++)
+		if (r->users[i].present)
+			rc_emit_leave(r, r->users[i].uid, rc_now_ms(&r->folder), AG_STREAM_LEAVE_STOP);
+	stop_all(r, rc_now_ms(&r->folder), true);
+	rc_emit_end(r, rc_now_ms(&r->folder), idle ? AG_STREAM_END_IDLE : AG_STREAM_END_STOP);
+	wait_children(r);
+	/* agrec-mix and agrec-capture finish their files before the folder is. */
+	rc_emit_close(r);
+	return status;
+}

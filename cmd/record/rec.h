@@ -1,0 +1,36 @@
+/*
+ * rec.h - struct rc_rec, the state of one agrec-record process,
+ * handed to every module: its options, folder, sockets, streams, users
+ * and channel stream readers.  Each module keeps to its own fields.
+ */
+#ifndef RC_REC_H
+#define RC_REC_H
+
+#include "record/emit.h"
+#include "record/files.h"
+#include "record/ingest.h"
+#include "record/record.h"
+
+struct rc_user;
+
+struct rc_rec {
+	struct rc_opts *opts;
+	struct rc_latch latches[RC_MAX_LATCHES];
+	int nlatches;
+	struct rc_folder folder;
+	int socks[2];
+	int nsocks;
+	struct rc_ssrc *ssrcs;
+	size_t nssrcs, cap_ssrcs;
+	struct rc_user *users;
+	size_t nusers, cap_users;
+	bool recording;             /* false while paused in manual mode */
+	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
+	uint32_t own_ssrc;
+	uint64_t garbage, oversized, denied, refused_streams;
+	bool disk_full;             /* a write failed for lack of space: stop */
+	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
+	int nsinks;
+};
+
+#endif
