@@ -2,30 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
 #include "depack.h"
 
-#define MAX_PARAM 1024          /* largest SPS/PPS remembered */
 #define MAX_QUEUED 4096         /* frames waiting for ag_depack_pop() */
 #define MAX_QUEUED_BYTES ((size_t)64 << 20)
 #define AAC_FRAME_SAMPLES 1024  /* RTP ticks between consecutive AAC-LC AUs */
 
-enum nal_type {
-	NAL_SLICE = 1,
-	NAL_IDR = 5,
-	NAL_SEI = 6,
-	NAL_SPS = 7,
-	NAL_PPS = 8,
-	NAL_AUD = 9,
-	NAL_STAP_A = 24,
-	NAL_FU_A = 28
-};
-
 static const uint8_t start_code[4] = { 0, 0, 0, 1 };
-
-struct growbuf {
-	uint8_t *p;
-	size_t len, cap;
-};
 
 struct queued {
 	struct ag_frame f;
@@ -53,7 +37,7 @@ struct ag_depack {
 	bool broken;         /* a hole, or bad data: drop at the end */
 	bool head_lost;      /* a gap came just before its first packet */
 	bool too_big;        /* grew past AG_DEPACK_MAX_FRAME; appends stop */
-	struct growbuf fr;
+	struct ag_buf fr;
 
 	/* H.264 */
 	bool fu_active;      /* an FU-A NAL is open at fr.p + fu_off */
@@ -62,7 +46,7 @@ struct ag_depack {
 	bool has_vcl, has_idr, has_sps, has_pps;
 	long first_mb;       /* first_mb_in_slice of the first VCL NAL, -1 unknown */
 	size_t aud_len;      /* bytes of a leading AUD with its start code, or 0 */
-	uint8_t sps[MAX_PARAM], pps[MAX_PARAM];
+	uint8_t sps[AG_H264_MAX_PARAM], pps[AG_H264_MAX_PARAM];
 	size_t sps_len, pps_len;
 	int width, height;
 
@@ -76,34 +60,14 @@ struct ag_depack {
 
 /* ---- small helpers ---- */
 
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
 static int
-grow_append(struct growbuf *b, const void *data, size_t n, struct ag_error *err)
+grow_append(struct ag_buf *b, const void *data, size_t n, struct ag_error *err)
 {
 	if (n > AG_DEPACK_MAX_FRAME - b->len)
 		return ag_error_set(err, AG_EX_DATAERR, "frame larger than %zu bytes dropped",
 		    AG_DEPACK_MAX_FRAME);
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		if (cap > AG_DEPACK_MAX_FRAME)
-			cap = AG_DEPACK_MAX_FRAME;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "depacketizer");
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, data, n);
-	b->len += n;
+	if (ag_buf_append(b, data, n) < 0)
+		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "depacketizer");
 	return 0;
 }
 
@@ -130,7 +94,7 @@ frame_begin(struct ag_depack *d, uint32_t ts, bool head_lost)
 	d->broken = false;
 	d->head_lost = head_lost;
 	d->too_big = false;
-	d->fr.len = 0;
+	ag_buf_clear(&d->fr);
 	d->fu_active = false;
 	d->has_vcl = d->has_idr = d->has_sps = d->has_pps = false;
 	d->first_mb = -1;
@@ -174,7 +138,6 @@ queue_frame(struct ag_depack *d, uint32_t ts, bool key, const uint8_t *a, size_t
 	if (d->qhead > 0 && d->qhead == d->qlen)
 		d->qhead = d->qlen = 0;
 	if (d->qlen == d->qcap) {
-		size_t cap = d->qcap ? 2 * d->qcap : 8;
 		struct queued *q;
 
 		if (d->qhead > 0) {
@@ -182,12 +145,11 @@ queue_frame(struct ag_depack *d, uint32_t ts, bool key, const uint8_t *a, size_t
 			d->qlen -= d->qhead;
 			d->qhead = 0;
 		} else {
-			if ((q = realloc(d->q, cap * sizeof *q)) == NULL) {
+			if ((q = ag_grow(d->q, &d->qcap, d->qlen + 1, sizeof *q)) == NULL) {
 				frame_drop(d);
 				return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "depacketizer");
 			}
 			d->q = q;
-			d->qcap = cap;
 		}
 	}
 	if ((buf = malloc(len)) == NULL) {
@@ -224,223 +186,6 @@ queue_frame(struct ag_depack *d, uint32_t ts, bool key, const uint8_t *a, size_t
 	return 0;
 }
 
-/* ---- bit reading (H.264 RBSP) ---- */
-
-struct bits {
-	const uint8_t *p;
-	size_t len;   /* bytes */
-	size_t pos;   /* bits */
-	bool bad;     /* read past the end, or an impossible code */
-};
-
-/* Copy src into dst (at most size bytes) without emulation prevention bytes. */
-static size_t
-unescape(const uint8_t *src, size_t len, uint8_t *dst, size_t size)
-{
-	size_t i, n = 0;
-	int zeros = 0;
-
-	for (i = 0; i < len && n < size; i++) {
-		if (zeros >= 2 && src[i] == 3) {
-			zeros = 0;
-			continue;
-		}
-		dst[n++] = src[i];
-		zeros = src[i] == 0 ? zeros + 1 : 0;
-	}
-	return n;
-}
-
-static uint32_t
-bits_u(struct bits *b, int n)
-{
-	uint32_t v = 0;
-
-	while (n-- > 0) {
-		if (b->pos >= 8 * b->len) {
-			b->bad = true;
-			return 0;
-		}
-		v = v << 1 | ((b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1);
-		b->pos++;
-	}
-	return v;
-}
-
-static uint32_t
-bits_ue(struct bits *b)
-{
-	int zeros = 0;
-
-	while (bits_u(b, 1) == 0) {
-		if (b->bad || ++zeros > 31) {
-			b->bad = true;
-			return 0;
-		}
-	}
-	return (uint32_t)((1ull << zeros) - 1 + bits_u(b, zeros));
-}
-
-static int32_t
-bits_se(struct bits *b)
-{
-	uint32_t k = bits_ue(b);
-
-	return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
-}
-
-static void
-skip_scaling_list(struct bits *b, int size)
-{
-	int last = 8, next = 8, j;
-
-	for (j = 0; j < size && !b->bad; j++) {
-		if (next != 0) {
-			int32_t delta = bits_se(b);
-
-			if (delta < -128 || delta > 127) {
-				b->bad = true;
-				return;
-			}
-			next = (last + delta + 256) % 256;
-		}
-		last = next == 0 ? last : next;
-	}
-}
-
-static bool
-high_profile(int profile_idc)
-{
-	switch (profile_idc) {
-	case 100: case 110: case 122: case 244: case 44: case 83: case 86:
-	case 118: case 128: case 138: case 139: case 134: case 135:
-		return true;
-	}
-	return false;
-}
-
-int
-ag_h264_sps_parse(const uint8_t *nal, size_t len, struct ag_h264_sps *out,
-    struct ag_error *err)
-{
-	uint8_t rbsp[MAX_PARAM];
-	struct bits b;
-	uint32_t v, poc_type, w_mbs, h_units, crop[4];
-	int crop_x, crop_y, chroma_type;
-	bool separate_planes = false;
-
-	memset(out, 0, sizeof *out);
-	if (nal == NULL || len < 4 || (nal[0] & 0x1f) != NAL_SPS)
-		return ag_error_set(err, AG_EX_DATAERR, "h264: not an SPS");
-	b.p = rbsp;
-	b.len = unescape(nal + 1, len - 1, rbsp, sizeof rbsp);
-	b.pos = 0;
-	b.bad = false;
-	out->profile_idc = (int)bits_u(&b, 8);
-	out->constraint_flags = (int)bits_u(&b, 8);
-	out->level_idc = (int)bits_u(&b, 8);
-	if ((v = bits_ue(&b)) > 31)
-		goto bad;
-	out->sps_id = (int)v;
-	out->chroma_format_idc = 1;
-	out->bit_depth_luma = out->bit_depth_chroma = 8;
-	if (high_profile(out->profile_idc)) {
-		if ((v = bits_ue(&b)) > 3)
-			goto bad;
-		out->chroma_format_idc = (int)v;
-		if (v == 3)
-			separate_planes = bits_u(&b, 1) != 0;
-		if ((v = bits_ue(&b)) > 6)
-			goto bad;
-		out->bit_depth_luma = 8 + (int)v;
-		if ((v = bits_ue(&b)) > 6)
-			goto bad;
-		out->bit_depth_chroma = 8 + (int)v;
-		bits_u(&b, 1);  /* qpprime_y_zero_transform_bypass_flag */
-		if (bits_u(&b, 1)) {  /* seq_scaling_matrix_present_flag */
-			int i, n = out->chroma_format_idc != 3 ? 8 : 12;
-
-			for (i = 0; i < n && !b.bad; i++)
-				if (bits_u(&b, 1))
-					skip_scaling_list(&b, i < 6 ? 16 : 64);
-		}
-	}
-	if (bits_ue(&b) > 12)  /* log2_max_frame_num_minus4 */
-		goto bad;
-	if ((poc_type = bits_ue(&b)) > 2)
-		goto bad;
-	if (poc_type == 0) {
-		if (bits_ue(&b) > 12)  /* log2_max_pic_order_cnt_lsb_minus4 */
-			goto bad;
-	} else if (poc_type == 1) {
-		uint32_t i, n;
-
-		bits_u(&b, 1);  /* delta_pic_order_always_zero_flag */
-		bits_se(&b);    /* offset_for_non_ref_pic */
-		bits_se(&b);    /* offset_for_top_to_bottom_field */
-		if ((n = bits_ue(&b)) > 255)
-			goto bad;
-		for (i = 0; i < n && !b.bad; i++)
-			bits_se(&b);
-	}
-	bits_ue(&b);    /* max_num_ref_frames */
-	bits_u(&b, 1);  /* gaps_in_frame_num_value_allowed_flag */
-	w_mbs = bits_ue(&b) + 1;
-	h_units = bits_ue(&b) + 1;
-	if (b.bad || w_mbs > 1024 || h_units > 1024)
-		goto bad;
-	out->frame_mbs_only = bits_u(&b, 1) != 0;
-	if (!out->frame_mbs_only)
-		bits_u(&b, 1);  /* mb_adaptive_frame_field_flag */
-	bits_u(&b, 1);  /* direct_8x8_inference_flag */
-	memset(crop, 0, sizeof crop);
-	if (bits_u(&b, 1)) {
-		int i;
-
-		for (i = 0; i < 4; i++)
-			if ((crop[i] = bits_ue(&b)) > 8192)
-				goto bad;
-	}
-	if (b.bad)
-		goto bad;
-	out->width = (int)w_mbs * 16;
-	out->height = (int)h_units * 16 * (out->frame_mbs_only ? 1 : 2);
-	chroma_type = separate_planes ? 0 : out->chroma_format_idc;
-	if (chroma_type == 0) {
-		crop_x = 1;
-		crop_y = out->frame_mbs_only ? 1 : 2;
-	} else {
-		crop_x = chroma_type == 3 ? 1 : 2;
-		crop_y = (chroma_type == 1 ? 2 : 1) * (out->frame_mbs_only ? 1 : 2);
-	}
-	if ((long)(crop[0] + crop[1]) * crop_x >= out->width
-	    || (long)(crop[2] + crop[3]) * crop_y >= out->height)
-		goto bad;
-	out->width -= (int)(crop[0] + crop[1]) * crop_x;
-	out->height -= (int)(crop[2] + crop[3]) * crop_y;
-	return 0;
-bad:
-	return ag_error_set(err, AG_EX_DATAERR, "h264: SPS truncated or out of range");
-}
-
-/* first_mb_in_slice of a slice NAL, or -1. */
-static long
-first_mb_in_slice(const uint8_t *nal, size_t len)
-{
-	uint8_t rbsp[8];
-	struct bits b;
-	uint32_t v;
-
-	if (len < 2)
-		return -1;
-	b.p = rbsp;
-	b.len = unescape(nal + 1, len - 1, rbsp, sizeof rbsp);
-	b.pos = 0;
-	b.bad = false;
-	v = bits_ue(&b);
-	return b.bad ? -1 : (long)v;
-}
-
 /* ---- H.264 ---- */
 
 /*
@@ -454,11 +199,11 @@ h264_note_nal(struct ag_depack *d, const uint8_t *nal, size_t len)
 	int type = nal[0] & 0x1f;
 
 	switch (type) {
-	case NAL_SPS:
+	case AG_H264_NAL_SPS:
 		if (d->has_sps && len == d->sps_len && memcmp(nal, d->sps, len) == 0)
 			return true;
 		d->has_sps = true;
-		if (len <= MAX_PARAM) {
+		if (len <= AG_H264_MAX_PARAM) {
 			struct ag_h264_sps sps;
 
 			memcpy(d->sps, nal, len);
@@ -471,25 +216,25 @@ h264_note_nal(struct ag_depack *d, const uint8_t *nal, size_t len)
 			}
 		}
 		break;
-	case NAL_PPS:
+	case AG_H264_NAL_PPS:
 		if (d->has_pps && len == d->pps_len && memcmp(nal, d->pps, len) == 0)
 			return true;
 		d->has_pps = true;
-		if (len <= MAX_PARAM) {
+		if (len <= AG_H264_MAX_PARAM) {
 			memcpy(d->pps, nal, len);
 			d->pps_len = len;
 		}
 		break;
-	case NAL_AUD:
+	case AG_H264_NAL_AUD:
 		if (d->fr.len == 0)
 			d->aud_len = 4 + len;
 		break;
 	default:
-		if (type >= NAL_SLICE && type <= NAL_IDR) {
+		if (type >= AG_H264_NAL_SLICE && type <= AG_H264_NAL_IDR) {
 			if (!d->has_vcl)
-				d->first_mb = first_mb_in_slice(nal, len);
+				d->first_mb = ag_h264_first_mb(nal, len);
 			d->has_vcl = true;
-			if (type == NAL_IDR)
+			if (type == AG_H264_NAL_IDR)
 				d->has_idr = true;
 		}
 		break;
@@ -505,7 +250,7 @@ h264_add_nal(struct ag_depack *d, const uint8_t *nal, size_t len, struct ag_erro
 		d->broken = true;
 		return ag_error_set(err, AG_EX_DATAERR, "h264: NAL with forbidden_zero_bit set");
 	}
-	if ((nal[0] & 0x1f) == 0 || (nal[0] & 0x1f) >= NAL_STAP_A) {
+	if ((nal[0] & 0x1f) == 0 || (nal[0] & 0x1f) >= AG_H264_NAL_STAP_A) {
 		d->broken = true;
 		return ag_error_set(err, AG_EX_DATAERR, "h264: NAL type %d inside an aggregate",
 		    nal[0] & 0x1f);
@@ -548,7 +293,7 @@ h264_fu_a(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR, "h264: NAL with forbidden_zero_bit set");
 		}
-		if (type == 0 || type >= NAL_STAP_A) {
+		if (type == 0 || type >= AG_H264_NAL_STAP_A) {
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR, "h264: NAL type %d inside an FU-A", type);
 		}
@@ -588,7 +333,7 @@ h264_stap_a(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *er
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR, "h264: STAP-A with a trailing byte");
 		}
-		size = rd16(p + pos);
+		size = ag_rd16(p + pos);
 		pos += 2;
 		if (size == 0 || size > n - pos) {
 			d->broken = true;
@@ -651,7 +396,7 @@ h264_end(struct ag_depack *d, struct ag_error *err)
 	}
 	/* Parameter sets go after a leading AUD, before everything else. */
 	{
-		uint8_t params[2 * (4 + MAX_PARAM)];
+		uint8_t params[2 * (4 + AG_H264_MAX_PARAM)];
 		size_t plen = 0;
 
 		if (add_sps) {
@@ -695,9 +440,9 @@ h264_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_er
 		rc = ag_error_set(err, AG_EX_DATAERR, "h264: forbidden_zero_bit set");
 	} else if (type >= 1 && type <= 23) {
 		rc = h264_add_nal(d, p, n, err);
-	} else if (type == NAL_STAP_A) {
+	} else if (type == AG_H264_NAL_STAP_A) {
 		rc = h264_stap_a(d, p, n, err);
-	} else if (type == NAL_FU_A) {
+	} else if (type == AG_H264_NAL_FU_A) {
 		rc = h264_fu_a(d, p, n, err);
 	} else if (type != 0 && type < 30) {
 		/* STAP-B, MTAP16/24, FU-B: interleaved mode only */
@@ -779,8 +524,8 @@ vp8_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 		d->vp8_started = true;
 		d->vp8_key = (f[0] & 0x01) == 0;
 		if (d->vp8_key && flen >= 10 && f[3] == 0x9d && f[4] == 0x01 && f[5] == 0x2a) {
-			d->width = (f[6] | f[7] << 8) & 0x3fff;
-			d->height = (f[8] | f[9] << 8) & 0x3fff;
+			d->width = ag_rd16le(f + 6) & 0x3fff;
+			d->height = ag_rd16le(f + 8) & 0x3fff;
 		}
 	} else if (!d->vp8_started) {
 		d->broken = true;  /* its start was lost */
@@ -811,7 +556,7 @@ aac_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 
 	if (n < 2)
 		goto bad;
-	hbits = rd16(p);
+	hbits = ag_rd16(p);
 	if (hbits == 0 || hbits % 16 != 0 || 2 + hbits / 8 > n)
 		goto bad;
 	hbytes = hbits / 8;
@@ -820,7 +565,7 @@ aac_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 	dlen = n - 2 - hbytes;
 
 	if (d->active) {  /* a fragmented AU in progress */
-		if (pkt->ts == d->ts && nau == 1 && rd16(p + 2) >> 3 == d->aac_size) {
+		if (pkt->ts == d->ts && nau == 1 && ag_rd16(p + 2) >> 3 == d->aac_size) {
 			if (lost)
 				d->broken = true;  /* a middle fragment is missing */
 			if (d->broken) {
@@ -856,7 +601,7 @@ aac_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 	if (lost)
 		d->loss_pending = true;
 	for (i = 0, sum = 0; i < nau; i++)
-		sum += (size_t)(rd16(p + 2 + 2 * i) >> 3);
+		sum += (size_t)(ag_rd16(p + 2 + 2 * i) >> 3);
 	if (nau == 1 && sum > dlen) {  /* the first fragment of a large AU */
 		if (pkt->marker) {  /* no: the last one, whose start was lost */
 			frame_drop(d);
@@ -875,7 +620,7 @@ aac_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "aac: AU sizes (%zu bytes) overrun the payload (%zu bytes)", sum, dlen);
 	for (i = 0, pos = 0, idx = 0; i < nau; i++) {
-		uint16_t h = rd16(p + 2 + 2 * i);
+		uint16_t h = ag_rd16(p + 2 + 2 * i);
 		size_t size = h >> 3;
 
 		if (i > 0)
@@ -932,7 +677,7 @@ ag_depack_free(struct ag_depack *d)
 		return;
 	queue_clear(d);
 	free(d->q);
-	free(d->fr.p);
+	ag_buf_free(&d->fr);
 	free(d);
 }
 
@@ -1018,7 +763,7 @@ ag_depack_reset(struct ag_depack *d)
 {
 	queue_clear(d);
 	d->active = false;
-	d->fr.len = 0;
+	ag_buf_clear(&d->fr);
 	d->fu_active = false;
 	d->sps_len = d->pps_len = 0;
 	d->width = d->height = 0;
@@ -1057,93 +802,4 @@ ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t *sp
 	*pps = d->pps;
 	*pps_len = d->pps_len;
 	return 0;
-}
-
-/* ---- MP4/Matroska helpers ---- */
-
-int
-ag_h264_avcc(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len,
-    uint8_t *out, size_t size)
-{
-	struct ag_h264_sps info;
-	bool ext;
-	size_t need, pos = 0;
-
-	if (sps == NULL || pps == NULL || pps_len == 0 || sps_len > 0xffff || pps_len > 0xffff
-	    || ag_h264_sps_parse(sps, sps_len, &info, NULL) < 0)
-		return -1;
-	ext = info.profile_idc == 100 || info.profile_idc == 110 || info.profile_idc == 122
-	    || info.profile_idc == 144;
-	need = 6 + 2 + sps_len + 1 + 2 + pps_len + (ext ? 4 : 0);
-	if (out == NULL || size < need)
-		return -1;
-	out[pos++] = 1;           /* configurationVersion */
-	out[pos++] = sps[1];      /* AVCProfileIndication */
-	out[pos++] = sps[2];      /* profile_compatibility */
-	out[pos++] = sps[3];      /* AVCLevelIndication */
-	out[pos++] = 0xfc | 3;    /* lengthSizeMinusOne: 4-byte lengths */
-	out[pos++] = 0xe0 | 1;    /* one SPS */
-	out[pos++] = (uint8_t)(sps_len >> 8);
-	out[pos++] = (uint8_t)sps_len;
-	memcpy(out + pos, sps, sps_len);
-	pos += sps_len;
-	out[pos++] = 1;           /* one PPS */
-	out[pos++] = (uint8_t)(pps_len >> 8);
-	out[pos++] = (uint8_t)pps_len;
-	memcpy(out + pos, pps, pps_len);
-	pos += pps_len;
-	if (ext) {
-		out[pos++] = (uint8_t)(0xfc | info.chroma_format_idc);
-		out[pos++] = (uint8_t)(0xf8 | (info.bit_depth_luma - 8));
-		out[pos++] = (uint8_t)(0xf8 | (info.bit_depth_chroma - 8));
-		out[pos++] = 0;       /* no SPS extensions */
-	}
-	return (int)pos;
-}
-
-/* Offset of the next start code at or after pos (its first 00 00 01 byte), or len. */
-static size_t
-next_start(const uint8_t *p, size_t len, size_t pos, size_t *sc_len)
-{
-	for (; pos + 3 <= len; pos++) {
-		if (p[pos] == 0 && p[pos + 1] == 0 && p[pos + 2] == 1) {
-			*sc_len = 3;
-			return pos;
-		}
-	}
-	*sc_len = 0;
-	return len;
-}
-
-long
-ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, uint8_t *out, size_t size)
-{
-	size_t pos, sc, w = 0;
-
-	if (au == NULL || out == NULL)
-		return -1;
-	pos = next_start(au, len, 0, &sc);
-	while (pos < len) {
-		size_t nal = pos + sc, nsc, next, end;
-
-		next = next_start(au, len, nal, &nsc);
-		end = next;
-		while (end > nal && au[end - 1] == 0)  /* trailing_zero_8bits, 4-byte start codes */
-			end--;
-		if (end > nal && (au[nal] & 0x1f) != NAL_AUD) {
-			size_t n = end - nal;
-
-			if (n > 0xffffffffu || size - w < 4 || size - w - 4 < n)
-				return -1;
-			out[w] = (uint8_t)(n >> 24);
-			out[w + 1] = (uint8_t)(n >> 16);
-			out[w + 2] = (uint8_t)(n >> 8);
-			out[w + 3] = (uint8_t)n;
-			memcpy(out + w + 4, au + nal, n);
-			w += 4 + n;
-		}
-		pos = next;
-		sc = nsc;
-	}
-	return (long)w;
 }

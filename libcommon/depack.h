@@ -29,6 +29,7 @@
 
 #include "codec.h"
 #include "err.h"
+#include "h264.h"
 #include "rtp.h"
 
 /* Frames larger than this are dropped with an error. */
@@ -135,50 +136,5 @@ void ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out);
  */
 int ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t *sps_len,
     const uint8_t **pps, size_t *pps_len);
-
-/* What ag_h264_sps_parse() reads from a sequence parameter set. */
-struct ag_h264_sps {
-	int profile_idc;
-	int constraint_flags;     /* the byte after profile_idc */
-	int level_idc;
-	int sps_id;
-	int chroma_format_idc;    /* 1 = 4:2:0 unless a high profile says otherwise */
-	int bit_depth_luma;       /* 8.. */
-	int bit_depth_chroma;
-	bool frame_mbs_only;
-	int width, height;        /* in pixels, after frame cropping */
-};
-
-/*
- * Parse the SPS NAL unit nal[0..len) (header byte 0x67 or the like
- * first, no start code, emulation prevention bytes still in) up to its
- * frame cropping.  Returns 0, or -1 with err (AG_EX_DATAERR) when it is
- * not an SPS, is truncated, or holds out-of-range values.
- */
-int ag_h264_sps_parse(const uint8_t *nal, size_t len, struct ag_h264_sps *out,
-    struct ag_error *err);
-
-/*
- * Write an AVCDecoderConfigurationRecord (ISO 14496-15 avcC; 4-byte
- * NAL lengths; one SPS, one PPS; for the high profiles 100, 110, 122
- * and 144 also chroma format and bit depths) into out[0..size).  sps
- * and pps are NAL units without start codes.  Returns the bytes
- * written, or -1 when size is too small or the SPS cannot be parsed.
- */
-int ag_h264_avcc(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len,
-    uint8_t *out, size_t size);
-
-/* An output size that is always enough for ag_h264_annexb_to_avcc_sample(). */
-#define AG_H264_AVCC_SAMPLE_MAX(annexb_len) ((annexb_len) + (annexb_len) / 4 + 4)
-
-/*
- * Convert the Annex-B access unit au[0..len) (3- or 4-byte start codes)
- * into an MP4/Matroska sample: each NAL unit prefixed with its 4-byte
- * big-endian length, access unit delimiters (type 9) and trailing zero
- * bytes dropped.  Writes into out[0..size) and returns the bytes
- * written (0 for an AU with no NAL unit left), or -1 when size is too
- * small (AG_H264_AVCC_SAMPLE_MAX(len) never is).
- */
-long ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, uint8_t *out, size_t size);
 
 #endif

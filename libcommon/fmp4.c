@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "be.h"
+#include "buf.h"
 #include "fmp4.h"
 #include "fsutil.h"
 
@@ -28,13 +30,6 @@
 #define FLAGS_SYNC        0x02000000u
 #define FLAGS_NON_SYNC    0x01010000u
 
-/* Bytes written into memory; `bad` makes a run of puts checkable once. */
-struct wbuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool grow;   /* realloc p when full; else overflowing sets bad */
-	bool bad;
-};
 
 struct sample {
 	int64_t dts;
@@ -66,100 +61,47 @@ struct ag_fmp4 {
 	struct ag_error fail;
 };
 
-static bool
-wb_room(struct wbuf *b, size_t n)
-{
-	size_t cap;
-	uint8_t *p;
-
-	if (b->bad)
-		return false;
-	if (n <= b->cap - b->len)
-		return true;
-	if (!b->grow || n > SIZE_MAX / 4 - b->len) {
-		b->bad = true;
-		return false;
-	}
-	cap = b->cap ? b->cap : 1024;
-	while (cap - b->len < n)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
-		b->bad = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
 static void
-put(struct wbuf *b, const void *p, size_t n)
+put_zero(struct ag_buf *b, size_t n)
 {
-	if (n == 0 || !wb_room(b, n))
-		return;
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-static void
-put_zero(struct wbuf *b, size_t n)
-{
-	if (n == 0 || !wb_room(b, n))
+	if (n == 0 || ag_buf_reserve(b, n) < 0)
 		return;
 	memset(b->p + b->len, 0, n);
 	b->len += n;
 }
 
 static void
-wr_be(uint8_t *p, uint64_t v, int n)
+put_u16(struct ag_buf *b, uint16_t v)
 {
-	for (int i = n - 1; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
+	ag_buf_append_be(b, v, 2);
 }
 
 static void
-put_be(struct wbuf *b, uint64_t v, int n)
+put_u32(struct ag_buf *b, uint32_t v)
 {
-	uint8_t tmp[8];
-
-	wr_be(tmp, v, n);
-	put(b, tmp, (size_t)n);
+	ag_buf_append_be(b, v, 4);
 }
 
 static void
-put_u16(struct wbuf *b, uint16_t v)
+put_u64(struct ag_buf *b, uint64_t v)
 {
-	put_be(b, v, 2);
-}
-
-static void
-put_u32(struct wbuf *b, uint32_t v)
-{
-	put_be(b, v, 4);
-}
-
-static void
-put_u64(struct wbuf *b, uint64_t v)
-{
-	put_be(b, v, 8);
+	ag_buf_append_be(b, v, 8);
 }
 
 /* Start a box: returns its offset; box_end fills in the 32-bit size. */
 static size_t
-box_begin(struct wbuf *b, const char type[4])
+box_begin(struct ag_buf *b, const char type[4])
 {
 	size_t off = b->len;
 
 	put_u32(b, 0);
-	put(b, type, 4);
+	ag_buf_append(b, type, 4);
 	return off;
 }
 
 /* A FullBox: a box with version and 24-bit flags. */
 static size_t
-fullbox_begin(struct wbuf *b, const char type[4], uint8_t version, uint32_t flags)
+fullbox_begin(struct ag_buf *b, const char type[4], uint8_t version, uint32_t flags)
 {
 	size_t off = box_begin(b, type);
 
@@ -168,13 +110,13 @@ fullbox_begin(struct wbuf *b, const char type[4], uint8_t version, uint32_t flag
 }
 
 static void
-box_end(struct wbuf *b, size_t off)
+box_end(struct ag_buf *b, size_t off)
 {
-	if (b->bad || b->len - off > UINT32_MAX) {
-		b->bad = true;
+	if (b->failed || b->len - off > UINT32_MAX) {
+		b->failed = true;
 		return;
 	}
-	wr_be(b->p + off, b->len - off, 4);
+	ag_wr32(b->p + off, (uint32_t)(b->len - off));
 }
 
 /* Record a write failure; every later call reports it again. */
@@ -217,7 +159,7 @@ avcc_ok(const uint8_t *p, size_t len)
 	for (i = 0; i < nsps; i++) {
 		if (len - pos < 2)
 			return false;
-		pos += 2 + ((size_t)p[pos] << 8 | p[pos + 1]);
+		pos += 2 + (size_t)ag_rd16(p + pos);
 		if (pos > len)
 			return false;
 	}
@@ -229,7 +171,7 @@ avcc_ok(const uint8_t *p, size_t len)
 	for (i = 0; i < npps; i++) {
 		if (len - pos < 2)
 			return false;
-		pos += 2 + ((size_t)p[pos] << 8 | p[pos + 1]);
+		pos += 2 + (size_t)ag_rd16(p + pos);
 		if (pos > len)
 			return false;
 	}
@@ -245,7 +187,7 @@ sample_ok(const uint8_t *p, size_t len)
 	while (pos < len) {
 		if (len - pos < 4)
 			return false;
-		nal = (size_t)p[pos] << 24 | (size_t)p[pos + 1] << 16 | (size_t)p[pos + 2] << 8 | p[pos + 3];
+		nal = ag_rd32(p + pos);
 		pos += 4;
 		if (nal == 0 || nal > len - pos)
 			return false;
@@ -282,7 +224,7 @@ static const uint32_t unity_matrix[9] = {
 };
 
 static void
-put_matrix(struct wbuf *b)
+put_matrix(struct ag_buf *b)
 {
 	for (int i = 0; i < 9; i++)
 		put_u32(b, unity_matrix[i]);
@@ -290,20 +232,20 @@ put_matrix(struct wbuf *b)
 
 /* creation and modification time, version 0 (32-bit) or 1 (64-bit) */
 static void
-put_times(struct wbuf *b, uint8_t version, uint64_t t)
+put_times(struct ag_buf *b, uint8_t version, uint64_t t)
 {
-	put_be(b, t, version ? 8 : 4);
-	put_be(b, t, version ? 8 : 4);
+	ag_buf_append_be(b, t, version ? 8 : 4);
+	ag_buf_append_be(b, t, version ? 8 : 4);
 }
 
 static void
-put_mvhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+put_mvhd(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 {
 	size_t box = fullbox_begin(b, "mvhd", v, 0);
 
 	put_times(b, v, t);
 	put_u32(b, c->timescale);
-	put_be(b, 0, v ? 8 : 4);      /* duration: unknown, the fragments say */
+	ag_buf_append_be(b, 0, v ? 8 : 4);      /* duration: unknown, the fragments say */
 	put_u32(b, 0x00010000);       /* rate 1.0 */
 	put_u16(b, 0x0100);           /* volume 1.0 */
 	put_zero(b, 2 + 8);
@@ -314,14 +256,14 @@ put_mvhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 }
 
 static void
-put_tkhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+put_tkhd(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 {
 	size_t box = fullbox_begin(b, "tkhd", v, 0x3);   /* enabled, in movie */
 
 	put_times(b, v, t);
 	put_u32(b, TRACK_ID);
 	put_u32(b, 0);
-	put_be(b, 0, v ? 8 : 4);      /* duration */
+	ag_buf_append_be(b, 0, v ? 8 : 4);      /* duration */
 	put_zero(b, 8);
 	put_u16(b, 0);                /* layer */
 	put_u16(b, 0);                /* alternate_group */
@@ -334,7 +276,7 @@ put_tkhd(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 }
 
 static void
-put_avc1(struct wbuf *b, const struct ag_fmp4_config *c)
+put_avc1(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
 	size_t box = box_begin(b, "avc1"), avcc;
 
@@ -353,13 +295,13 @@ put_avc1(struct wbuf *b, const struct ag_fmp4_config *c)
 	put_u16(b, 0x0018);           /* depth */
 	put_u16(b, 0xffff);           /* pre_defined = -1 */
 	avcc = box_begin(b, "avcC");
-	put(b, c->avcc, c->avcc_len);
+	ag_buf_append(b, c->avcc, c->avcc_len);
 	box_end(b, avcc);
 	box_end(b, box);
 }
 
 static void
-put_stbl(struct wbuf *b, const struct ag_fmp4_config *c)
+put_stbl(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
 	size_t stbl = box_begin(b, "stbl"), box;
 
@@ -385,7 +327,7 @@ put_stbl(struct wbuf *b, const struct ag_fmp4_config *c)
 }
 
 static void
-put_mdia(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
+put_mdia(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 {
 	static const char handler_name[] = "VideoHandler";
 	size_t mdia = box_begin(b, "mdia"), box, minf, dinf;
@@ -393,16 +335,16 @@ put_mdia(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 	box = fullbox_begin(b, "mdhd", v, 0);
 	put_times(b, v, t);
 	put_u32(b, c->timescale);
-	put_be(b, 0, v ? 8 : 4);      /* duration */
+	ag_buf_append_be(b, 0, v ? 8 : 4);      /* duration */
 	put_u16(b, 0x55c4);           /* language "und", packed 5-bit letters */
 	put_u16(b, 0);
 	box_end(b, box);
 
 	box = fullbox_begin(b, "hdlr", 0, 0);
 	put_u32(b, 0);
-	put(b, "vide", 4);
+	ag_buf_append(b, "vide", 4);
 	put_zero(b, 12);
-	put(b, handler_name, sizeof handler_name);   /* with its NUL */
+	ag_buf_append(b, handler_name, sizeof handler_name);   /* with its NUL */
 	box_end(b, box);
 
 	minf = box_begin(b, "minf");
@@ -414,7 +356,7 @@ put_mdia(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 	box = fullbox_begin(b, "dref", 0, 0);
 	put_u32(b, 1);
 	put_u32(b, 12);               /* "url " with flag 1: the data is in this file */
-	put(b, "url ", 4);
+	ag_buf_append(b, "url ", 4);
 	put_u32(b, 1);
 	box_end(b, box);
 	box_end(b, dinf);
@@ -424,7 +366,7 @@ put_mdia(struct wbuf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t)
 }
 
 static void
-put_header(struct wbuf *b, const struct ag_fmp4_config *c)
+put_header(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
 	static const char brands[][5] = { "isom", "iso5", "iso6", "avc1", "mp41" };
 	size_t box, moov, trak, mvex;
@@ -432,10 +374,10 @@ put_header(struct wbuf *b, const struct ag_fmp4_config *c)
 	uint8_t v = t > UINT32_MAX ? 1 : 0;
 
 	box = box_begin(b, "ftyp");
-	put(b, "isom", 4);
+	ag_buf_append(b, "isom", 4);
 	put_u32(b, 0x200);            /* minor_version */
 	for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
-		put(b, brands[i], 4);
+		ag_buf_append(b, brands[i], 4);
 	box_end(b, box);
 
 	moov = box_begin(b, "moov");
@@ -468,7 +410,7 @@ struct ag_fmp4 *
 ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_error *err)
 {
 	struct ag_fmp4 *m = NULL;
-	struct wbuf hdr = { .grow = true };
+	struct ag_buf hdr = { 0 };
 	int fragment_ms;
 
 	if (check_config(c, err) < 0)
@@ -490,7 +432,7 @@ ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_error *err)
 	m->seq = 1;
 
 	put_header(&hdr, c);
-	if (hdr.bad) {
+	if (hdr.failed) {
 		ag_error_set(err, AG_EX_FAIL, "mp4: out of memory");
 		goto fail;
 	}
@@ -498,15 +440,15 @@ ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_error *err)
 		int e = errno;
 
 		ag_error_errno(err, AG_EX_IOERR, e, "mp4 output: write");
-		free(hdr.p);
+		ag_buf_free(&hdr);
 		fmp4_free(m);
 		errno = e;
 		return NULL;
 	}
-	free(hdr.p);
+	ag_buf_free(&hdr);
 	return m;
 fail:
-	free(hdr.p);
+	ag_buf_free(&hdr);
 	if (m != NULL)
 		fmp4_free(m);
 	return NULL;
@@ -522,7 +464,7 @@ static int
 emit(struct ag_fmp4 *m, uint32_t last_dur, struct ag_error *err)
 {
 	size_t n = m->n, head = MOOF_FIXED + TRUN_ENTRY * n + MDAT_HEAD;
-	struct wbuf b = { .p = m->frag + HEAD_ROOM - head, .cap = head };
+	struct ag_buf b = { .p = m->frag + HEAD_ROOM - head, .cap = head, .fixed = true };
 	struct sample *last = &m->s[n - 1];
 	size_t moof, traf, box;
 	int r = 0;
@@ -552,11 +494,11 @@ emit(struct ag_fmp4 *m, uint32_t last_dur, struct ag_error *err)
 	box_end(&b, traf);
 	box_end(&b, moof);
 	put_u32(&b, (uint32_t)(MDAT_HEAD + m->data_len));
-	put(&b, "mdat", 4);
+	ag_buf_append(&b, "mdat", 4);
 
 	m->floor = last->dts + last->dur;
 	m->n = 0;
-	if (b.bad || b.len != head) {
+	if (b.failed || b.len != head) {
 		/* cannot happen: head is the exact size of what was put */
 		r = fail(m, EINVAL, err, "internal error building a fragment");
 	} else if (ag_write_whole(m->fd, b.p, head + m->data_len) < 0) {
@@ -574,26 +516,20 @@ static bool
 reserve(struct ag_fmp4 *m, size_t len)
 {
 	if (m->n == m->s_cap) {
-		size_t cap = m->s_cap * 2;
 		struct sample *s;
 
-		if (cap > AG_FMP4_FRAGMENT_SAMPLES)
-			cap = AG_FMP4_FRAGMENT_SAMPLES;
-		if ((s = realloc(m->s, cap * sizeof *s)) == NULL)
+		if ((s = ag_grow(m->s, &m->s_cap, m->n + 1, sizeof *s)) == NULL)
 			return false;
 		m->s = s;
-		m->s_cap = cap;
 	}
 	if (len > m->data_cap - m->data_len) {
-		size_t cap = m->data_cap;
+		size_t cap = HEAD_ROOM + m->data_cap;
 		uint8_t *p;
 
-		while (cap - m->data_len < len)
-			cap *= 2;
-		if ((p = realloc(m->frag, HEAD_ROOM + cap)) == NULL)
+		if ((p = ag_grow(m->frag, &cap, HEAD_ROOM + m->data_len + len, 1)) == NULL)
 			return false;
 		m->frag = p;
-		m->data_cap = cap;
+		m->data_cap = cap - HEAD_ROOM;
 	}
 	return true;
 }

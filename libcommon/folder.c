@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "argv.h"
+#include "buf.h"
 #include "folder.h"
 #include "fsutil.h"
 #include "txt.h"
@@ -43,18 +44,14 @@ static struct ag_folder_clip *
 clip_for(struct ag_folder_log *g, size_t *cap, const struct ag_txt_line *l)
 {
 	struct ag_folder_clip *cl, *p;
-	size_t i, ncap;
+	size_t i;
 
 	for (i = 0; i < g->nclips; i++)
 		if (strcmp(g->clips[i].file, l->file) == 0)
 			return &g->clips[i];
-	if (g->nclips == *cap) {
-		ncap = *cap ? *cap * 2 : 8;
-		if ((p = realloc(g->clips, ncap * sizeof *p)) == NULL)
-			return NULL;
-		g->clips = p;
-		*cap = ncap;
-	}
+	if ((p = ag_grow(g->clips, cap, g->nclips + 1, sizeof *p)) == NULL)
+		return NULL;
+	g->clips = p;
 	cl = &g->clips[g->nclips++];
 	memset(cl, 0, sizeof *cl);
 	snprintf(cl->file, sizeof cl->file, "%s", l->file);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "be.h"
+#include "buf.h"
 #include "mkv.h"
 
 /* Element IDs (RFC 9559 and the EBML RFC 8794); IDs keep their length marker. */
@@ -53,12 +55,6 @@
 #define MAX_CLUSTER_FRAMES 8192
 #define OPUS_SEEK_PRE_ROLL_NS 80000000u   /* 80 ms, RFC 7845 */
 
-/* A growable byte buffer; `oom` makes a run of puts checkable once. */
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-	bool oom;
-};
 
 struct track {
 	bool video;
@@ -77,14 +73,14 @@ struct ag_mkv {
 	int ntracks;
 	struct track tracks[AG_MKV_MAX_TRACKS];
 
-	struct buf clus;          /* CLUSTER_HEAD_ROOM bytes, then SimpleBlocks */
+	struct ag_buf clus;          /* CLUSTER_HEAD_ROOM bytes, then SimpleBlocks */
 	struct frame *frames;     /* MAX_CLUSTER_FRAMES */
 	size_t nframes;
 	int64_t c_min, c_max;     /* frame times in the cluster being collected */
 	bool have_cluster_ts;
 	int64_t last_cluster_ts;  /* Timestamp of the last sealed cluster */
 
-	struct buf out;           /* sealed bytes not yet written, from out_off */
+	struct ag_buf out;           /* sealed bytes not yet written, from out_off */
 	size_t out_off;
 	uint64_t written;         /* bytes the fd has taken, in all */
 
@@ -97,66 +93,9 @@ struct ag_mkv {
 };
 
 static void
-buf_free(struct buf *b)
+put_byte(struct ag_buf *b, uint8_t v)
 {
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-static bool
-buf_reserve(struct buf *b, size_t extra)
-{
-	size_t cap;
-	uint8_t *p;
-
-	if (b->oom)
-		return false;
-	if (extra <= b->cap - b->len)
-		return true;
-	if (extra > SIZE_MAX / 2 - b->len) {
-		b->oom = true;
-		return false;
-	}
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < extra)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
-
-static void
-put(struct buf *b, const void *p, size_t n)
-{
-	if (n == 0 || !buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-}
-
-static void
-put_byte(struct buf *b, uint8_t v)
-{
-	put(b, &v, 1);
-}
-
-/* v big-endian in n bytes. */
-static void
-put_be(struct buf *b, uint64_t v, int n)
-{
-	uint8_t tmp[8];
-	int i;
-
-	for (i = n - 1; i >= 0; i--) {
-		tmp[i] = (uint8_t)v;
-		v >>= 8;
-	}
-	put(b, tmp, (size_t)n);
+	ag_buf_append(b, &v, 1);
 }
 
 /* Bytes needed for v as a big-endian unsigned integer (at least 1). */
@@ -190,76 +129,76 @@ ag_mkv_vint(uint64_t v, int minlen, uint8_t out[8])
 }
 
 static void
-put_size(struct buf *b, uint64_t v, int minlen)
+put_size(struct ag_buf *b, uint64_t v, int minlen)
 {
 	uint8_t tmp[8];
 	int n = ag_mkv_vint(v, minlen, tmp);
 
 	if (n < 0)
-		b->oom = true;   /* cannot happen: every size here is bounded */
+		b->failed = true;   /* cannot happen: every size here is bounded */
 	else
-		put(b, tmp, (size_t)n);
+		ag_buf_append(b, tmp, (size_t)n);
 }
 
 /* IDs are written as they are (their marker bits are part of them). */
 static void
-put_id(struct buf *b, uint32_t id)
+put_id(struct ag_buf *b, uint32_t id)
 {
-	put_be(b, id, uint_len(id));
+	ag_buf_append_be(b, id, uint_len(id));
 }
 
 static void
-put_uint(struct buf *b, uint32_t id, uint64_t v)
+put_uint(struct ag_buf *b, uint32_t id, uint64_t v)
 {
 	int n = uint_len(v);
 
 	put_id(b, id);
 	put_size(b, (uint64_t)n, 1);
-	put_be(b, v, n);
+	ag_buf_append_be(b, v, n);
 }
 
 static void
-put_float(struct buf *b, uint32_t id, double v)
+put_float(struct ag_buf *b, uint32_t id, double v)
 {
 	uint64_t bits;
 
 	memcpy(&bits, &v, sizeof bits);
 	put_id(b, id);
 	put_size(b, 8, 1);
-	put_be(b, bits, 8);
+	ag_buf_append_be(b, bits, 8);
 }
 
 static void
-put_bin(struct buf *b, uint32_t id, const void *p, size_t n)
+put_bin(struct ag_buf *b, uint32_t id, const void *p, size_t n)
 {
 	put_id(b, id);
 	put_size(b, n, 1);
-	put(b, p, n);
+	ag_buf_append(b, p, n);
 }
 
 static void
-put_str(struct buf *b, uint32_t id, const char *s)
+put_str(struct ag_buf *b, uint32_t id, const char *s)
 {
 	put_bin(b, id, s, strlen(s));
 }
 
 /* Open a master element of known size: returns where its 8-byte size goes. */
 static size_t
-master_begin(struct buf *b, uint32_t id)
+master_begin(struct ag_buf *b, uint32_t id)
 {
 	static const uint8_t zero[8];
 	size_t off;
 
 	put_id(b, id);
 	off = b->len;
-	put(b, zero, 8);
+	ag_buf_append(b, zero, 8);
 	return off;
 }
 
 static void
-master_end(struct buf *b, size_t off)
+master_end(struct ag_buf *b, size_t off)
 {
-	if (b->oom)
+	if (b->failed)
 		return;
 	ag_mkv_vint(b->len - off - 8, 8, b->p + off);
 }
@@ -360,8 +299,8 @@ emit(struct ag_mkv *m, const uint8_t *p, size_t n, struct ag_error *err)
 		m->out.len -= m->out_off;
 		m->out_off = 0;
 	}
-	put(&m->out, p + w, n - (size_t)w);
-	if (m->out.oom)
+	ag_buf_append(&m->out, p + w, n - (size_t)w);
+	if (m->out.failed)
 		return fail(m, ENOMEM, err, "queueing output");
 	return ag_mkv_drain(m, err) < 0 ? -1 : 0;
 }
@@ -379,17 +318,13 @@ seal(struct ag_mkv *m, struct ag_error *err)
 	for (i = 0; i < m->nframes; i++) {
 		int64_t rel = m->frames[i].ts - m->c_min;   /* 0..AG_MKV_CLUSTER_MS-1 */
 
-		m->clus.p[m->frames[i].ts_off] = (uint8_t)(rel >> 8);
-		m->clus.p[m->frames[i].ts_off + 1] = (uint8_t)rel;
+		ag_wr16(m->clus.p + m->frames[i].ts_off, (uint16_t)rel);
 	}
 	/* ID, 8-byte size, Timestamp: at most 4 + 8 + 2 + 8 bytes, placed
 	 * right before the blocks so the cluster is one contiguous write. */
 	blocks = m->clus.len - CLUSTER_HEAD_ROOM;
 	tn = uint_len((uint64_t)m->c_min);
-	head[0] = (uint8_t)(ID_CLUSTER >> 24);
-	head[1] = (uint8_t)(ID_CLUSTER >> 16);
-	head[2] = (uint8_t)(ID_CLUSTER >> 8);
-	head[3] = (uint8_t)ID_CLUSTER;
+	ag_wr32(head, ID_CLUSTER);
 	ag_mkv_vint((uint64_t)(2 + tn) + blocks, 8, head + 4);
 	head[12] = (uint8_t)ID_TIMESTAMP;
 	head[13] = (uint8_t)(0x80 | tn);
@@ -454,7 +389,7 @@ check_track(const struct ag_mkv_track *t, int n, struct ag_error *err)
 }
 
 static int
-put_track(struct buf *b, const struct ag_mkv_track *t, int n, struct ag_error *err)
+put_track(struct ag_buf *b, const struct ag_mkv_track *t, int n, struct ag_error *err)
 {
 	uint8_t head[AG_MKV_OPUS_HEAD_LEN];
 	const void *priv = t->codec_private;
@@ -503,8 +438,8 @@ mkv_free(struct ag_mkv *m)
 {
 	if (m == NULL)
 		return;
-	buf_free(&m->clus);
-	buf_free(&m->out);
+	ag_buf_free(&m->clus);
+	ag_buf_free(&m->out);
 	free(m->frames);
 	free(m);
 }
@@ -514,7 +449,7 @@ ag_mkv_open(int fd, const struct ag_mkv_track *tracks, int ntracks, struct ag_er
 {
 	static const uint8_t unknown_size[8] = { 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t zero9[9];
-	struct buf h = { 0 };
+	struct ag_buf h = { 0 };
 	struct stat st;
 	size_t dur_off;
 	int fl;
@@ -546,7 +481,7 @@ ag_mkv_open(int fd, const struct ag_mkv_track *tracks, int ntracks, struct ag_er
 	master_end(&h, off);
 
 	put_id(&h, ID_SEGMENT);
-	put(&h, unknown_size, sizeof unknown_size);
+	ag_buf_append(&h, unknown_size, sizeof unknown_size);
 
 	off = master_begin(&h, ID_INFO);
 	put_uint(&h, ID_TIMESTAMP_SCALE, 1000000);   /* 1 ms */
@@ -557,7 +492,7 @@ ag_mkv_open(int fd, const struct ag_mkv_track *tracks, int ntracks, struct ag_er
 	dur_off = h.len;
 	put_id(&h, ID_VOID);
 	put_size(&h, 9, 1);
-	put(&h, zero9, sizeof zero9);
+	ag_buf_append(&h, zero9, sizeof zero9);
 	master_end(&h, off);
 
 	off = master_begin(&h, ID_TRACKS);
@@ -573,9 +508,9 @@ ag_mkv_open(int fd, const struct ag_mkv_track *tracks, int ntracks, struct ag_er
 	put_uint(&h, ID_TIMESTAMP, 0);
 	master_end(&h, off);
 
-	if (h.oom || (m = calloc(1, sizeof *m)) == NULL ||
+	if (h.failed || (m = calloc(1, sizeof *m)) == NULL ||
 	    (m->frames = calloc(MAX_CLUSTER_FRAMES, sizeof *m->frames)) == NULL ||
-	    !buf_reserve(&m->clus, CLUSTER_HEAD_ROOM + 4096)) {
+	    ag_buf_reserve(&m->clus, CLUSTER_HEAD_ROOM + 4096) < 0) {
 		ag_error_set(err, AG_EX_FAIL, "matroska: out of memory");
 		mkv_free(m);
 		m = NULL;
@@ -599,7 +534,7 @@ ag_mkv_open(int fd, const struct ag_mkv_track *tracks, int ntracks, struct ag_er
 		errno = e;
 	}
 out:
-	buf_free(&h);
+	ag_buf_free(&h);
 	return m;
 }
 
@@ -649,7 +584,7 @@ ag_mkv_write(struct ag_mkv *m, int track, int64_t ts_ms, bool keyframe,
 				return -1;
 		}
 	}
-	if (!buf_reserve(&m->clus, blen + 16))
+	if (ag_buf_reserve(&m->clus, blen + 16) < 0)
 		return ag_error_set(err, AG_EX_FAIL, "matroska: out of memory");
 	put_id(&m->clus, ID_SIMPLE_BLOCK);
 	put_size(&m->clus, blen, 1);
@@ -659,7 +594,7 @@ ag_mkv_write(struct ag_mkv *m, int track, int64_t ts_ms, bool keyframe,
 	put_byte(&m->clus, 0);
 	put_byte(&m->clus, 0);
 	put_byte(&m->clus, key ? 0x80 : 0x00);
-	put(&m->clus, data, len);
+	ag_buf_append(&m->clus, data, len);
 	if (m->nframes == 0 || ts_ms < m->c_min)
 		m->c_min = ts_ms;
 	if (m->nframes == 0 || ts_ms > m->c_max)
@@ -706,7 +641,7 @@ ag_mkv_clamped(const struct ag_mkv *m)
 static int
 put_duration(struct ag_mkv *m, struct ag_error *err)
 {
-	struct buf d = { 0 };
+	struct ag_buf d = { 0 };
 	int64_t end = -1;
 	ssize_t w;
 	size_t len;
@@ -718,13 +653,13 @@ put_duration(struct ag_mkv *m, struct ag_error *err)
 	if (m->dur_at < 0 || end < 0)
 		return 0;
 	put_float(&d, ID_DURATION, (double)end);
-	if (d.oom)
+	if (d.failed)
 		return ag_error_set(err, AG_EX_FAIL, "matroska: out of memory");
 	len = d.len;
 	do
 		w = pwrite(m->fd, d.p, len, m->dur_at);
 	while (w < 0 && errno == EINTR);
-	buf_free(&d);
+	ag_buf_free(&d);
 	if (w < 0 || (size_t)w != len)
 		return ag_error_errno(err, AG_EX_IOERR, w < 0 ? errno : EIO,
 		    "matroska output: writing the duration");
@@ -762,12 +697,8 @@ ag_mkv_opus_head(int channels, int pre_skip, int rate, uint8_t buf[AG_MKV_OPUS_H
 	memcpy(buf, "OpusHead", 8);
 	buf[8] = 1;                      /* version */
 	buf[9] = (uint8_t)channels;
-	buf[10] = (uint8_t)pre_skip;     /* little-endian from here on */
-	buf[11] = (uint8_t)(pre_skip >> 8);
-	buf[12] = (uint8_t)rate;
-	buf[13] = (uint8_t)(rate >> 8);
-	buf[14] = (uint8_t)(rate >> 16);
-	buf[15] = (uint8_t)(rate >> 24);
+	ag_wr16le(buf + 10, (uint16_t)pre_skip);  /* little-endian from here on */
+	ag_wr32le(buf + 12, (uint32_t)rate);
 	buf[16] = 0;                     /* output gain, Q7.8 dB */
 	buf[17] = 0;
 	buf[18] = 0;                     /* channel mapping family 0: mono or stereo */

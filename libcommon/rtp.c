@@ -1,34 +1,7 @@
 #include <string.h>
 
+#include "be.h"
 #include "rtp.h"
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 bool
 ag_rtp_is_rtcp(const uint8_t *buf, size_t len)
@@ -54,22 +27,22 @@ ag_rtp_parse(const uint8_t *buf, size_t len, struct ag_rtp *out, struct ag_error
 	out->csrc_count = buf[0] & 0x0f;
 	out->marker = (buf[1] & 0x80) != 0;
 	out->pt = buf[1] & 0x7f;
-	out->seq = rd16(buf + 2);
-	out->ts = rd32(buf + 4);
-	out->ssrc = rd32(buf + 8);
+	out->seq = ag_rd16(buf + 2);
+	out->ts = ag_rd32(buf + 4);
+	out->ssrc = ag_rd32(buf + 8);
 	hlen = 12 + 4 * (size_t)out->csrc_count;
 	if (hlen > len)
 		return ag_error_set(err, AG_EX_DATAERR, "rtp: %d CSRCs overrun a %zu-byte packet",
 		    out->csrc_count, len);
 	for (i = 0; i < out->csrc_count; i++)
-		out->csrc[i] = rd32(buf + 12 + 4 * (size_t)i);
+		out->csrc[i] = ag_rd32(buf + 12 + 4 * (size_t)i);
 	if (out->extension) {
 		size_t ext_len;
 
 		if (len - hlen < 4)
 			return ag_error_set(err, AG_EX_DATAERR, "rtp: truncated header extension");
-		out->ext_profile = rd16(buf + hlen);
-		ext_len = 4 * (size_t)rd16(buf + hlen + 2);
+		out->ext_profile = ag_rd16(buf + hlen);
+		ext_len = 4 * (size_t)ag_rd16(buf + hlen + 2);
 		hlen += 4;
 		if (ext_len > len - hlen)
 			return ag_error_set(err, AG_EX_DATAERR,
@@ -109,14 +82,14 @@ parse_report(const uint8_t *p, uint32_t reporter, struct ag_rtcp *out)
 	}
 	r = &out->reports[out->nreports++];
 	r->reporter = reporter;
-	r->ssrc = rd32(p);
+	r->ssrc = ag_rd32(p);
 	r->fraction_lost = p[4];
-	lost = (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+	lost = ag_rd24(p + 5);
 	r->cumulative_lost = (lost & 0x800000) ? (int32_t)lost - 0x1000000 : (int32_t)lost;
-	r->ext_highest_seq = rd32(p + 8);
-	r->jitter = rd32(p + 12);
-	r->lsr = rd32(p + 16);
-	r->dlsr = rd32(p + 20);
+	r->ext_highest_seq = ag_rd32(p + 8);
+	r->jitter = ag_rd32(p + 12);
+	r->lsr = ag_rd32(p + 16);
+	r->dlsr = ag_rd32(p + 20);
 }
 
 static int
@@ -130,14 +103,14 @@ parse_sr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct a
 	if (out->nsr < AG_RTCP_MAX_SR) {
 		struct ag_rtcp_sr *sr = &out->sr[out->nsr++];
 
-		sr->ssrc = rd32(b);
-		sr->ntp = (uint64_t)rd32(b + 4) << 32 | rd32(b + 8);
-		sr->rtp_ts = rd32(b + 12);
-		sr->packet_count = rd32(b + 16);
-		sr->octet_count = rd32(b + 20);
+		sr->ssrc = ag_rd32(b);
+		sr->ntp = (uint64_t)ag_rd32(b + 4) << 32 | ag_rd32(b + 8);
+		sr->rtp_ts = ag_rd32(b + 12);
+		sr->packet_count = ag_rd32(b + 16);
+		sr->octet_count = ag_rd32(b + 20);
 	}
 	for (i = 0; i < count; i++)
-		parse_report(b + 24 + 24 * (size_t)i, rd32(b), out);
+		parse_report(b + 24 + 24 * (size_t)i, ag_rd32(b), out);
 	return 0;
 }
 
@@ -150,10 +123,10 @@ parse_rr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct a
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "rtcp: RR of %zu bytes too short for %d report blocks", blen, count);
 	if (out->nrr < AG_RTCP_MAX_RR)
-		out->rr_ssrc[out->nrr] = rd32(b);
+		out->rr_ssrc[out->nrr] = ag_rd32(b);
 	out->nrr++;
 	for (i = 0; i < count; i++)
-		parse_report(b + 4 + 24 * (size_t)i, rd32(b), out);
+		parse_report(b + 4 + 24 * (size_t)i, ag_rd32(b), out);
 	return 0;
 }
 
@@ -175,7 +148,7 @@ parse_sdes(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct
 		if (blen - pos < 4)
 			return ag_error_set(err, AG_EX_DATAERR,
 			    "rtcp: SDES announces %d chunks, has %d", count, i);
-		ssrc = rd32(b + pos);
+		ssrc = ag_rd32(b + pos);
 		pos += 4;
 		for (;;) {
 			size_t ilen;
@@ -226,7 +199,7 @@ parse_bye(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct 
 		return ag_error_set(err, AG_EX_DATAERR, "rtcp: BYE reason overruns the packet");
 	for (i = 0; i < count; i++) {
 		if (out->nbye < AG_RTCP_MAX_BYE)
-			out->bye[out->nbye++] = rd32(b + 4 * (size_t)i);
+			out->bye[out->nbye++] = ag_rd32(b + 4 * (size_t)i);
 		else
 			out->bye_dropped++;
 	}
@@ -248,8 +221,8 @@ parse_fb(uint8_t pt, int fmt, const uint8_t *b, size_t blen, struct ag_rtcp *out
 
 		fb->pt = pt;
 		fb->fmt = (uint8_t)fmt;
-		fb->sender_ssrc = rd32(b);
-		fb->media_ssrc = rd32(b + 4);
+		fb->sender_ssrc = ag_rd32(b);
+		fb->media_ssrc = ag_rd32(b + 4);
 	}
 	return 0;
 }
@@ -279,7 +252,7 @@ ag_rtcp_parse_flags(const uint8_t *buf, size_t len, unsigned flags, struct ag_rt
 		padded = (h[0] & 0x20) != 0;
 		count = h[0] & 0x1f;
 		pt = h[1];
-		plen = 4 * ((size_t)rd16(h + 2) + 1);
+		plen = 4 * ((size_t)ag_rd16(h + 2) + 1);
 		if (plen > len - off)
 			return ag_error_set(err, AG_EX_DATAERR,
 			    "rtcp: packet %d: length %zu overruns the %zu bytes left", out->packets + 1,
@@ -344,9 +317,9 @@ ag_rtcp_build_pli(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t medi
 		return 0;
 	buf[0] = 0x80 | 1;  /* V=2, FMT=1 */
 	buf[1] = AG_RTCP_PSFB;
-	wr16(buf + 2, 2);
-	wr32(buf + 4, sender_ssrc);
-	wr32(buf + 8, media_ssrc);
+	ag_wr16(buf + 2, 2);
+	ag_wr32(buf + 4, sender_ssrc);
+	ag_wr32(buf + 8, media_ssrc);
 	return 12;
 }
 
@@ -357,10 +330,10 @@ ag_rtcp_build_fir(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint32_t medi
 		return 0;
 	buf[0] = 0x80 | 4;  /* V=2, FMT=4 */
 	buf[1] = AG_RTCP_PSFB;
-	wr16(buf + 2, 4);
-	wr32(buf + 4, sender_ssrc);
-	wr32(buf + 8, 0);   /* media source: unused in a FIR, the FCI names it */
-	wr32(buf + 12, media_ssrc);
+	ag_wr16(buf + 2, 4);
+	ag_wr32(buf + 4, sender_ssrc);
+	ag_wr32(buf + 8, 0);   /* media source: unused in a FIR, the FCI names it */
+	ag_wr32(buf + 12, media_ssrc);
 	buf[16] = seq;
 	buf[17] = buf[18] = buf[19] = 0;
 	return 20;
@@ -376,22 +349,20 @@ ag_rtcp_build_rr(uint8_t *buf, size_t size, uint32_t sender_ssrc,
 		return 0;
 	buf[0] = 0x80 | 1;  /* V=2, RC=1 */
 	buf[1] = AG_RTCP_RR;
-	wr16(buf + 2, 7);
-	wr32(buf + 4, sender_ssrc);
-	wr32(buf + 8, rb->ssrc);
+	ag_wr16(buf + 2, 7);
+	ag_wr32(buf + 4, sender_ssrc);
+	ag_wr32(buf + 8, rb->ssrc);
 	lost = rb->cumulative_lost;
 	if (lost > 0x7fffff)
 		lost = 0x7fffff;
 	if (lost < -0x800000)
 		lost = -0x800000;
 	buf[12] = rb->fraction_lost;
-	buf[13] = (uint8_t)((uint32_t)lost >> 16);
-	buf[14] = (uint8_t)((uint32_t)lost >> 8);
-	buf[15] = (uint8_t)lost;
-	wr32(buf + 16, rb->ext_highest_seq);
-	wr32(buf + 20, rb->jitter);
-	wr32(buf + 24, rb->lsr);
-	wr32(buf + 28, rb->dlsr);
+	ag_wr24(buf + 13, (uint32_t)lost);
+	ag_wr32(buf + 16, rb->ext_highest_seq);
+	ag_wr32(buf + 20, rb->jitter);
+	ag_wr32(buf + 24, rb->lsr);
+	ag_wr32(buf + 28, rb->dlsr);
 	return 32;
 }
 
@@ -409,8 +380,8 @@ ag_rtcp_build_sdes(uint8_t *buf, size_t size, uint32_t ssrc, const char *cname)
 	memset(buf, 0, total);
 	buf[0] = 0x80 | 1;  /* V=2, SC=1 */
 	buf[1] = AG_RTCP_SDES;
-	wr16(buf + 2, (uint16_t)(total / 4 - 1));
-	wr32(buf + 4, ssrc);
+	ag_wr16(buf + 2, (uint16_t)(total / 4 - 1));
+	ag_wr32(buf + 4, ssrc);
 	buf[8] = 1;
 	buf[9] = (uint8_t)clen;
 	memcpy(buf + 10, cname, clen);

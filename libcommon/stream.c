@@ -15,6 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "be.h"
+#include "buf.h"
 #include "codec.h"
 #include "stream.h"
 
@@ -66,47 +68,21 @@ struct ag_stream_reader {
 	struct ag_stream_header hdr;
 };
 
-/* ---- little-endian helpers ---- */
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	put_u16(p, (uint16_t)v);
-	put_u16(p + 2, (uint16_t)(v >> 16));
-}
+/* ---- little-endian 64-bit fields (be.h has the smaller ones) ---- */
 
 static void
 put_i64(uint8_t *p, int64_t v)
 {
 	uint64_t u = (uint64_t)v;
 
-	put_u32(p, (uint32_t)u);
-	put_u32(p + 4, (uint32_t)(u >> 32));
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
+	ag_wr32le(p, (uint32_t)u);
+	ag_wr32le(p + 4, (uint32_t)(u >> 32));
 }
 
 static int64_t
 get_i64(const uint8_t *p)
 {
-	uint64_t u = (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+	uint64_t u = (uint64_t)ag_rd32le(p) | (uint64_t)ag_rd32le(p + 4) << 32;
 
 	/* Two's complement without implementation-defined conversion. */
 	if (u <= INT64_MAX)
@@ -367,7 +343,7 @@ ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 
 		c->wall_us = get_i64(b);
 		c->origin = b[8];
-		n = get_u16(b + 9);
+		n = ag_rd16le(b + 9);
 		if (tail(rec, fixed, n, "channel name", &t, err) < 0)
 			return -1;
 		c->name = (const char *)t;
@@ -376,25 +352,25 @@ ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 	}
 	case AG_STREAM_JOIN:
 		rec->u.join.t_us = get_i64(b);
-		rec->u.join.uid = get_u32(b + 8);
+		rec->u.join.uid = ag_rd32le(b + 8);
 		break;
 	case AG_STREAM_LEAVE:
 		rec->u.leave.t_us = get_i64(b);
-		rec->u.leave.uid = get_u32(b + 8);
+		rec->u.leave.uid = ag_rd32le(b + 8);
 		rec->u.leave.reason = b[12];
 		break;
 	case AG_STREAM_CODEC: {
 		struct ag_stream_codec *c = &rec->u.codec;
 
 		c->t_us = get_i64(b);
-		c->uid = get_u32(b + 8);
+		c->uid = ag_rd32le(b + 8);
 		c->kind = b[12];
 		c->codec = b[13];
-		c->sample_rate = get_u32(b + 14);
-		c->channels = get_u16(b + 18);
-		c->width = get_u16(b + 20);
-		c->height = get_u16(b + 22);
-		n = get_u32(b + 24);
+		c->sample_rate = ag_rd32le(b + 14);
+		c->channels = ag_rd16le(b + 18);
+		c->width = ag_rd16le(b + 20);
+		c->height = ag_rd16le(b + 22);
+		n = ag_rd32le(b + 24);
 		if (tail(rec, fixed, n, "extradata", &t, err) < 0)
 			return -1;
 		c->extradata = t;
@@ -403,7 +379,7 @@ ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 	}
 	case AG_STREAM_MUTE:
 		rec->u.mute.t_us = get_i64(b);
-		rec->u.mute.uid = get_u32(b + 8);
+		rec->u.mute.uid = ag_rd32le(b + 8);
 		rec->u.mute.kind = b[12];
 		if (b[13] > 1)
 			return ag_error_set(err, AG_EX_DATAERR,
@@ -415,11 +391,11 @@ ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 		struct ag_stream_media *m = &rec->u.media;
 
 		m->pts_us = get_i64(b);
-		m->uid = get_u32(b + 8);
+		m->uid = ag_rd32le(b + 8);
 		m->kind = b[12];
 		m->codec = b[13];
-		m->flags = get_u16(b + 14);
-		n = get_u32(b + 16);
+		m->flags = ag_rd16le(b + 14);
+		n = ag_rd32le(b + 16);
 		if (tail(rec, fixed, n, "payload", &t, err) < 0)
 			return -1;
 		m->data = t;
@@ -430,15 +406,15 @@ ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 		struct ag_stream_raw *r = &rec->u.raw;
 
 		r->pts_us = get_i64(b);
-		r->uid = get_u32(b + 8);
+		r->uid = ag_rd32le(b + 8);
 		r->kind = b[12];
 		r->format = b[13];
-		r->flags = get_u16(b + 14);
-		r->sample_rate = get_u32(b + 16);
-		r->channels = get_u16(b + 20);
-		r->width = get_u16(b + 22);
-		r->height = get_u16(b + 24);
-		n = get_u32(b + 26);
+		r->flags = ag_rd16le(b + 14);
+		r->sample_rate = ag_rd32le(b + 16);
+		r->channels = ag_rd16le(b + 20);
+		r->width = ag_rd16le(b + 22);
+		r->height = ag_rd16le(b + 24);
+		n = ag_rd32le(b + 26);
 		if (tail(rec, fixed, n, "payload", &t, err) < 0)
 			return -1;
 		r->data = t;
@@ -465,9 +441,9 @@ parse_header(const uint8_t *p, struct ag_stream_header *hdr, struct ag_error *er
 	if (memcmp(p, AG_STREAM_MAGIC, 8) != 0)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "offset 0: bad magic: not an agrec channel stream");
-	hdr->major = get_u16(p + 8);
-	hdr->minor = get_u16(p + 10);
-	hdr->flags = get_u32(p + 12);
+	hdr->major = ag_rd16le(p + 8);
+	hdr->minor = ag_rd16le(p + 10);
+	hdr->flags = ag_rd32le(p + 12);
 	if (hdr->major != AG_STREAM_MAJOR)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "offset 8: unsupported stream version %u.%u (this reader "
@@ -498,7 +474,7 @@ frame_record(const uint8_t *p, size_t avail, uint64_t off, bool eof,
 		*used = AG_STREAM_REC_HEADER;
 		return 0;
 	}
-	len = get_u32(p);
+	len = ag_rd32le(p);
 	if (len > AG_STREAM_MAX_BODY)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "offset %llu: record length %lu exceeds the maximum of %u bytes",
@@ -508,13 +484,13 @@ frame_record(const uint8_t *p, size_t avail, uint64_t off, bool eof,
 			return ag_error_set(err, AG_EX_DATAERR,
 			    "offset %llu: truncated %s record: the stream ends after "
 			    "%zu of %lu body bytes", (unsigned long long)off,
-			    ag_stream_type_name(get_u16(p + 4)),
+			    ag_stream_type_name(ag_rd16le(p + 4)),
 			    avail - AG_STREAM_REC_HEADER, (unsigned long)len);
 		*used = AG_STREAM_REC_HEADER + (size_t)len;
 		return 0;
 	}
-	out->type = get_u16(p + 4);
-	out->rflags = get_u16(p + 6);
+	out->type = ag_rd16le(p + 4);
+	out->rflags = ag_rd16le(p + 6);
 	out->offset = off;
 	out->body = p + AG_STREAM_REC_HEADER;
 	out->body_len = len;
@@ -604,7 +580,6 @@ ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
 static bool
 queue(struct ag_stream_writer *w, const uint8_t *p, size_t n)
 {
-	size_t need, cap;
 	uint8_t *nb;
 
 	if (w->head > 0) {
@@ -612,16 +587,9 @@ queue(struct ag_stream_writer *w, const uint8_t *p, size_t n)
 		w->len -= w->head;
 		w->head = 0;
 	}
-	need = w->len + n;
-	if (need > w->cap) {
-		cap = w->cap > 0 ? w->cap : 4096;
-		while (cap < need)
-			cap *= 2;
-		if ((nb = realloc(w->pend, cap)) == NULL)
-			return false;
-		w->pend = nb;
-		w->cap = cap;
-	}
+	if ((nb = ag_grow(w->pend, &w->cap, w->len + n, 1)) == NULL)
+		return false;
+	w->pend = nb;
 	memcpy(w->pend + w->len, p, n);
 	w->len += n;
 	return true;
@@ -703,9 +671,9 @@ ag_stream_writer_new(int fd, struct ag_error *err)
 	w->fd = fd;
 	w->max_pending = AG_STREAM_DEFAULT_MAX_PENDING;
 	memcpy(h, AG_STREAM_MAGIC, 8);
-	put_u16(h + 8, AG_STREAM_MAJOR);
-	put_u16(h + 10, AG_STREAM_MINOR);
-	put_u32(h + 12, 0);
+	ag_wr16le(h + 8, AG_STREAM_MAJOR);
+	ag_wr16le(h + 10, AG_STREAM_MINOR);
+	ag_wr32le(h + 12, 0);
 	iov.iov_base = h;
 	iov.iov_len = sizeof h;
 	if (write_iov(w, &iov, 1, err) < 0) {
@@ -758,9 +726,9 @@ emit(struct ag_stream_writer *w, uint16_t type, uint8_t *rec, size_t fixed,
 		    "offset %llu: %s record: body of %zu bytes exceeds the maximum "
 		    "of %u", (unsigned long long)w->offset, ag_stream_type_name(type),
 		    body, AG_STREAM_MAX_BODY);
-	put_u32(rec, (uint32_t)body);
-	put_u16(rec + 4, type);
-	put_u16(rec + 6, 0);
+	ag_wr32le(rec, (uint32_t)body);
+	ag_wr16le(rec + 4, type);
+	ag_wr16le(rec + 6, 0);
 	iov[0].iov_base = rec;
 	iov[0].iov_len = AG_STREAM_REC_HEADER + fixed;
 	iov[1].iov_base = (void *)(uintptr_t)tailp;
@@ -804,38 +772,38 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 
 		put_i64(b, c->wall_us);
 		b[8] = c->origin;
-		put_u16(b + 9, (uint16_t)c->name_len);
+		ag_wr16le(b + 9, (uint16_t)c->name_len);
 		t = c->name;
 		tlen = c->name_len;
 		break;
 	}
 	case AG_STREAM_JOIN:
 		put_i64(b, rec->u.join.t_us);
-		put_u32(b + 8, rec->u.join.uid);
+		ag_wr32le(b + 8, rec->u.join.uid);
 		break;
 	case AG_STREAM_LEAVE:
 		put_i64(b, rec->u.leave.t_us);
-		put_u32(b + 8, rec->u.leave.uid);
+		ag_wr32le(b + 8, rec->u.leave.uid);
 		b[12] = rec->u.leave.reason;
 		break;
 	case AG_STREAM_CODEC: {
 		const struct ag_stream_codec *c = &rec->u.codec;
 
 		put_i64(b, c->t_us);
-		put_u32(b + 8, c->uid);
+		ag_wr32le(b + 8, c->uid);
 		b[12] = c->kind;
 		b[13] = c->codec;
-		put_u32(b + 14, c->sample_rate);
-		put_u16(b + 18, c->channels);
-		put_u16(b + 20, c->width);
-		put_u16(b + 22, c->height);
+		ag_wr32le(b + 14, c->sample_rate);
+		ag_wr16le(b + 18, c->channels);
+		ag_wr16le(b + 20, c->width);
+		ag_wr16le(b + 22, c->height);
 		t = c->extradata;
 		tlen = c->extradata_len;
 		break;
 	}
 	case AG_STREAM_MUTE:
 		put_i64(b, rec->u.mute.t_us);
-		put_u32(b + 8, rec->u.mute.uid);
+		ag_wr32le(b + 8, rec->u.mute.uid);
 		b[12] = rec->u.mute.kind;
 		b[13] = rec->u.mute.muted ? 1 : 0;
 		break;
@@ -843,10 +811,10 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 		const struct ag_stream_media *m = &rec->u.media;
 
 		put_i64(b, m->pts_us);
-		put_u32(b + 8, m->uid);
+		ag_wr32le(b + 8, m->uid);
 		b[12] = m->kind;
 		b[13] = m->codec;
-		put_u16(b + 14, m->flags);
+		ag_wr16le(b + 14, m->flags);
 		t = m->data;
 		tlen = m->len;
 		break;
@@ -855,14 +823,14 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 		const struct ag_stream_raw *r = &rec->u.raw;
 
 		put_i64(b, r->pts_us);
-		put_u32(b + 8, r->uid);
+		ag_wr32le(b + 8, r->uid);
 		b[12] = r->kind;
 		b[13] = r->format;
-		put_u16(b + 14, r->flags);
-		put_u32(b + 16, r->sample_rate);
-		put_u16(b + 20, r->channels);
-		put_u16(b + 22, r->width);
-		put_u16(b + 24, r->height);
+		ag_wr16le(b + 14, r->flags);
+		ag_wr32le(b + 16, r->sample_rate);
+		ag_wr16le(b + 20, r->channels);
+		ag_wr16le(b + 22, r->width);
+		ag_wr16le(b + 24, r->height);
 		t = r->data;
 		tlen = r->len;
 		break;
@@ -877,7 +845,7 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 	    rec->type == AG_STREAM_RAW) {
 		if (tlen > AG_STREAM_MAX_BODY)
 			tlen = (size_t)AG_STREAM_MAX_BODY + 1;  /* emit() refuses it */
-		put_u32(b + fixed - 4, (uint32_t)tlen);
+		ag_wr32le(b + fixed - 4, (uint32_t)tlen);
 	}
 	return emit(w, rec->type, buf, fixed, t, tlen, err);
 }
@@ -931,7 +899,6 @@ ag_stream_reader_free(struct ag_stream_reader *r)
 static bool
 reserve(struct ag_stream_reader *r, size_t want)
 {
-	size_t need, cap;
 	uint8_t *nb;
 
 	if (r->start > 0) {
@@ -939,16 +906,9 @@ reserve(struct ag_stream_reader *r, size_t want)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	need = r->end + want;
-	if (need <= r->cap)
-		return true;
-	cap = r->cap > 0 ? r->cap : READ_CHUNK;
-	while (cap < need)
-		cap *= 2;
-	if ((nb = realloc(r->buf, cap)) == NULL)
+	if ((nb = ag_grow(r->buf, &r->cap, r->end + want, 1)) == NULL)
 		return false;
 	r->buf = nb;
-	r->cap = cap;
 	return true;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "txt.h"
 
@@ -391,30 +392,6 @@ event:
 	return AG_TXT_LINE_EVENT;
 }
 
-/*
- * Make room for element n of an array of cap elements of elsize bytes.
- * Returns the (possibly moved) array, or NULL with the old one intact.
- */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t elsize)
-{
-	size_t ncap;
-	void *np;
-
-	if (n < *cap)
-		return p;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap < *cap || ncap > SIZE_MAX / elsize) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	np = realloc(p, ncap * elsize);
-	if (np == NULL)
-		return NULL;
-	*cap = ncap;
-	return np;
-}
-
 int
 ag_txt_parse(const char *buf, size_t len, struct ag_txt *out, struct ag_error *err)
 {
@@ -441,7 +418,7 @@ ag_txt_parse(const char *buf, size_t len, struct ag_txt *out, struct ag_error *e
 		switch (ag_txt_parse_line(buf + pos, end - pos, lineno, &line,
 		    &lerr)) {
 		case AG_TXT_LINE_EVENT:
-			if ((p = grow(t.lines, &capl, t.nlines,
+			if ((p = ag_grow(t.lines, &capl, t.nlines + 1,
 			    sizeof *t.lines)) == NULL)
 				goto nomem;
 			t.lines = p;
@@ -451,7 +428,7 @@ ag_txt_parse(const char *buf, size_t len, struct ag_txt *out, struct ag_error *e
 			t.marker = true;
 			break;
 		case AG_TXT_LINE_BAD:
-			if ((p = grow(t.warnings, &capw, t.nwarnings,
+			if ((p = ag_grow(t.warnings, &capw, t.nwarnings + 1,
 			    sizeof *t.warnings)) == NULL)
 				goto nomem;
 			t.warnings = p;

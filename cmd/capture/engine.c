@@ -42,9 +42,11 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "be.h"
+#include "buf.h"
 #include "capture.h"
-#include "depack.h"
 #include "diag.h"
+#include "h264.h"
 #include "mkv.h"
 #include "spawn.h"
 
@@ -214,12 +216,12 @@ jpeg_split(const uint8_t *b, size_t n, size_t *skip, int *w, int *h)
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
 		if (i + 3 >= n)
 			return 0;
-		size_t seglen = ((size_t)b[i + 2] << 8) | b[i + 3];
+		size_t seglen = ag_rd16(b + i + 2);
 		if (i + 2 + seglen > n)
 			return 0;
 		if ((m == 0xC0 || m == 0xC1 || m == 0xC2) && seglen >= 7) {
-			*h = (b[i + 5] << 8) | b[i + 6];
-			*w = (b[i + 7] << 8) | b[i + 8];
+			*h = ag_rd16(b + i + 5);
+			*w = ag_rd16(b + i + 7);
 		}
 		i += 2 + seglen;
 		if (m == 0xDA)
@@ -323,37 +325,6 @@ user_fail(struct cp_engine *e, struct user *u, const struct ag_error *why)
 	e->failures++;
 }
 
-/* SPS and PPS of an Annex-B access unit, for an avcC when the stream has none. */
-static int
-find_params(const uint8_t *au, size_t len, const uint8_t **sps, size_t *sps_len,
-    const uint8_t **pps, size_t *pps_len)
-{
-	size_t i = 0;
-	*sps = *pps = NULL;
-	while (i + 3 <= len) {
-		if (au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 1) {
-			size_t s = i + 3, j = s;
-			while (j + 3 <= len && !(au[j] == 0 && au[j + 1] == 0 && (au[j + 2] == 1 ||
-			    (au[j + 2] == 0 && j + 3 < len && au[j + 3] == 1))))
-				j++;
-			if (j + 3 > len)
-				j = len;
-			size_t e = j;
-			while (e > s && au[e - 1] == 0)
-				e--;
-			if (e > s) {
-				int type = au[s] & 0x1f;
-				if (type == 7 && !*sps) { *sps = au + s; *sps_len = e - s; }
-				if (type == 8 && !*pps) { *pps = au + s; *pps_len = e - s; }
-			}
-			i = j;
-		} else {
-			i++;
-		}
-	}
-	return *sps && *pps ? 0 : -1;
-}
-
 static int
 child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
@@ -369,14 +340,14 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	if (u->codec == CP_VP8) {
 		tr.codec = AG_MKV_VP8;
 		if (u->width <= 0 && u->gop[0].len >= 10) {
-			tr.width = (u->gop[0].data[6] | u->gop[0].data[7] << 8) & 0x3fff;
-			tr.height = (u->gop[0].data[8] | u->gop[0].data[9] << 8) & 0x3fff;
+			tr.width = ag_rd16le(u->gop[0].data + 6) & 0x3fff;
+			tr.height = ag_rd16le(u->gop[0].data + 8) & 0x3fff;
 		}
 	} else {
 		const uint8_t *sps, *pps;
 		size_t sl = 0, pl = 0;
 		tr.codec = AG_MKV_H264;
-		if (find_params(u->gop[0].data, u->gop[0].len, &sps, &sl, &pps, &pl) == 0) {
+		if (ag_h264_find_params(u->gop[0].data, u->gop[0].len, &sps, &sl, &pps, &pl) == 0) {
 			struct ag_h264_sps sp;
 			int n = ag_h264_avcc(sps, sl, pps, pl, avcc, sizeof(avcc));
 			if (n > 0) {
@@ -451,14 +422,11 @@ static int
 child_read(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
 	for (;;) {
-		if (u->ocap - u->olen < 65536) {
-			size_t nc = u->ocap ? u->ocap * 2 : 262144;
-			uint8_t *nb = realloc(u->obuf, nc);
-			if (!nb)
-				return ag_error_set(err, AG_EX_FAIL, "out of memory");
-			u->obuf = nb;
-			u->ocap = nc;
-		}
+		uint8_t *nb = ag_grow(u->obuf, &u->ocap, u->olen + 65536, 1);
+
+		if (nb == NULL)
+			return ag_error_set(err, AG_EX_FAIL, "out of memory");
+		u->obuf = nb;
 		ssize_t n = read(u->out_fd, u->obuf + u->olen, u->ocap - u->olen);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -547,7 +515,8 @@ feed(struct cp_engine *e, struct user *u, size_t i, bool target, struct ag_error
 		uint8_t *s = malloc(AG_H264_AVCC_SAMPLE_MAX(f->len));
 		if (!s)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		long n = ag_h264_annexb_to_avcc_sample(f->data, f->len, s, AG_H264_AVCC_SAMPLE_MAX(f->len));
+		long n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
+		    AG_H264_AVCC_SAMPLE_MAX(f->len));
 		r = n > 0 ? ag_mkv_write(u->mkv, 1, ts, i == 0, s, (size_t)n, &we) : 0;
 		free(s);
 	} else {
@@ -611,14 +580,11 @@ child_end(struct cp_engine *e, struct user *u, struct ag_error *err)
 static int
 q_push(struct user *u, int64_t t_us, bool reuse, struct ag_error *err)
 {
-	if (u->qlen == u->qcap) {
-		size_t nc = u->qcap ? u->qcap * 2 : 16;
-		struct pend *nq = realloc(u->q, nc * sizeof(*nq));
-		if (!nq)
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		u->q = nq;
-		u->qcap = nc;
-	}
+	struct pend *nq = ag_grow(u->q, &u->qcap, u->qlen + 1, sizeof *nq);
+
+	if (nq == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	u->q = nq;
 	u->q[u->qlen++] = (struct pend){ t_us, reuse };
 	return 0;
 }
@@ -803,14 +769,10 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 		u->waitkey = true;
 		return 0;
 	}
-	if (u->ngop == u->capgop) {
-		size_t nc = u->capgop ? u->capgop * 2 : 64;
-		struct frame *ng = realloc(u->gop, nc * sizeof(*ng));
-		if (!ng)
-			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		u->gop = ng;
-		u->capgop = nc;
-	}
+	struct frame *ng = ag_grow(u->gop, &u->capgop, u->ngop + 1, sizeof *ng);
+	if (ng == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	u->gop = ng;
 	struct frame *f = &u->gop[u->ngop];
 	if (!(f->data = malloc(len)))
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");

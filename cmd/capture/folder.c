@@ -29,6 +29,7 @@
 #include "ffmpeg.h"
 #include "folder.h"
 #include "fsutil.h"
+#include "h264.h"
 #include "names.h"
 #include "spawn.h"
 
@@ -216,13 +217,6 @@ next_line:;
 	return 0;
 }
 
-static bool
-starts_annexb(const uint8_t *p, size_t n)
-{
-	return (n >= 3 && p[0] == 0 && p[1] == 0 && p[2] == 1) ||
-	    (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
-}
-
 /*
  * An MP4/Matroska H.264 sample as an Annex-B access unit in *out (new):
  * NAL lengths of nls bytes become start codes.  A sample that is Annex-B
@@ -232,37 +226,15 @@ starts_annexb(const uint8_t *p, size_t n)
 static size_t
 to_annexb(const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
 {
-	uint8_t *o = malloc(n * 2 + 16);
-	size_t ol = 0;
+	uint32_t types = 0;
+	long ol;
 
 	*idr = false;
-	*out = o;
-	if (!o)
+	if ((*out = malloc(AG_H264_ANNEXB_MAX(n))) == NULL)
 		return 0;
-	if (starts_annexb(p, n)) {
-		memcpy(o, p, n);
-		for (size_t i = 0; i + 3 < n; i++)
-			if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 5)
-				*idr = true;
-		return n;
-	}
-	for (size_t i = 0; i < n;) {
-		size_t l = 0;
-		if (i + (size_t)nls > n)
-			return 0;
-		for (int k = 0; k < nls; k++)
-			l = l << 8 | p[i + (size_t)k];
-		i += (size_t)nls;
-		if (l == 0 || l > n - i)
-			return 0;
-		if ((p[i] & 0x1f) == 5)
-			*idr = true;
-		memcpy(o + ol, "\0\0\0\1", 4);
-		memcpy(o + ol + 4, p + i, l);
-		ol += 4 + l;
-		i += l;
-	}
-	return ol;
+	ol = ag_h264_sample_to_annexb(p, n, nls, *out, AG_H264_ANNEXB_MAX(n), &types);
+	*idr = (types & 1u << AG_H264_NAL_IDR) != 0;
+	return ol > 0 ? (size_t)ol : 0;
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adts.h"
+#include "buf.h"
 #include "convert.h"
 
 int64_t
@@ -40,14 +41,11 @@ struct plist {
 static int
 plist_add(struct plist *p, const struct cv_clip *cl, int64_t out, int64_t skip, int64_t dur)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct cv_place *v = realloc(p->v, cap * sizeof *v);
-		if (v == NULL)
-			return -1;
-		p->v = v;
-		p->cap = cap;
-	}
+	struct cv_place *v = ag_grow(p->v, &p->cap, p->n + 1, sizeof *v);
+
+	if (v == NULL)
+		return -1;
+	p->v = v;
 	p->v[p->n].clip = cl;
 	p->v[p->n].out_ms = out;
 	p->v[p->n].skip_ms = skip;
@@ -294,14 +292,11 @@ struct jlist {
 static struct cv_job *
 jlist_new(struct jlist *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct cv_job *v = realloc(l->v, cap * sizeof *v);
-		if (v == NULL)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
+	struct cv_job *v = ag_grow(l->v, &l->cap, l->n + 1, sizeof *v);
+
+	if (v == NULL)
+		return NULL;
+	l->v = v;
 	return &l->v[l->n++];
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
 #include "convert/convert.h"
 #include "diag.h"
 #include "folder.h"
@@ -20,14 +21,11 @@
 int
 cv_strlist_add(struct cv_strlist *l, char *s)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **v = realloc(l->v, cap * sizeof *v);
-		if (v == NULL)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	char **v = ag_grow(l->v, &l->cap, l->n + 1, sizeof *v);
+
+	if (v == NULL)
+		return -1;
+	l->v = v;
 	l->v[l->n++] = s;
 	return 0;
 }

@@ -23,9 +23,11 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "buf.h"
 #include "codec.h"
 #include "diag.h"
 #include "ffmpeg.h"
+#include "h264.h"
 #include "mix/mix.h"
 #include "mkv.h"
 #include "spawn.h"
@@ -291,52 +293,6 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 	return 0;
 }
 
-/*
- * An Annex-B access unit (the stream's H.264 payload) as 4-byte
- * length-prefixed NAL units, what Matroska with an avcC carries.
- * Returns the new length, or 0 when it does not fit in out.
- */
-size_t
-mx_annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
-{
-	size_t i = 0, o = 0, start = SIZE_MAX;
-
-	while (i + 2 < len) {
-		if (in[i] == 0 && in[i + 1] == 0 && in[i + 2] == 1) {
-			size_t end = i;
-			while (end > 0 && end > start && in[end - 1] == 0)
-				end--;
-			if (start != SIZE_MAX && end > start) {
-				if (o + 4 + (end - start) > cap)
-					return 0;
-				out[o++] = (uint8_t)((end - start) >> 24);
-				out[o++] = (uint8_t)((end - start) >> 16);
-				out[o++] = (uint8_t)((end - start) >> 8);
-				out[o++] = (uint8_t)(end - start);
-				memcpy(out + o, in + start, end - start);
-				o += end - start;
-			}
-			i += 3;
-			start = i;
-			continue;
-		}
-		i++;
-	}
-	if (start == SIZE_MAX)
-		start = 0;	/* no start code: one NAL unit */
-	if (len > start) {
-		if (o + 4 + (len - start) > cap)
-			return 0;
-		out[o++] = (uint8_t)((len - start) >> 24);
-		out[o++] = (uint8_t)((len - start) >> 16);
-		out[o++] = (uint8_t)((len - start) >> 8);
-		out[o++] = (uint8_t)(len - start);
-		memcpy(out + o, in + start, len - start);
-		o += len - start;
-	}
-	return o;
-}
-
 int
 mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data, size_t len,
     struct ag_error *err)
@@ -366,18 +322,18 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 		data = (const uint8_t *)pcm;
 		len = n * 2;
 	} else if (t->codec == AG_STREAM_CODEC_H264) {
-		/* every start code becomes a 4-byte length: at most len + len/3 + 4 */
-		if (t->nalcap < len + len / 3 + 8) {
-			uint8_t *b = realloc(t->nalbuf, len + len / 3 + 8);
-			if (b == NULL)
-				return ag_error_set(err, AG_EX_FAIL, "out of memory");
-			t->nalbuf = b;
-			t->nalcap = len + len / 3 + 8;
-		}
-		len = mx_annexb_to_avcc(data, len, t->nalbuf, t->nalcap);
-		data = t->nalbuf;
-		if (len == 0)
+		/* Matroska with an avcC carries length-prefixed NAL units; AUDs stay */
+		uint8_t *b = ag_grow(t->nalbuf, &t->nalcap, AG_H264_AVCC_SAMPLE_MAX(len), 1);
+		long n;
+
+		if (b == NULL)
+			return ag_error_set(err, AG_EX_FAIL, "out of memory");
+		t->nalbuf = b;
+		n = ag_h264_annexb_to_avcc_sample(data, len, AG_H264_KEEP_AUD, b, t->nalcap);
+		if (n <= 0)
 			return 0;
+		data = b;
+		len = (size_t)n;
 	}
 	if (ag_mkv_write(t->mkv, 1, ms, key, data, len, err) < 0 || ag_mkv_flush(t->mkv, err) < 0) {
 		t->failed = true;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "fsutil.h"
 #include "mix/image.h"
@@ -145,14 +146,11 @@ mx_engine_free(struct mx_engine *e)
 int
 mx_engine_add_track(struct mx_engine *e, struct mx_track *t)
 {
-	if (e->ntracks == e->captracks) {
-		size_t n = e->captracks ? e->captracks * 2 : 16;
-		struct mx_track **p = realloc(e->tracks, n * sizeof *p);
-		if (p == NULL)
-			return -1;
-		e->tracks = p;
-		e->captracks = n;
-	}
+	struct mx_track **p = ag_grow(e->tracks, &e->captracks, e->ntracks + 1, sizeof *p);
+
+	if (p == NULL)
+		return -1;
+	e->tracks = p;
 	e->tracks[e->ntracks++] = t;
 	return 0;
 }
@@ -160,19 +158,16 @@ mx_engine_add_track(struct mx_engine *e, struct mx_track *t)
 struct mx_user *
 mx_engine_user(struct mx_engine *e, uint32_t uid, bool create)
 {
+	struct mx_user *p;
+
 	for (size_t i = 0; i < e->nusers; i++)
 		if (e->users[i].uid == uid)
 			return &e->users[i];
 	if (!create)
 		return NULL;
-	if (e->nusers == e->capusers) {
-		size_t n = e->capusers ? e->capusers * 2 : 16;
-		struct mx_user *p = realloc(e->users, n * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		e->users = p;
-		e->capusers = n;
-	}
+	if ((p = ag_grow(e->users, &e->capusers, e->nusers + 1, sizeof *p)) == NULL)
+		return NULL;
+	e->users = p;
 	memset(&e->users[e->nusers], 0, sizeof e->users[0]);
 	e->users[e->nusers].uid = uid;
 	return &e->users[e->nusers++];

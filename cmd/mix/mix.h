@@ -184,10 +184,6 @@ bool mx_track_wants_read(const struct mx_track *t);
  * when the child failed (message printed unless quiet). */
 bool mx_track_stop(struct mx_track *t, bool kill_it, bool quiet);
 
-/* An Annex-B access unit as 4-byte length-prefixed NAL units into out
- * (cap bytes): the new length, 0 when it does not fit. */
-size_t mx_annexb_to_avcc(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
-
 int64_t mx_frame_time(const struct mx_track *t, int64_t k, int fps);
 /* Video: make the latest frame with time <= tn current; the frame, or NULL. */
 const uint8_t *mx_track_frame_at(struct mx_track *t, int64_t tn, int fps);

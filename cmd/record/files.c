@@ -507,7 +507,7 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 		long n;
 		if ((sample = malloc(fr->len + 64)) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "frame");
-		n = ag_h264_annexb_to_avcc_sample(fr->data, fr->len, sample, fr->len + 64);
+		n = ag_h264_annexb_to_avcc_sample(fr->data, fr->len, 0, sample, fr->len + 64);
 		if (n <= 0) {
 			free(sample);
 			return 0;	/* nothing but AUDs: nothing to write */

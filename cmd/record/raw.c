@@ -26,7 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsutil.h"
+#include "h264.h"
 #include "record/files.h"
 #include "record/raw.h"
 #include "record/rec.h"
@@ -95,46 +97,19 @@ out:
 	return fd;
 }
 
-/* Does Annex-B access unit p hold an SPS (NAL type 7)? */
-static bool
-has_sps(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 3 < n; i++)
-		if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 1 && (p[i + 3] & 0x1f) == 7)
-			return true;
-	return false;
-}
-
 /* Write the SPS and PPS of an avcC record as Annex-B to fd. */
 static void
 write_param_sets(int fd, const uint8_t *avcc, size_t len)
 {
-	static const uint8_t sc[4] = { 0, 0, 0, 1 };
-	size_t pos = 5;
-	int list, k, count;
+	struct ag_buf b = { 0 };
+	ssize_t n;
 
-	if (len < 7)
-		return;
-	for (list = 0; list < 2; list++) {
-		if (pos >= len)
-			return;
-		count = list == 0 ? avcc[pos] & 0x1f : avcc[pos];
-		pos++;
-		for (k = 0; k < count; k++) {
-			size_t nl;
-			if (pos + 2 > len)
-				return;
-			nl = (size_t)avcc[pos] << 8 | avcc[pos + 1];
-			pos += 2;
-			if (pos + nl > len)
-				return;
-			if (write(fd, sc, 4) != 4 || write(fd, avcc + pos, nl) != (ssize_t)nl)
-				return;
-			pos += nl;
-		}
+	if (ag_h264_avcc_params_to_annexb(avcc, len, &b) == 0 && b.len > 0) {
+		/* not reported: the frame written next meets the same error */
+		n = write(fd, b.p, b.len);
+		(void)n;
 	}
+	ag_buf_free(&b);
 }
 
 static void
@@ -224,7 +199,7 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 		w->create_ms = w->first_pts_ms = w->last_ms = t;
 		write_sidecar(r, uid, w);
 		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)uid, name);
-		if (raw == AG_RAW_H264 && !has_sps(fr->data, fr->len))
+		if (raw == AG_RAW_H264 && !ag_h264_has_nal(fr->data, fr->len, AG_H264_NAL_SPS))
 			write_param_sets(w->out_fd, fm->avcc, fm->avcc_len);
 	}
 	errno = 0;

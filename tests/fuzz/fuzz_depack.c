@@ -21,7 +21,8 @@
  * Properties checked: frames are never empty nor larger than
  * AG_DEPACK_MAX_FRAME, carry the depacketizer's codec, audio frames are
  * key frames without a size and audio never asks for a key frame, and
- * an Annex-B access unit always fits AG_H264_AVCC_SAMPLE_MAX().
+ * an Annex-B access unit always fits AG_H264_AVCC_SAMPLE_MAX() and its
+ * length-prefixed sample turns back into as many bytes of Annex-B.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,20 @@ check_frame(enum ag_codec codec, const struct ag_frame *f)
 	size = AG_H264_AVCC_SAMPLE_MAX(f->len);
 	if ((copy = malloc(size)) == NULL)
 		abort();
-	n = ag_h264_annexb_to_avcc_sample(f->data, f->len, copy, size);
+	n = ag_h264_annexb_to_avcc_sample(f->data, f->len, AG_H264_KEEP_AUD, copy, size);
 	FUZZ_ASSERT(n >= 0 && (size_t)n <= size);
+	if (n > 0) {
+		/* and back: a depacketized AU has only 4-byte start codes */
+		size_t bsize = AG_H264_ANNEXB_MAX((size_t)n);
+		uint8_t *back = malloc(bsize);
+		long m;
+
+		if (back == NULL)
+			abort();
+		m = ag_h264_sample_to_annexb(copy, (size_t)n, 4, back, bsize, NULL);
+		FUZZ_ASSERT(m == n);
+		free(back);
+	}
 	free(copy);
 }
 

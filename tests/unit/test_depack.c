@@ -2,7 +2,8 @@
  * test_depack.c - depack.c on hand-built payloads laid out the way
  * ffmpeg and GStreamer send them (rtp-recipes.md sections 4, 5.1, 6):
  * H.264 STAP-A + FU-A, AUD singles with duplicated SPS/PPS, loss and
- * recovery at the next IDR, SPS sizes from real encoders, avcC; VP8 with
+ * recovery at the next IDR, an IDR to a length-prefixed sample (the SPS
+ * parser and avcC are tested in test_h264.c); VP8 with
  * 4-byte and 1-byte descriptors; AAC (RFC 3640) and Opus; and seeded
  * random payloads that must never crash a depacketizer.
  */
@@ -22,33 +23,6 @@ static const uint8_t sps_g2[] = {
 	0x52, 0x80, 0x00, 0x00, 0x03, 0x00, 0x80, 0x00, 0x00, 0x0f, 0x47, 0x8b, 0x17, 0x50,
 };
 static const uint8_t pps_g2[] = { 0x68, 0xce, 0x3c, 0x80 };
-
-/* libx264 -profile:v high444 -pix_fmt yuv444p, 1920x1080 (cropped from 1088) */
-static const uint8_t sps_444_1080[] = {
-	0x67, 0xf4, 0x00, 0x28, 0x91, 0x9b, 0x28, 0x0f, 0x00, 0x44, 0xfc, 0x4e, 0x02, 0x20,
-	0x00, 0x00, 0x03, 0x00, 0x20, 0x00, 0x00, 0x03, 0x03, 0xc1, 0xe3, 0x06, 0x32, 0xc0,
-};
-
-/* libx264 interlaced High, 720x576 (frame_mbs_only_flag 0) */
-static const uint8_t sps_interlaced[] = {
-	0x67, 0x64, 0x00, 0x1e, 0xac, 0xd9, 0x40, 0xb4, 0x24, 0xd8, 0x08, 0x80, 0x00, 0x00,
-	0x03, 0x00, 0x80, 0x00, 0x00, 0x19, 0x0f, 0x8a, 0x14, 0xcb,
-};
-
-/* libx264 High 4:2:2, 642x362 (cropped on both axes) */
-static const uint8_t sps_422[] = {
-	0x67, 0x7a, 0x00, 0x16, 0xbc, 0xd9, 0x40, 0xa4, 0x2f, 0xe2, 0x27, 0xc0, 0x44, 0x00,
-	0x00, 0x03, 0x00, 0x04, 0x00, 0x00, 0x03, 0x00, 0x78, 0x3c, 0x58, 0xb6, 0x58,
-};
-
-/* sps_422 rewritten with seq_scaling_matrix_present_flag and two explicit
- * lists (a 4x4 one ending early with nextScale 0, a full 8x8 one) */
-static const uint8_t sps_422_scaling[] = {
-	0x67, 0x7a, 0x00, 0x16, 0xbd, 0x88, 0x28, 0x54, 0x14, 0xd3, 0x4d, 0x34, 0xd3, 0x4d,
-	0x34, 0xd3, 0x4d, 0x34, 0xd3, 0x4d, 0x34, 0xd3, 0x4d, 0x34, 0xd3, 0x4d, 0x34, 0xd3,
-	0x4d, 0x34, 0xd3, 0x4d, 0x36, 0xca, 0x05, 0x21, 0x7f, 0x11, 0x3e, 0x02, 0x20, 0x00,
-	0x00, 0x03, 0x00, 0x20, 0x00, 0x00, 0x03, 0x03, 0xc1, 0xe2, 0xc5, 0xb2, 0xc0,
-};
 
 static const uint8_t sei[] = { 0x06, 0x05, 0x01, 0xaa, 0x80 };
 static const uint8_t aud[] = { 0x09, 0xf0 };
@@ -665,139 +639,7 @@ Test(h264, frames_stay_valid_until_the_next_pop)
 	ag_depack_free(d);
 }
 
-/* ---- SPS, avcC, samples ---- */
-
-Test(sps, constrained_baseline_640x360)
-{
-	struct ag_h264_sps s;
-	struct ag_error err = { 0 };
-
-	cr_assert_eq(ag_h264_sps_parse(sps_g2, sizeof sps_g2, &s, &err), 0, "%s", err.msg);
-	cr_assert_eq(s.profile_idc, 66);
-	cr_assert_eq(s.constraint_flags, 0xc0);
-	cr_assert_eq(s.level_idc, 22);
-	cr_assert_eq(s.chroma_format_idc, 1);
-	cr_assert_eq(s.bit_depth_luma, 8);
-	cr_assert(s.frame_mbs_only);
-	cr_assert_eq(s.width, 640);
-	cr_assert_eq(s.height, 360);
-}
-
-Test(sps, real_encoder_outputs)
-{
-	struct ag_h264_sps s;
-	struct ag_error err = { 0 };
-
-	cr_assert_eq(ag_h264_sps_parse(sps_444_1080, sizeof sps_444_1080, &s, &err), 0, "%s",
-	    err.msg);
-	cr_assert_eq(s.profile_idc, 244);
-	cr_assert_eq(s.chroma_format_idc, 3);
-	cr_assert_eq(s.width, 1920);
-	cr_assert_eq(s.height, 1080);
-	cr_assert_eq(ag_h264_sps_parse(sps_interlaced, sizeof sps_interlaced, &s, &err), 0, "%s",
-	    err.msg);
-	cr_assert_eq(s.profile_idc, 100);
-	cr_assert(!s.frame_mbs_only);
-	cr_assert_eq(s.width, 720);
-	cr_assert_eq(s.height, 576);
-	cr_assert_eq(ag_h264_sps_parse(sps_422, sizeof sps_422, &s, &err), 0, "%s", err.msg);
-	cr_assert_eq(s.profile_idc, 122);
-	cr_assert_eq(s.chroma_format_idc, 2);
-	cr_assert_eq(s.width, 642);
-	cr_assert_eq(s.height, 362);
-	cr_assert_eq(ag_h264_sps_parse(sps_422_scaling, sizeof sps_422_scaling, &s, &err), 0,
-	    "%s", err.msg);
-	cr_assert_eq(s.width, 642);
-	cr_assert_eq(s.height, 362);
-}
-
-Test(sps, bad_input)
-{
-	struct ag_h264_sps s;
-	struct ag_error err = { 0 };
-	size_t n;
-
-	cr_assert_eq(ag_h264_sps_parse(pps_g2, sizeof pps_g2, &s, &err), -1);
-	cr_assert_eq(err.code, AG_EX_DATAERR);
-	cr_assert_eq(ag_h264_sps_parse(NULL, 10, &s, &err), -1);
-	/* every truncation before the cropping fields fails (the VUI after
-	 * them is not read: 9 and 39 bytes are enough) */
-	for (n = 0; n < 9; n++)
-		cr_assert_eq(ag_h264_sps_parse(sps_g2, n, &s, NULL), -1, "len %zu", n);
-	cr_assert_eq(ag_h264_sps_parse(sps_g2, 9, &s, NULL), 0);
-	for (n = 0; n < 39; n++)
-		cr_assert_eq(ag_h264_sps_parse(sps_422_scaling, n, &s, NULL), -1, "len %zu", n);
-	/* an exp-Golomb code of 32+ zero bits */
-	{
-		const uint8_t z[] = { 0x67, 0x42, 0, 0x1e, 0, 0, 0, 0, 0, 0x80 };
-
-		cr_assert_eq(ag_h264_sps_parse(z, sizeof z, &s, NULL), -1);
-	}
-}
-
-Test(avcc, record)
-{
-	uint8_t b[128];
-	int n;
-	size_t pos = 0;
-
-	n = ag_h264_avcc(sps_g2, sizeof sps_g2, pps_g2, sizeof pps_g2, b, sizeof b);
-	cr_assert_eq(n, 6 + 2 + 28 + 1 + 2 + 4);
-	cr_assert_eq(b[pos++], 1);
-	cr_assert_eq(b[pos++], 0x42);
-	cr_assert_eq(b[pos++], 0xc0);
-	cr_assert_eq(b[pos++], 0x16);
-	cr_assert_eq(b[pos++], 0xff);
-	cr_assert_eq(b[pos++], 0xe1);
-	cr_assert_eq(b[pos++], 0);
-	cr_assert_eq(b[pos++], 28);
-	cr_assert_arr_eq(b + pos, sps_g2, 28);
-	pos += 28;
-	cr_assert_eq(b[pos++], 1);
-	cr_assert_eq(b[pos++], 0);
-	cr_assert_eq(b[pos++], 4);
-	cr_assert_arr_eq(b + pos, pps_g2, 4);
-	cr_assert_eq(ag_h264_avcc(sps_g2, sizeof sps_g2, pps_g2, sizeof pps_g2, b, (size_t)n - 1),
-	    -1);
-	cr_assert_eq(ag_h264_avcc(pps_g2, sizeof pps_g2, pps_g2, sizeof pps_g2, b, sizeof b), -1);
-	/* High: chroma format and bit depths follow */
-	n = ag_h264_avcc(sps_interlaced, sizeof sps_interlaced, pps_g2, sizeof pps_g2, b,
-	    sizeof b);
-	cr_assert_eq(n, 6 + 2 + 24 + 1 + 2 + 4 + 4);
-	cr_assert_eq(b[1], 100);
-	cr_assert_eq(b[n - 4], 0xfd);
-	cr_assert_eq(b[n - 3], 0xf8);
-	cr_assert_eq(b[n - 2], 0xf8);
-	cr_assert_eq(b[n - 1], 0);
-	n = ag_h264_avcc(sps_422, sizeof sps_422, pps_g2, sizeof pps_g2, b, sizeof b);
-	cr_assert_eq(b[n - 4], 0xfe);
-}
-
-Test(avcc, sample_from_annexb)
-{
-	/* AUD (3-byte start code), SPS, IDR with a trailing zero, SEI */
-	const uint8_t au[] = {
-		0, 0, 1, 0x09, 0xf0,
-		0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x16,
-		0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x03, 0x01, 0x00,
-		0, 0, 1, 0x06, 0x05, 0x80,
-	};
-	const uint8_t want[] = {
-		0, 0, 0, 4, 0x67, 0x42, 0xc0, 0x16,
-		0, 0, 0, 6, 0x65, 0x88, 0x84, 0x00, 0x03, 0x01,
-		0, 0, 0, 3, 0x06, 0x05, 0x80,
-	};
-	uint8_t out[AG_H264_AVCC_SAMPLE_MAX(sizeof au)];
-	long n;
-
-	n = ag_h264_annexb_to_avcc_sample(au, sizeof au, out, sizeof out);
-	cr_assert_eq(n, (long)sizeof want);
-	cr_assert_arr_eq(out, want, sizeof want);
-	cr_assert_eq(ag_h264_annexb_to_avcc_sample(au, sizeof au, out, sizeof want - 1), -1);
-	/* only an AUD: nothing left */
-	cr_assert_eq(ag_h264_annexb_to_avcc_sample(au, 5, out, sizeof out), 0);
-	cr_assert_eq(ag_h264_annexb_to_avcc_sample(au, 0, out, sizeof out), 0);
-}
+/* ---- samples ---- */
 
 Test(avcc, depacketized_idr_to_sample)
 {
@@ -809,7 +651,7 @@ Test(avcc, depacketized_idr_to_sample)
 	push_ffmpeg_idr(d, 0, 3);
 	cr_assert_eq(ag_depack_pop(d, &f), 1);
 	cr_assert(AG_H264_AVCC_SAMPLE_MAX(f.len) <= sizeof out);
-	n = ag_h264_annexb_to_avcc_sample(f.data, f.len, out, sizeof out);
+	n = ag_h264_annexb_to_avcc_sample(f.data, f.len, 0, out, sizeof out);
 	cr_assert_eq(n, (long)f.len);  /* 4-byte start codes become 4-byte lengths */
 	cr_assert_eq(out[3], sizeof sps_g2);
 	cr_assert_arr_eq(out + 4, sps_g2, sizeof sps_g2);
@@ -1200,7 +1042,7 @@ fuzz_codec(enum ag_codec codec, uint32_t seed, int rounds)
 				uint8_t *s = malloc(AG_H264_AVCC_SAMPLE_MAX(f.len));
 
 				cr_assert_not_null(s);
-				cr_assert(ag_h264_annexb_to_avcc_sample(f.data, f.len, s,
+				cr_assert(ag_h264_annexb_to_avcc_sample(f.data, f.len, 0, s,
 				    AG_H264_AVCC_SAMPLE_MAX(f.len)) >= 0);
 				free(s);
 			}
@@ -1254,7 +1096,7 @@ Test(fuzz, sps_and_samples)
 			cr_assert(s.height > 0 && s.height <= 32768);
 			cr_assert(ag_h264_avcc(b, len, pps_g2, sizeof pps_g2, rec, sizeof rec) > 0);
 		}
-		n = ag_h264_annexb_to_avcc_sample(b, len, out, AG_H264_AVCC_SAMPLE_MAX(len));
+		n = ag_h264_annexb_to_avcc_sample(b, len, 0, out, AG_H264_AVCC_SAMPLE_MAX(len));
 		cr_assert(n >= 0 && (size_t)n <= AG_H264_AVCC_SAMPLE_MAX(len));
 	}
 }

@@ -63,18 +63,6 @@ Test(mix_engine, frame_times_from_the_index)
 	mx_track_free(t);
 }
 
-Test(mix_engine, annexb_to_length_prefixed)
-{
-	const uint8_t in[] = { 0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5, 6 };
-	const uint8_t want[] = { 0, 0, 0, 3, 0x67, 1, 2, 0, 0, 0, 2, 0x68, 3, 0, 0, 0, 4, 0x65, 4, 5, 6 };
-	uint8_t out[64];
-	size_t n = mx_annexb_to_avcc(in, sizeof in, out, sizeof out);
-
-	cr_assert_eq(n, sizeof want, "length %zu", n);
-	cr_assert_arr_eq(out, want, sizeof want);
-	cr_assert_eq(mx_annexb_to_avcc(in, sizeof in, out, 8), 0, "too small: 0");
-}
-
 Test(mix_engine, g711)
 {
 	cr_assert_eq(ag_g711_ulaw(0xff), 0);
