@@ -20,9 +20,11 @@ ag_path_join(const char *dir, const char *name)
 	char *s;
 	size_t n = strlen(dir);
 
-	while (n > 1 && dir[n - 1] == '/')
+	/* All trailing slashes go, the root's too: "/" + "x" is "/x", and
+	 * "" + "x" is "x" (not "/x"). */
+	while (n > 0 && dir[n - 1] == '/')
 		n--;
-	if (asprintf(&s, "%.*s/%s", (int)n, dir, name) < 0)
+	if (asprintf(&s, "%.*s%s%s", (int)n, dir, *dir != '\0' ? "/" : "", name) < 0)
 		return NULL;
 	return s;
 }
