@@ -188,8 +188,11 @@ ag_progress_feed(struct ag_progress *p, const char *buf, size_t len)
 		p->line[p->len] = '\0';
 		if (strncmp(p->line, "out_time_us=", 12) == 0) {
 			char *end;
-			long long v = strtoll(p->line + 12, &end, 10);
-			if (end != p->line + 12 && *end == '\0' && v >= 0)
+			long long v;
+			errno = 0;
+			v = strtoll(p->line + 12, &end, 10);
+			/* ERANGE: too large for 64 bits, refused (not LLONG_MAX) */
+			if (end != p->line + 12 && *end == '\0' && v >= 0 && errno != ERANGE)
 				p->out_time_us = v;
 		} else if (strcmp(p->line, "progress=end") == 0) {
 			p->ended = true;
