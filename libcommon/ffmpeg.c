@@ -183,6 +183,14 @@ ag_progress_feed(struct ag_progress *p, const char *buf, size_t len)
 		if (buf[i] != '\n') {
 			if (p->len + 1 < sizeof p->line)
 				p->line[p->len++] = buf[i];
+			else
+				p->toolong = true;
+			continue;
+		}
+		if (p->toolong) {
+			/* dropped whole: its start is not the line */
+			p->toolong = false;
+			p->len = 0;
 			continue;
 		}
 		p->line[p->len] = '\0';
