@@ -193,6 +193,8 @@ ag_progress_feed(struct ag_progress *p, const char *buf, size_t len)
 			p->len = 0;
 			continue;
 		}
+		if (p->len > 0 && p->line[p->len - 1] == '\r')
+			p->len--;      /* a \r\n line end */
 		p->line[p->len] = '\0';
 		if (strncmp(p->line, "out_time_us=", 12) == 0) {
 			char *end;

@@ -10,13 +10,6 @@
 
 #include "ffmpeg.h"
 
-/* Tests of bugs not fixed yet are disabled; -DAG_RUN_KNOWN_BUGS runs them. */
-#ifdef AG_RUN_KNOWN_BUGS
-#define KNOWN_BUG .disabled = false
-#else
-#define KNOWN_BUG .disabled = true
-#endif
-
 /* One block as ffmpeg 4 to 6 write it every half second. */
 static const char block[] =
 	"frame=25\n"
@@ -187,11 +180,9 @@ Test(progress, overlong_value_not_cut_short)
 }
 
 /* Lines ending in \r\n (a progress file written on Windows, or through
- * a tool that adds \r) are complete lines too. */
-Test(progress, crlf_lines,
-    KNOWN_BUG,
-    .description = "BUG (minor): libcommon/ffmpeg.c ag_progress_feed keeps the \\r of a "
-    "\\r\\n line, so out_time_us=N\\r is junk and progress=end\\r is not the end")
+ * a tool that adds \r) are complete lines too (the \r was kept, so
+ * out_time_us=N\r was junk and progress=end\r not the end). */
+Test(progress, crlf_lines)
 {
 	struct ag_progress p = { 0 };
 
