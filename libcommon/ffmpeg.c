@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -33,7 +34,11 @@ ag_ff_find(const char *envname, const char *dflt, struct ag_error *err)
 		size_t len = colon ? (size_t)(colon - p) : strlen(p);
 		int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)len, p,
 		    len ? "/" : "./", name);
-		if (n > 0 && (size_t)n < sizeof buf && access(buf, X_OK) == 0)
+		struct stat st;
+
+		/* access(X_OK) is true for a directory too: only a regular file */
+		if (n > 0 && (size_t)n < sizeof buf && access(buf, X_OK) == 0 &&
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode))
 			return strdup(buf);
 		if (colon == NULL)
 			break;
