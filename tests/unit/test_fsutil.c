@@ -21,13 +21,6 @@
 
 #include "fsutil.h"
 
-/* Tests of bugs not fixed yet are disabled; -DAG_RUN_KNOWN_BUGS runs them. */
-#ifdef AG_RUN_KNOWN_BUGS
-#define KNOWN_BUG .disabled = false
-#else
-#define KNOWN_BUG .disabled = true
-#endif
-
 /* A file size limit makes a write short, the next one fail with EFBIG:
  * the error comes out (not a stale errno) and the file is cut back to
  * what it held before the call. */
