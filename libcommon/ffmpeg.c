@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "argv.h"
@@ -33,7 +34,11 @@ ag_ff_find(const char *envname, const char *dflt, struct ag_error *err)
 		size_t len = colon ? (size_t)(colon - p) : strlen(p);
 		int n = snprintf(buf, sizeof buf, "%.*s%s%s", (int)len, p,
 		    len ? "/" : "./", name);
-		if (n > 0 && (size_t)n < sizeof buf && access(buf, X_OK) == 0)
+		struct stat st;
+
+		/* access(X_OK) is true for a directory too: only a regular file */
+		if (n > 0 && (size_t)n < sizeof buf && access(buf, X_OK) == 0 &&
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode))
 			return strdup(buf);
 		if (colon == NULL)
 			break;
@@ -183,13 +188,26 @@ ag_progress_feed(struct ag_progress *p, const char *buf, size_t len)
 		if (buf[i] != '\n') {
 			if (p->len + 1 < sizeof p->line)
 				p->line[p->len++] = buf[i];
+			else
+				p->toolong = true;
 			continue;
 		}
+		if (p->toolong) {
+			/* dropped whole: its start is not the line */
+			p->toolong = false;
+			p->len = 0;
+			continue;
+		}
+		if (p->len > 0 && p->line[p->len - 1] == '\r')
+			p->len--;      /* a \r\n line end */
 		p->line[p->len] = '\0';
 		if (strncmp(p->line, "out_time_us=", 12) == 0) {
 			char *end;
-			long long v = strtoll(p->line + 12, &end, 10);
-			if (end != p->line + 12 && *end == '\0' && v >= 0)
+			long long v;
+			errno = 0;
+			v = strtoll(p->line + 12, &end, 10);
+			/* ERANGE: too large for 64 bits, refused (not LLONG_MAX) */
+			if (end != p->line + 12 && *end == '\0' && v >= 0 && errno != ERANGE)
 				p->out_time_us = v;
 		} else if (strcmp(p->line, "progress=end") == 0) {
 			p->ended = true;

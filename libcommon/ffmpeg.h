@@ -62,11 +62,12 @@ int ag_probe_file(const char *ffprobe, const char *path, struct ag_probe *out,
 /*
  * ffmpeg's "-progress" output, fed in pieces with ag_progress_feed():
  * out_time_us is the latest out_time seen in a complete line (0 before
- * any).  Zero-initialise it.
+ * any); a line longer than 255 bytes is ignored whole.  Zero-initialise it.
  */
 struct ag_progress {
 	char line[256];
 	size_t len;
+	bool toolong;          /* the line does not fit line[]: dropped at its '\n' */
 	long long out_time_us;
 	bool ended;            /* "progress=end" seen */
 };

@@ -20,9 +20,11 @@ ag_path_join(const char *dir, const char *name)
 	char *s;
 	size_t n = strlen(dir);
 
-	while (n > 1 && dir[n - 1] == '/')
+	/* All trailing slashes go, the root's too: "/" + "x" is "/x", and
+	 * "" + "x" is "x" (not "/x"). */
+	while (n > 0 && dir[n - 1] == '/')
 		n--;
-	if (asprintf(&s, "%.*s/%s", (int)n, dir, name) < 0)
+	if (asprintf(&s, "%.*s%s%s", (int)n, dir, *dir != '\0' ? "/" : "", name) < 0)
 		return NULL;
 	return s;
 }
@@ -260,10 +262,13 @@ ag_read_file(const char *path, size_t max, char **bufp, size_t *lenp, struct ag_
 {
 	struct stat st;
 	char *buf = NULL, *nbuf;
-	size_t len = 0, cap;
+	size_t len = 0, cap, limit;
 	ssize_t r;
 	int fd, ret = -1;
 
+	/* The largest buffer: max + 1 bytes (one more shows the file is too
+	 * big) and the NUL, without wrapping when max is about SIZE_MAX. */
+	limit = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
 	*bufp = NULL;
 	*lenp = 0;
 	/* O_NONBLOCK: a FIFO under the name must not hang the open; it is
@@ -282,16 +287,16 @@ ag_read_file(const char *path, size_t max, char **bufp, size_t *lenp, struct ag_
 		goto too_big;
 	/* Two bytes spare: a file that grew since fstat shows at once, and
 	 * the NUL always fits. */
-	cap = (size_t)st.st_size + 2;
+	cap = (uintmax_t)st.st_size < limit - 2 ? (size_t)st.st_size + 2 : limit;
 	if ((buf = malloc(cap)) == NULL) {
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
 		goto out;
 	}
 	for (;;) {
 		if (len + 1 == cap) {
-			if (len > max)
+			if (len > max || cap == limit)
 				goto too_big;
-			cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+			cap = cap > limit / 2 ? limit : cap * 2;
 			if ((nbuf = realloc(buf, cap)) == NULL) {
 				ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
 				goto out;

@@ -69,7 +69,10 @@ char *ag_make_private_dir(const char *dir, const char *prefix, struct ag_error *
  */
 int ag_remove_private_dir(const char *path, struct ag_error *err);
 
-/* Join dir and name with one '/'.  New string or NULL. */
+/*
+ * Join dir and name with one '/' ("/" + "x" is "/x"; an empty dir gives
+ * name alone).  New string or NULL.
+ */
 char *ag_path_join(const char *dir, const char *name);
 
 /* Size of a regular file: >= 0, -1 if missing, -2 if not a regular file. */

@@ -15,13 +15,6 @@
 
 #include "ffmpeg.h"
 
-/* Tests of bugs not fixed yet are disabled; -DAG_RUN_KNOWN_BUGS runs them. */
-#ifdef AG_RUN_KNOWN_BUGS
-#define KNOWN_BUG .disabled = false
-#else
-#define KNOWN_BUG .disabled = true
-#endif
-
 static void
 url_is(const char *path, const char *want)
 {
@@ -167,11 +160,9 @@ Test(ffpath, find_empty_path_element)
 }
 
 /* A directory is not a program, even though access(X_OK) says yes: the
- * search goes on to the executable further down PATH. */
-Test(ffpath, find_skips_directories, KNOWN_BUG,
-    .description = "BUG (minor): libcommon/ffmpeg.c ag_ff_find takes a directory on PATH "
-    "named like the program (access(X_OK) is true for directories); the spawn then fails "
-    "with EACCES instead of running the program found later on PATH")
+ * search goes on to the executable further down PATH (the directory was
+ * taken, and the spawn then failed with EACCES). */
+Test(ffpath, find_skips_directories)
 {
 	char tmpl[] = "/tmp/agrec-unit-ffpath.XXXXXX", *top = make_bins(tmpl);
 

@@ -21,13 +21,6 @@
 
 #include "fsutil.h"
 
-/* Tests of bugs not fixed yet are disabled; -DAG_RUN_KNOWN_BUGS runs them. */
-#ifdef AG_RUN_KNOWN_BUGS
-#define KNOWN_BUG .disabled = false
-#else
-#define KNOWN_BUG .disabled = true
-#endif
-
 /* A file size limit makes a write short, the next one fail with EFBIG:
  * the error comes out (not a stale errno) and the file is cut back to
  * what it held before the call. */
@@ -405,11 +398,10 @@ Test(fsutil, read_file_that_grows)
 }
 
 /* max = SIZE_MAX is "no limit": a file stat gives as 0 bytes is still
- * read whole (the buffer grows as for any other max). */
-Test(fsutil, read_file_without_limit, KNOWN_BUG,
-    .description = "BUG: libcommon/fsutil.c ag_read_file with max >= SIZE_MAX - 1: "
-    "cap = max + 2 wraps to 1 or 0 when the buffer grows, the buffer is shrunk and read() "
-    "is asked for cap - 1 - len (about SIZE_MAX) bytes past it (EFAULT here: Bad address)")
+ * read whole (the buffer grows as for any other max).  It failed with
+ * EFAULT: cap = max + 2 wrapped to 1 when the buffer grew, the buffer was
+ * shrunk and read() asked for about SIZE_MAX bytes past it. */
+Test(fsutil, read_file_without_limit)
 {
 	struct ag_error err = { 0 };
 	char *buf;
@@ -612,6 +604,7 @@ Test(fsutil, path_join)
 		{ "/var/lib/agrec", "uid_1.txt", "/var/lib/agrec/uid_1.txt" },
 		{ ".", "x", "./x" },
 		{ "a", "", "a/" },
+		{ "", "x", "x" },
 	};
 	size_t i;
 
@@ -623,10 +616,9 @@ Test(fsutil, path_join)
 	}
 }
 
-/* "Join dir and name with one '/'": the root directory too. */
-Test(fsutil, path_join_root, KNOWN_BUG,
-    .description = "BUG (minor): libcommon/fsutil.c ag_path_join(\"/\", \"x\") gives \"//x\" "
-    "(the trailing-slash loop stops at n > 1), e.g. agrec-convert --scan / shows //name")
+/* "Join dir and name with one '/'": the root directory too (it gave
+ * "//x": the trailing-slash loop stopped at n > 1). */
+Test(fsutil, path_join_root)
 {
 	char *s = ag_path_join("/", "x");
 

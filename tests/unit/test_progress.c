@@ -10,13 +10,6 @@
 
 #include "ffmpeg.h"
 
-/* Tests of bugs not fixed yet are disabled; -DAG_RUN_KNOWN_BUGS runs them. */
-#ifdef AG_RUN_KNOWN_BUGS
-#define KNOWN_BUG .disabled = false
-#else
-#define KNOWN_BUG .disabled = true
-#endif
-
 /* One block as ffmpeg 4 to 6 write it every half second. */
 static const char block[] =
 	"frame=25\n"
@@ -160,11 +153,8 @@ Test(progress, overlong_line_then_good_lines)
 }
 
 /* A value too large for 64 bits is not a time: it is refused like other
- * junk, not clamped to LLONG_MAX. */
-Test(progress, overflow_refused,
-    KNOWN_BUG,
-    .description = "BUG: libcommon/ffmpeg.c ag_progress_feed takes an out_time_us that "
-    "overflows long long as LLONG_MAX (strtoll's ERANGE is not checked)")
+ * junk, not clamped to LLONG_MAX (strtoll's ERANGE was not checked). */
+Test(progress, overflow_refused)
 {
 	struct ag_progress p = { 0 };
 
@@ -173,11 +163,9 @@ Test(progress, overflow_refused,
 }
 
 /* A line cut short because it does not fit is not read as the part that
- * fitted: "out_time_us=000...0009" (257 bytes) is not 0. */
-Test(progress, overlong_value_not_cut_short,
-    KNOWN_BUG,
-    .description = "BUG: libcommon/ffmpeg.c ag_progress_feed parses the first 255 bytes "
-    "of an overlong line as if they were the whole line")
+ * fitted: "out_time_us=000...0009" (257 bytes) is not 0 (the first 255
+ * bytes were parsed as if they were the whole line). */
+Test(progress, overlong_value_not_cut_short)
 {
 	struct ag_progress p = { 0 };
 	char line[300];
@@ -192,11 +180,9 @@ Test(progress, overlong_value_not_cut_short,
 }
 
 /* Lines ending in \r\n (a progress file written on Windows, or through
- * a tool that adds \r) are complete lines too. */
-Test(progress, crlf_lines,
-    KNOWN_BUG,
-    .description = "BUG (minor): libcommon/ffmpeg.c ag_progress_feed keeps the \\r of a "
-    "\\r\\n line, so out_time_us=N\\r is junk and progress=end\\r is not the end")
+ * a tool that adds \r) are complete lines too (the \r was kept, so
+ * out_time_us=N\r was junk and progress=end\r not the end). */
+Test(progress, crlf_lines)
 {
 	struct ag_progress p = { 0 };
 
