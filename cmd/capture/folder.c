@@ -393,7 +393,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	/* The packets as stored, back to back; ffprobe gave their sizes.
 	 * -copyinkf: the SDK's MP4s flag no keyframe, keep every packet. */
 	ag_ff_argv(&a, ffmpeg, false);
-	ag_argv_pushl(&a, "-i", url, "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data", "pipe:1", NULL);
+	ag_argv_pushl(&a, "-i", url, "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data",
+	    "pipe:1", NULL);
 	if (a.failed) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;

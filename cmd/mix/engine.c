@@ -594,7 +594,8 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 {
 	struct mx_outputs out;
 	struct ag_error err;
-	int64_t total = (f->end_us * e->tick_rate + 999999) / 1000000, start = ag_mono_us(), lastp = 0;
+	int64_t total = (f->end_us * e->tick_rate + 999999) / 1000000, start = ag_mono_us();
+	int64_t lastp = 0;
 	int64_t lastwork = start;
 	bool tty = !e->o->quiet && isatty(2);
 	int status = 0;
