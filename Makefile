@@ -104,9 +104,10 @@ fuzz:
 	tests/fuzz/run
 
 # The micro-benchmark of the compositor (bench/, not installed).
-$(B)/mixdraw: bench/mixdraw.c cmd/mix/compose.c cmd/mix/compose.h
+MIXDRAW_SRCS := bench/mixdraw.c cmd/mix/compose.c libcommon/clock.c
+$(B)/mixdraw: $(MIXDRAW_SRCS) cmd/mix/compose.h libcommon/clock.h
 	@mkdir -p $(dir $@)
-	$(CC) $(AG_CFLAGS) -o $@ bench/mixdraw.c cmd/mix/compose.c $(AG_LDFLAGS) -lm
+	$(CC) $(AG_CFLAGS) -o $@ $(MIXDRAW_SRCS) $(AG_LDFLAGS) -lm
 
 bench: all $(B)/agrec-replay $(B)/mixdraw
 	bench/run

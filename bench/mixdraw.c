@@ -8,22 +8,15 @@
  * Not a test; not installed.  Build and run from the top directory:
  *
  *   cc -O2 -std=c11 -D_GNU_SOURCE -iquote libcommon -iquote cmd \
- *       -o build/mixdraw bench/mixdraw.c cmd/mix/compose.c -lm && build/mixdraw
+ *       -o build/mixdraw bench/mixdraw.c cmd/mix/compose.c libcommon/clock.c -lm && \
+ *       build/mixdraw
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "mix/compose.h"
-
-static double
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void
 pattern(struct mix_frame *f)
@@ -56,13 +49,13 @@ run(int sw, int sh, int mode, double alpha, int frames)
 	pattern(src);
 	best = 1e30;
 	for (rep = 0; rep < 5; rep++) {
-		t0 = now_ns();
+		t0 = (double)ag_mono_us();
 		for (i = 0; i < frames; i++) {
 			mix_frame_fill(canvas, MIX_DEFAULT_BG);
 			for (k = 0; k < 4; k++)
 				mix_draw(canvas, &r[k], src, mode, alpha);
 		}
-		t = (now_ns() - t0) / frames;
+		t = ((double)ag_mono_us() - t0) * 1e3 / frames;
 		best = t < best ? t : best;
 	}
 	t = best;
@@ -87,13 +80,13 @@ run_floating(int sw, int sh, int frames)
 	pattern(src);
 	best = 1e30;
 	for (rep = 0; rep < 5; rep++) {
-		t0 = now_ns();
+		t0 = (double)ag_mono_us();
 		for (i = 0; i < frames; i++) {
 			mix_frame_fill(canvas, MIX_DEFAULT_BG);
 			for (k = 0; k < 4; k++)
 				mix_draw(canvas, &r[k], src, MIX_RENDER_CROP, 1.0);
 		}
-		t = (now_ns() - t0) / frames;
+		t = ((double)ag_mono_us() - t0) * 1e3 / frames;
 		best = t < best ? t : best;
 	}
 	t = best;

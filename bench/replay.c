@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -90,15 +91,6 @@ static const char help_text[] =
 "Exit status: 0 success, 1 failure, 64 usage, 65 bad capture file, 74 I/O error.\n";
 
 static const struct fe_prog replay_prog = { "agrec-replay", usage_text, help_text };
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 sleep_until(int64_t us)
@@ -285,10 +277,10 @@ cmd_capture(int argc, char **argv)
 	}
 	if (buf_add(&b, CAP_MAGIC, 8) < 0)
 		goto nomem;
-	t_end = mono_us() + seconds * 1000000;
+	t_end = ag_mono_us() + seconds * 1000000;
 	while (!fe_stop_signal) {
 		struct pollfd pfd[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
-		int64_t now = mono_us();
+		int64_t now = ag_mono_us();
 		if (now >= t_end)
 			break;
 		if (poll(pfd, 2, (int)((t_end - now + 999) / 1000)) < 0) {
@@ -301,7 +293,7 @@ cmd_capture(int argc, char **argv)
 			ssize_t n;
 			while ((n = recv(fds[i], dgram, sizeof dgram, 0)) > 0) {
 				uint8_t hdr[CAP_REC_HDR];
-				int64_t t = mono_us();
+				int64_t t = ag_mono_us();
 				uint64_t rel;
 				int k;
 				if (t_first < 0)
@@ -907,7 +899,7 @@ cmd_send(int argc, char **argv)
 	/* Wake-ups on time: the default 50 us timer slack would add to lateness. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
-	t_begin = mono_us();
+	t_begin = ag_mono_us();
 	t_start = t_begin + 100000;
 	h.copies = s->copies;
 	for (i = 0; i < nparts; i++) {
@@ -939,7 +931,7 @@ cmd_send(int argc, char **argv)
 
 	while (h.n > 0) {
 		struct copy *c = &s->copies[h.v[0]];
-		int64_t due = copy_key(c), now = mono_us();
+		int64_t due = copy_key(c), now = ag_mono_us();
 
 		if (fe_stop_signal)
 			break;
@@ -971,7 +963,7 @@ cmd_send(int argc, char **argv)
 		/* Stopped early: every copy still says goodbye. */
 		for (i = 0; i < nparts; i++)
 			if (!s->copies[i].bye_sent) {
-				s->copies[i].next_rtcp = mono_us();
+				s->copies[i].next_rtcp = ag_mono_us();
 				send_rtcp(s, &s->copies[i], true);
 			}
 	}
@@ -996,7 +988,7 @@ cmd_send(int argc, char **argv)
 	printf("late_max_us %lld\n", (long long)s->late.max);
 	printf("cpu_user_s %.3f\n", (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6);
 	printf("cpu_sys_s %.3f\n", (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
-	printf("wall_s %.3f\n", (double)(mono_us() - t_begin) / 1e6);
+	printf("wall_s %.3f\n", (double)(ag_mono_us() - t_begin) / 1e6);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ag_msg("stdout: %s", strerror(errno));
 		rc = AG_EX_IOERR;

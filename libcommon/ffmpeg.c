@@ -67,6 +67,16 @@ ag_ff_url(const char *path)
 	return s;
 }
 
+int
+ag_ff_argv(struct ag_argv *a, const char *ffmpeg, bool nostats)
+{
+	ag_argv_pushl(a, ffmpeg, "-nostdin", "-hide_banner", NULL);
+	if (nostats)
+		ag_argv_push(a, "-nostats");
+	ag_argv_pushl(a, "-loglevel", "error", NULL);
+	return a->failed ? -1 : 0;
+}
+
 static double
 json_num_str(json_t *o, const char *key, double dflt)
 {

@@ -29,6 +29,17 @@ char *ag_ff_find(const char *envname, const char *dflt, struct ag_error *err);
  */
 char *ag_ff_url(const char *path);
 
+struct ag_argv;
+
+/*
+ * Start a (borrowed, usually empty) argument vector for running ffmpeg:
+ * ffmpeg as argv[0], then the opening every agrec child has, global
+ * options that may precede input options: "-nostdin -hide_banner
+ * [-nostats] -loglevel error" (-nostats when nostats is true).  Returns 0,
+ * or -1 when an allocation failed (a->failed set).
+ */
+int ag_ff_argv(struct ag_argv *a, const char *ffmpeg, bool nostats);
+
 struct ag_probe_stream {
 	bool present;
 	char codec[32];         /* codec_name, "" if unknown */

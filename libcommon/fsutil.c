@@ -329,3 +329,11 @@ out:
 	close(fd);
 	return ret;
 }
+
+int
+ag_fd_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}

@@ -81,4 +81,7 @@ long long ag_file_size(const char *path);
 /* The number of online CPUs, at least 1. */
 int ag_ncpus(void);
 
+/* Add O_NONBLOCK to fd's status flags.  Returns 0, or -1 with errno set. */
+int ag_fd_nonblock(int fd);
+
 #endif

@@ -3,12 +3,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "spawn.h"
 
 extern char **environ;
@@ -25,18 +27,56 @@ add_fd(posix_spawn_file_actions_t *fa, int fd, int target, int flags)
 	return posix_spawn_file_actions_adddup2(fa, fd, target);
 }
 
-int
-ag_spawn(const char *path, char *const argv[], const struct ag_spawn_io *io,
-    pid_t *pid, struct ag_error *err)
+static bool
+is_pipe(int mode)
+{
+	return mode == AG_SPAWN_PIPE || mode == AG_SPAWN_PIPE_NB;
+}
+
+/*
+ * A new pipe for the child's descriptor target (it reads 0 and 3, writes
+ * 1 and 2): *child is the child's end, *parent the parent's, both
+ * close-on-exec.  The child's end is moved above 3, so that no dup2 onto
+ * 0-3 overwrites it before it is used.  Returns 0 or -1 with errno set.
+ */
+static int
+open_pipe(int mode, int target, int *child, int *parent)
+{
+	int p[2], c, e;
+	bool reads = target == 0 || target == 3;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	*child = reads ? p[0] : p[1];
+	*parent = reads ? p[1] : p[0];
+	if (*child <= 3) {
+		if ((c = fcntl(*child, F_DUPFD_CLOEXEC, 4)) < 0)
+			goto fail;
+		close(*child);
+		*child = c;
+	}
+	if (mode == AG_SPAWN_PIPE_NB && ag_fd_nonblock(*parent) < 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno;
+	close(*child);
+	close(*parent);
+	*child = *parent = -1;
+	errno = e;
+	return -1;
+}
+
+/* posix_spawn with the child's descriptors fd[0..3] (add_fd's values). */
+static int
+spawn_fds(const char *path, char *const argv[], const int fd[4], pid_t *pid,
+    struct ag_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, dflt;
-	struct ag_spawn_io inherit = { AG_SPAWN_INHERIT, AG_SPAWN_INHERIT, AG_SPAWN_INHERIT };
 	int r;
 
-	if (io == NULL)
-		io = &inherit;
 	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
 		return ag_error_errno(err, AG_EX_FAIL, r, "posix_spawn_file_actions_init");
 	if ((r = posix_spawnattr_init(&attr)) != 0) {
@@ -57,11 +97,13 @@ ag_spawn(const char *path, char *const argv[], const struct ag_spawn_io *io,
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-	r = add_fd(&fa, io->in, 0, O_RDONLY);
+	r = add_fd(&fa, fd[0], 0, O_RDONLY);
 	if (r == 0)
-		r = add_fd(&fa, io->out, 1, O_WRONLY);
+		r = add_fd(&fa, fd[1], 1, O_WRONLY);
 	if (r == 0)
-		r = add_fd(&fa, io->err, 2, O_WRONLY);
+		r = add_fd(&fa, fd[2], 2, O_WRONLY);
+	if (r == 0)	/* last: a descriptor 3 given for 0-2 is dup'ed before */
+		r = add_fd(&fa, fd[3], 3, O_RDONLY);
 	if (r != 0) {
 		ag_error_errno(err, AG_EX_FAIL, r, "posix_spawn_file_actions");
 		goto out;
@@ -77,6 +119,44 @@ out:
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return r == 0 ? 0 : -1;
+}
+
+int
+ag_spawn(const char *path, char *const argv[], struct ag_spawn_io *io,
+    pid_t *pid, struct ag_error *err)
+{
+	struct ag_spawn_io inherit = { AG_SPAWN_INHERIT, AG_SPAWN_INHERIT, AG_SPAWN_INHERIT, 0 };
+	int *field[4], fd[4], parent[4] = { -1, -1, -1, -1 };
+	int i, rc = -1;
+
+	if (io == NULL)
+		io = &inherit;
+	field[0] = &io->in;
+	field[1] = &io->out;
+	field[2] = &io->err;
+	field[3] = &io->in3;
+	for (i = 0; i < 4; i++) {
+		fd[i] = *field[i];
+		if (i == 3 && fd[i] == 0)
+			fd[i] = AG_SPAWN_INHERIT;	/* no descriptor 3 */
+		else if (is_pipe(fd[i]) && open_pipe(fd[i], i, &fd[i], &parent[i]) < 0) {
+			ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+			fd[i] = AG_SPAWN_INHERIT;
+			goto out;
+		}
+	}
+	rc = spawn_fds(path, argv, fd, pid, err);
+out:
+	for (i = 0; i < 4; i++) {
+		if (parent[i] < 0)
+			continue;
+		close(fd[i]);
+		if (rc == 0)
+			*field[i] = parent[i];
+		else
+			close(parent[i]);
+	}
+	return rc;
 }
 
 int
@@ -150,32 +230,20 @@ int
 ag_run_capture(const char *path, char *const argv[], size_t max,
     char **out, size_t *out_len, char **err_out, int *status, struct ag_error *err)
 {
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	struct sink s[2] = { { -1, NULL, 0, 0, max }, { -1, NULL, 0, 0, max } };
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
 	pid_t pid;
 	int rc = -1, open_fds, i;
 
 	*out = NULL;
-	if (err_out)
+	if (err_out) {
 		*err_out = NULL;
-	if (pipe2(po, O_CLOEXEC) < 0 || (err_out && pipe2(pe, O_CLOEXEC) < 0)) {
-		ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
-		goto out;
+		io.err = AG_SPAWN_PIPE;
 	}
-	io.in = AG_SPAWN_NULL;
-	io.out = po[1];
-	io.err = err_out ? pe[1] : AG_SPAWN_NULL;
 	if (ag_spawn(path, argv, &io, &pid, err) < 0)
 		goto out;
-	close(po[1]);
-	po[1] = -1;
-	if (pe[1] >= 0) {
-		close(pe[1]);
-		pe[1] = -1;
-	}
-	s[0].fd = po[0];
-	s[1].fd = pe[0];
+	s[0].fd = io.out;
+	s[1].fd = err_out ? io.err : -1;
 	open_fds = err_out ? 2 : 1;
 	while (open_fds > 0) {
 		struct pollfd pfd[2];
@@ -203,10 +271,6 @@ ag_run_capture(const char *path, char *const argv[], size_t max,
 			r = sink_read(&s[i]);
 			if (r <= 0) {
 				close(s[i].fd);
-				if (i == 0)
-					po[0] = -1;
-				else
-					pe[0] = -1;
 				s[i].fd = -1;
 				open_fds--;
 			}
@@ -223,12 +287,9 @@ ag_run_capture(const char *path, char *const argv[], size_t max,
 	}
 	rc = 0;
 out:
-	for (i = 0; i < 2; i++) {
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
-	}
+	for (i = 0; i < 2; i++)
+		if (s[i].fd >= 0)
+			close(s[i].fd);
 	free(s[0].buf);
 	free(s[1].buf);
 	return rc;

@@ -32,7 +32,6 @@
  * order as presentation order.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +45,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "diag.h"
+#include "ffmpeg.h"
 #include "h264.h"
 #include "mkv.h"
 #include "spawn.h"
@@ -331,7 +331,6 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	uint8_t avcc[1024];
 	struct ag_mkv_track tr = { 0 };
 	struct ag_argv a = { 0 };
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	char vf[200];
 	int rc = -1;
 
@@ -373,8 +372,8 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	snprintf(vf, sizeof(vf), "select='eq(mod(round(t*1000)\\,2)\\,1)'");
 	if (e->o->width > 0)
 		snprintf(vf + strlen(vf), sizeof(vf) - strlen(vf), ",scale=%d:%d", e->o->width, e->o->height);
-	ag_argv_pushl(&a, e->ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
-	    "-threads", "1", "-probesize", "32", "-analyzeduration", "0", "-copyts",
+	ag_ff_argv(&a, e->ffmpeg, false);
+	ag_argv_pushl(&a, "-threads", "1", "-probesize", "32", "-analyzeduration", "0", "-copyts",
 	    "-f", "matroska", "-i", "pipe:0", "-map", "0:v:0", "-an", "-vf", vf,
 	    "-fps_mode", "passthrough", "-enc_time_base", "-1", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", NULL);
 	ag_argv_pushf(&a, "%d", e->o->quality);
@@ -383,21 +382,11 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
-		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
-		goto out;
-	}
-	struct ag_spawn_io io = { in[0], out[1], AG_SPAWN_INHERIT };
+	struct ag_spawn_io io = { AG_SPAWN_PIPE_NB, AG_SPAWN_PIPE_NB, AG_SPAWN_INHERIT, 0 };
 	if (ag_spawn(e->ffmpeg, a.v, &io, &u->pid, err) < 0)
 		goto out;
-	close(in[0]);
-	close(out[1]);
-	in[0] = out[1] = -1;
-	u->in_fd = in[1];
-	u->out_fd = out[0];
-	in[1] = out[0] = -1;
-	fcntl(u->in_fd, F_SETFL, fcntl(u->in_fd, F_GETFL) | O_NONBLOCK);
-	fcntl(u->out_fd, F_SETFL, fcntl(u->out_fd, F_GETFL) | O_NONBLOCK);
+	u->in_fd = io.in;
+	u->out_fd = io.out;
 	u->out_eof = false;
 	u->seq = 0;
 	u->mkv = ag_mkv_open(u->in_fd, &tr, 1, err);
@@ -407,12 +396,6 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	}
 	rc = 0;
 out:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (out[i] >= 0)
-			close(out[i]);
-	}
 	ag_argv_free(&a);
 	return rc;
 }

@@ -247,7 +247,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	struct ag_argv a = { 0 };
 	uint8_t *buf = NULL, extra[4096];
 	size_t blen = 0, bcap = 0, extra_len = 0;
-	int pfd[2] = { -1, -1 };
+	int pfd = -1;
 	pid_t pid = -1;
 	int rc = -1, st, nls = 4;
 	bool eof = false;
@@ -274,23 +274,19 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		extra_len = 0;
 	/* The packets as stored, back to back; ffprobe gave their sizes.
 	 * -copyinkf: the SDK's MP4s flag no keyframe, keep every packet. */
-	ag_argv_pushl(&a, ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-i", url,
-	    "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data", "pipe:1", NULL);
+	ag_ff_argv(&a, ffmpeg, false);
+	ag_argv_pushl(&a, "-i", url, "-map", "0:v:0", "-c", "copy", "-copyinkf", "-f", "data",
+	    "pipe:1", NULL);
 	if (a.failed) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
-		goto out;
-	}
 	/* stderr to /dev/null: ffmpeg's parser complains about every sample
 	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
-	struct ag_spawn_io io = { AG_SPAWN_NULL, pfd[1], AG_SPAWN_NULL };
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
 	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
 		goto out;
-	close(pfd[1]);
-	pfd[1] = -1;
+	pfd = io.out;
 	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height,
 	    extra_len ? extra : NULL, extra_len, err) < 0)
 		goto out;
@@ -302,7 +298,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 			kill(pid, SIGTERM);
 			break;
 		}
-		int p = cp_engine_pump(e, pfd[0], -1, err);
+		int p = cp_engine_pump(e, pfd, -1, err);
 		if (p < 0)
 			goto out;
 		if (p == 0)
@@ -324,7 +320,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 				bcap = nc;
 			}
 		}
-		ssize_t n = read(pfd[0], buf + blen, bcap - blen);
+		ssize_t n = read(pfd, buf + blen, bcap - blen);
 		if (n < 0 && errno != EINTR && errno != EAGAIN) {
 			ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
 			goto out;
@@ -364,10 +360,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		goto out;
 	rc = 0;
 out:
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
+	if (pfd >= 0)
+		close(pfd);
 	if (pid > 0) {
 		if (rc < 0)
 			kill(pid, SIGKILL);

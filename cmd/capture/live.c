@@ -5,11 +5,11 @@
  * children are serviced while it is idle.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "capture.h"
+#include "fsutil.h"
 #include "stream.h"
 
 #define BATCH 256   /* records read between two services of the children */
@@ -28,7 +28,7 @@ cp_run_stream(struct cp_engine *e, int fd, const char *name, struct ag_error *er
 	bool have_channel = false, ended = false;
 	int rc = -1;
 
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ag_fd_nonblock(fd);
 	if (!(r = ag_stream_reader_new(fd, err)))
 		goto out;
 	while (!ended && !fe_stop_signal) {

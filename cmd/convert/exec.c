@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "clock.h"
 #include "exitcodes.h"
 #include "fsutil.h"
 #include "spawn.h"
@@ -31,13 +32,11 @@ struct slot {
 	bool busy;
 };
 
+/* The monotonic clock in seconds. */
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return ag_mono_us() / 1e6;
 }
 
 static int
@@ -129,8 +128,7 @@ static int
 slot_start(struct cv_ctx *c, const char *tmpdir, struct slot *s, size_t job, int step,
     struct cv_render *r, struct ag_error *err)
 {
-	int pp[2] = { -1, -1 };
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_NULL, AG_SPAWN_NULL, 0 };
 	char name[64];
 
 	memset(&s->prog, 0, sizeof s->prog);
@@ -146,15 +144,8 @@ slot_start(struct cv_ctx *c, const char *tmpdir, struct slot *s, size_t job, int
 		slot_close(s);
 		return -1;
 	}
-	if (r->steps[step].progress) {
-		if (pipe2(pp, O_CLOEXEC) < 0) {
-			ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
-			slot_close(s);
-			return -1;
-		}
-	}
-	io.in = AG_SPAWN_NULL;
-	io.out = pp[1] >= 0 ? pp[1] : AG_SPAWN_NULL;
+	if (r->steps[step].progress)
+		io.out = AG_SPAWN_PIPE_NB;
 	io.err = s->lfd;
 	if (c->log) {
 		fprintf(c->log, "$ ");
@@ -163,18 +154,11 @@ slot_start(struct cv_ctx *c, const char *tmpdir, struct slot *s, size_t job, int
 		cv_log_check(c);
 	}
 	if (ag_spawn(c->ffmpeg, r->steps[step].argv.v, &io, &s->pid, err) < 0) {
-		if (pp[0] >= 0) {
-			close(pp[0]);
-			close(pp[1]);
-		}
 		slot_close(s);
 		return -1;
 	}
-	if (pp[1] >= 0) {
-		close(pp[1]);
-		s->pfd = pp[0];
-		fcntl(s->pfd, F_SETFL, O_NONBLOCK);
-	}
+	if (r->steps[step].progress)
+		s->pfd = io.out;
 	s->busy = true;
 	return 0;
 }

@@ -40,7 +40,7 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
     struct raw_out *o, struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_NULL, AG_SPAWN_INHERIT, 0 };
 	char *path = ag_path_join(dir, cl->file), *url = path ? ag_ff_url(path) : NULL;
 	int status, rc = -1;
 	char why[128];
@@ -49,8 +49,8 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", cl->file);
 		goto out;
 	}
-	ag_argv_pushl(&a, c->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-	    "-i", url, NULL);
+	ag_ff_argv(&a, c->ffmpeg, true);
+	ag_argv_pushl(&a, "-i", url, NULL);
 	switch (fmt) {
 	case AG_RAW_PCM:
 		ag_argv_pushl(&a, "-vn", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", "-ac", NULL);
@@ -72,9 +72,7 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", cl->file);
 		goto out;
 	}
-	io.in = AG_SPAWN_NULL;
 	io.out = o->fd;
-	io.err = AG_SPAWN_INHERIT;
 	{
 		pid_t pid;
 		if (ag_spawn(c->ffmpeg, a.v, &io, &pid, err) < 0 || ag_wait(pid, &status, err) < 0)

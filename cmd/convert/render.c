@@ -26,8 +26,8 @@
 static void
 common_head(struct ag_argv *a, const char *ffmpeg, bool progress)
 {
-	ag_argv_pushl(a, ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-	    "-y", NULL);
+	ag_ff_argv(a, ffmpeg, true);
+	ag_argv_push(a, "-y");
 	if (progress)
 		ag_argv_pushl(a, "-progress", "pipe:1", NULL);
 }

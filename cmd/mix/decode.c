@@ -13,7 +13,6 @@
  * none.  Every pipe is non-blocking; the engine polls them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -110,52 +109,29 @@ mx_track_free(struct mx_track *t)
 	free(t);
 }
 
-static int
-nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/* Spawn argv with stdout on a new pipe (and stdin on one when want_in). */
+/* Spawn argv with stdout on a new pipe (and stdin on one when want_in),
+ * the parent's ends non-blocking. */
 static int
 spawn_piped(struct mx_track *t, const char *ffmpeg, struct ag_argv *a, bool want_in, bool quiet,
     struct ag_error *err)
 {
-	int op[2] = { -1, -1 }, ip[2] = { -1, -1 };
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE_NB, AG_SPAWN_INHERIT, 0 };
 
 	if (a->failed)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	if (pipe2(op, O_CLOEXEC) < 0 || (want_in && pipe2(ip, O_CLOEXEC) < 0)) {
-		ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
-		goto fail;
+	if (want_in)
+		io.in = AG_SPAWN_PIPE_NB;
+	if (quiet)
+		io.err = AG_SPAWN_NULL;
+	if (ag_spawn(ffmpeg, a->v, &io, &t->pid, err) < 0) {
+		t->failed = t->eof = true;
+		return -1;
 	}
-	io.in = want_in ? ip[0] : AG_SPAWN_NULL;
-	io.out = op[1];
-	io.err = quiet ? AG_SPAWN_NULL : AG_SPAWN_INHERIT;
-	if (ag_spawn(ffmpeg, a->v, &io, &t->pid, err) < 0)
-		goto fail;
-	close(op[1]);
-	t->out_fd = op[0];
-	nonblock(t->out_fd);
-	if (want_in) {
-		close(ip[0]);
-		t->in_fd = ip[1];
-		nonblock(t->in_fd);
-	}
+	t->out_fd = io.out;
+	if (want_in)
+		t->in_fd = io.in;
 	t->spawned = true;
 	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (op[i] >= 0)
-			close(op[i]);
-		if (ip[i] >= 0)
-			close(ip[i]);
-	}
-	t->failed = t->eof = true;
-	return -1;
 }
 
 static void
@@ -187,8 +163,8 @@ mx_track_spawn_folder(struct mx_track *t, const char *ffmpeg, int fps, bool quie
 
 	if (url == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	ag_argv_pushl(&a, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-	    NULL);
+	ag_ff_argv(&a, ffmpeg, false);
+	ag_argv_pushl(&a, "-threads", "1", NULL);
 	if (t->video)
 		ag_argv_push(&a, "-noautorotate");
 	ag_argv_pushl(&a, "-i", url, NULL);
@@ -255,8 +231,8 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		mt.codec_private = extra;
 		mt.codec_private_len = extra_len;
 	}
-	ag_argv_pushl(&a, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-	    "-probesize", "32", "-analyzeduration", "0",
+	ag_ff_argv(&a, ffmpeg, false);
+	ag_argv_pushl(&a, "-threads", "1", "-probesize", "32", "-analyzeduration", "0",
 	    /* no waiting for 20 frames to guess a rate; and no -fflags nobuffer,
 	     * which holds the first frames for a whole GOP */
 	    "-fpsprobesize", "0",

@@ -91,14 +91,6 @@ mx_sink_free(struct mx_sink *s)
 	s->buf = NULL;
 }
 
-static int
-nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 static char *
 out_path(const char *dir, const char *fmt, const char *ts)
 {
@@ -187,7 +179,7 @@ open_pcm(struct mx_outputs *out, const struct mx_opts *o, struct ag_error *err)
 			free(jp);
 		}
 	}
-	nonblock(fd);
+	ag_fd_nonblock(fd);
 	out->afd_wr = fd;
 	return 0;
 }
@@ -197,8 +189,7 @@ mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffm
     const char *dir, const char *ts, bool live, struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
-	int vp[2] = { -1, -1 }, ap[2] = { -1, -1 };
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_NULL, AG_SPAWN_INHERIT, 0 };
 	char *url;
 	int ch = mx_audio_channels(o), in = 0, rc = -1;
 	size_t frame = ag_stream_i420_size((unsigned)o->width, (unsigned)o->height);
@@ -226,10 +217,9 @@ mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffm
 	    (out->aac != NULL && precreate(out->aac, err) < 0))
 		return -1;
 	if (out->video || out->audio_aac) {
-		ag_argv_pushl(&a, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", NULL);
+		ag_ff_argv(&a, ffmpeg, false);
+		ag_argv_push(&a, "-y");
 		if (out->video) {
-			if (pipe2(vp, O_CLOEXEC) < 0)
-				goto pipe_fail;
 			/* no probing: a raw input's parameters are all given, and a
 			 * probe that waits for data on one pipe while the other
 			 * is full would deadlock */
@@ -242,19 +232,12 @@ mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffm
 			in++;
 		}
 		if (out->audio_aac) {
-			if (pipe2(ap, O_CLOEXEC) < 0)
-				goto pipe_fail;
 			ag_argv_pushl(&a, "-probesize", "32", "-analyzeduration", "0",
 			    "-f", "s16le", "-ar", "48000", "-ac", NULL);
 			ag_argv_pushf(&a, "%d", ch);
 			ag_argv_push(&a, "-i");
-			if (out->video) {
-				/* a second input: the child inherits this descriptor */
-				fcntl(ap[0], F_SETFD, 0);
-				ag_argv_pushf(&a, "pipe:%d", ap[0]);
-			} else {
-				ag_argv_push(&a, "pipe:0");
-			}
+			/* after the video, the child reads it on its descriptor 3 */
+			ag_argv_push(&a, out->video ? "pipe:3" : "pipe:0");
 		}
 		if (out->video) {
 			ag_argv_pushl(&a, "-map", "0:v", NULL);
@@ -282,25 +265,15 @@ mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffm
 			ag_error_set(err, AG_EX_FAIL, "out of memory");
 			goto out;
 		}
-		io.in = out->video ? vp[0] : ap[0];
-		io.out = AG_SPAWN_NULL;
-		io.err = AG_SPAWN_INHERIT;
+		io.in = AG_SPAWN_PIPE_NB;
+		if (out->video && out->audio_aac)
+			io.in3 = AG_SPAWN_PIPE_NB;
 		if (ag_spawn(ffmpeg, a.v, &io, &out->enc_pid, err) < 0)
 			goto out;
-		if (vp[0] >= 0) {
-			close(vp[0]);
-			vp[0] = -1;
-			out->vfd_wr = vp[1];
-			vp[1] = -1;
-			nonblock(out->vfd_wr);
-		}
-		if (ap[0] >= 0) {
-			close(ap[0]);
-			ap[0] = -1;
-			out->afd_wr = ap[1];
-			ap[1] = -1;
-			nonblock(out->afd_wr);
-		}
+		if (out->video)
+			out->vfd_wr = io.in;
+		if (out->audio_aac)
+			out->afd_wr = out->video ? io.in3 : io.in;
 	}
 	if (mx_sink_init(&out->vsink, out->vfd_wr, "the encoder (video)", 2 * frame) < 0 ||
 	    mx_sink_init(&out->asink, out->afd_wr, out->audio_pcm ? "--pcm" : "the encoder (audio)",
@@ -309,16 +282,7 @@ mx_outputs_open(struct mx_outputs *out, const struct mx_opts *o, const char *ffm
 		goto out;
 	}
 	rc = 0;
-	goto out;
-pipe_fail:
-	ag_error_errno(err, AG_EX_IOERR, errno, "pipe");
 out:
-	for (int i = 0; i < 2; i++) {
-		if (vp[i] >= 0)
-			close(vp[i]);
-		if (ap[i] >= 0)
-			close(ap[i]);
-	}
 	ag_argv_free(&a);
 	return rc;
 }

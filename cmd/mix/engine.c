@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "diag.h"
 #include "fsutil.h"
 #include "mix/image.h"
@@ -426,19 +427,10 @@ mx_engine_reap(struct mx_engine *e, bool kill_all)
 
 /* ---- folder input ---- */
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 progress(const struct mx_engine *e, int64_t total, int64_t start, bool last)
 {
-	double el = (double)(now_us() - start) / 1e6, done = (double)mx_tick_time(e, e->n) / 1e6;
+	double el = (double)(ag_mono_us() - start) / 1e6, done = (double)mx_tick_time(e, e->n) / 1e6;
 
 	fprintf(stderr, "\r%s: %3d%% %.1fx%s", ag_progname(), (int)(100 * e->n / (total ? total : 1)),
 	    el > 0 ? done / el : 0.0, last ? "\n" : "");
@@ -615,7 +607,8 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 {
 	struct mx_outputs out;
 	struct ag_error err;
-	int64_t total = (f->end_us * e->tick_rate + 999999) / 1000000, start = now_us(), lastp = 0;
+	int64_t total = (f->end_us * e->tick_rate + 999999) / 1000000, start = ag_mono_us();
+	int64_t lastp = 0;
 	int64_t lastwork = start;
 	bool tty = !e->o->quiet && isatty(2);
 	int status = 0;
@@ -663,16 +656,16 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 		folder_presence(e, tn);
 		if (folder_ready(e, e->n, &progressed)) {
 			if (mx_engine_room(e)) {
-				lastwork = now_us();
+				lastwork = ag_mono_us();
 				mx_engine_emit(e);
 				if (sinks_flush(e, &err) < 0) {
 					ag_msg("%s", err.msg);
 					status = err.code;
 					break;
 				}
-				if (tty && now_us() - lastp > 500000) {
+				if (tty && ag_mono_us() - lastp > 500000) {
 					progress(e, total, start, false);
-					lastp = now_us();
+					lastp = ag_mono_us();
 				}
 				continue;
 			}
@@ -680,8 +673,8 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 			folder_reap_eof(e);
 		}
 		if (progressed)
-			lastwork = now_us();
-		else if (now_us() - lastwork > MX_STALL_US)
+			lastwork = ag_mono_us();
+		else if (ag_mono_us() - lastwork > MX_STALL_US)
 			folder_unstall(e, tn);
 		for (size_t i = 0; i < e->ntracks; i++) {
 			struct mx_track *t = e->tracks[i];

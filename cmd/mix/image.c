@@ -95,8 +95,9 @@ mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_fr
 	}
 	/* image2pipe: the format comes from the content, and a '%' in the
 	 * name is not a sequence pattern as it would be for image2. */
-	ag_argv_pushl(&av, ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
-	    "-f", "image2pipe", "-i", url, "-frames:v", "1", "-an", "-sn", "-vf", NULL);
+	ag_ff_argv(&av, ffmpeg, false);
+	ag_argv_pushl(&av, "-f", "image2pipe", "-i", url, "-frames:v", "1", "-an", "-sn", "-vf",
+	    NULL);
 	if (w > 0)
 		ag_argv_pushf(&av, "scale=%d:%d:out_range=tv,format=yuv420p", w, h);
 	else

@@ -9,7 +9,6 @@
  * the pace of its time stamps, as if it were live.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -18,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
+#include "fsutil.h"
 #include "mix/mix.h"
 #include "mkv.h"
 #include "names.h"
@@ -37,15 +38,6 @@ struct live {
 	bool ended;
 	int status;
 };
-
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The uid's current track of a kind (the last one not ended). */
 static struct mx_track *
@@ -74,7 +66,7 @@ start_outputs(struct live *L, int64_t pts)
 	char ts[AG_TS_LEN + 1];
 
 	L->T0 = pts;
-	L->m0 = mono_us();
+	L->m0 = ag_mono_us();
 	if (!L->have_channel)
 		ag_msg("the stream has no channel record first: the file time is now");
 	ag_ts_from_ms(L->have_channel ? (L->wall_us + pts) / 1000 : (int64_t)time(NULL) * 1000, ts);
@@ -149,7 +141,7 @@ on_media(struct live *L, const struct ag_stream_media *m)
 static void
 stream_advance(struct live *L, int64_t t)
 {
-	int64_t cap = mono_us() - L->m0 + (int64_t)L->e->o->latency_ms * 1000 + 2000000;
+	int64_t cap = ag_mono_us() - L->m0 + (int64_t)L->e->o->latency_ms * 1000 + 2000000;
 
 	if (t > cap)
 		t = cap;
@@ -275,16 +267,14 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 	memset(&L, 0, sizeof L);
 	L.e = e;
 	L.outdir = outdir;
-	if (!paced) {
-		int fl = fcntl(fd, F_GETFL);
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	}
+	if (!paced)
+		ag_fd_nonblock(fd);
 	if ((rd = ag_stream_reader_new(fd, &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		return AG_EX_FAIL;
 	}
 	for (;;) {
-		int64_t now = mono_us();
+		int64_t now = ag_mono_us();
 		size_t np = 0;
 		int timeout = 100;
 

@@ -56,7 +56,7 @@ sink_add(struct rc_rec *r, const char *name, int fd, pid_t pid, struct ag_error 
 	struct rc_sink *k = &r->sinks[r->nsinks];
 	struct ag_stream_channel ch;
 
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ag_fd_nonblock(fd);
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
 	k->pid = pid;
@@ -102,32 +102,23 @@ sibling(const char *prog)
 static int
 spawn_sink(struct rc_rec *r, const char *prog, struct ag_argv *a, struct ag_error *err)
 {
-	struct ag_spawn_io io;
+	struct ag_spawn_io io = { AG_SPAWN_PIPE_NB, AG_SPAWN_NULL, AG_SPAWN_NULL, 0 };
 	char *path = sibling(prog);
 	pid_t pid;
-	int pp[2], rc = -1;
+	int rc = -1;
 
 	if (path == NULL || a->failed) {
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", prog);
 		goto out;
 	}
-	if (pipe2(pp, O_CLOEXEC) < 0) {
-		ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+	if (r->folder.log_fd >= 0)
+		io.out = io.err = r->folder.log_fd;
+	if (ag_spawn(path, a->v, &io, &pid, err) < 0)
 		goto out;
-	}
-	io.in = pp[0];
-	io.out = r->folder.log_fd >= 0 ? r->folder.log_fd : AG_SPAWN_NULL;
-	io.err = io.out;
-	if (ag_spawn(path, a->v, &io, &pid, err) < 0) {
-		close(pp[0]);
-		close(pp[1]);
-		goto out;
-	}
-	close(pp[0]);
 	/* A roomy pipe: the stream must not stall while the child encodes. */
-	fcntl(pp[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(io.in, F_SETPIPE_SZ, 1 << 20);
 	rc_log(&r->folder, 4, "started %s (pid %ld)", prog, (long)pid);
-	rc = sink_add(r, prog, pp[1], pid, err);
+	rc = sink_add(r, prog, io.in, pid, err);
 out:
 	free(path);
 	return rc;

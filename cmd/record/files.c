@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "argv.h"
+#include "clock.h"
 #include "diag.h"
 #include "ffmpeg.h"
 #include "folder.h"
@@ -32,19 +33,10 @@
 #include "record/files.h"
 #include "spawn.h"
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t
 rc_now_ms(const struct rc_folder *f)
 {
-	return mono_ms() - f->start_mono_ms;
+	return ag_mono_ms() - f->start_mono_ms;
 }
 
 void
@@ -125,7 +117,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
-	f->start_mono_ms = mono_ms();
+	f->start_mono_ms = ag_mono_ms();
 	f->start_wall_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
 	f->log_fd = -1;
 	f->log_level = o->log_level;
@@ -190,15 +182,14 @@ static int
 spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
-	struct ag_spawn_io io;
-	int pp[2];
+	struct ag_spawn_io io = { AG_SPAWN_PIPE_NB, AG_SPAWN_NULL, AG_SPAWN_NULL, 0 };
 	char *url = w->raw ? strdup("pipe:1") : ag_ff_url(out);
 	int rc = -1;
 
 	if (url == NULL)
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
-	ag_argv_pushl(&a, f->ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-loglevel", "error",
-	    "-f", "matroska", "-i", "pipe:0", NULL);
+	ag_ff_argv(&a, f->ffmpeg, true);
+	ag_argv_pushl(&a, "-f", "matroska", "-i", "pipe:0", NULL);
 	if (w->raw == AG_RAW_PCM) {
 		/* Gaps stay gaps: a raw stream is what arrived, in order. */
 		ag_argv_pushl(&a, "-map", "0:a", "-f", "s16le", "-acodec", "pcm_s16le", "-ar", "48000", NULL);
@@ -244,24 +235,17 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "spawn");
 		goto out;
 	}
-	if (pipe2(pp, O_CLOEXEC) < 0) {
-		ag_error_errno(err, AG_EX_FAIL, errno, "pipe");
+	if (w->raw)
+		io.out = w->out_fd;
+	if (f->log_fd >= 0)
+		io.err = f->log_fd;
+	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0)
 		goto out;
-	}
-	io.in = pp[0];
-	io.out = w->raw ? w->out_fd : AG_SPAWN_NULL;
-	io.err = f->log_fd >= 0 ? f->log_fd : AG_SPAWN_NULL;
-	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0) {
-		close(pp[0]);
-		close(pp[1]);
-		goto out;
-	}
-	close(pp[0]);
 	/* The recorder must keep reading its sockets while children start
 	 * and encode: they run at a lower priority. */
 	setpriority(PRIO_PROCESS, (id_t)w->pid, 5);
 	/* A small pipe: what a child that stalls has not taken is little. */
-	fcntl(pp[1], F_SETPIPE_SZ, 16384);
+	fcntl(io.in, F_SETPIPE_SZ, 16384);
 	if (f->nchildren == f->cap_children) {
 		size_t cap = f->cap_children ? f->cap_children * 2 : 16;
 		pid_t *c = realloc(f->children, cap * sizeof *c);
@@ -272,8 +256,7 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 	}
 	if (f->nchildren < f->cap_children)
 		f->children[f->nchildren++] = w->pid;
-	fcntl(pp[1], F_SETFL, O_NONBLOCK);
-	rc = pp[1];
+	rc = io.in;
 out:
 	free(url);
 	ag_argv_free(&a);
