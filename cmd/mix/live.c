@@ -37,6 +37,16 @@ struct live {
 	int64_t stream_us;          /* latest channel time seen, output clock */
 	bool ended;
 	int status;
+	/* the reading loop (mx_run_stream) */
+	int fd;                     /* the channel stream */
+	bool paced;                 /* a file replayed in real time */
+	struct ag_stream_reader *rd;
+	struct ag_stream_rec rec;   /* the record read, when held */
+	bool held;                  /* rec read but not yet due (paced) */
+	bool eof;                   /* no more records will be read */
+	int64_t end_deadline;       /* after eof: until when decoders may flush */
+	struct pollfd *p;
+	size_t capp;
 };
 
 /* The uid's current track of a kind (the last one not ended). */
@@ -252,178 +262,208 @@ flush_sinks(struct live *L)
 	return 0;
 }
 
+/* Read the records that are due (all of them unless paced), lowering
+ * *timeout to when the next one is due. */
+static void
+read_records(struct live *L, int64_t now, int *timeout)
+{
+	struct mx_engine *e = L->e;
+	struct ag_error err;
+	int r;
+
+	while (!L->eof && !L->ended) {
+		if (!L->held) {
+			r = ag_stream_read(L->rd, &L->rec, &err);
+			if (r == AG_STREAM_AGAIN)
+				break;
+			if (r == 0) {
+				L->eof = true;
+				break;
+			}
+			if (r < 0) {
+				ag_msg("%s: %s", e->o->input && strcmp(e->o->input, "-") ? e->o->input :
+				    "standard input", err.msg);
+				L->status = err.code;
+				L->eof = true;
+				break;
+			}
+			L->held = true;
+		}
+		/* a time more than a minute ahead is taken as a broken
+		 * clock, not waited for */
+		if (L->paced && L->started && rec_time(&L->rec) != INT64_MIN &&
+		    rec_time(&L->rec) - L->T0 > now - L->m0 &&
+		    rec_time(&L->rec) - L->T0 < now - L->m0 + 60000000) {
+			int64_t w = (rec_time(&L->rec) - L->T0 - (now - L->m0)) / 1000 + 1;
+			if (w < *timeout)
+				*timeout = (int)w;
+			break;	/* not yet: a file is replayed in real time */
+		}
+		L->held = false;
+		if ((r = on_record(L, &L->rec)) != 0) {
+			L->status = r;
+			L->eof = true;
+			break;
+		}
+	}
+}
+
+/* Emit the output frames that are due, flush the sinks and lower *timeout
+ * to the next tick.  true when the composite is finished (or failed). */
+static bool
+run_ticks(struct live *L, int64_t now, int *timeout)
+{
+	struct mx_engine *e = L->e;
+	bool all_eof = true;
+	int s;
+
+	if (!L->started)
+		return L->eof;
+	for (size_t i = 0; i < e->ntracks; i++)
+		if (e->tracks[i]->spawned && !e->tracks[i]->done)
+			all_eof = false;
+	if (L->eof) {
+		/* the last ticks, up to the last time seen */
+		while (mx_tick_time(e, e->n) < L->stream_us && mx_engine_room(e) &&
+		    (all_eof || now >= L->end_deadline || tick_due(L, now)))
+			mx_engine_emit(e);
+		if (mx_tick_time(e, e->n) >= L->stream_us || L->status != 0)
+			return true;
+		if (now > L->end_deadline + MX_STALL_US) {
+			ag_msg("the encoder stopped taking frames: giving up");
+			L->status = AG_EX_FAIL;
+			return true;
+		}
+	} else {
+		while (tick_due(L, now) && mx_engine_room(e))
+			mx_engine_emit(e);
+	}
+	if ((s = flush_sinks(L)) != 0) {
+		if (L->status == 0 || L->status == AG_EX_DATAERR)
+			L->status = s;
+		return true;
+	}
+	if (!L->eof) {
+		int64_t due = L->m0 + mx_tick_time(e, e->n) + (int64_t)e->o->latency_ms * 1000;
+		int w = due > now ? (int)((due - now) / 1000) + 1 : 0;
+		if (w < *timeout)
+			*timeout = w;
+	} else {
+		*timeout = 20;
+	}
+	return false;
+}
+
+/* The descriptors to wait for: the stream, the decoders' inputs (pending
+ * Matroska) and outputs, the sinks with data.  Their number, or -1. */
+static int
+poll_set(struct live *L)
+{
+	struct mx_engine *e = L->e;
+	size_t np = 0;
+
+	if (L->capp < e->ntracks * 2 + 4) {
+		L->capp = e->ntracks * 2 + 16;
+		free(L->p);
+		if ((L->p = calloc(L->capp, sizeof *L->p)) == NULL)
+			return -1;
+	}
+	if (!L->eof && !L->held && !L->paced) {
+		L->p[np].fd = L->fd;
+		L->p[np++].events = POLLIN;
+	}
+	for (size_t i = 0; i < e->ntracks; i++) {
+		struct mx_track *t = e->tracks[i];
+		struct ag_error e2;
+		if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
+			if (ag_mkv_drain(t->mkv, &e2) < 0) {
+				ag_msg("%s: %s", t->what, e2.msg);
+				t->failed = true;
+				mx_track_end_input(t);
+			} else if (ag_mkv_pending(t->mkv) > 0) {
+				L->p[np].fd = t->in_fd;
+				L->p[np++].events = POLLOUT;
+			}
+		}
+		if (t->spawned && !t->done && mx_track_wants_read(t)) {
+			L->p[np].fd = t->out_fd;
+			L->p[np++].events = POLLIN;
+		}
+	}
+	if (L->started) {
+		struct mx_sink *s[2] = { &L->out.vsink, &L->out.asink };
+		for (int i = 0; i < 2; i++)
+			if (s[i]->fd >= 0 && !s[i]->failed && s[i]->len > 0) {
+				L->p[np].fd = s[i]->fd;
+				L->p[np++].events = POLLOUT;
+			}
+	}
+	return (int)np;
+}
+
+/* One pass of the loop: read, decode, tick, wait.  true when finished. */
+static bool
+step(struct live *L)
+{
+	struct mx_engine *e = L->e;
+	int64_t now = ag_mono_us();
+	int timeout = 100, np;
+
+	if (fe_stop_signal && !L->eof) {
+		if (!e->o->quiet)
+			ag_msg("signal %d: finishing the composite", (int)fe_stop_signal);
+		L->eof = true;
+	}
+	read_records(L, now, &timeout);
+	if (L->ended)
+		L->eof = true;
+	if (L->eof && L->end_deadline == 0) {
+		/* no more input: let the decoders flush, for at most latency + 1 s */
+		for (size_t i = 0; i < e->ntracks; i++)
+			mx_track_end_input(e->tracks[i]);
+		L->end_deadline = now + (int64_t)e->o->latency_ms * 1000 + 1000000;
+	}
+	for (size_t i = 0; i < e->ntracks; i++)
+		if (e->tracks[i]->spawned && !e->tracks[i]->done)
+			mx_track_read(e->tracks[i]);
+	mx_engine_reap(e, false);
+	if (mx_hup && !L->started) {
+		mx_hup = 0;
+		mx_engine_reload(e);
+	}
+	if (run_ticks(L, now, &timeout))
+		return true;
+	if ((np = poll_set(L)) < 0) {
+		L->status = AG_EX_FAIL;
+		return true;
+	}
+	if (poll(L->p, (nfds_t)np, timeout < 0 ? 0 : timeout) < 0 && errno != EINTR) {
+		ag_msg("poll: %s", strerror(errno));
+		L->status = AG_EX_FAIL;
+		return true;
+	}
+	return false;
+}
+
 int
 mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 {
 	struct live L;
-	struct ag_stream_reader *rd;
-	struct ag_stream_rec rec;
 	struct ag_error err;
-	struct pollfd *p = NULL;
-	size_t capp = 0;
-	bool held = false, eof = false;
-	int64_t end_deadline = 0;
 
 	memset(&L, 0, sizeof L);
 	L.e = e;
 	L.outdir = outdir;
+	L.fd = fd;
+	L.paced = paced;
 	if (!paced)
 		ag_fd_nonblock(fd);
-	if ((rd = ag_stream_reader_new(fd, &err)) == NULL) {
+	if ((L.rd = ag_stream_reader_new(fd, &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		return AG_EX_FAIL;
 	}
-	for (;;) {
-		int64_t now = ag_mono_us();
-		size_t np = 0;
-		int timeout = 100;
-
-		if (fe_stop_signal && !eof) {
-			if (!e->o->quiet)
-				ag_msg("signal %d: finishing the composite", (int)fe_stop_signal);
-			eof = true;
-		}
-		/* records */
-		while (!eof && !L.ended) {
-			int r;
-			if (!held) {
-				r = ag_stream_read(rd, &rec, &err);
-				if (r == AG_STREAM_AGAIN)
-					break;
-				if (r == 0) {
-					eof = true;
-					break;
-				}
-				if (r < 0) {
-					ag_msg("%s: %s", e->o->input && strcmp(e->o->input, "-") ? e->o->input :
-					    "standard input", err.msg);
-					L.status = err.code;
-					eof = true;
-					break;
-				}
-				held = true;
-			}
-			/* a time more than a minute ahead is taken as a broken
-			 * clock, not waited for */
-			if (paced && L.started && rec_time(&rec) != INT64_MIN &&
-			    rec_time(&rec) - L.T0 > now - L.m0 &&
-			    rec_time(&rec) - L.T0 < now - L.m0 + 60000000) {
-				int64_t w = (rec_time(&rec) - L.T0 - (now - L.m0)) / 1000 + 1;
-				if (w < timeout)
-					timeout = (int)w;
-				break;	/* not yet: a file is replayed in real time */
-			}
-			held = false;
-			if ((r = on_record(&L, &rec)) != 0) {
-				L.status = r;
-				eof = true;
-				break;
-			}
-		}
-		if (L.ended)
-			eof = true;
-		if (eof && end_deadline == 0) {
-			/* no more input: let the decoders flush, for at most latency + 1 s */
-			for (size_t i = 0; i < e->ntracks; i++)
-				mx_track_end_input(e->tracks[i]);
-			end_deadline = now + (int64_t)e->o->latency_ms * 1000 + 1000000;
-		}
-		for (size_t i = 0; i < e->ntracks; i++)
-			if (e->tracks[i]->spawned && !e->tracks[i]->done)
-				mx_track_read(e->tracks[i]);
-		mx_engine_reap(e, false);
-		if (mx_hup && !L.started) {
-			mx_hup = 0;
-			mx_engine_reload(e);
-		}
-		/* ticks */
-		if (L.started) {
-			bool all_eof = true;
-			for (size_t i = 0; i < e->ntracks; i++)
-				if (e->tracks[i]->spawned && !e->tracks[i]->done)
-					all_eof = false;
-			if (eof) {
-				/* the last ticks, up to the last time seen */
-				while (mx_tick_time(e, e->n) < L.stream_us && mx_engine_room(e) &&
-				    (all_eof || now >= end_deadline || tick_due(&L, now)))
-					mx_engine_emit(e);
-				if (mx_tick_time(e, e->n) >= L.stream_us || L.status != 0)
-					break;
-				if (now > end_deadline + MX_STALL_US) {
-					ag_msg("the encoder stopped taking frames: giving up");
-					L.status = AG_EX_FAIL;
-					break;
-				}
-			} else {
-				while (tick_due(&L, now) && mx_engine_room(e))
-					mx_engine_emit(e);
-			}
-			{
-				int s = flush_sinks(&L);
-				if (s != 0) {
-					if (L.status == 0 || L.status == AG_EX_DATAERR)
-						L.status = s;
-					break;
-				}
-			}
-			if (!eof) {
-				int64_t due = L.m0 + mx_tick_time(e, e->n) + (int64_t)e->o->latency_ms * 1000;
-				int w = due > now ? (int)((due - now) / 1000) + 1 : 0;
-				if (w < timeout)
-					timeout = w;
-			} else {
-				timeout = 20;
-			}
-		} else if (eof) {
-			break;
-		}
-		/* wait */
-		if (capp < e->ntracks * 2 + 4) {
-			capp = e->ntracks * 2 + 16;
-			free(p);
-			if ((p = calloc(capp, sizeof *p)) == NULL) {
-				L.status = AG_EX_FAIL;
-				break;
-			}
-		}
-		if (!eof && !held && !paced) {
-			p[np].fd = fd;
-			p[np++].events = POLLIN;
-		}
-		for (size_t i = 0; i < e->ntracks; i++) {
-			struct mx_track *t = e->tracks[i];
-			struct ag_error e2;
-			if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
-				if (ag_mkv_drain(t->mkv, &e2) < 0) {
-					ag_msg("%s: %s", t->what, e2.msg);
-					t->failed = true;
-					mx_track_end_input(t);
-				} else if (ag_mkv_pending(t->mkv) > 0) {
-					p[np].fd = t->in_fd;
-					p[np++].events = POLLOUT;
-				}
-			}
-			if (t->spawned && !t->done && mx_track_wants_read(t)) {
-				p[np].fd = t->out_fd;
-				p[np++].events = POLLIN;
-			}
-		}
-		if (L.started) {
-			struct mx_sink *s[2] = { &L.out.vsink, &L.out.asink };
-			for (int i = 0; i < 2; i++)
-				if (s[i]->fd >= 0 && !s[i]->failed && s[i]->len > 0) {
-					p[np].fd = s[i]->fd;
-					p[np++].events = POLLOUT;
-				}
-		}
-		if (timeout < 0)
-			timeout = 0;
-		if (poll(p, np, timeout) < 0 && errno != EINTR) {
-			ag_msg("poll: %s", strerror(errno));
-			L.status = AG_EX_FAIL;
-			break;
-		}
-	}
+	while (!step(&L))
+		;
 	mx_engine_reap(e, true);
 	if (L.started && !e->o->quiet && e->canvas != NULL)
 		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
@@ -439,7 +479,7 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 	e->out = NULL;
 	if (L.status == 0 && e->nfailed > 0)
 		ag_msg("%d decoder(s) failed: their users are missing from the composite", e->nfailed);
-	ag_stream_reader_free(rd);
-	free(p);
+	ag_stream_reader_free(L.rd);
+	free(L.p);
 	return L.status;
 }
