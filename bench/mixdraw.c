@@ -19,7 +19,7 @@
 #include "mix/compose.h"
 
 static void
-pattern(struct mix_frame *f)
+pattern(struct mx_frame *f)
 {
 	int x, y;
 
@@ -37,8 +37,8 @@ pattern(struct mix_frame *f)
 static double
 run(int sw, int sh, int mode, double alpha, int frames)
 {
-	struct mix_frame *canvas = mix_frame_new(640, 360), *src = mix_frame_new(sw, sh);
-	struct mix_rect r[4] = {
+	struct mx_frame *canvas = mx_frame_new(640, 360), *src = mx_frame_new(sw, sh);
+	struct mx_rect r[4] = {
 		{ 0, 0, 320, 180 }, { 320, 0, 320, 180 }, { 0, 180, 320, 180 }, { 320, 180, 320, 180 }
 	};
 	double t0, t, best;
@@ -51,16 +51,16 @@ run(int sw, int sh, int mode, double alpha, int frames)
 	for (rep = 0; rep < 5; rep++) {
 		t0 = (double)ag_mono_us();
 		for (i = 0; i < frames; i++) {
-			mix_frame_fill(canvas, MIX_DEFAULT_BG);
+			mx_frame_fill(canvas, MX_DEFAULT_BG);
 			for (k = 0; k < 4; k++)
-				mix_draw(canvas, &r[k], src, mode, alpha);
+				mx_draw(canvas, &r[k], src, mode, alpha);
 		}
 		t = ((double)ag_mono_us() - t0) * 1e3 / frames;
 		best = t < best ? t : best;
 	}
 	t = best;
-	mix_frame_free(canvas);
-	mix_frame_free(src);
+	mx_frame_free(canvas);
+	mx_frame_free(src);
 	return t;
 }
 
@@ -68,8 +68,8 @@ run(int sw, int sh, int mode, double alpha, int frames)
 static double
 run_floating(int sw, int sh, int frames)
 {
-	struct mix_frame *canvas = mix_frame_new(360, 640), *src = mix_frame_new(sw, sh);
-	struct mix_rect r[4] = {
+	struct mx_frame *canvas = mx_frame_new(360, 640), *src = mx_frame_new(sw, sh);
+	struct mx_rect r[4] = {
 		{ 0, 0, 360, 640 }, { 4, 550, 84, 84 }, { 92, 550, 84, 84 }, { 182, 550, 84, 84 }
 	};
 	double t0, t, best;
@@ -82,16 +82,16 @@ run_floating(int sw, int sh, int frames)
 	for (rep = 0; rep < 5; rep++) {
 		t0 = (double)ag_mono_us();
 		for (i = 0; i < frames; i++) {
-			mix_frame_fill(canvas, MIX_DEFAULT_BG);
+			mx_frame_fill(canvas, MX_DEFAULT_BG);
 			for (k = 0; k < 4; k++)
-				mix_draw(canvas, &r[k], src, MIX_RENDER_CROP, 1.0);
+				mx_draw(canvas, &r[k], src, MX_RENDER_CROP, 1.0);
 		}
 		t = ((double)ag_mono_us() - t0) * 1e3 / frames;
 		best = t < best ? t : best;
 	}
 	t = best;
-	mix_frame_free(canvas);
-	mix_frame_free(src);
+	mx_frame_free(canvas);
+	mx_frame_free(src);
 	return t;
 }
 
@@ -99,13 +99,13 @@ int
 main(void)
 {
 	static const struct { int w, h, mode; double alpha; const char *what; } cases[] = {
-		{ 320, 180, MIX_RENDER_CROP, 1.0, "320x180 sources (exact copy)" },
-		{ 640, 360, MIX_RENDER_CROP, 1.0, "640x360 sources, crop (2:1 down)" },
-		{ 360, 640, MIX_RENDER_CROP, 1.0, "360x640 sources, crop" },
-		{ 360, 640, MIX_RENDER_FIT, 1.0, "360x640 sources, fit" },
-		{ 1280, 720, MIX_RENDER_CROP, 1.0, "1280x720 sources, crop (4:1 down)" },
-		{ 160, 90, MIX_RENDER_CROP, 1.0, "160x90 sources, crop (1:2 up)" },
-		{ 640, 360, MIX_RENDER_CROP, 0.5, "640x360 sources, crop, alpha 0.5" },
+		{ 320, 180, MX_RENDER_CROP, 1.0, "320x180 sources (exact copy)" },
+		{ 640, 360, MX_RENDER_CROP, 1.0, "640x360 sources, crop (2:1 down)" },
+		{ 360, 640, MX_RENDER_CROP, 1.0, "360x640 sources, crop" },
+		{ 360, 640, MX_RENDER_FIT, 1.0, "360x640 sources, fit" },
+		{ 1280, 720, MX_RENDER_CROP, 1.0, "1280x720 sources, crop (4:1 down)" },
+		{ 160, 90, MX_RENDER_CROP, 1.0, "160x90 sources, crop (1:2 up)" },
+		{ 640, 360, MX_RENDER_CROP, 0.5, "640x360 sources, crop, alpha 0.5" },
 	};
 	size_t i;
 

@@ -1,8 +1,8 @@
 /*
- * compose.c - the compositor: I420 frames, colours, and mix_draw()'s
+ * compose.c - the compositor: I420 frames, colours, and mx_draw()'s
  * bilinear scaler and alpha blender in fixed point.
  *
- * mix_draw() maps each destination pixel centre back into the source
+ * mx_draw() maps each destination pixel centre back into the source
  * (pixel centres aligned, as swscale does), so a plane is drawn by
  *     src_pos(i) = start + i * step        (16.16 fixed point)
  * in each direction.  Chroma uses the same step with its own start, so
@@ -54,10 +54,10 @@ typedef uint16_t u16x16 __attribute__((vector_size(32)));
 } while (0)
 #endif
 
-struct mix_frame *
-mix_frame_new(int w, int h)
+struct mx_frame *
+mx_frame_new(int w, int h)
 {
-	struct mix_frame *f;
+	struct mx_frame *f;
 	size_t ysize, csize;
 
 	if (w <= 0 || h <= 0 || w > MAX_FRAME_SIDE || h > MAX_FRAME_SIDE)
@@ -66,20 +66,20 @@ mix_frame_new(int w, int h)
 	csize = (size_t)((w + 1) / 2) * (size_t)((h + 1) / 2);
 	if ((f = malloc(sizeof *f + ysize + 2 * csize)) == NULL)
 		return NULL;
-	mix_frame_wrap(f, w, h, (uint8_t *)(f + 1));
+	mx_frame_wrap(f, w, h, (uint8_t *)(f + 1));
 	memset(f->y, 16, ysize);
 	memset(f->u, 128, 2 * csize);
 	return f;
 }
 
 void
-mix_frame_free(struct mix_frame *f)
+mx_frame_free(struct mx_frame *f)
 {
 	free(f);
 }
 
 void
-mix_frame_wrap(struct mix_frame *f, int w, int h, uint8_t *buf)
+mx_frame_wrap(struct mx_frame *f, int w, int h, uint8_t *buf)
 {
 	int cw = (w + 1) / 2, ch = (h + 1) / 2;
 
@@ -103,7 +103,7 @@ to_u8(double v)
 }
 
 void
-mix_rgb_to_yuv(uint32_t rgb, uint8_t *y, uint8_t *u, uint8_t *v)
+mx_rgb_to_yuv(uint32_t rgb, uint8_t *y, uint8_t *u, uint8_t *v)
 {
 	double r = (double)(rgb >> 16 & 0xff), g = (double)(rgb >> 8 & 0xff),
 	    b = (double)(rgb & 0xff);
@@ -123,11 +123,11 @@ fill_plane(uint8_t *p, int stride, int x0, int y0, int x1, int y1, uint8_t val)
 }
 
 void
-mix_frame_fill(struct mix_frame *f, uint32_t rgb)
+mx_frame_fill(struct mx_frame *f, uint32_t rgb)
 {
-	struct mix_rect r = { 0, 0, f->w, f->h };
+	struct mx_rect r = { 0, 0, f->w, f->h };
 
-	mix_frame_fill_rect(f, &r, rgb);
+	mx_frame_fill_rect(f, &r, rgb);
 }
 
 static int
@@ -137,12 +137,12 @@ clampi(int v, int lo, int hi)
 }
 
 void
-mix_frame_fill_rect(struct mix_frame *f, const struct mix_rect *r, uint32_t rgb)
+mx_frame_fill_rect(struct mx_frame *f, const struct mx_rect *r, uint32_t rgb)
 {
 	uint8_t y, u, v;
 	int x0, y0, x1, y1, cw = (f->w + 1) / 2, ch = (f->h + 1) / 2;
 
-	mix_rgb_to_yuv(rgb, &y, &u, &v);
+	mx_rgb_to_yuv(rgb, &y, &u, &v);
 	x0 = clampi(r->x, 0, f->w);
 	y0 = clampi(r->y, 0, f->h);
 	x1 = clampi(r->x + r->w, x0, f->w);
@@ -165,7 +165,7 @@ copy_plane(uint8_t *d, int ds, const uint8_t *s, int ss, int w, int h)
 }
 
 void
-mix_frame_copy(struct mix_frame *dst, const struct mix_frame *src)
+mx_frame_copy(struct mx_frame *dst, const struct mx_frame *src)
 {
 	int cw = (src->w + 1) / 2, ch = (src->h + 1) / 2;
 
@@ -176,7 +176,7 @@ mix_frame_copy(struct mix_frame *dst, const struct mix_frame *src)
 	copy_plane(dst->v, dst->vs, src->v, src->vs, cw, ch);
 }
 
-/* ---- mix_draw ---- */
+/* ---- mx_draw ---- */
 
 /* A plane and the part of it to draw. */
 struct plane {
@@ -531,7 +531,7 @@ even_round(double v, int limit)
 }
 
 void
-mix_draw(struct mix_frame *dst, const struct mix_rect *r, const struct mix_frame *src,
+mx_draw(struct mx_frame *dst, const struct mx_rect *r, const struct mx_frame *src,
     int render_mode, double alpha)
 {
 	struct plane p;
@@ -546,7 +546,7 @@ mix_draw(struct mix_frame *dst, const struct mix_rect *r, const struct mix_frame
 		return;
 	rw_sh = (int64_t)dw * src->h;
 	rh_sw = (int64_t)dh * src->w;
-	if (render_mode == MIX_RENDER_FIT) {
+	if (render_mode == MX_RENDER_FIT) {
 		/* The whole source in a centred, even sub-rectangle of r. */
 		if (rw_sh <= rh_sw)
 			dh = rw_sh == rh_sw ? dh : even_round((double)rw_sh / src->w, dh);
@@ -599,7 +599,7 @@ mix_draw(struct mix_frame *dst, const struct mix_rect *r, const struct mix_frame
 }
 
 void
-mix_audio_sum(int16_t *out, const int16_t *const *in, size_t nin, size_t nsamples)
+mx_audio_sum(int16_t *out, const int16_t *const *in, size_t nin, size_t nsamples)
 {
 	size_t i, k, m = 0;
 	const int16_t *live[64];

@@ -15,7 +15,7 @@
 #include "mix/layout.h"
 
 /* An I420 frame: Y is w x h, U and V are (w+1)/2 x (h+1)/2. */
-struct mix_frame {
+struct mx_frame {
 	int w, h;
 	uint8_t *y, *u, *v;
 	int ys, us, vs;            /* strides in bytes */
@@ -24,26 +24,26 @@ struct mix_frame {
 /* New w x h frame in one allocation, black; NULL on ENOMEM or a bad size.
  * Its planes are packed and contiguous from y (the ag_stream_i420_size()
  * bytes of a packed I420 frame), so it can be written out in one go. */
-struct mix_frame *mix_frame_new(int w, int h);
-void mix_frame_free(struct mix_frame *f);
+struct mx_frame *mx_frame_new(int w, int h);
+void mx_frame_free(struct mx_frame *f);
 
 /* Wrap a packed I420 buffer (ag_stream_i420_size(w, h) bytes, borrowed). */
-void mix_frame_wrap(struct mix_frame *f, int w, int h, uint8_t *buf);
+void mx_frame_wrap(struct mx_frame *f, int w, int h, uint8_t *buf);
 
 /* RGB 0xRRGGBB to BT.601 limited-range Y, U, V (what ffmpeg's color
  * source and rgb24->yuv420p conversion give). */
-void mix_rgb_to_yuv(uint32_t rgb, uint8_t *y, uint8_t *u, uint8_t *v);
+void mx_rgb_to_yuv(uint32_t rgb, uint8_t *y, uint8_t *u, uint8_t *v);
 
 /* Fill the whole frame, or rectangle r of it, with one colour. */
-void mix_frame_fill(struct mix_frame *f, uint32_t rgb);
-void mix_frame_fill_rect(struct mix_frame *f, const struct mix_rect *r, uint32_t rgb);
+void mx_frame_fill(struct mx_frame *f, uint32_t rgb);
+void mx_frame_fill_rect(struct mx_frame *f, const struct mx_rect *r, uint32_t rgb);
 
 /* Copy src over dst (same size). */
-void mix_frame_copy(struct mix_frame *dst, const struct mix_frame *src);
+void mx_frame_copy(struct mx_frame *dst, const struct mx_frame *src);
 
 /*
- * Draw src into rectangle r of dst: MIX_RENDER_CROP scales src to cover
- * r and crops the centred overflow; MIX_RENDER_FIT scales it to fit in r,
+ * Draw src into rectangle r of dst: MX_RENDER_CROP scales src to cover
+ * r and crops the centred overflow; MX_RENDER_FIT scales it to fit in r,
  * centred, and leaves the rest of r untouched (the caller has drawn the
  * background).  Bilinear scaling; a source of exactly r's size is copied.
  * alpha 1 replaces, 0 leaves dst as it was, between blends
@@ -51,14 +51,14 @@ void mix_frame_copy(struct mix_frame *dst, const struct mix_frame *src);
  * weights are in 1/256 too, rounded once.  r may be odd or reach outside
  * dst (clipped); no allocation.
  */
-void mix_draw(struct mix_frame *dst, const struct mix_rect *r,
-              const struct mix_frame *src, int render_mode, double alpha);
+void mx_draw(struct mx_frame *dst, const struct mx_rect *r,
+              const struct mx_frame *src, int render_mode, double alpha);
 
 /*
  * out[i] = saturate(sum over k of in[k][i]) for i < nsamples; in[k] NULL
  * is silence (an absent or muted user).  Interleaved samples: nsamples
  * counts every channel's samples.
  */
-void mix_audio_sum(int16_t *out, const int16_t *const *in, size_t nin, size_t nsamples);
+void mx_audio_sum(int16_t *out, const int16_t *const *in, size_t nin, size_t nsamples);
 
 #endif

@@ -60,11 +60,11 @@ tick_sample(const struct mx_engine *e, int64_t n)
 
 static int
 load_image(const char *ffmpeg, const char *opt, const char *path, int w, int h,
-    struct mix_frame **out, struct ag_error *err)
+    struct mx_frame **out, struct ag_error *err)
 {
 	if (access(path, R_OK) < 0)
 		return ag_error_errno(err, MX_EX_NOINPUT, errno, "%s %s", opt, path);
-	if (mix_image_load(ffmpeg, path, w, h, out, err) < 0) {
+	if (mx_image_load(ffmpeg, path, w, h, out, err) < 0) {
 		char m[sizeof err->msg];
 		snprintf(m, sizeof m, "%s", err->msg);
 		return ag_error_set(err, err->code == AG_EX_UNAVAILABLE ? AG_EX_UNAVAILABLE :
@@ -78,7 +78,7 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
     struct ag_error *err)
 {
 	struct ag_error warn;
-	uint32_t bg = MIX_DEFAULT_BG;
+	uint32_t bg = MX_DEFAULT_BG;
 
 	memset(e, 0, sizeof *e);
 	e->o = o;
@@ -93,7 +93,7 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 		bg = o->bg_color;
 	if (o->layout_file != NULL) {
 		ag_error_clear(&warn);
-		if (mix_layout_load(o->layout_file, &e->custom, &warn, err) < 0)
+		if (mx_layout_load(o->layout_file, &e->custom, &warn, err) < 0)
 			return -1;
 		if (warn.code != 0)
 			ag_msg("%s", warn.msg);
@@ -110,15 +110,15 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	if (o->audio_only)
 		return 0;
-	if ((e->canvas = mix_frame_new(e->W, e->H)) == NULL)
+	if ((e->canvas = mx_frame_new(e->W, e->H)) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	if (o->video_bg != NULL) {
 		if (load_image(ffmpeg, "--defaultVideoBg", o->video_bg, e->W, e->H, &e->bg, err) < 0)
 			return -1;
 	} else {
-		if ((e->bg = mix_frame_new(e->W, e->H)) == NULL)
+		if ((e->bg = mx_frame_new(e->W, e->H)) == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		mix_frame_fill(e->bg, bg);
+		mx_frame_fill(e->bg, bg);
 	}
 	if (o->user_bg != NULL &&
 	    load_image(ffmpeg, "--defaultUserBg", o->user_bg, 0, 0, &e->user_bg, err) < 0)
@@ -133,11 +133,11 @@ mx_engine_free(struct mx_engine *e)
 		mx_track_free(e->tracks[i]);
 	free(e->tracks);
 	free(e->users);
-	mix_layout_free(&e->custom);
-	mix_layout_free(&e->cur);
-	mix_frame_free(e->canvas);
-	mix_frame_free(e->bg);
-	mix_frame_free(e->user_bg);
+	mx_layout_free(&e->custom);
+	mx_layout_free(&e->cur);
+	mx_frame_free(e->canvas);
+	mx_frame_free(e->bg);
+	mx_frame_free(e->user_bg);
 	free(e->mixbuf);
 	free(e->tmpbuf);
 	free(e->ins);
@@ -188,7 +188,7 @@ mx_engine_set_present(struct mx_engine *e, struct mx_user *u, bool present)
 void
 mx_engine_reload(struct mx_engine *e)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 
 	if (e->o->layout_file == NULL) {
@@ -197,14 +197,14 @@ mx_engine_reload(struct mx_engine *e)
 	}
 	memset(&l, 0, sizeof l);
 	ag_error_clear(&warn);
-	if (mix_layout_load(e->o->layout_file, &l, &warn, &err) < 0) {
+	if (mx_layout_load(e->o->layout_file, &l, &warn, &err) < 0) {
 		ag_msg("SIGHUP: %s; keeping the current layout at %.3f s", err.msg,
 		    (double)mx_tick_time(e, e->n) / 1e6);
 		return;
 	}
 	if (warn.code != 0)
 		ag_msg("%s", warn.msg);
-	mix_layout_free(&e->custom);
+	mx_layout_free(&e->custom);
 	e->custom = l;
 	e->has_custom = true;
 	e->layout_dirty = true;
@@ -218,7 +218,7 @@ update_layout(struct mx_engine *e)
 {
 	uint32_t *uids = calloc(e->nusers + 1, sizeof *uids);
 	size_t n = 0, dropped = 0;
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 
 	if (uids == NULL)
@@ -241,11 +241,11 @@ update_layout(struct mx_engine *e)
 	}
 	memset(&l, 0, sizeof l);
 	if (e->has_custom) {
-		if (mix_layout_assign(&e->custom, uids, n, &l) < 0) {
+		if (mx_layout_assign(&e->custom, uids, n, &l) < 0) {
 			free(uids);
 			return;
 		}
-	} else if (mix_layout_builtin(e->o->layout_mode, uids, n, e->W, e->H, e->o->has_max_uid,
+	} else if (mx_layout_builtin(e->o->layout_mode, uids, n, e->W, e->H, e->o->has_max_uid,
 	    e->o->max_uid, &l, &dropped, &err) < 0) {
 		ag_msg("layout: %s", err.msg);
 		free(uids);
@@ -256,7 +256,7 @@ update_layout(struct mx_engine *e)
 		    e->o->layout_mode, dropped, n);
 		e->warned_dropped = dropped;
 	}
-	mix_layout_free(&e->cur);
+	mx_layout_free(&e->cur);
 	e->cur = l;
 	e->layout_dirty = false;
 	free(uids);
@@ -283,7 +283,7 @@ video_of(struct mx_engine *e, uint32_t uid, int64_t tn)
 }
 
 static void
-put_frame(struct mx_sink *s, const struct mix_frame *f)
+put_frame(struct mx_sink *s, const struct mx_frame *f)
 {
 	for (int y = 0; y < f->h; y++)
 		mx_sink_put(s, f->y + (size_t)y * (size_t)f->ys, (size_t)f->w);
@@ -299,7 +299,7 @@ compose(struct mx_engine *e, int64_t tn)
 	size_t order[256], n = e->cur.n < 256 ? e->cur.n : 256;
 	bool stale = false;
 
-	mix_frame_copy(e->canvas, e->bg);
+	mx_frame_copy(e->canvas, e->bg);
 	/* ascending zOrder, ties in list order (a stable insertion sort) */
 	for (size_t i = 0; i < n; i++) {
 		size_t k = i;
@@ -310,15 +310,15 @@ compose(struct mx_engine *e, int64_t tn)
 		order[k] = i;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct mix_region *r = &e->cur.regions[order[i]];
+		const struct mx_region *r = &e->cur.regions[order[i]];
 		struct mx_user *u;
 		struct mx_track *t;
 		const uint8_t *px = NULL;
-		struct mix_rect rect;
+		struct mx_rect rect;
 
 		if (!r->has_uid || (u = mx_engine_user(e, r->uid, false)) == NULL || !u->present)
 			continue;	/* an absent user: the background */
-		mix_region_rect(r, e->W, e->H, &rect);
+		mx_region_rect(r, e->W, e->H, &rect);
 		if (rect.w <= 0 || rect.h <= 0)
 			continue;
 		if (!u->vmuted && (t = video_of(e, r->uid, tn)) != NULL &&
@@ -326,10 +326,10 @@ compose(struct mx_engine *e, int64_t tn)
 			if (e->live && !t->eof && mx_frame_time(t, t->shown, e->o->fps) <
 			    tn - 2 * 1000000 / e->o->fps)
 				stale = true;
-			mix_frame_wrap(&e->srcf, t->w, t->h, (uint8_t *)px);
-			mix_draw(e->canvas, &rect, &e->srcf, r->render_mode, r->alpha);
+			mx_frame_wrap(&e->srcf, t->w, t->h, (uint8_t *)px);
+			mx_draw(e->canvas, &rect, &e->srcf, r->render_mode, r->alpha);
 		} else if (e->user_bg != NULL) {
-			mix_draw(e->canvas, &rect, e->user_bg, MIX_RENDER_CROP, r->alpha);
+			mx_draw(e->canvas, &rect, e->user_bg, MX_RENDER_CROP, r->alpha);
 		}
 	}
 	if (stale)
@@ -366,7 +366,7 @@ mix_audio(struct mx_engine *e, int64_t n)
 		if (u != NULL && !u->amuted && u->present)
 			e->ins[k++] = buf;
 	}
-	mix_audio_sum(e->mixbuf, e->ins, k, ns);
+	mx_audio_sum(e->mixbuf, e->ins, k, ns);
 	mx_sink_put(&e->out->asink, e->mixbuf, ns * sizeof *e->mixbuf);
 	return 0;
 }

@@ -65,14 +65,14 @@ parse_y4m(const char *buf, size_t len, int *w, int *h, const uint8_t **data)
 }
 
 int
-mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_frame **out,
+mx_image_load(const char *ffmpeg, const char *path, int w, int h, struct mx_frame **out,
     struct ag_error *err)
 {
 	struct ag_argv av = { 0 };
 	char *url = NULL, *so = NULL, *se = NULL;
 	size_t solen = 0;
 	const uint8_t *data;
-	struct mix_frame tmp;
+	struct mx_frame tmp;
 	struct stat st;
 	int fd, status, fw, fh, rc = -1;
 	char why[128];
@@ -121,12 +121,12 @@ mix_image_load(const char *ffmpeg, const char *path, int w, int h, struct mix_fr
 		    path);
 		goto out;
 	}
-	if ((*out = mix_frame_new(fw, fh)) == NULL) {
+	if ((*out = mx_frame_new(fw, fh)) == NULL) {
 		ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", path);
 		goto out;
 	}
-	mix_frame_wrap(&tmp, fw, fh, (uint8_t *)data);
-	mix_frame_copy(*out, &tmp);
+	mx_frame_wrap(&tmp, fw, fh, (uint8_t *)data);
+	mx_frame_copy(*out, &tmp);
 	rc = 0;
 out:
 	ag_argv_free(&av);

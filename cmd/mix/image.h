@@ -11,15 +11,15 @@
 /*
  * Decode the image at path with the ffmpeg program ffmpeg (a path or a
  * name on PATH, e.g. from ag_ff_find()) into *out (new: free it with
- * mix_frame_free()).  w, h > 0 scale it to exactly w x h (the canvas
+ * mx_frame_free()).  w, h > 0 scale it to exactly w x h (the canvas
  * background); w = h = 0 keep its size, rounded down to even (a user's
- * placeholder, later drawn with mix_draw()).  Only the first frame of an
+ * placeholder, later drawn with mx_draw()).  Only the first frame of an
  * animated image is used.  Returns 0, or -1 with err: AG_EX_IOERR when
  * the file cannot be opened ("cannot open FILE: why"), AG_EX_DATAERR when
  * ffmpeg cannot decode it, AG_EX_UNAVAILABLE when ffmpeg cannot be run,
  * AG_EX_USAGE for a bad size.
  */
-int mix_image_load(const char *ffmpeg, const char *path, int w, int h,
-                   struct mix_frame **out, struct ag_error *err);
+int mx_image_load(const char *ffmpeg, const char *path, int w, int h,
+                   struct mx_frame **out, struct ag_error *err);
 
 #endif

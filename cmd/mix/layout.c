@@ -33,7 +33,7 @@
 /* ---- built-in layouts ---- */
 
 static void
-set_region(struct mix_region *r, uint32_t uid, double x, double y, double w, double h,
+set_region(struct mx_region *r, uint32_t uid, double x, double y, double w, double h,
     int mode)
 {
 	r->has_uid = true;
@@ -50,7 +50,7 @@ set_region(struct mix_region *r, uint32_t uid, double x, double y, double w, dou
 /* Floating: P[0] full canvas, then square tiles 4 per row from the
  * bottom-left upward; rows above the canvas are dropped. */
 static size_t
-layout_floating(const uint32_t *uids, size_t n, double r, struct mix_region *reg,
+layout_floating(const uint32_t *uids, size_t n, double r, struct mx_region *reg,
     size_t *dropped)
 {
 	size_t i, k, m = 0;
@@ -58,7 +58,7 @@ layout_floating(const uint32_t *uids, size_t n, double r, struct mix_region *reg
 
 	for (i = 0; i < n; i++) {
 		if (i == 0) {
-			set_region(&reg[m++], uids[0], 0, 0, 1, 1, MIX_RENDER_CROP);
+			set_region(&reg[m++], uids[0], 0, 0, 1, 1, MX_RENDER_CROP);
 			continue;
 		}
 		k = i - 1;
@@ -70,7 +70,7 @@ layout_floating(const uint32_t *uids, size_t n, double r, struct mix_region *reg
 		if (y < 0)
 			y = 0;
 		set_region(&reg[m++], uids[i], 0.012 + (double)(k % 4) * 0.247, y,
-		    0.235, 0.235 * r, MIX_RENDER_CROP);
+		    0.235, 0.235 * r, MX_RENDER_CROP);
 	}
 	return m;
 }
@@ -78,7 +78,7 @@ layout_floating(const uint32_t *uids, size_t n, double r, struct mix_region *reg
 /* Best-fit: one, two side by side, then 2x2, 3x3, 4x4 grids, and the
  * sample's 17-user arrangement; users after the 17th are dropped. */
 static size_t
-layout_bestfit(const uint32_t *uids, size_t n, struct mix_region *reg, size_t *dropped)
+layout_bestfit(const uint32_t *uids, size_t n, struct mx_region *reg, size_t *dropped)
 {
 	size_t i, N;
 
@@ -87,26 +87,26 @@ layout_bestfit(const uint32_t *uids, size_t n, struct mix_region *reg, size_t *d
 		n = 17;
 	}
 	if (n == 1) {
-		set_region(&reg[0], uids[0], 0, 0, 1, 1, MIX_RENDER_CROP);
+		set_region(&reg[0], uids[0], 0, 0, 1, 1, MX_RENDER_CROP);
 		return 1;
 	}
 	if (n == 2) {
 		for (i = 0; i < 2; i++)
-			set_region(&reg[i], uids[i], 0.5 * (double)i, 0, 0.5, 1, MIX_RENDER_CROP);
+			set_region(&reg[i], uids[i], 0.5 * (double)i, 0, 0.5, 1, MX_RENDER_CROP);
 		return 2;
 	}
 	if (n == 17) {
 		for (i = 0; i < 16; i++)
 			set_region(&reg[i], uids[i], 0.1 + 0.2 * (double)(i % 4),
-			    0.2 * (double)(i / 4), 0.2, 0.2, MIX_RENDER_CROP);
-		set_region(&reg[16], uids[16], 0.4, 0.8, 0.2, 0.2, MIX_RENDER_CROP);
+			    0.2 * (double)(i / 4), 0.2, 0.2, MX_RENDER_CROP);
+		set_region(&reg[16], uids[16], 0.4, 0.8, 0.2, 0.2, MX_RENDER_CROP);
 		return 17;
 	}
 	N = n <= 4 ? 2 : n <= 9 ? 3 : 4;
 	for (i = 0; i < n; i++)
 		set_region(&reg[i], uids[i], (double)(i % N) / (double)N,
 		    (double)(i / N) / (double)N, 1.0 / (double)N, 1.0 / (double)N,
-		    MIX_RENDER_CROP);
+		    MX_RENDER_CROP);
 	return n;
 }
 
@@ -114,7 +114,7 @@ layout_bestfit(const uint32_t *uids, size_t n, struct mix_region *reg, size_t *d
  * the large user B (fit) on the left, the small ones (crop) on the right. */
 static size_t
 layout_vertical(const uint32_t *uids, size_t n, bool has_max, uint32_t max_uid,
-    struct mix_region *reg, size_t *dropped)
+    struct mx_region *reg, size_t *dropped)
 {
 	size_t i, j = 0, m = 0, small = 0;
 	double bw, sw, sh, sx, sy;
@@ -134,7 +134,7 @@ layout_vertical(const uint32_t *uids, size_t n, bool has_max, uint32_t max_uid,
 	}
 	for (i = 0; i < n; i++) {
 		if (has_max && uids[i] == max_uid) {
-			set_region(&reg[m++], uids[i], 0, 0, bw, 1, MIX_RENDER_FIT);
+			set_region(&reg[m++], uids[i], 0, 0, bw, 1, MX_RENDER_FIT);
 			continue;
 		}
 		if (j >= (size_t)cap) {
@@ -148,18 +148,18 @@ layout_vertical(const uint32_t *uids, size_t n, bool has_max, uint32_t max_uid,
 			sx = bw;
 			sy = (double)j * sh;
 		}
-		set_region(&reg[m++], uids[i], sx, sy, sw, sh, MIX_RENDER_CROP);
+		set_region(&reg[m++], uids[i], sx, sy, sw, sh, MX_RENDER_CROP);
 		j++;
 	}
 	return m;
 }
 
 int
-mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
-    bool has_max, uint32_t max_uid, struct mix_layout *out, size_t *dropped,
+mx_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
+    bool has_max, uint32_t max_uid, struct mx_layout *out, size_t *dropped,
     struct ag_error *err)
 {
-	struct mix_region *reg = NULL;
+	struct mx_region *reg = NULL;
 	size_t drop = 0, m;
 
 	memset(out, 0, sizeof *out);
@@ -186,7 +186,7 @@ mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
 	out->canvas_w = W;
 	out->canvas_h = H;
 	out->has_bg = true;
-	out->bg_rgb = MIX_DEFAULT_BG;
+	out->bg_rgb = MX_DEFAULT_BG;
 	out->n = m;
 	out->regions = reg;
 	if (m == 0) {
@@ -201,8 +201,8 @@ mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
 /* ---- assignment and pixels ---- */
 
 int
-mix_layout_assign(const struct mix_layout *custom, const uint32_t *uids, size_t n,
-    struct mix_layout *out)
+mx_layout_assign(const struct mx_layout *custom, const uint32_t *uids, size_t n,
+    struct mx_layout *out)
 {
 	size_t i, j, next = 0;
 	bool named;
@@ -254,7 +254,7 @@ even_px(double f, int size)
 }
 
 void
-mix_region_rect(const struct mix_region *r, int W, int H, struct mix_rect *out)
+mx_region_rect(const struct mx_region *r, int W, int H, struct mx_rect *out)
 {
 	out->x = even_px(r->x, W);
 	out->y = even_px(r->y, H);
@@ -267,7 +267,7 @@ mix_region_rect(const struct mix_region *r, int W, int H, struct mix_rect *out)
 }
 
 void
-mix_layout_free(struct mix_layout *l)
+mx_layout_free(struct mx_layout *l)
 {
 	if (l == NULL)
 		return;
@@ -716,7 +716,7 @@ get_int(struct parse *ps, json_t *obj, long region, const char *key, json_int_t 
 }
 
 static int
-parse_region(struct parse *ps, json_t *o, long i, struct mix_region *r)
+parse_region(struct parse *ps, json_t *o, long i, struct mx_region *r)
 {
 	static const char *const keys[] = {
 		"uid", "x", "y", "width", "height", "zOrder", "alpha", "renderMode", NULL
@@ -769,13 +769,13 @@ parse_region(struct parse *ps, json_t *o, long i, struct mix_region *r)
 	if (get_int(ps, o, i, "renderMode", 0, &mode) < 0)
 		return -1;
 	if (mode == 0) {
-		r->render_mode = MIX_RENDER_CROP;
+		r->render_mode = MX_RENDER_CROP;
 	} else if (mode == 1 || mode == 2) {
-		r->render_mode = MIX_RENDER_FIT;
+		r->render_mode = MX_RENDER_FIT;
 	} else {
 		warn(ps, i, "renderMode", "%lld is not 0 (crop), 1 or 2 (fit): using 0 (crop)",
 		    (long long)mode);
-		r->render_mode = MIX_RENDER_CROP;
+		r->render_mode = MX_RENDER_CROP;
 	}
 	return 0;
 }
@@ -799,7 +799,7 @@ parse_color(const char *s, uint32_t *rgb)
 }
 
 static int
-parse_canvas(struct parse *ps, json_t *root, struct mix_layout *out)
+parse_canvas(struct parse *ps, json_t *root, struct mx_layout *out)
 {
 	json_int_t w, h;
 	json_t *v;
@@ -837,7 +837,7 @@ parse_canvas(struct parse *ps, json_t *root, struct mix_layout *out)
 }
 
 static int
-parse_root(struct parse *ps, json_t *root, struct mix_layout *out)
+parse_root(struct parse *ps, json_t *root, struct mx_layout *out)
 {
 	static const char *const keys[] = {
 		"canvasWidth", "canvasHeight", "backgroundColor", "regions", NULL
@@ -874,7 +874,7 @@ parse_root(struct parse *ps, json_t *root, struct mix_layout *out)
 }
 
 int
-mix_layout_parse(const char *text, size_t len, const char *name, struct mix_layout *out,
+mx_layout_parse(const char *text, size_t len, const char *name, struct mx_layout *out,
     struct ag_error *warnp, struct ag_error *err)
 {
 	struct parse ps = { text, len, name != NULL ? name : "layout", warnp, err, 0 };
@@ -896,14 +896,14 @@ mix_layout_parse(const char *text, size_t len, const char *name, struct mix_layo
 	rc = parse_root(&ps, root, out);
 	json_decref(root);
 	if (rc < 0) {
-		mix_layout_free(out);
+		mx_layout_free(out);
 		ag_error_clear(warnp);
 	}
 	return rc;
 }
 
 int
-mix_layout_load(const char *path, struct mix_layout *out, struct ag_error *warnp,
+mx_layout_load(const char *path, struct mx_layout *out, struct ag_error *warnp,
     struct ag_error *err)
 {
 	char *buf;
@@ -913,7 +913,7 @@ mix_layout_load(const char *path, struct mix_layout *out, struct ag_error *warnp
 	memset(out, 0, sizeof *out);
 	if (ag_read_file(path, MAX_LAYOUT_BYTES, &buf, &len, err) < 0)
 		return -1;
-	rc = mix_layout_parse(buf, len, path, out, warnp, err);
+	rc = mx_layout_parse(buf, len, path, out, warnp, err);
 	free(buf);
 	return rc;
 }

@@ -4,7 +4,7 @@
  * and agrec's choices in §5.3), and custom layouts read from a JSON file
  * with the setVideoMixingLayout fields, documented in agrec-layout(5).
  *
- * A layout is in fractions of the canvas; mix_region_rect() turns a
+ * A layout is in fractions of the canvas; mx_region_rect() turns a
  * region into even pixel rectangles for yuv420p.  Nothing here prints or
  * exits: errors come back in struct ag_error (AG_EX_DATAERR for a bad
  * layout file, with "FILE:LINE: regions[2].x: 1.2 is outside 0..1"
@@ -19,40 +19,40 @@
 
 #include "err.h"
 
-enum mix_render_mode {
-	MIX_RENDER_CROP = 0,   /* "hidden": scale to fill the region, crop the overflow */
-	MIX_RENDER_FIT = 1     /* scale to fit inside the region, background around */
+enum mx_render_mode {
+	MX_RENDER_CROP = 0,   /* "hidden": scale to fill the region, crop the overflow */
+	MX_RENDER_FIT = 1     /* scale to fit inside the region, background around */
 };
 
-struct mix_region {
+struct mx_region {
 	bool has_uid;          /* false: filled by the next unplaced user in join order */
 	uint32_t uid;
 	double x, y, w, h;     /* fractions of the canvas, 0..1, x+w <= 1, y+h <= 1 */
 	int z;                 /* zOrder 0..100, 0 at the bottom */
 	double alpha;          /* 0..1 */
-	int render_mode;       /* enum mix_render_mode */
+	int render_mode;       /* enum mx_render_mode */
 };
 
-struct mix_layout {
+struct mx_layout {
 	int canvas_w, canvas_h;   /* 0 in a custom layout that leaves it to --mixResolution */
 	bool has_bg;              /* backgroundColor given */
 	uint32_t bg_rgb;          /* 0xRRGGBB */
 	size_t n;
-	struct mix_region *regions;   /* new: freed by mix_layout_free() */
+	struct mx_region *regions;   /* new: freed by mx_layout_free() */
 };
 
 /* Pixel rectangle, every value even (yuv420p). */
-struct mix_rect {
+struct mx_rect {
 	int x, y, w, h;
 };
 
 /* The SDK sample's background colour, #23b9dc. */
-#define MIX_DEFAULT_BG 0x23b9dcu
+#define MX_DEFAULT_BG 0x23b9dcu
 
 /*
  * The built-in layout mode (0, 1, 2) for the users uids[0..n-1] in join
  * order on a W x H canvas; has_max/max_uid is --maxResolutionUid for
- * mode 2.  The layout has the canvas size and has_bg with MIX_DEFAULT_BG;
+ * mode 2.  The layout has the canvas size and has_bg with MX_DEFAULT_BG;
  * regions have zOrder 0, alpha 1, and render mode crop (fit for the large
  * vertical region).  Every region has has_uid set.  Regions that cannot be shown
  * (floating rows above the canvas, best-fit users after the 17th,
@@ -60,8 +60,8 @@ struct mix_rect {
  * *dropped (may be NULL), so the caller can warn.  Returns 0, or -1 with
  * err (AG_EX_USAGE) for an unknown mode.
  */
-int mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
-                       bool has_max, uint32_t max_uid, struct mix_layout *out,
+int mx_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
+                       bool has_max, uint32_t max_uid, struct mx_layout *out,
                        size_t *dropped, struct ag_error *err);
 
 /*
@@ -75,12 +75,12 @@ int mix_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
  * them, each "FILE:LINE: field: what", joined with "; " (code 0 and ""
  * when none).  On failure *out is empty (n 0, regions NULL).
  */
-int mix_layout_parse(const char *text, size_t len, const char *name,
-                     struct mix_layout *out, struct ag_error *warn,
+int mx_layout_parse(const char *text, size_t len, const char *name,
+                     struct mx_layout *out, struct ag_error *warn,
                      struct ag_error *err);
 
-/* mix_layout_parse() of the file at path. */
-int mix_layout_load(const char *path, struct mix_layout *out,
+/* mx_layout_parse() of the file at path. */
+int mx_layout_load(const char *path, struct mx_layout *out,
                     struct ag_error *warn, struct ag_error *err);
 
 /*
@@ -89,14 +89,14 @@ int mix_layout_load(const char *path, struct mix_layout *out,
  * by another region, and regions of absent users are kept (they show the
  * background or the user's placeholder).  Returns 0 or -1 on ENOMEM.
  */
-int mix_layout_assign(const struct mix_layout *custom, const uint32_t *uids,
-                      size_t n, struct mix_layout *out);
+int mx_layout_assign(const struct mx_layout *custom, const uint32_t *uids,
+                      size_t n, struct mx_layout *out);
 
 /* Region r on a W x H canvas: (round(x*W), round(y*H), round(w*W),
  * round(h*H)), each rounded down to even, clipped to the canvas. */
-void mix_region_rect(const struct mix_region *r, int W, int H, struct mix_rect *out);
+void mx_region_rect(const struct mx_region *r, int W, int H, struct mx_rect *out);
 
 /* Free the regions of l and zero it.  NULL is fine. */
-void mix_layout_free(struct mix_layout *l);
+void mx_layout_free(struct mx_layout *l);
 
 #endif

@@ -259,11 +259,11 @@ struct mx_engine {
 	size_t nusers, capusers;
 	uint64_t join_seq;
 	bool layout_dirty;
-	struct mix_layout custom;   /* --layout */
+	struct mx_layout custom;   /* --layout */
 	bool has_custom;
-	struct mix_layout cur;      /* what is drawn now */
-	struct mix_frame *canvas, *bg, *user_bg;
-	struct mix_frame srcf;
+	struct mx_layout cur;      /* what is drawn now */
+	struct mx_frame *canvas, *bg, *user_bg;
+	struct mx_frame srcf;
 	int16_t *mixbuf, *tmpbuf;
 	const int16_t **ins;
 	size_t capin;               /* tracks tmpbuf and ins have room for */

@@ -1,10 +1,10 @@
 /*
  * fuzz_layout.c - agrec-mix's custom layout reader (cmd/mix/layout.h):
- * the input is a layout file for mix_layout_parse().  Whatever it
+ * the input is a layout file for mx_layout_parse().  Whatever it
  * accepts must hold the documented properties (1 to 64 regions with
  * fractions in 0..1 that stay inside the canvas, zOrder 0..100, alpha
  * 0..1, a known render mode, even pixel rectangles inside the canvas,
- * distinct uids), survive mix_layout_assign(), and every message must
+ * distinct uids), survive mx_layout_assign(), and every message must
  * start with the file name and a line number.
  *
  * fuzz-sources: cmd/mix/layout.c
@@ -30,13 +30,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t present[] = { 3, 1, 2, 7, 4000000000u };
-	struct mix_layout l, a;
+	struct mx_layout l, a;
 	struct ag_error err, warn;
-	struct mix_rect px;
+	struct mx_rect px;
 	size_t i, j;
 
 	memset(&l, 0x5a, sizeof l);
-	if (mix_layout_parse((const char *)data, size, "f.json", &l, &warn, &err) < 0) {
+	if (mx_layout_parse((const char *)data, size, "f.json", &l, &warn, &err) < 0) {
 		FUZZ_ASSERT(err.code == AG_EX_DATAERR || err.code == AG_EX_FAIL);
 		FUZZ_ASSERT(l.n == 0 && l.regions == NULL);
 		if (err.code == AG_EX_DATAERR)
@@ -49,22 +49,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT((l.canvas_w == 0) == (l.canvas_h == 0));
 	FUZZ_ASSERT(l.bg_rgb <= 0xffffff);
 	for (i = 0; i < l.n; i++) {
-		const struct mix_region *r = &l.regions[i];
+		const struct mx_region *r = &l.regions[i];
 
 		FUZZ_ASSERT(r->x >= 0 && r->x <= 1 && r->y >= 0 && r->y <= 1);
 		FUZZ_ASSERT(r->w >= 0 && r->w <= 1 && r->h >= 0 && r->h <= 1);
 		FUZZ_ASSERT(r->x + r->w <= 1 + 1e-6 && r->y + r->h <= 1 + 1e-6);
 		FUZZ_ASSERT(r->z >= 0 && r->z <= 100);
 		FUZZ_ASSERT(r->alpha >= 0 && r->alpha <= 1);
-		FUZZ_ASSERT(r->render_mode == MIX_RENDER_CROP || r->render_mode == MIX_RENDER_FIT);
+		FUZZ_ASSERT(r->render_mode == MX_RENDER_CROP || r->render_mode == MX_RENDER_FIT);
 		for (j = 0; j < i; j++)
 			FUZZ_ASSERT(!(r->has_uid && l.regions[j].has_uid && r->uid == l.regions[j].uid));
-		mix_region_rect(r, 641, 359, &px);
+		mx_region_rect(r, 641, 359, &px);
 		FUZZ_ASSERT(px.x % 2 == 0 && px.y % 2 == 0 && px.w % 2 == 0 && px.h % 2 == 0);
 		FUZZ_ASSERT(px.x >= 0 && px.y >= 0 && px.w >= 0 && px.h >= 0);
 		FUZZ_ASSERT(px.x + px.w <= 641 && px.y + px.h <= 359);
 	}
-	FUZZ_ASSERT(mix_layout_assign(&l, present, sizeof present / sizeof present[0], &a) == 0);
+	FUZZ_ASSERT(mx_layout_assign(&l, present, sizeof present / sizeof present[0], &a) == 0);
 	FUZZ_ASSERT(a.n == l.n);
 	for (i = 0; i < a.n; i++) {
 		FUZZ_ASSERT(l.regions[i].has_uid ? a.regions[i].uid == l.regions[i].uid : true);
@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(!(a.regions[i].has_uid && a.regions[j].has_uid &&
 			    a.regions[i].uid == a.regions[j].uid));
 	}
-	mix_layout_free(&a);
-	mix_layout_free(&l);
-	mix_layout_free(&l);
+	mx_layout_free(&a);
+	mx_layout_free(&l);
+	mx_layout_free(&l);
 	return 0;
 }

@@ -1,10 +1,10 @@
 /*
  * test_mix_compose.c - cmd/mix/compose.c and image.c: colours against
- * ffmpeg's color source, fills, and mix_draw() on small synthetic frames
+ * ffmpeg's color source, fills, and mx_draw() on small synthetic frames
  * with exact pixel values (copy, up and down scaling, crop, fit, alpha,
  * draw order, odd sizes, clipping), a comparison with a plain bilinear
  * reference over many sizes, the saturating audio sum, and
- * mix_image_load() on images made by ffmpeg.
+ * mx_image_load() on images made by ffmpeg.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -24,10 +24,10 @@
 #define U(f, x, yy) ((f)->u[(yy) * (f)->us + (x)])
 #define V(f, x, yy) ((f)->v[(yy) * (f)->vs + (x)])
 
-static struct mix_frame *
+static struct mx_frame *
 frame(int w, int h)
 {
-	struct mix_frame *f = mix_frame_new(w, h);
+	struct mx_frame *f = mx_frame_new(w, h);
 
 	cr_assert_not_null(f);
 	return f;
@@ -35,7 +35,7 @@ frame(int w, int h)
 
 /* Set every plane of f to one value. */
 static void
-set_all(struct mix_frame *f, uint8_t y, uint8_t u, uint8_t v)
+set_all(struct mx_frame *f, uint8_t y, uint8_t u, uint8_t v)
 {
 	int r;
 
@@ -48,7 +48,7 @@ set_all(struct mix_frame *f, uint8_t y, uint8_t u, uint8_t v)
 }
 
 static void
-luma_rows(const struct mix_frame *f, const uint8_t *want)
+luma_rows(const struct mx_frame *f, const uint8_t *want)
 {
 	int x, y;
 
@@ -62,7 +62,7 @@ luma_rows(const struct mix_frame *f, const uint8_t *want)
 
 Test(mix_compose, frame_new_is_black_packed_i420)
 {
-	struct mix_frame *f = frame(5, 3);
+	struct mx_frame *f = frame(5, 3);
 
 	cr_assert_eq(f->ys, 5);
 	cr_assert_eq(f->us, 3);
@@ -73,19 +73,19 @@ Test(mix_compose, frame_new_is_black_packed_i420)
 	cr_assert_eq(Y(f, 4, 2), 16);
 	cr_assert_eq(U(f, 2, 1), 128);
 	cr_assert_eq(V(f, 2, 1), 128);
-	mix_frame_free(f);
-	mix_frame_free(NULL);
-	cr_assert_null(mix_frame_new(0, 4));
-	cr_assert_null(mix_frame_new(4, -1));
-	cr_assert_null(mix_frame_new(100000, 4));
+	mx_frame_free(f);
+	mx_frame_free(NULL);
+	cr_assert_null(mx_frame_new(0, 4));
+	cr_assert_null(mx_frame_new(4, -1));
+	cr_assert_null(mx_frame_new(100000, 4));
 }
 
 Test(mix_compose, wrap)
 {
 	uint8_t buf[4 * 2 + 2 * 2 * 1];
-	struct mix_frame f;
+	struct mx_frame f;
 
-	mix_frame_wrap(&f, 4, 2, buf);
+	mx_frame_wrap(&f, 4, 2, buf);
 	cr_assert(f.y == buf && f.u == buf + 8 && f.v == buf + 10);
 	cr_assert(f.ys == 4 && f.us == 2 && f.vs == 2 && f.w == 4 && f.h == 2);
 }
@@ -103,7 +103,7 @@ Test(mix_compose, rgb_to_yuv_matches_ffmpeg_color_source)
 	size_t i;
 
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
-		mix_rgb_to_yuv(t[i].rgb, &y, &u, &v);
+		mx_rgb_to_yuv(t[i].rgb, &y, &u, &v);
 		cr_assert(y == t[i].y && u == t[i].u && v == t[i].v, "%06x: %d %d %d, want %d %d %d",
 		    t[i].rgb, y, u, v, t[i].y, t[i].u, t[i].v);
 	}
@@ -111,55 +111,55 @@ Test(mix_compose, rgb_to_yuv_matches_ffmpeg_color_source)
 
 Test(mix_compose, fill_and_fill_rect)
 {
-	struct mix_frame *f = frame(8, 6);
-	struct mix_rect r = { 2, 2, 4, 2 }, odd = { 1, 1, 1, 1 }, out = { 6, 4, 10, 10 };
+	struct mx_frame *f = frame(8, 6);
+	struct mx_rect r = { 2, 2, 4, 2 }, odd = { 1, 1, 1, 1 }, out = { 6, 4, 10, 10 };
 	int x, y;
 
-	mix_frame_fill(f, 0xffffff);
+	mx_frame_fill(f, 0xffffff);
 	for (y = 0; y < 6; y++)
 		for (x = 0; x < 8; x++)
 			cr_assert_eq(Y(f, x, y), 235);
 	cr_assert(U(f, 3, 2) == 128 && V(f, 3, 2) == 128);
-	mix_frame_fill_rect(f, &r, 0x000000);
+	mx_frame_fill_rect(f, &r, 0x000000);
 	for (y = 0; y < 6; y++)
 		for (x = 0; x < 8; x++)
 			cr_assert_eq(Y(f, x, y), x >= 2 && x < 6 && y >= 2 && y < 4 ? 16 : 235);
-	mix_frame_fill_rect(f, &r, 0xff0000);
+	mx_frame_fill_rect(f, &r, 0xff0000);
 	for (y = 0; y < 3; y++)
 		for (x = 0; x < 4; x++)
 			cr_assert_eq(V(f, x, y), x >= 1 && x < 3 && y == 1 ? 240 : 128);
 	/* An odd rectangle touches the chroma sample it is in. */
-	mix_frame_fill_rect(f, &odd, 0x0000ff);
+	mx_frame_fill_rect(f, &odd, 0x0000ff);
 	cr_assert_eq(Y(f, 1, 1), 41);
 	cr_assert_eq(Y(f, 0, 0), 235);
 	cr_assert_eq(U(f, 0, 0), 240);
 	/* Clipped at the edges. */
-	mix_frame_fill_rect(f, &out, 0x000000);
+	mx_frame_fill_rect(f, &out, 0x000000);
 	cr_assert_eq(Y(f, 7, 5), 16);
 	cr_assert_eq(Y(f, 5, 5), 235);
-	mix_frame_free(f);
+	mx_frame_free(f);
 }
 
 Test(mix_compose, frame_copy)
 {
-	struct mix_frame *a = frame(6, 4), *b = frame(6, 4), *c = frame(4, 4);
+	struct mx_frame *a = frame(6, 4), *b = frame(6, 4), *c = frame(4, 4);
 
-	mix_frame_fill(a, 0x123456);
-	mix_frame_copy(b, a);
+	mx_frame_fill(a, 0x123456);
+	mx_frame_copy(b, a);
 	cr_assert_eq(memcmp(a->y, b->y, ag_stream_i420_size(6, 4)), 0);
-	mix_frame_copy(c, a);   /* different size: nothing happens */
+	mx_frame_copy(c, a);   /* different size: nothing happens */
 	cr_assert_eq(Y(c, 0, 0), 16);
-	mix_frame_free(a);
-	mix_frame_free(b);
-	mix_frame_free(c);
+	mx_frame_free(a);
+	mx_frame_free(b);
+	mx_frame_free(c);
 }
 
-/* ---- mix_draw ---- */
+/* ---- mx_draw ---- */
 
 Test(mix_compose, exact_size_is_copied)
 {
-	struct mix_frame *d = frame(8, 8), *s = frame(4, 4);
-	struct mix_rect r = { 2, 4, 4, 4 };
+	struct mx_frame *d = frame(8, 8), *s = frame(4, 4);
+	struct mx_rect r = { 2, 4, 4, 4 };
 	int x, y;
 
 	for (y = 0; y < 4; y++)
@@ -167,7 +167,7 @@ Test(mix_compose, exact_size_is_copied)
 			Y(s, x, y) = (uint8_t)(y * 4 + x + 1);
 	U(s, 0, 0) = 1; U(s, 1, 0) = 2; U(s, 0, 1) = 3; U(s, 1, 1) = 4;
 	V(s, 0, 0) = 5; V(s, 1, 0) = 6; V(s, 0, 1) = 7; V(s, 1, 1) = 8;
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	for (y = 0; y < 8; y++)
 		for (x = 0; x < 8; x++)
 			cr_assert_eq(Y(d, x, y), x >= 2 && x < 6 && y >= 4 ? (y - 4) * 4 + x - 2 + 1 : 16);
@@ -176,17 +176,17 @@ Test(mix_compose, exact_size_is_copied)
 	cr_assert(U(d, 0, 2) == 128 && U(d, 3, 3) == 128 && U(d, 1, 1) == 128);
 	/* Fit gives the same. */
 	set_all(d, 16, 128, 128);
-	mix_draw(d, &r, s, MIX_RENDER_FIT, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_FIT, 1.0);
 	cr_assert_eq(Y(d, 5, 7), 16);
 	cr_assert_eq(Y(d, 2, 4), 1);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, upscale_2x_bilinear)
 {
-	struct mix_frame *d = frame(4, 4), *s = frame(2, 2);
-	struct mix_rect r = { 0, 0, 4, 4 };
+	struct mx_frame *d = frame(4, 4), *s = frame(2, 2);
+	struct mx_rect r = { 0, 0, 4, 4 };
 	static const uint8_t want[16] = {
 		10, 20, 40, 50,
 		30, 40, 60, 70,
@@ -196,17 +196,17 @@ Test(mix_compose, upscale_2x_bilinear)
 
 	Y(s, 0, 0) = 10; Y(s, 1, 0) = 50; Y(s, 0, 1) = 90; Y(s, 1, 1) = 130;
 	U(s, 0, 0) = 77; V(s, 0, 0) = 200;
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	luma_rows(d, want);
 	cr_assert(U(d, 0, 0) == 77 && U(d, 1, 1) == 77 && V(d, 1, 0) == 200);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, downscale_2to1_averages_rounded)
 {
-	struct mix_frame *d = frame(2, 2), *s = frame(4, 4);
-	struct mix_rect r = { 0, 0, 2, 2 };
+	struct mx_frame *d = frame(2, 2), *s = frame(4, 4);
+	struct mx_rect r = { 0, 0, 2, 2 };
 	static const uint8_t src[16] = {
 		10, 20, 0, 255,
 		30, 41, 255, 255,
@@ -221,11 +221,11 @@ Test(mix_compose, downscale_2to1_averages_rounded)
 		for (x = 0; x < 4; x++)
 			Y(s, x, y) = src[y * 4 + x];
 	U(s, 0, 0) = 10; U(s, 1, 0) = 20; U(s, 0, 1) = 30; U(s, 1, 1) = 41;
-	mix_draw(d, &r, s, MIX_RENDER_FIT, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_FIT, 1.0);
 	luma_rows(d, want);
 	cr_assert_eq(U(d, 0, 0), 25);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 
 	/* Wide enough for the vectorised rows, with and without alpha. */
 	d = frame(70, 6);
@@ -233,27 +233,27 @@ Test(mix_compose, downscale_2to1_averages_rounded)
 	for (y = 0; y < 12; y++)
 		for (x = 0; x < 140; x++)
 			Y(s, x, y) = (uint8_t)((x * 53 + y * 29 + x * y) & 0xff);
-	r = (struct mix_rect){ 0, 0, 70, 6 };
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	r = (struct mx_rect){ 0, 0, 70, 6 };
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	for (y = 0; y < 6; y++)
 		for (x = 0; x < 70; x++)
 			cr_assert_eq(Y(d, x, y), (Y(s, 2 * x, 2 * y) + Y(s, 2 * x + 1, 2 * y) +
 			    Y(s, 2 * x, 2 * y + 1) + Y(s, 2 * x + 1, 2 * y + 1) + 2) / 4, "(%d,%d)", x, y);
 	set_all(d, 0, 0, 0);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.5);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 0.5);
 	for (y = 0; y < 6; y++)
 		for (x = 0; x < 70; x++)
 			cr_assert_eq(Y(d, x, y), ((Y(s, 2 * x, 2 * y) + Y(s, 2 * x + 1, 2 * y) +
 			    Y(s, 2 * x, 2 * y + 1) + Y(s, 2 * x + 1, 2 * y + 1) + 2) / 4 * 128 + 128) >> 8,
 			    "(%d,%d)", x, y);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, crop_takes_the_centre)
 {
-	struct mix_frame *d = frame(4, 4), *s = frame(8, 4), *s6 = frame(6, 4);
-	struct mix_rect r = { 0, 0, 4, 4 };
+	struct mx_frame *d = frame(4, 4), *s = frame(8, 4), *s6 = frame(6, 4);
+	struct mx_rect r = { 0, 0, 4, 4 };
 	int x, y;
 
 	for (y = 0; y < 4; y++)
@@ -263,7 +263,7 @@ Test(mix_compose, crop_takes_the_centre)
 		U(s, x, 0) = (uint8_t)(100 + x);
 		U(s, x, 1) = (uint8_t)(110 + x);
 	}
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	/* The 4x4 window at x = 2: a copy. */
 	for (y = 0; y < 4; y++)
 		for (x = 0; x < 4; x++)
@@ -275,21 +275,21 @@ Test(mix_compose, crop_takes_the_centre)
 		for (x = 0; x < 6; x++)
 			Y(s6, x, y) = (uint8_t)(10 * x + y);
 	U(s6, 0, 0) = 100; U(s6, 1, 0) = 110; U(s6, 2, 0) = 131;
-	mix_draw(d, &r, s6, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s6, MX_RENDER_CROP, 1.0);
 	for (y = 0; y < 4; y++)
 		for (x = 0; x < 4; x++)
 			cr_assert_eq(Y(d, x, y), 10 * (x + 1) + y);
 	cr_assert_eq(U(d, 0, 0), 105);
 	cr_assert_eq(U(d, 1, 0), 121);   /* 120.5 rounds up */
-	mix_frame_free(d);
-	mix_frame_free(s);
-	mix_frame_free(s6);
+	mx_frame_free(d);
+	mx_frame_free(s);
+	mx_frame_free(s6);
 }
 
 Test(mix_compose, crop_portrait_into_landscape)
 {
-	struct mix_frame *d = frame(4, 2), *s = frame(2, 8);
-	struct mix_rect r = { 0, 0, 4, 2 };
+	struct mx_frame *d = frame(4, 2), *s = frame(2, 8);
+	struct mx_rect r = { 0, 0, 4, 2 };
 	int y;
 
 	/* Scale 2 by width: the window is 2x1 source pixels at y = 3.5. */
@@ -297,26 +297,26 @@ Test(mix_compose, crop_portrait_into_landscape)
 		Y(s, 0, y) = (uint8_t)(20 * y);
 		Y(s, 1, y) = (uint8_t)(20 * y);
 	}
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	/* Rows map to y = 3.5 + (0.5 * 0.5 or 1.5 * 0.5) - 0.5: 3.25 and 3.75. */
 	cr_assert_eq(Y(d, 0, 0), 65);
 	cr_assert_eq(Y(d, 3, 0), 65);
 	cr_assert_eq(Y(d, 0, 1), 75);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, fit_letterboxes_like_the_real_output)
 {
 	/* §5.2: a 360x640 source in a 180x640 region has its picture at rows
 	 * 160-479; here at 1/4 scale plus the exact size. */
-	struct mix_frame *d = frame(360, 640), *s = frame(360, 640);
-	struct mix_rect r = { 180, 0, 180, 640 };
+	struct mx_frame *d = frame(360, 640), *s = frame(360, 640);
+	struct mx_rect r = { 180, 0, 180, 640 };
 	int x, y;
 
 	set_all(s, 200, 50, 70);
-	mix_frame_fill(d, MIX_DEFAULT_BG);
-	mix_draw(d, &r, s, MIX_RENDER_FIT, 1.0);
+	mx_frame_fill(d, MX_DEFAULT_BG);
+	mx_draw(d, &r, s, MX_RENDER_FIT, 1.0);
 	for (y = 0; y < 640; y += 1)
 		for (x = 170; x < 360; x += 3)
 			cr_assert_eq(Y(d, x, y), x >= 180 && y >= 160 && y < 480 ? 200 : 140,
@@ -325,88 +325,88 @@ Test(mix_compose, fit_letterboxes_like_the_real_output)
 	cr_assert_eq(U(d, 90, 79), 166);
 	cr_assert_eq(V(d, 179, 239), 70);
 	cr_assert_eq(V(d, 179, 240), 60);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 
 	/* A wide source in a square: pillars above and below, centred, even. */
 	d = frame(8, 8);
 	s = frame(8, 2);
 	set_all(s, 99, 98, 97);
-	r = (struct mix_rect){ 0, 0, 8, 8 };
-	mix_draw(d, &r, s, MIX_RENDER_FIT, 1.0);
+	r = (struct mx_rect){ 0, 0, 8, 8 };
+	mx_draw(d, &r, s, MX_RENDER_FIT, 1.0);
 	for (y = 0; y < 8; y++)
 		cr_assert_eq(Y(d, 3, y), y >= 2 && y < 4 ? 99 : 16, "row %d", y);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, alpha_blends_rounded)
 {
-	struct mix_frame *d = frame(2, 2), *s = frame(2, 2);
-	struct mix_rect r = { 0, 0, 2, 2 };
+	struct mx_frame *d = frame(2, 2), *s = frame(2, 2);
+	struct mx_rect r = { 0, 0, 2, 2 };
 
 	set_all(s, 200, 255, 0);
 	set_all(d, 100, 0, 255);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 0.0);
 	cr_assert(Y(d, 0, 0) == 100 && U(d, 0, 0) == 0 && V(d, 0, 0) == 255);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, -1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, -1.0);
 	cr_assert_eq(Y(d, 1, 1), 100);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.5);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 0.5);
 	/* 150; 127.5 -> 128 both ways. */
 	cr_assert(Y(d, 0, 0) == 150 && Y(d, 1, 1) == 150 && U(d, 0, 0) == 128 && V(d, 0, 0) == 128,
 	    "%d %d %d", Y(d, 0, 0), U(d, 0, 0), V(d, 0, 0));
 	set_all(d, 100, 0, 255);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.25);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 0.25);
 	cr_assert(Y(d, 0, 0) == 125 && U(d, 0, 0) == 64 && V(d, 0, 0) == 191,
 	    "%d %d %d", Y(d, 0, 0), U(d, 0, 0), V(d, 0, 0));
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	cr_assert(Y(d, 0, 0) == 200 && U(d, 0, 0) == 255 && V(d, 0, 0) == 0);
 	set_all(d, 100, 0, 255);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 7.0);   /* above 1: opaque */
+	mx_draw(d, &r, s, MX_RENDER_CROP, 7.0);   /* above 1: opaque */
 	cr_assert_eq(Y(d, 0, 0), 200);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 
 	/* Scaled and blended: 2x2 -> 4x4 at 0.5 over 0. */
 	d = frame(32, 4);
 	s = frame(16, 2);
 	set_all(d, 0, 0, 0);
 	set_all(s, 255, 255, 255);
-	r = (struct mix_rect){ 0, 0, 32, 4 };
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 0.5);
+	r = (struct mx_rect){ 0, 0, 32, 4 };
+	mx_draw(d, &r, s, MX_RENDER_CROP, 0.5);
 	cr_assert(Y(d, 0, 0) == 128 && Y(d, 31, 3) == 128 && U(d, 15, 1) == 128);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 Test(mix_compose, draw_order_is_z_order)
 {
-	struct mix_frame *d = frame(8, 4), *a = frame(2, 2), *b = frame(2, 2);
-	struct mix_rect ra = { 0, 0, 6, 4 }, rb = { 2, 0, 6, 4 };
+	struct mx_frame *d = frame(8, 4), *a = frame(2, 2), *b = frame(2, 2);
+	struct mx_rect ra = { 0, 0, 6, 4 }, rb = { 2, 0, 6, 4 };
 	int x;
 
 	set_all(a, 50, 60, 70);
 	set_all(b, 150, 160, 170);
-	mix_draw(d, &ra, a, MIX_RENDER_CROP, 1.0);
-	mix_draw(d, &rb, b, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &ra, a, MX_RENDER_CROP, 1.0);
+	mx_draw(d, &rb, b, MX_RENDER_CROP, 1.0);
 	for (x = 0; x < 8; x++)
 		cr_assert_eq(Y(d, x, 2), x < 2 ? 50 : 150);
 	cr_assert(U(d, 0, 0) == 60 && U(d, 1, 0) == 160);
-	mix_draw(d, &ra, a, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &ra, a, MX_RENDER_CROP, 1.0);
 	cr_assert(Y(d, 5, 0) == 50 && Y(d, 6, 0) == 150);
-	mix_frame_free(d);
-	mix_frame_free(a);
-	mix_frame_free(b);
+	mx_frame_free(d);
+	mx_frame_free(a);
+	mx_frame_free(b);
 }
 
 Test(mix_compose, odd_sizes_and_clipping)
 {
-	struct mix_frame *d = frame(7, 7), *s = frame(3, 3);
-	struct mix_rect r = { 1, 1, 5, 5 }, out = { -3, 4, 6, 6 }, none = { 2, 2, 0, 4 };
+	struct mx_frame *d = frame(7, 7), *s = frame(3, 3);
+	struct mx_rect r = { 1, 1, 5, 5 }, out = { -3, 4, 6, 6 }, none = { 2, 2, 0, 4 };
 	int x, y;
 
 	set_all(s, 77, 88, 99);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	for (y = 0; y < 7; y++)
 		for (x = 0; x < 7; x++)
 			cr_assert_eq(Y(d, x, y), x >= 1 && x < 6 && y >= 1 && y < 6 ? 77 : 16);
@@ -415,31 +415,31 @@ Test(mix_compose, odd_sizes_and_clipping)
 		for (x = 0; x < 4; x++)
 			cr_assert_eq(U(d, x, y), x < 3 && y < 3 ? 88 : 128, "U(%d,%d)", x, y);
 	set_all(d, 16, 128, 128);
-	mix_draw(d, &out, s, MIX_RENDER_CROP, 1.0);
+	mx_draw(d, &out, s, MX_RENDER_CROP, 1.0);
 	for (y = 0; y < 7; y++)
 		for (x = 0; x < 7; x++)
 			cr_assert_eq(Y(d, x, y), x < 3 && y >= 4 ? 77 : 16, "Y(%d,%d)", x, y);
-	mix_draw(d, &none, s, MIX_RENDER_FIT, 1.0);
+	mx_draw(d, &none, s, MX_RENDER_FIT, 1.0);
 	cr_assert_eq(Y(d, 2, 2), 16);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 
 	/* A 1x1 source and a 1-pixel-wide region. */
 	d = frame(5, 5);
 	s = frame(1, 1);
 	set_all(s, 33, 44, 55);
-	r = (struct mix_rect){ 0, 0, 5, 5 };
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	r = (struct mx_rect){ 0, 0, 5, 5 };
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	cr_assert(Y(d, 4, 4) == 33 && U(d, 2, 2) == 44 && V(d, 0, 0) == 55);
-	mix_frame_free(s);
+	mx_frame_free(s);
 	s = frame(6, 6);
 	set_all(s, 1, 2, 3);
-	r = (struct mix_rect){ 4, 0, 1, 5 };
-	mix_draw(d, &r, s, MIX_RENDER_FIT, 1.0);
-	mix_draw(d, &r, s, MIX_RENDER_CROP, 1.0);
+	r = (struct mx_rect){ 4, 0, 1, 5 };
+	mx_draw(d, &r, s, MX_RENDER_FIT, 1.0);
+	mx_draw(d, &r, s, MX_RENDER_CROP, 1.0);
 	cr_assert(Y(d, 4, 0) == 1 && Y(d, 3, 0) == 33);
-	mix_frame_free(d);
-	mix_frame_free(s);
+	mx_frame_free(d);
+	mx_frame_free(s);
 }
 
 /* Plain bilinear with pixel centres aligned and edges clamped, in double. */
@@ -469,8 +469,8 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 		{ 1300, 8, 2600, 8 }, { 97, 33, 64, 64 }, { 64, 64, 62, 64 }, { 5000, 2, 1100, 2 },
 		{ 641, 361, 320, 180 }, { 300, 301, 150, 151 }, { 301, 300, 151, 150 },
 	};
-	struct mix_frame *s, *d;
-	struct mix_rect r;
+	struct mx_frame *s, *d;
+	struct mx_rect r;
 	size_t c;
 	int mode, x, y, dw, dh, ox, oy, bad;
 	double kx, ky, sx0, sy0, sww, shh, want, alpha;
@@ -484,11 +484,11 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 			for (y = 0; y < s->h; y++)
 				for (x = 0; x < s->w; x++)
 					Y(s, x, y) = (uint8_t)((x * 37 + y * 11 + (x * y) % 13) & 0xff);
-			r = (struct mix_rect){ 2, 2, cases[c][2], cases[c][3] };
-			mix_draw(d, &r, s, mode % 2, alpha);
-			/* The mapping of mix_draw's contract. */
+			r = (struct mx_rect){ 2, 2, cases[c][2], cases[c][3] };
+			mx_draw(d, &r, s, mode % 2, alpha);
+			/* The mapping of mx_draw's contract. */
 			dw = r.w; dh = r.h; sww = s->w; shh = s->h; sx0 = sy0 = 0;
-			if (mode % 2 == MIX_RENDER_FIT) {
+			if (mode % 2 == MX_RENDER_FIT) {
 				if ((long)r.w * s->h <= (long)r.h * s->w)
 					dh = (long)r.w * s->h == (long)r.h * s->w ? r.h :
 					    (int)lround((double)r.w * s->h / s->w / 2) * 2;
@@ -522,8 +522,8 @@ Test(mix_compose, matches_a_plain_bilinear_reference)
 			/* Nothing outside the picture. */
 			for (x = 0; x < d->w; x++)
 				cr_assert(Y(d, x, 0) == 16 && Y(d, x, d->h - 1) == 16);
-			mix_frame_free(s);
-			mix_frame_free(d);
+			mx_frame_free(s);
+			mx_frame_free(d);
 		}
 	}
 }
@@ -541,8 +541,8 @@ rnd(unsigned *seed, int n)
  * check-san, which also catches reads outside the frames). */
 Test(mix_compose, random_rectangles_touch_only_their_pixels)
 {
-	struct mix_frame *d, *s;
-	struct mix_rect r;
+	struct mx_frame *d, *s;
+	struct mx_rect r;
 	unsigned seed = 12345;
 	int it, x, y, x0, y0, x1, y1, cx0, cy0, cx1, cy1, mode;
 
@@ -558,7 +558,7 @@ Test(mix_compose, random_rectangles_touch_only_their_pixels)
 		r.w = RND(120);
 		r.h = RND(120);
 		mode = RND(2);
-		mix_draw(d, &r, s, mode, RND(3) == 0 ? 0.5 : 1.0);
+		mx_draw(d, &r, s, mode, RND(3) == 0 ? 0.5 : 1.0);
 		x0 = r.x < 0 ? 0 : r.x;
 		y0 = r.y < 0 ? 0 : r.y;
 		x1 = r.x + r.w > d->w ? d->w : r.x + r.w;
@@ -575,8 +575,8 @@ Test(mix_compose, random_rectangles_touch_only_their_pixels)
 			for (x = 0; x < (d->w + 1) / 2; x++)
 				if (x < cx0 || x >= cx1 || y < cy0 || y >= cy1)
 					cr_assert(U(d, x, y) == 2 && V(d, x, y) == 3, "it %d: chroma (%d,%d) U %d V %d; rect (%d,%d %dx%d) in %dx%d, src %dx%d mode %d", it, x, y, U(d, x, y), V(d, x, y), r.x, r.y, r.w, r.h, d->w, d->h, s->w, s->h, mode);
-		mix_frame_free(d);
-		mix_frame_free(s);
+		mx_frame_free(d);
+		mx_frame_free(s);
 	}
 }
 
@@ -591,18 +591,18 @@ Test(mix_compose, audio_sum_saturates_both_ways)
 	const int16_t *in[4] = { a, NULL, b, c };
 	const int16_t *none[2] = { NULL, NULL };
 
-	mix_audio_sum(out, in, 3, 6);   /* a, NULL, b */
+	mx_audio_sum(out, in, 3, 6);   /* a, NULL, b */
 	cr_assert(out[0] == 3 && out[1] == -3 && out[2] == 32767 && out[3] == -32768 &&
 	    out[4] == 32767 && out[5] == -32768);
-	mix_audio_sum(out, in, 4, 6);   /* the sum saturates once, at the end */
+	mx_audio_sum(out, in, 4, 6);   /* the sum saturates once, at the end */
 	cr_assert(out[0] == 6 && out[1] == 1 && out[2] == 30000 && out[3] == -30000 &&
 	    out[4] == 0 && out[5] == -2, "%d %d %d %d %d %d", out[0], out[1], out[2], out[3],
 	    out[4], out[5]);
-	mix_audio_sum(out, none, 2, 6);
+	mx_audio_sum(out, none, 2, 6);
 	cr_assert(out[0] == 0 && out[5] == 0);
-	mix_audio_sum(out, in, 0, 6);
+	mx_audio_sum(out, in, 0, 6);
 	cr_assert(out[2] == 0);
-	mix_audio_sum(out, in + 3, 1, 6);
+	mx_audio_sum(out, in + 3, 1, 6);
 	cr_assert_eq(memcmp(out, c, sizeof c), 0);
 }
 
@@ -615,7 +615,7 @@ Test(mix_compose, audio_sum_many_inputs)
 
 	for (k = 0; k < 100; k++)
 		in[k] = k % 3 == 1 ? NULL : one;   /* 67 inputs */
-	mix_audio_sum(out, in, 100, 4);
+	mx_audio_sum(out, in, 100, 4);
 	cr_assert(out[0] == 32767 && out[1] == -32768 && out[2] == 67 && out[3] == 0);
 }
 
@@ -678,34 +678,34 @@ cleanup_dir(void)
 
 Test(mix_image, load_png_and_jpeg, .init = need_ffmpeg, .fini = cleanup_dir)
 {
-	struct mix_frame *f;
+	struct mx_frame *f;
 	struct ag_error err;
 	const char *p;
 
 	p = make_image("color=c=0x23b9dc:s=64x48", "c.png");
-	cr_assert_eq(mix_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(mx_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
 	cr_assert(f->w == 64 && f->h == 48);
 	/* ffmpeg's rgb24 -> yuv420p is within 1 of the exact 140 166 60. */
 	cr_assert(abs(Y(f, 10, 10) - 140) <= 1 && abs(U(f, 5, 5) - 166) <= 1 &&
 	    abs(V(f, 31, 23) - 60) <= 1, "%d %d %d", Y(f, 10, 10), U(f, 5, 5), V(f, 31, 23));
-	mix_frame_free(f);
-	cr_assert_eq(mix_image_load(ffmpeg_path, p, 32, 20, &f, &err), 0, "%s", err.msg);
+	mx_frame_free(f);
+	cr_assert_eq(mx_image_load(ffmpeg_path, p, 32, 20, &f, &err), 0, "%s", err.msg);
 	cr_assert(f->w == 32 && f->h == 20);
 	cr_assert(abs(Y(f, 31, 19) - 140) <= 1);
-	mix_frame_free(f);
+	mx_frame_free(f);
 
 	/* A full-range JPEG comes back in limited range. */
 	p = make_image("color=c=0xffffff:s=32x32", "c.jpg");
-	cr_assert_eq(mix_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(mx_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
 	cr_assert(f->w == 32 && f->h == 32);
 	cr_assert(abs(Y(f, 16, 16) - 235) <= 1, "Y %d", Y(f, 16, 16));
-	mix_frame_free(f);
+	mx_frame_free(f);
 
 	/* Odd sizes are rounded down to even. */
 	p = make_image("testsrc=s=101x57", "odd.png");
-	cr_assert_eq(mix_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
+	cr_assert_eq(mx_image_load(ffmpeg_path, p, 0, 0, &f, &err), 0, "%s", err.msg);
 	cr_assert(f->w == 100 && f->h == 56, "%dx%d", f->w, f->h);
-	mix_frame_free(f);
+	mx_frame_free(f);
 
 	/* A name that is not a pattern nor an option, without an extension. */
 	p = make_image("color=c=0x000000:s=16x16", "c.png");
@@ -714,22 +714,22 @@ Test(mix_image, load_png_and_jpeg, .init = need_ffmpeg, .fini = cleanup_dir)
 
 		snprintf(odd, sizeof odd, "%s/-bg%%03d", tmpdir);
 		cr_assert_eq(rename(p, odd), 0);
-		cr_assert_eq(mix_image_load(ffmpeg_path, odd, 8, 8, &f, &err), 0, "%s", err.msg);
+		cr_assert_eq(mx_image_load(ffmpeg_path, odd, 8, 8, &f, &err), 0, "%s", err.msg);
 		cr_assert(f->w == 8 && f->h == 8 && Y(f, 7, 7) == 16);
-		mix_frame_free(f);
+		mx_frame_free(f);
 		unlink(odd);
 	}
 }
 
 Test(mix_image, errors, .init = need_ffmpeg, .fini = cleanup_dir)
 {
-	struct mix_frame *f = (struct mix_frame *)1;
+	struct mx_frame *f = (struct mx_frame *)1;
 	struct ag_error err;
 	char path[128];
 	FILE *fp;
 
 	snprintf(path, sizeof path, "%s/missing.png", tmpdir);
-	cr_assert_eq(mix_image_load(ffmpeg_path, path, 0, 0, &f, &err), -1);
+	cr_assert_eq(mx_image_load(ffmpeg_path, path, 0, 0, &f, &err), -1);
 	cr_assert_null(f);
 	cr_assert_eq(err.code, AG_EX_IOERR);
 	cr_assert(strncmp(err.msg, "cannot open ", 12) == 0 && strstr(err.msg, "No such file"),
@@ -739,16 +739,16 @@ Test(mix_image, errors, .init = need_ffmpeg, .fini = cleanup_dir)
 	cr_assert_not_null(fp = fopen(path, "w"));
 	fputs("this is not an image\n", fp);
 	fclose(fp);
-	cr_assert_eq(mix_image_load(ffmpeg_path, path, 0, 0, &f, &err), -1);
+	cr_assert_eq(mx_image_load(ffmpeg_path, path, 0, 0, &f, &err), -1);
 	cr_assert_eq(err.code, AG_EX_DATAERR);
 	cr_assert(strncmp(err.msg, "cannot decode ", 14) == 0, "%s", err.msg);
 
-	cr_assert_eq(mix_image_load(ffmpeg_path, tmpdir, 0, 0, &f, &err), -1);
+	cr_assert_eq(mx_image_load(ffmpeg_path, tmpdir, 0, 0, &f, &err), -1);
 	cr_assert_eq(err.code, AG_EX_IOERR);
 	cr_assert(strstr(err.msg, ": not a regular file") != NULL, "%s", err.msg);
 
-	cr_assert_eq(mix_image_load(ffmpeg_path, path, 4, 0, &f, &err), -1);
+	cr_assert_eq(mx_image_load(ffmpeg_path, path, 4, 0, &f, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
-	cr_assert_eq(mix_image_load("/nonexistent/ffmpeg", path, 0, 0, &f, &err), -1);
+	cr_assert_eq(mx_image_load("/nonexistent/ffmpeg", path, 0, 0, &f, &err), -1);
 	cr_assert_eq(err.code, AG_EX_UNAVAILABLE, "%d %s", err.code, err.msg);
 }

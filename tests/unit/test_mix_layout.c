@@ -23,7 +23,7 @@ static const uint32_t users[20] = {
 };
 
 static void
-region_is(const struct mix_region *r, uint32_t uid, double x, double y, double w, double h,
+region_is(const struct mx_region *r, uint32_t uid, double x, double y, double w, double h,
     int mode)
 {
 	cr_assert(r->has_uid);
@@ -38,11 +38,11 @@ region_is(const struct mix_region *r, uint32_t uid, double x, double y, double w
 }
 
 static void
-rect_is(const struct mix_region *r, int W, int H, int x, int y, int w, int h)
+rect_is(const struct mx_region *r, int W, int H, int x, int y, int w, int h)
 {
-	struct mix_rect px;
+	struct mx_rect px;
 
-	mix_region_rect(r, W, H, &px);
+	mx_region_rect(r, W, H, &px);
 	cr_assert(px.x == x && px.y == y && px.w == w && px.h == h,
 	    "uid %u on %dx%d: (%d,%d %dx%d), want (%d,%d %dx%d)", r->uid, W, H,
 	    px.x, px.y, px.w, px.h, x, y, w, h);
@@ -50,13 +50,13 @@ rect_is(const struct mix_region *r, int W, int H, int x, int y, int w, int h)
 
 /* Every region's pixel rectangle is even and inside the canvas. */
 static void
-rects_sane(const struct mix_layout *l, int W, int H)
+rects_sane(const struct mx_layout *l, int W, int H)
 {
-	struct mix_rect px;
+	struct mx_rect px;
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		mix_region_rect(&l->regions[i], W, H, &px);
+		mx_region_rect(&l->regions[i], W, H, &px);
 		cr_assert(px.x % 2 == 0 && px.y % 2 == 0 && px.w % 2 == 0 && px.h % 2 == 0);
 		cr_assert(px.x >= 0 && px.y >= 0 && px.x + px.w <= W && px.y + px.h <= H);
 		cr_assert(l->regions[i].x + l->regions[i].w <= 1 + 1e-9);
@@ -64,28 +64,28 @@ rects_sane(const struct mix_layout *l, int W, int H)
 	}
 }
 
-static struct mix_layout
+static struct mx_layout
 builtin(int mode, size_t n, int W, int H, bool has_max, uint32_t max, size_t *dropped)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 
-	cr_assert_eq(mix_layout_builtin(mode, users, n, W, H, has_max, max, &l, dropped, &err), 0,
+	cr_assert_eq(mx_layout_builtin(mode, users, n, W, H, has_max, max, &l, dropped, &err), 0,
 	    "%s", err.msg);
 	cr_assert_eq(l.canvas_w, W);
 	cr_assert_eq(l.canvas_h, H);
 	cr_assert(l.has_bg);
-	cr_assert_eq(l.bg_rgb, MIX_DEFAULT_BG);
+	cr_assert_eq(l.bg_rgb, MX_DEFAULT_BG);
 	rects_sane(&l, W, H);
 	return l;
 }
 
 /* ---- floating ---- */
 
-Test(mix_layout, floating_formula_for_1_to_17_users)
+Test(mx_layout, floating_formula_for_1_to_17_users)
 {
 	static const int canvas[2][2] = { { 360, 640 }, { 640, 360 } };
-	struct mix_layout l;
+	struct mx_layout l;
 	size_t n, i, k, dropped, shown;
 	double r;
 	int c;
@@ -99,21 +99,21 @@ Test(mix_layout, floating_formula_for_1_to_17_users)
 			cr_assert_eq(l.n, shown, "%zu users on %dx%d: %zu regions", n,
 			    canvas[c][0], canvas[c][1], l.n);
 			cr_assert_eq(dropped, n - shown);
-			region_is(&l.regions[0], users[0], 0, 0, 1, 1, MIX_RENDER_CROP);
+			region_is(&l.regions[0], users[0], 0, 0, 1, 1, MX_RENDER_CROP);
 			for (i = 1; i < shown; i++) {
 				k = i - 1;
 				region_is(&l.regions[i], users[i], 0.012 + (double)(k % 4) * 0.247,
 				    1 - (double)(k / 4 + 1) * 0.247 * r, 0.235, 0.235 * r,
-				    MIX_RENDER_CROP);
+				    MX_RENDER_CROP);
 			}
-			mix_layout_free(&l);
+			mx_layout_free(&l);
 		}
 	}
 }
 
-Test(mix_layout, floating_real_check_360x640)
+Test(mx_layout, floating_real_check_360x640)
 {
-	struct mix_layout l = builtin(0, 2, 360, 640, false, 0, NULL);
+	struct mx_layout l = builtin(0, 2, 360, 640, false, 0, NULL);
 
 	/* The 2.3.0 log: (0.012, 0.861063, 0.235, 0.132188); the video: an
 	 * 84x84 tile at (4, 550). */
@@ -123,12 +123,12 @@ Test(mix_layout, floating_real_check_360x640)
 	cr_assert_float_eq(l.regions[1].h, 0.132188, 1e-6);
 	rect_is(&l.regions[0], 360, 640, 0, 0, 360, 640);
 	rect_is(&l.regions[1], 360, 640, 4, 550, 84, 84);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, floating_pixels)
+Test(mx_layout, floating_pixels)
 {
-	struct mix_layout l = builtin(0, 17, 360, 640, false, 0, NULL);
+	struct mx_layout l = builtin(0, 17, 360, 640, false, 0, NULL);
 
 	/* Tiles 2..4 of the first row; 0.259*360 = 93.24 -> 92. */
 	rect_is(&l.regions[2], 360, 640, 92, 550, 84, 84);
@@ -138,7 +138,7 @@ Test(mix_layout, floating_pixels)
 	rect_is(&l.regions[5], 360, 640, 4, 462, 84, 84);
 	/* Fourth row, user 17 (k = 15): y = 1 - 4*0.1389375 = 0.44425 -> 284. */
 	rect_is(&l.regions[16], 360, 640, 270, 284, 84, 84);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 
 	l = builtin(0, 12, 640, 360, false, 0, NULL);
 	cr_assert_eq(l.n, 9);
@@ -148,14 +148,14 @@ Test(mix_layout, floating_pixels)
 	rect_is(&l.regions[4], 640, 360, 482, 202, 150, 150);
 	rect_is(&l.regions[5], 640, 360, 8, 44, 150, 150);
 	rect_is(&l.regions[8], 640, 360, 482, 44, 150, 150);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
 /* ---- best-fit ---- */
 
-Test(mix_layout, bestfit_formula_for_1_to_17_users)
+Test(mx_layout, bestfit_formula_for_1_to_17_users)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	size_t n, i, N, dropped;
 
 	for (n = 1; n <= 17; n++) {
@@ -164,55 +164,55 @@ Test(mix_layout, bestfit_formula_for_1_to_17_users)
 		cr_assert_eq(dropped, 0);
 		for (i = 0; i < n; i++) {
 			if (n == 1) {
-				region_is(&l.regions[i], users[i], 0, 0, 1, 1, MIX_RENDER_CROP);
+				region_is(&l.regions[i], users[i], 0, 0, 1, 1, MX_RENDER_CROP);
 			} else if (n == 2) {
 				region_is(&l.regions[i], users[i], 0.5 * (double)i, 0, 0.5, 1,
-				    MIX_RENDER_CROP);
+				    MX_RENDER_CROP);
 			} else if (n == 17) {
 				if (i < 16)
 					region_is(&l.regions[i], users[i], 0.1 + 0.2 * (double)(i % 4),
-					    0.2 * (double)(i / 4), 0.2, 0.2, MIX_RENDER_CROP);
+					    0.2 * (double)(i / 4), 0.2, 0.2, MX_RENDER_CROP);
 				else
 					region_is(&l.regions[i], users[i], 0.4, 0.8, 0.2, 0.2,
-					    MIX_RENDER_CROP);
+					    MX_RENDER_CROP);
 			} else {
 				N = n <= 4 ? 2 : n <= 9 ? 3 : 4;
 				region_is(&l.regions[i], users[i], (double)(i % N) / (double)N,
 				    (double)(i / N) / (double)N, 1.0 / (double)N, 1.0 / (double)N,
-				    MIX_RENDER_CROP);
+				    MX_RENDER_CROP);
 			}
 		}
-		mix_layout_free(&l);
+		mx_layout_free(&l);
 	}
 }
 
-Test(mix_layout, bestfit_pixels_and_more_than_17)
+Test(mx_layout, bestfit_pixels_and_more_than_17)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	size_t dropped;
 
 	l = builtin(1, 2, 360, 640, false, 0, NULL);
 	rect_is(&l.regions[0], 360, 640, 0, 0, 180, 640);
 	rect_is(&l.regions[1], 360, 640, 180, 0, 180, 640);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 
 	l = builtin(1, 5, 640, 360, false, 0, NULL);
 	/* 1/3 of 640 = 213.3 -> 212; 2/3 = 426.7 -> 426; 1/3 of 360 = 120. */
 	rect_is(&l.regions[0], 640, 360, 0, 0, 212, 120);
 	rect_is(&l.regions[4], 640, 360, 212, 120, 212, 120);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 
 	l = builtin(1, 20, 640, 360, false, 0, &dropped);
 	cr_assert_eq(l.n, 17);
 	cr_assert_eq(dropped, 3);
 	cr_assert_eq(l.regions[16].uid, users[16]);
 	rect_is(&l.regions[16], 640, 360, 256, 288, 128, 72);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 
 	l = builtin(1, 0, 640, 360, false, 0, &dropped);
 	cr_assert_eq(l.n, 0);
 	cr_assert_eq(dropped, 0);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
 /* ---- vertical ---- */
@@ -221,7 +221,7 @@ Test(mix_layout, bestfit_pixels_and_more_than_17)
 static void
 check_vertical(size_t n, int big, int tier_cap, double bw, double sw, double sh)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	size_t i, j = 0, m = 0, dropped, want_small;
 	uint32_t max = big >= 0 ? users[big] : 999;
 	double sx, sy;
@@ -231,7 +231,7 @@ check_vertical(size_t n, int big, int tier_cap, double bw, double sw, double sh)
 	cr_assert_eq(dropped, want_small > 16 ? want_small - 16 : 0);
 	for (i = 0; i < n; i++) {
 		if ((int)i == big) {
-			region_is(&l.regions[m++], users[i], 0, 0, bw, 1, MIX_RENDER_FIT);
+			region_is(&l.regions[m++], users[i], 0, 0, bw, 1, MX_RENDER_FIT);
 			continue;
 		}
 		if ((int)j >= tier_cap)
@@ -243,14 +243,14 @@ check_vertical(size_t n, int big, int tier_cap, double bw, double sw, double sh)
 			sx = bw;
 			sy = (double)j * sh;
 		}
-		region_is(&l.regions[m++], users[i], sx, sy, sw, sh, MIX_RENDER_CROP);
+		region_is(&l.regions[m++], users[i], sx, sy, sw, sh, MX_RENDER_CROP);
 		j++;
 	}
 	cr_assert_eq(l.n, m, "%zu users: %zu regions, want %zu", n, l.n, m);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, vertical_tiers)
+Test(mx_layout, vertical_tiers)
 {
 	size_t n;
 	int big;
@@ -269,7 +269,7 @@ Test(mix_layout, vertical_tiers)
 	}
 }
 
-Test(mix_layout, vertical_absent_max_uid_escalates)
+Test(mx_layout, vertical_absent_max_uid_escalates)
 {
 	/* B absent: every user is small, so 5 users need T7, 9 need T17. */
 	check_vertical(4, -1, 4, 0.8, 0.2, 0.25);
@@ -279,73 +279,73 @@ Test(mix_layout, vertical_absent_max_uid_escalates)
 	check_vertical(17, -1, 16, 0.8, 0.1, 1.0 / 8);
 }
 
-Test(mix_layout, vertical_without_max_uid_option)
+Test(mx_layout, vertical_without_max_uid_option)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 
-	cr_assert_eq(mix_layout_builtin(2, users, 3, 360, 640, false, 0, &l, NULL, &err), 0);
+	cr_assert_eq(mx_layout_builtin(2, users, 3, 360, 640, false, 0, &l, NULL, &err), 0);
 	cr_assert_eq(l.n, 3);
-	region_is(&l.regions[2], users[2], 0.8, 0.5, 0.2, 0.25, MIX_RENDER_CROP);
-	mix_layout_free(&l);
+	region_is(&l.regions[2], users[2], 0.8, 0.5, 0.2, 0.25, MX_RENDER_CROP);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, vertical_pixels)
+Test(mx_layout, vertical_pixels)
 {
-	struct mix_layout l = builtin(2, 3, 640, 360, true, users[1], NULL);
+	struct mx_layout l = builtin(2, 3, 640, 360, true, users[1], NULL);
 
 	rect_is(&l.regions[0], 640, 360, 512, 0, 128, 90);
 	rect_is(&l.regions[1], 640, 360, 0, 0, 512, 360);
 	rect_is(&l.regions[2], 640, 360, 512, 90, 128, 90);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, builtin_bad_arguments)
+Test(mx_layout, builtin_bad_arguments)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 
-	cr_assert_eq(mix_layout_builtin(3, users, 2, 640, 360, false, 0, &l, NULL, &err), -1);
+	cr_assert_eq(mx_layout_builtin(3, users, 2, 640, 360, false, 0, &l, NULL, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
 	cr_assert_str_eq(err.msg,
 	    "layout mode 3: must be 0 (floating), 1 (best-fit) or 2 (vertical)");
-	cr_assert_eq(mix_layout_builtin(0, users, 2, 0, 360, false, 0, &l, NULL, &err), -1);
+	cr_assert_eq(mx_layout_builtin(0, users, 2, 0, 360, false, 0, &l, NULL, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
-	mix_layout_free(NULL);
+	mx_layout_free(NULL);
 }
 
-/* ---- mix_region_rect ---- */
+/* ---- mx_region_rect ---- */
 
-Test(mix_layout, region_rect_rounds_to_even_and_clips)
+Test(mx_layout, region_rect_rounds_to_even_and_clips)
 {
-	struct mix_region r = { true, 1, 0.5, 0.25, 0.5, 0.75, 0, 1, 0 };
-	struct mix_rect px;
+	struct mx_region r = { true, 1, 0.5, 0.25, 0.5, 0.75, 0, 1, 0 };
+	struct mx_rect px;
 
-	mix_region_rect(&r, 641, 361, &px);
+	mx_region_rect(&r, 641, 361, &px);
 	/* 320.5 -> 321 -> 320; 90.25 -> 90; 320.5 -> 320; 270.75 -> 270. */
 	cr_assert(px.x == 320 && px.y == 90 && px.w == 320 && px.h == 270);
 	r.x = 0.999; r.w = 0.5;   /* not from a valid layout: clipped */
-	mix_region_rect(&r, 640, 360, &px);
+	mx_region_rect(&r, 640, 360, &px);
 	cr_assert(px.x == 638 && px.w == 2, "(%d, %d)", px.x, px.w);
 	r.x = 0; r.w = 1; r.y = 0; r.h = 1;
-	mix_region_rect(&r, 641, 361, &px);
+	mx_region_rect(&r, 641, 361, &px);
 	cr_assert(px.x == 0 && px.y == 0 && px.w == 640 && px.h == 360);
 }
 
 /* ---- custom layouts ---- */
 
 static int
-parse(const char *text, struct mix_layout *l, struct ag_error *warn, struct ag_error *err)
+parse(const char *text, struct mx_layout *l, struct ag_error *warn, struct ag_error *err)
 {
 	ag_error_clear(err);
-	return mix_layout_parse(text, strlen(text), "layout.json", l, warn, err);
+	return mx_layout_parse(text, strlen(text), "layout.json", l, warn, err);
 }
 
 /* text must be rejected with exactly msg. */
 static void
 bad(const char *text, const char *msg)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 
 	memset(&l, 0x5a, sizeof l);
@@ -371,9 +371,9 @@ static const char good_text[] =
     "  ]\n"
     "}\n";
 
-Test(mix_layout, custom_good)
+Test(mx_layout, custom_good)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 
 	cr_assert_eq(parse(good_text, &l, &warn, &err), 0, "%s", err.msg);
@@ -386,24 +386,24 @@ Test(mix_layout, custom_good)
 	cr_assert_eq(l.n, 3);
 	cr_assert(l.regions[0].has_uid && l.regions[0].uid == 1001);
 	cr_assert_float_eq(l.regions[0].w, 0.5, EPS);
-	cr_assert_eq(l.regions[0].render_mode, MIX_RENDER_CROP);
+	cr_assert_eq(l.regions[0].render_mode, MX_RENDER_CROP);
 	cr_assert(!l.regions[1].has_uid);
 	cr_assert_float_eq(l.regions[1].x, 0.5, EPS);
 	cr_assert_eq(l.regions[1].z, 0);
 	cr_assert_float_eq(l.regions[1].alpha, 1.0, EPS);
-	cr_assert_eq(l.regions[1].render_mode, MIX_RENDER_FIT);
+	cr_assert_eq(l.regions[1].render_mode, MX_RENDER_FIT);
 	cr_assert(l.regions[2].has_uid && l.regions[2].uid == 4294967295u);
 	cr_assert_eq(l.regions[2].z, 100);
 	cr_assert_float_eq(l.regions[2].alpha, 0.5, EPS);
-	cr_assert_eq(l.regions[2].render_mode, MIX_RENDER_FIT);
-	mix_layout_free(&l);
+	cr_assert_eq(l.regions[2].render_mode, MX_RENDER_FIT);
+	mx_layout_free(&l);
 	cr_assert_eq(l.n, 0);
 	cr_assert_null(l.regions);
 }
 
-Test(mix_layout, custom_minimal_and_defaults)
+Test(mx_layout, custom_minimal_and_defaults)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 
 	/* A BOM, integers for fractions, no canvas, no colour, NULL warn. */
@@ -416,18 +416,18 @@ Test(mix_layout, custom_minimal_and_defaults)
 	cr_assert(!l.regions[0].has_uid);
 	cr_assert_eq(l.regions[0].z, 0);
 	cr_assert_float_eq(l.regions[0].alpha, 1.0, EPS);
-	cr_assert_eq(l.regions[0].render_mode, MIX_RENDER_CROP);
-	mix_layout_free(&l);
+	cr_assert_eq(l.regions[0].render_mode, MX_RENDER_CROP);
+	mx_layout_free(&l);
 
 	/* x + width = 1 within rounding (0.1 + 0.9, 0.7 + 0.3). */
 	cr_assert_eq(parse("{\"regions\":[{\"x\":0.1,\"y\":0.7,\"width\":0.9,\"height\":0.3}]}",
 	    &l, NULL, &err), 0, "%s", err.msg);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, custom_warnings)
+Test(mx_layout, custom_warnings)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 
 	cr_assert_eq(parse("{\"regions\": [\n"
@@ -437,16 +437,16 @@ Test(mix_layout, custom_warnings)
 	    " \"renderMode\": 7}]}\n", &l, &warn, &err), 0, "%s", err.msg);
 	cr_assert_float_eq(l.regions[0].alpha, 1.0, EPS);
 	cr_assert_float_eq(l.regions[1].alpha, 0.0, EPS);
-	cr_assert_eq(l.regions[1].render_mode, MIX_RENDER_CROP);
+	cr_assert_eq(l.regions[1].render_mode, MX_RENDER_CROP);
 	cr_assert_eq(warn.code, AG_EX_DATAERR);
 	cr_assert_str_eq(warn.msg,
 	    "layout.json:3: regions[0].alpha: 2 is outside 0..1: using 1; "
 	    "layout.json:4: regions[1].alpha: -0.5 is outside 0..1: using 0; "
 	    "layout.json:5: regions[1].renderMode: 7 is not 0 (crop), 1 or 2 (fit): using 0 (crop)");
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 }
 
-Test(mix_layout, custom_bad_values_name_line_and_field)
+Test(mx_layout, custom_bad_values_name_line_and_field)
 {
 	bad("{\n \"regions\": [\n  {\"x\":0,\"y\":0,\"width\":1,\"height\":1},\n"
 	    "  {\"x\":0,\n   \"y\":0,\n   \"width\":0.5,\n   \"x\": 1.2}]}",
@@ -469,7 +469,7 @@ Test(mix_layout, custom_bad_values_name_line_and_field)
 	    "layout.json:1: regions[0].zOrder: -1 is outside 0..100");
 }
 
-Test(mix_layout, custom_bad_types)
+Test(mx_layout, custom_bad_types)
 {
 	bad("{\"regions\": [{\"x\":\"0\",\"y\":0,\"width\":1,\"height\":1}]}",
 	    "layout.json:1: regions[0].x: expected a number, got a string");
@@ -497,7 +497,7 @@ Test(mix_layout, custom_bad_types)
 	    "layout.json:1: backgroundColor: expected a string, got an integer");
 }
 
-Test(mix_layout, custom_bad_uids)
+Test(mx_layout, custom_bad_uids)
 {
 	bad("{\"regions\": [{\"uid\": -1, \"x\":0,\"y\":0,\"width\":1,\"height\":1}]}",
 	    "layout.json:1: regions[0].uid: -1 is not a uint32 (0..4294967295)");
@@ -511,7 +511,7 @@ Test(mix_layout, custom_bad_uids)
 	    "layout.json:5: regions[2].uid: 7 is also regions[0].uid");
 }
 
-Test(mix_layout, custom_bad_structure)
+Test(mx_layout, custom_bad_structure)
 {
 	char big[8192];
 	size_t n, i;
@@ -555,16 +555,16 @@ Test(mix_layout, custom_bad_structure)
 		    "%s\n{\"x\":0,\"y\":0,\"width\":1,\"height\":1}", i > 0 ? "," : "");
 	snprintf(big + n, sizeof big - n, "]}");
 	{
-		struct mix_layout l;
+		struct mx_layout l;
 		struct ag_error err;
 
 		cr_assert_eq(parse(big, &l, NULL, &err), 0, "%s", err.msg);
 		cr_assert_eq(l.n, 64);
-		mix_layout_free(&l);
+		mx_layout_free(&l);
 	}
 }
 
-Test(mix_layout, custom_syntax_errors)
+Test(mx_layout, custom_syntax_errors)
 {
 	bad("", "layout.json:1:1: invalid JSON: '[' or '{' expected near end of file");
 	bad("{\"regions\": [\n  {\"x\": 0,}\n]}",
@@ -573,46 +573,46 @@ Test(mix_layout, custom_syntax_errors)
 	bad("{\"regions\": []} x", "layout.json:1:17: invalid JSON: end of file expected near 'x'");
 }
 
-Test(mix_layout, custom_text_without_nul)
+Test(mx_layout, custom_text_without_nul)
 {
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err;
 	const char *t = "{\"regions\":[{\"x\":0,\"y\":0,\"width\":1,\"height\":1}]}";
 	size_t len = strlen(t);
 	char *copy = malloc(len);
 
 	memcpy(copy, t, len);
-	cr_assert_eq(mix_layout_parse(copy, len, "l", &l, NULL, &err), 0, "%s", err.msg);
-	mix_layout_free(&l);
+	cr_assert_eq(mx_layout_parse(copy, len, "l", &l, NULL, &err), 0, "%s", err.msg);
+	mx_layout_free(&l);
 	free(copy);
 }
 
-Test(mix_layout, load_files)
+Test(mx_layout, load_files)
 {
 	char dir[] = "/tmp/mixlayout.XXXXXX", path[64];
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 	FILE *f;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/l.json", dir);
-	cr_assert_eq(mix_layout_load(path, &l, &warn, &err), -1);
+	cr_assert_eq(mx_layout_load(path, &l, &warn, &err), -1);
 	cr_assert_eq(err.code, AG_EX_IOERR);
 	cr_assert(strstr(err.msg, "l.json: No such file") != NULL,
 	    "%s", err.msg);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs(good_text, f);
 	fclose(f);
-	cr_assert_eq(mix_layout_load(path, &l, &warn, &err), 0, "%s", err.msg);
+	cr_assert_eq(mx_layout_load(path, &l, &warn, &err), 0, "%s", err.msg);
 	cr_assert_eq(l.n, 3);
-	mix_layout_free(&l);
+	mx_layout_free(&l);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs("{\n\"regions\": [\n{\"x\": 2}]}", f);
 	fclose(f);
-	cr_assert_eq(mix_layout_load(path, &l, &warn, &err), -1);
+	cr_assert_eq(mx_layout_load(path, &l, &warn, &err), -1);
 	cr_assert_eq(err.code, AG_EX_DATAERR);
 	cr_assert(strstr(err.msg, "/l.json:3: regions[0].x: 2 is outside 0..1") != NULL, "%s", err.msg);
-	cr_assert_eq(mix_layout_load(dir, &l, &warn, &err), -1);
+	cr_assert_eq(mx_layout_load(dir, &l, &warn, &err), -1);
 	cr_assert_eq(err.code, AG_EX_IOERR);
 	unlink(path);
 	rmdir(dir);
@@ -620,9 +620,9 @@ Test(mix_layout, load_files)
 
 /* ---- assignment ---- */
 
-Test(mix_layout, assign_fills_uidless_regions_in_join_order)
+Test(mx_layout, assign_fills_uidless_regions_in_join_order)
 {
-	struct mix_layout l, a;
+	struct mx_layout l, a;
 	struct ag_error err;
 	static const uint32_t present[] = { 5, 7, 9, 11 };
 
@@ -634,7 +634,7 @@ Test(mix_layout, assign_fills_uidless_regions_in_join_order)
 	    "{\"x\":0,\"y\":0,\"width\":0.1,\"height\":0.1}]}", &l, NULL, &err), 0, "%s", err.msg);
 
 	/* 7 is named, so the uid-less regions get 5, 9, 11; 42 is absent but kept. */
-	cr_assert_eq(mix_layout_assign(&l, present, 4, &a), 0);
+	cr_assert_eq(mx_layout_assign(&l, present, 4, &a), 0);
 	cr_assert_eq(a.n, 5);
 	cr_assert(a.regions[0].has_uid && a.regions[0].uid == 5);
 	cr_assert(a.regions[1].has_uid && a.regions[1].uid == 7);
@@ -642,31 +642,31 @@ Test(mix_layout, assign_fills_uidless_regions_in_join_order)
 	cr_assert(a.regions[3].has_uid && a.regions[3].uid == 42);
 	cr_assert(a.regions[4].has_uid && a.regions[4].uid == 11);
 	cr_assert(!l.regions[0].has_uid, "the custom layout is not changed");
-	mix_layout_free(&a);
+	mx_layout_free(&a);
 
 	/* Fewer users than free regions: the rest stay empty. */
-	cr_assert_eq(mix_layout_assign(&l, present, 2, &a), 0);
+	cr_assert_eq(mx_layout_assign(&l, present, 2, &a), 0);
 	cr_assert(a.regions[0].has_uid && a.regions[0].uid == 5);
 	cr_assert(!a.regions[2].has_uid);
 	cr_assert(!a.regions[4].has_uid);
-	mix_layout_free(&a);
+	mx_layout_free(&a);
 
 	/* Nobody. */
-	cr_assert_eq(mix_layout_assign(&l, NULL, 0, &a), 0);
+	cr_assert_eq(mx_layout_assign(&l, NULL, 0, &a), 0);
 	cr_assert_eq(a.n, 5);
 	cr_assert(!a.regions[0].has_uid && a.regions[1].uid == 7);
-	mix_layout_free(&a);
-	mix_layout_free(&l);
+	mx_layout_free(&a);
+	mx_layout_free(&l);
 }
 
 /* ---- contrib/layouts ---- */
 
-Test(mix_layout, contrib_layouts_parse)
+Test(mx_layout, contrib_layouts_parse)
 {
 	const char *top = getenv("AGREC_TOP");
 	char pattern[4096];
 	glob_t g;
-	struct mix_layout l;
+	struct mx_layout l;
 	struct ag_error err, warn;
 	size_t i;
 
@@ -674,10 +674,10 @@ Test(mix_layout, contrib_layouts_parse)
 	cr_assert_eq(glob(pattern, 0, NULL, &g), 0, "no layouts match %s (set AGREC_TOP)", pattern);
 	cr_assert_geq(g.gl_pathc, 4);
 	for (i = 0; i < g.gl_pathc; i++) {
-		cr_assert_eq(mix_layout_load(g.gl_pathv[i], &l, &warn, &err), 0, "%s", err.msg);
+		cr_assert_eq(mx_layout_load(g.gl_pathv[i], &l, &warn, &err), 0, "%s", err.msg);
 		cr_assert_eq(warn.code, 0, "%s", warn.msg);
 		cr_assert_gt(l.n, 0);
-		mix_layout_free(&l);
+		mx_layout_free(&l);
 	}
 	globfree(&g);
 }
