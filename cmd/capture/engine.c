@@ -43,7 +43,7 @@
 #include "argv.h"
 #include "be.h"
 #include "buf.h"
-#include "capture.h"
+#include "capture/capture.h"
 #include "diag.h"
 #include "ffmpeg.h"
 #include "h264.h"
