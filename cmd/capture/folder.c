@@ -252,20 +252,17 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 {
 	char *path = ag_path_join(o->folder, c->file), *url = NULL;
 	struct pkt *pk = NULL;
-	size_t npk = 0, idx = 0;
+	size_t npk = 0, idx = 0, blen = 0, bcap = 0, extra_len = 0, pos = 0;
 	struct ag_argv a = { 0 };
 	uint8_t *buf = NULL, extra[4096];
-	size_t blen = 0, bcap = 0, extra_len = 0;
-	int pfd = -1;
 	pid_t pid = -1;
-	int rc = -1, st, nls = 4;
+	int pfd = -1, rc = -1, st, nls = 4;
 	bool eof = false;
 	/* stderr to /dev/null: ffmpeg's parser complains about every sample
 	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
 	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
 	int64_t off_us;
 	double pts0;
-	size_t pos = 0;
 
 	if (path == NULL || (url = ag_ff_url(path)) == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
