@@ -40,18 +40,19 @@ main(int argc, char **argv)
 	/* A reader of stdout that goes away must give EPIPE, not kill us.
 	 * A stop signal ends the input; decided snapshots are still written. */
 	fe_catch_stop(true);
-	if (!(ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) ||
-	    (o.folder && !(ffprobe = ag_ff_find("AGREC_FFPROBE", "ffprobe", &err)))) {
+	if ((ffmpeg = ag_ff_find("AGREC_FFMPEG", "ffmpeg", &err)) == NULL ||
+	    (o.folder != NULL &&
+	    (ffprobe = ag_ff_find("AGREC_FFPROBE", "ffprobe", &err)) == NULL)) {
 		ag_msg("%s", err.msg);
 		status = AG_EX_UNAVAILABLE;
 		goto out;
 	}
-	from_stdin = !o.input || strcmp(o.input, "-") == 0;
-	if (!o.folder) {
+	from_stdin = o.input == NULL || strcmp(o.input, "-") == 0;
+	if (o.folder == NULL) {
 		if (from_stdin) {
 			if (isatty(0)) {
-				status = fe_usage("no input: give -f DIR, -i FILE, or a channel stream "
-				    "on standard input");
+				status = fe_usage("no input: give -f DIR, -i FILE, "
+				    "or a channel stream on standard input");
 				goto out;
 			}
 			in_fd = 0;
@@ -61,14 +62,16 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!(sink = cp_sink_new(&o, &err)) || !(eng = cp_engine_new(&o, ffmpeg, sink, &err))) {
+	if ((sink = cp_sink_new(&o, &err)) == NULL ||
+	    (eng = cp_engine_new(&o, ffmpeg, sink, &err)) == NULL) {
 		ag_msg("%s", err.msg);
 		status = err.code ? err.code : AG_EX_FAIL;
 		goto out;
 	}
 
-	if (o.folder) {
+	if (o.folder != NULL) {
 		int nvideo;
+
 		r = cp_run_folder(eng, &o, ffmpeg, ffprobe, &nvideo, &err);
 		if (r >= 0 && nvideo == 0 && !o.quiet)
 			ag_msg("%s: no video in this recording: no snapshots", o.folder);
@@ -81,6 +84,7 @@ main(int argc, char **argv)
 		/* Snapshots already decided are still delivered when the input is bad. */
 		if (status == AG_EX_DATAERR) {
 			struct ag_error e2 = { 0 };
+
 			if (cp_engine_finish(eng, &e2) < 0) {
 				ag_msg("%s", e2.msg);
 				status = e2.code;
@@ -93,14 +97,15 @@ main(int argc, char **argv)
 		status = AG_EX_FAIL;
 	}
 	if (fe_stop_signal && status == AG_EX_OK) {
-		ag_msg("stopped by signal %d; the snapshots taken so far are written", (int)fe_stop_signal);
+		ag_msg("stopped by signal %d; the snapshots taken so far are written",
+		    (int)fe_stop_signal);
 		status = 128 + fe_stop_signal;
 	}
 	if (!o.quiet && status != AG_EX_IOERR)
 		cp_engine_summary(eng, stderr);
 out:
 	cp_engine_free(eng);
-	if (sink && cp_sink_close(sink, &err) < 0 && status == AG_EX_OK) {
+	if (sink != NULL && cp_sink_close(sink, &err) < 0 && status == AG_EX_OK) {
 		ag_msg("%s", err.msg);
 		status = AG_EX_IOERR;
 	}

@@ -43,7 +43,7 @@
 #include "argv.h"
 #include "be.h"
 #include "buf.h"
-#include "capture.h"
+#include "capture/capture.h"
 #include "diag.h"
 #include "ffmpeg.h"
 #include "h264.h"
@@ -129,9 +129,9 @@ struct cp_engine *
 cp_engine_new(const struct cp_opts *o, const char *ffmpeg, struct cp_sink *sink,
     struct ag_error *err)
 {
-	struct cp_engine *e = calloc(1, sizeof(*e));
+	struct cp_engine *e = calloc(1, sizeof *e);
 
-	if (!e) {
+	if (e == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		return NULL;
 	}
@@ -151,17 +151,19 @@ cp_engine_set_wall(struct cp_engine *e, int64_t wall_us)
 static struct user *
 find_user(struct cp_engine *e, uint32_t uid, bool create)
 {
+	struct user **nu, *u;
+
 	for (size_t i = 0; i < e->nusers; i++)
 		if (e->users[i]->uid == uid)
 			return e->users[i];
 	if (!create)
 		return NULL;
-	struct user **nu = realloc(e->users, (e->nusers + 1) * sizeof(*nu));
-	if (!nu)
+	nu = realloc(e->users, (e->nusers + 1) * sizeof *nu);
+	if (nu == NULL)
 		return NULL;
 	e->users = nu;
-	struct user *u = calloc(1, sizeof(*u));
-	if (!u)
+	u = calloc(1, sizeof *u);
+	if (u == NULL)
 		return NULL;
 	u->uid = uid;
 	u->pid = -1;
@@ -192,31 +194,35 @@ gop_clear(struct user *u)
 static size_t
 jpeg_split(const uint8_t *b, size_t n, size_t *skip, int *w, int *h)
 {
-	size_t s = 0;
+	size_t s = 0, i;
+	bool scan = false;
 
 	while (s + 1 < n && !(b[s] == 0xFF && b[s + 1] == 0xD8))
 		s++;
 	*skip = s;
-	size_t i = s + 2;
-	bool scan = false;
+	i = s + 2;
 	while (i + 1 < n) {
+		uint8_t m;
+		size_t seglen;
+
 		if (scan) {
 			if (b[i] != 0xFF) { i++; continue; }
-			uint8_t m = b[i + 1];
+			m = b[i + 1];
 			if (m == 0x00 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
 			scan = false;
 			continue;
 		}
+		/* not a marker where one must be: wait, then fail on size */
 		if (b[i] != 0xFF)
-			return 0;       /* not a marker where one must be: wait, then fail on size */
-		uint8_t m = b[i + 1];
+			return 0;
+		m = b[i + 1];
 		if (m == 0xFF) { i++; continue; }
 		if (m == 0xD9)
 			return i + 2 - s;
 		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
 		if (i + 3 >= n)
 			return 0;
-		size_t seglen = ag_rd16(b + i + 2);
+		seglen = ag_rd16(b + i + 2);
 		if (i + 2 + seglen > n)
 			return 0;
 		if ((m == 0xC0 || m == 0xC1 || m == 0xC2) && seglen >= 7) {
@@ -243,7 +249,7 @@ emit(struct cp_engine *e, struct user *u, int64_t t_us, struct ag_error *err)
 static void
 q_pop(struct user *u)
 {
-	memmove(u->q, u->q + 1, (u->qlen - 1) * sizeof(*u->q));
+	memmove(u->q, u->q + 1, (u->qlen - 1) * sizeof *u->q);
 	u->qlen--;
 }
 
@@ -257,10 +263,12 @@ take_jpegs(struct cp_engine *e, struct user *u, struct ag_error *err)
 		size_t skip;
 		int w = 0, h = 0;
 		size_t len = jpeg_split(u->obuf + off, u->olen - off, &skip, &w, &h);
+		uint8_t *copy;
+
 		if (len == 0)
 			break;
-		uint8_t *copy = malloc(len);
-		if (!copy)
+		copy = malloc(len);
+		if (copy == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
 		memcpy(copy, u->obuf + off + skip, len);
 		free(u->last_jpg);
@@ -270,7 +278,8 @@ take_jpegs(struct cp_engine *e, struct user *u, struct ag_error *err)
 		u->last_h = h;
 		off += skip + len;
 		if (u->qlen == 0) {
-			ag_msg("uid %u: decoder wrote a JPEG no snapshot asked for; dropped", u->uid);
+			ag_msg("uid %u: decoder wrote a JPEG no snapshot asked for; dropped",
+			    u->uid);
 			continue;
 		}
 		if (emit(e, u, u->q[0].t_us, err) < 0)
@@ -287,7 +296,8 @@ take_jpegs(struct cp_engine *e, struct user *u, struct ag_error *err)
 		u->olen -= off;
 	}
 	if (u->olen > OUT_MAX)
-		return ag_error_set(err, AG_EX_FAIL, "uid %u: the decoder's output is not JPEG", u->uid);
+		return ag_error_set(err, AG_EX_FAIL, "uid %u: the decoder's output is not JPEG",
+		    u->uid);
 	return 0;
 }
 
@@ -296,7 +306,7 @@ take_jpegs(struct cp_engine *e, struct user *u, struct ag_error *err)
 static void
 child_kill(struct user *u)
 {
-	if (u->mkv) {
+	if (u->mkv != NULL) {
 		ag_mkv_close(u->mkv, NULL);
 		u->mkv = NULL;
 	}
@@ -307,6 +317,7 @@ child_kill(struct user *u)
 	u->in_fd = u->out_fd = -1;
 	if (u->pid > 0) {
 		int st;
+
 		kill(u->pid, SIGKILL);
 		ag_wait(u->pid, &st, NULL);
 	}
@@ -333,6 +344,7 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	struct ag_argv a = { 0 };
 	char vf[200];
 	int rc = -1;
+	struct ag_spawn_io io = { AG_SPAWN_PIPE_NB, AG_SPAWN_PIPE_NB, AG_SPAWN_INHERIT, 0 };
 
 	tr.width = u->width > 0 ? u->width : 16;
 	tr.height = u->height > 0 ? u->height : 16;
@@ -345,10 +357,12 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	} else {
 		const uint8_t *sps, *pps;
 		size_t sl = 0, pl = 0;
+
 		tr.codec = AG_MKV_H264;
 		if (ag_h264_find_params(u->gop[0].data, u->gop[0].len, &sps, &sl, &pps, &pl) == 0) {
 			struct ag_h264_sps sp;
-			int n = ag_h264_avcc(sps, sl, pps, pl, avcc, sizeof(avcc));
+			int n = ag_h264_avcc(sps, sl, pps, pl, avcc, sizeof avcc);
+
 			if (n > 0) {
 				tr.codec_private = avcc;
 				tr.codec_private_len = (size_t)n;
@@ -358,31 +372,32 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 				tr.height = sp.height;
 			}
 		}
-		if (!tr.codec_private && u->extra_len > 0) {
+		if (tr.codec_private == NULL && u->extra_len > 0) {
 			tr.codec_private = u->extra;
 			tr.codec_private_len = u->extra_len;
 		}
-		if (!tr.codec_private)
+		if (tr.codec_private == NULL)
 			return ag_error_set(err, AG_EX_DATAERR,
 			    "uid %u: H.264 keyframe without SPS/PPS and no avcC", u->uid);
 	}
 	if (tr.width < 1 || tr.width > 65535 || tr.height < 1 || tr.height > 65535)
 		tr.width = tr.height = 16;
 
-	snprintf(vf, sizeof(vf), "select='eq(mod(round(t*1000)\\,2)\\,1)'");
+	snprintf(vf, sizeof vf, "select='eq(mod(round(t*1000)\\,2)\\,1)'");
 	if (e->o->width > 0)
-		snprintf(vf + strlen(vf), sizeof(vf) - strlen(vf), ",scale=%d:%d", e->o->width, e->o->height);
+		snprintf(vf + strlen(vf), sizeof vf - strlen(vf), ",scale=%d:%d", e->o->width,
+		    e->o->height);
 	ag_ff_argv(&a, e->ffmpeg, false);
 	ag_argv_pushl(&a, "-threads", "1", "-probesize", "32", "-analyzeduration", "0", "-copyts",
 	    "-f", "matroska", "-i", "pipe:0", "-map", "0:v:0", "-an", "-vf", vf,
-	    "-fps_mode", "passthrough", "-enc_time_base", "-1", "-pix_fmt", "yuvj420p", "-c:v", "mjpeg", "-q:v", NULL);
+	    "-fps_mode", "passthrough", "-enc_time_base", "-1", "-pix_fmt", "yuvj420p",
+	    "-c:v", "mjpeg", "-q:v", NULL);
 	ag_argv_pushf(&a, "%d", e->o->quality);
 	ag_argv_pushl(&a, "-f", "image2pipe", "-flush_packets", "1", "pipe:1", NULL);
 	if (a.failed) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
-	struct ag_spawn_io io = { AG_SPAWN_PIPE_NB, AG_SPAWN_PIPE_NB, AG_SPAWN_INHERIT, 0 };
 	if (ag_spawn(e->ffmpeg, a.v, &io, &u->pid, err) < 0)
 		goto out;
 	u->in_fd = io.in;
@@ -390,7 +405,7 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 	u->out_eof = false;
 	u->seq = 0;
 	u->mkv = ag_mkv_open(u->in_fd, &tr, 1, err);
-	if (!u->mkv) {
+	if (u->mkv == NULL) {
 		child_kill(u);
 		goto out;
 	}
@@ -406,17 +421,19 @@ child_read(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
 	for (;;) {
 		uint8_t *nb = ag_grow(u->obuf, &u->ocap, u->olen + 65536, 1);
+		ssize_t n;
 
 		if (nb == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
 		u->obuf = nb;
-		ssize_t n = read(u->out_fd, u->obuf + u->olen, u->ocap - u->olen);
+		n = read(u->out_fd, u->obuf + u->olen, u->ocap - u->olen);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
 				break;
-			return ag_error_errno(err, AG_EX_IOERR, errno, "uid %u: decoder output", u->uid);
+			return ag_error_errno(err, AG_EX_IOERR, errno, "uid %u: decoder output",
+			    u->uid);
 		}
 		if (n == 0) {
 			u->out_eof = true;
@@ -430,32 +447,33 @@ child_read(struct cp_engine *e, struct user *u, struct ag_error *err)
 int
 cp_engine_pump(struct cp_engine *e, int poll_fd, int timeout_ms, struct ag_error *err)
 {
-	struct pollfd *p = calloc(2 * e->nusers + 1, sizeof(*p));
-	struct user **who = calloc(2 * e->nusers + 1, sizeof(*who));
-	size_t n = 0;
+	struct pollfd *p = calloc(2 * e->nusers + 1, sizeof *p);
+	struct user **who = calloc(2 * e->nusers + 1, sizeof *who);
+	size_t n = 0, nchild;
 	int rc = -1;
 	bool backlog = false;
 
-	if (!p || !who) {
+	if (p == NULL || who == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < e->nusers; i++) {
 		struct user *u = e->users[i];
+
 		if (u->pid <= 0)
 			continue;
 		if (!u->out_eof) {
 			p[n] = (struct pollfd){ .fd = u->out_fd, .events = POLLIN };
 			who[n++] = u;
 		}
-		if (u->mkv && ag_mkv_pending(u->mkv) > 0) {
+		if (u->mkv != NULL && ag_mkv_pending(u->mkv) > 0) {
 			p[n] = (struct pollfd){ .fd = u->in_fd, .events = POLLOUT };
 			who[n++] = u;
 			if (ag_mkv_pending(u->mkv) > CHILD_BACKLOG)
 				backlog = true;
 		}
 	}
-	size_t nchild = n;
+	nchild = n;
 	if (poll_fd >= 0 && !backlog)
 		p[n++] = (struct pollfd){ .fd = poll_fd, .events = POLLIN };
 	if (n == 0) {
@@ -468,11 +486,13 @@ cp_engine_pump(struct cp_engine *e, int poll_fd, int timeout_ms, struct ag_error
 	}
 	for (size_t i = 0; i < nchild; i++) {
 		struct user *u = who[i];
+
 		if (!p[i].revents || u->pid <= 0)
 			continue;
 		if (p[i].events == POLLOUT) {
 			struct ag_error we = { 0 };
-			if (u->mkv && ag_mkv_drain(u->mkv, &we) < 0)
+
+			if (u->mkv != NULL && ag_mkv_drain(u->mkv, &we) < 0)
 				user_fail(e, u, &we);
 		} else if (child_read(e, u, err) < 0) {
 			goto out;
@@ -496,9 +516,11 @@ feed(struct cp_engine *e, struct user *u, size_t i, bool target, struct ag_error
 
 	if (u->codec == CP_H264) {
 		uint8_t *s = malloc(AG_H264_AVCC_SAMPLE_MAX(f->len));
-		if (!s)
+		long n;
+
+		if (s == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		long n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
+		n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
 		    AG_H264_AVCC_SAMPLE_MAX(f->len));
 		r = n > 0 ? ag_mkv_write(u->mkv, 1, ts, i == 0, s, (size_t)n, &we) : 0;
 		free(s);
@@ -528,7 +550,7 @@ child_end(struct cp_engine *e, struct user *u, struct ag_error *err)
 		user_fail(e, u, &we);
 		return 0;
 	}
-	while (u->mkv && ag_mkv_pending(u->mkv) > 0)
+	while (u->mkv != NULL && ag_mkv_pending(u->mkv) > 0)
 		if (cp_engine_pump(e, -1, -1, err) < 0)
 			return -1;
 	if (u->pid <= 0)
@@ -548,7 +570,8 @@ child_end(struct cp_engine *e, struct user *u, struct ag_error *err)
 	u->pid = -1;
 	if (!ag_status_ok(st)) {
 		char d[64];
-		ag_msg("uid %u: decoder %s", u->uid, ag_status_describe(st, d, sizeof(d)));
+
+		ag_msg("uid %u: decoder %s", u->uid, ag_status_describe(st, d, sizeof d));
 		e->failures++;
 	}
 	if (u->qlen > 0) {
@@ -576,9 +599,12 @@ q_push(struct user *u, int64_t t_us, bool reuse, struct ag_error *err)
 static int
 snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 {
+	struct frame *last;
+	struct ag_error we = { 0 };
+
 	if (u->waitkey || u->ngop == 0)
 		return 0;
-	struct frame *last = &u->gop[u->ngop - 1];
+	last = &u->gop[u->ngop - 1];
 	if (t < last->pts || t - last->pts > CP_STALE_US)
 		return 0;
 	if (u->failed) {
@@ -586,7 +612,7 @@ snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 		return 0;
 	}
 	if (u->fed == u->ngop && u->last_target_valid && u->last_target_pts == last->pts) {
-		if (u->qlen == 0 && u->last_jpg)
+		if (u->qlen == 0 && u->last_jpg != NULL)
 			return emit(e, u, t, err);
 		return q_push(u, t, true, err);
 	}
@@ -598,6 +624,7 @@ snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 	}
 	for (size_t i = u->fed; i < u->ngop; i++) {
 		int r = feed(e, u, i, i == u->ngop - 1, err);
+
 		if (r < 0)
 			return -1;
 		if (r > 0) {
@@ -608,7 +635,6 @@ snapshot(struct cp_engine *e, struct user *u, int64_t t, struct ag_error *err)
 	u->fed = u->ngop;
 	u->last_target_valid = true;
 	u->last_target_pts = last->pts;
-	struct ag_error we = { 0 };
 	if (ag_mkv_flush(u->mkv, &we) < 0) {
 		user_fail(e, u, &we);
 		u->missed++;
@@ -623,6 +649,7 @@ decide(struct cp_engine *e, struct user *u, int64_t limit, bool inclusive, struc
 {
 	for (;;) {
 		int64_t t = u->next_k * e->interval_us;
+
 		if (inclusive ? t > limit : t >= limit)
 			return 0;
 		if (snapshot(e, u, t, err) < 0)
@@ -641,6 +668,7 @@ same_codec(const struct user *u)
 	bool extra_same = (u->p_extra_len == u->extra_len &&
 	    (u->extra_len == 0 || memcmp(u->p_extra, u->extra, u->extra_len) == 0)) ||
 	    u->extra_len == 0 || u->p_extra_len == 0;
+
 	return u->p_codec == u->codec && size_same && extra_same;
 }
 
@@ -652,13 +680,13 @@ cp_engine_codec(struct cp_engine *e, uint32_t uid, int codec, int width, int hei
 
 	if (!cp_uid_wanted(e->o, uid))
 		return 0;
-	if (!(u = find_user(e, uid, true)))
+	if ((u = find_user(e, uid, true)) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	free(u->p_extra);
 	u->p_extra = NULL;
 	u->p_extra_len = 0;
 	if (extradata_len > 0) {
-		if (!(u->p_extra = malloc(extradata_len)))
+		if ((u->p_extra = malloc(extradata_len)) == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
 		memcpy(u->p_extra, extradata, extradata_len);
 		u->p_extra_len = extradata_len;
@@ -702,8 +730,9 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
     bool discont, const uint8_t *data, size_t len, struct ag_error *err)
 {
 	struct user *u;
+	struct frame *ng, *f;
 
-	if (!cp_uid_wanted(e->o, uid) || !(u = find_user(e, uid, false)))
+	if (!cp_uid_wanted(e->o, uid) || (u = find_user(e, uid, false)) == NULL)
 		return 0;
 	if (e->fatal.code)
 		return -1;
@@ -715,9 +744,12 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 	/* Frames were lost just before this one: what was displayed after the
 	 * last frame we have is unknown, so those times get no snapshot. */
 	if (discont) {
-		if (u->ngop > 0 && !u->waitkey && decide(e, u, u->gop[u->ngop - 1].pts, true, err) < 0)
+		int64_t k;
+
+		if (u->ngop > 0 && !u->waitkey &&
+		    decide(e, u, u->gop[u->ngop - 1].pts, true, err) < 0)
 			return -1;
-		int64_t k = pts_us <= 0 ? 0 : (pts_us + e->interval_us - 1) / e->interval_us;
+		k = pts_us <= 0 ? 0 : (pts_us + e->interval_us - 1) / e->interval_us;
 		if (u->next_k < k)
 			u->next_k = k;
 	}
@@ -735,7 +767,7 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 			return 0;
 		}
 		if (u->capgop == 0) {
-			if (!(u->gop = malloc(sizeof(*u->gop))))
+			if ((u->gop = malloc(sizeof *u->gop)) == NULL)
 				return ag_error_set(err, AG_EX_FAIL, "out of memory");
 			u->capgop = 1;
 		}
@@ -752,12 +784,12 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 		u->waitkey = true;
 		return 0;
 	}
-	struct frame *ng = ag_grow(u->gop, &u->capgop, u->ngop + 1, sizeof *ng);
+	ng = ag_grow(u->gop, &u->capgop, u->ngop + 1, sizeof *ng);
 	if (ng == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	u->gop = ng;
-	struct frame *f = &u->gop[u->ngop];
-	if (!(f->data = malloc(len)))
+	f = &u->gop[u->ngop];
+	if ((f->data = malloc(len)) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	memcpy(f->data, data, len);
 	f->len = len;
@@ -780,9 +812,10 @@ cp_engine_user_end(struct cp_engine *e, uint32_t uid, struct ag_error *err)
 {
 	struct user *u = find_user(e, uid, false);
 
-	if (!u)
+	if (u == NULL)
 		return 0;
-	if (u->ngop > 0 && !u->waitkey && decide(e, u, u->gop[u->ngop - 1].pts, true, err) < 0)
+	if (u->ngop > 0 && !u->waitkey &&
+	    decide(e, u, u->gop[u->ngop - 1].pts, true, err) < 0)
 		return -1;
 	if (child_end(e, u, err) < 0)
 		return -1;
@@ -806,6 +839,7 @@ uint64_t
 cp_engine_total(const struct cp_engine *e)
 {
 	uint64_t n = 0;
+
 	for (size_t i = 0; i < e->nusers; i++)
 		n += e->users[i]->written;
 	return n;
@@ -827,7 +861,7 @@ cp_engine_summary(const struct cp_engine *e, FILE *f)
 void
 cp_engine_free(struct cp_engine *e)
 {
-	if (!e)
+	if (e == NULL)
 		return;
 	for (size_t i = 0; i < e->nusers; i++) {
 		struct user *u = e->users[i];

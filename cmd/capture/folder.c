@@ -11,9 +11,10 @@
  * filter: the SDK's MP4s hold Annex-B samples that filters would mangle)
  * back to back to a pipe, and ffprobe lists the packets' times, sizes and
  * keyframe flags in the same order.  H.264 samples with NAL lengths are
- * turned into Annex-B here, and the avcC comes from ffprobe.  So a folder costs what a stream costs: one demuxing pass and
- * only the GOPs that hold a snapshot decoded.  Rotation is not applied:
- * snapshots show the picture as coded.
+ * turned into Annex-B here, and the avcC comes from ffprobe.  So a folder
+ * costs what a stream costs: one demuxing pass and only the GOPs that
+ * hold a snapshot decoded.  Rotation is not applied: snapshots show the
+ * picture as coded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@
 #include <unistd.h>
 
 #include "argv.h"
-#include "capture.h"
+#include "capture/capture.h"
 #include "diag.h"
 #include "ffmpeg.h"
 #include "folder.h"
@@ -148,22 +149,28 @@ probe_packets(const char *ffprobe, const char *url, struct pkt **out, size_t *n,
 	    "packet=pts_time,size,flags", "-of", "csv=p=0", url, NULL);
 	if (run_probe(ffprobe, &a, &txt, err) < 0)
 		goto out;
-	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(txt, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
 		/* pts_time,size,flags (ffprobe's order: the packet's fields) */
-		char *f1 = strchr(line, ','), *f2 = f1 ? strchr(f1 + 1, ',') : NULL, *end;
-		if (!f2)
+		char *f1 = strchr(line, ','), *f2 = f1 != NULL ? strchr(f1 + 1, ',') : NULL, *end;
+		double pts;
+		long long size;
+
+		if (f2 == NULL)
 			continue;
 		*f1 = *f2 = '\0';
-		double pts = strtod(line, &end);
+		pts = strtod(line, &end);
 		if (end == line)
 			pts = *n > 0 ? (*out)[*n - 1].pts : 0;   /* N/A: keep order */
-		long long size = strtoll(f1 + 1, &end, 10);
+		size = strtoll(f1 + 1, &end, 10);
 		if (end == f1 + 1 || size <= 0 || size > (1 << 26))
 			continue;
 		if (*n == cap) {
+			struct pkt *np;
+
 			cap = cap ? cap * 2 : 1024;
-			struct pkt *np = realloc(*out, cap * sizeof(*np));
-			if (!np) {
+			np = realloc(*out, cap * sizeof *np);
+			if (np == NULL) {
 				ag_error_set(err, AG_EX_FAIL, "out of memory");
 				goto out;
 			}
@@ -185,18 +192,20 @@ probe_extradata(const char *ffprobe, const char *url, uint8_t *buf, size_t size,
 {
 	struct ag_argv a = { 0 };
 	char *txt = NULL, *save = NULL;
+	int rc;
 
 	*len = 0;
 	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_data",
 	    "-show_entries", "stream=extradata", "-of", "default=nw=1", url, NULL);
-	int rc = run_probe(ffprobe, &a, &txt, err);
+	rc = run_probe(ffprobe, &a, &txt, err);
 	ag_argv_free(&a);
 	if (rc < 0)
 		return -1;
 	/* "00000000: 0142 c00c ffe1 ...  .B......" */
-	for (char *line = strtok_r(txt, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(txt, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
 		char *p = strstr(line, ": ");
-		if (!p || p - line != 8)
+		if (p == NULL || p - line != 8)
 			continue;
 		p += 2;
 		for (int g = 0; g < 8; g++, p++) {
@@ -243,16 +252,19 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 {
 	char *path = ag_path_join(o->folder, c->file), *url = NULL;
 	struct pkt *pk = NULL;
-	size_t npk = 0, idx = 0;
+	size_t npk = 0, idx = 0, blen = 0, bcap = 0, extra_len = 0, pos = 0;
 	struct ag_argv a = { 0 };
 	uint8_t *buf = NULL, extra[4096];
-	size_t blen = 0, bcap = 0, extra_len = 0;
-	int pfd = -1;
 	pid_t pid = -1;
-	int rc = -1, st, nls = 4;
+	int pfd = -1, rc = -1, st, nls = 4;
 	bool eof = false;
+	/* stderr to /dev/null: ffmpeg's parser complains about every sample
+	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
+	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
+	int64_t off_us;
+	double pts0;
 
-	if (!path || !(url = ag_ff_url(path))) {
+	if (path == NULL || (url = ag_ff_url(path)) == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
@@ -262,7 +274,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		goto out;
 	}
 	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0 ||
-	    (c->codec == CP_H264 && probe_extradata(ffprobe, url, extra, sizeof(extra), &extra_len, err) < 0)) {
+	    (c->codec == CP_H264 &&
+	    probe_extradata(ffprobe, url, extra, sizeof extra, &extra_len, err) < 0)) {
 		struct ag_error e2 = *err;
 		ag_error_set(err, e2.code, "%s: %s", path, e2.msg);
 		rc = e2.code == AG_EX_DATAERR ? 1 : -1;
@@ -281,24 +294,23 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
-	/* stderr to /dev/null: ffmpeg's parser complains about every sample
-	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
-	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
 	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
 		goto out;
 	pfd = io.out;
 	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height,
 	    extra_len ? extra : NULL, extra_len, err) < 0)
 		goto out;
-	int64_t off_us = (c->start_ms - ch0) * 1000;
-	double pts0 = npk > 0 ? pk[0].pts : 0;
-	size_t pos = 0;
+	off_us = (c->start_ms - ch0) * 1000;
+	pts0 = npk > 0 ? pk[0].pts : 0;
 	while (!eof) {
+		int p;
+		ssize_t n;
+
 		if (fe_stop_signal) {
 			kill(pid, SIGTERM);
 			break;
 		}
-		int p = cp_engine_pump(e, pfd, -1, err);
+		p = cp_engine_pump(e, pfd, -1, err);
 		if (p < 0)
 			goto out;
 		if (p == 0)
@@ -312,7 +324,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 			if (bcap - blen < 65536) {
 				size_t nc = bcap ? bcap * 2 : 1 << 20;
 				uint8_t *nb = realloc(buf, nc);
-				if (!nb) {
+
+				if (nb == NULL) {
 					ag_error_set(err, AG_EX_FAIL, "out of memory");
 					goto out;
 				}
@@ -320,7 +333,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 				bcap = nc;
 			}
 		}
-		ssize_t n = read(pfd, buf + blen, bcap - blen);
+		n = read(pfd, buf + blen, bcap - blen);
 		if (n < 0 && errno != EINTR && errno != EAGAIN) {
 			ag_error_errno(err, AG_EX_IOERR, errno, "%s: demuxer", path);
 			goto out;
@@ -340,10 +353,12 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 				uint8_t *au;
 				bool idr;
 				size_t al = to_annexb(fr, fl, nls, &au, &idr);
-				r = al > 0 ? cp_engine_frame(e, c->uid, pts, key || idr, false, au, al, err) : 0;
+				r = al > 0 ? cp_engine_frame(e, c->uid, pts, key || idr, false, au,
+				    al, err) : 0;
 				free(au);
 			} else {
-				r = cp_engine_frame(e, c->uid, pts, key || !(fr[0] & 1), false, fr, fl, err);
+				r = cp_engine_frame(e, c->uid, pts, key || !(fr[0] & 1), false,
+				    fr, fl, err);
 			}
 			if (r < 0)
 				goto out;
@@ -368,7 +383,8 @@ out:
 		ag_wait(pid, &st, NULL);
 		if (rc == 0 && !ag_status_ok(st) && !fe_stop_signal) {
 			char s2[64];
-			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path, ag_status_describe(st, s2, sizeof(s2)));
+			ag_error_set(err, AG_EX_DATAERR, "%s: demuxer %s", path,
+			    ag_status_describe(st, s2, sizeof s2));
 			rc = 1;
 		}
 	}
@@ -399,18 +415,22 @@ cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
 			nwanted++;
 	*nvideo = (int)nwanted;
 	for (size_t i = 0; i < ncl; i++) {
+		size_t j = i + 1;
+		bool cont;
+		int r;
+
 		if (!cp_uid_wanted(o, cl[i].uid))
 			continue;
 		if (fe_stop_signal)
 			break;
 		if (progress)
-			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted, cl[i].file);
-		size_t j = i + 1;
+			fprintf(stderr, "\r%s: %zu/%zu %s\033[K", ag_progname(), ++done, nwanted,
+			    cl[i].file);
 		while (j < ncl && !cp_uid_wanted(o, cl[j].uid))
 			j++;
-		bool cont = j < ncl && cl[j].uid == cl[i].uid && cl[i].end_ms >= 0 &&
+		cont = j < ncl && cl[j].uid == cl[i].uid && cl[i].end_ms >= 0 &&
 		    cl[j].start_ms - cl[i].end_ms <= 100;
-		int r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, cont, err);
+		r = run_clip(e, o, ffmpeg, ffprobe, &cl[i], ch0, cont, err);
 		if (r < 0)
 			goto out;
 		if (r > 0) {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "fsutil.h"
 #include "stream.h"
 
@@ -29,7 +29,7 @@ cp_run_stream(struct cp_engine *e, int fd, const char *name, struct ag_error *er
 	int rc = -1;
 
 	ag_fd_nonblock(fd);
-	if (!(r = ag_stream_reader_new(fd, err)))
+	if ((r = ag_stream_reader_new(fd, err)) == NULL)
 		goto out;
 	while (!ended && !fe_stop_signal) {
 		int p = cp_engine_pump(e, fd, -1, err);
@@ -52,7 +52,8 @@ cp_run_stream(struct cp_engine *e, int fd, const char *name, struct ag_error *er
 				break;
 			}
 			if (!have_channel && rec.type != AG_STREAM_CHANNEL) {
-				ag_error_set(err, AG_EX_DATAERR, "%s: offset %llu: the first record is not a channel record",
+				ag_error_set(err, AG_EX_DATAERR,
+				    "%s: offset %llu: the first record is not a channel record",
 				    name, (unsigned long long)rec.offset);
 				goto out;
 			}
@@ -71,7 +72,8 @@ cp_run_stream(struct cp_engine *e, int fd, const char *name, struct ag_error *er
 			case AG_STREAM_MEDIA:
 				if (rec.u.media.kind == AG_STREAM_VIDEO &&
 				    cp_engine_frame(e, rec.u.media.uid, rec.u.media.pts_us,
-				    rec.u.media.flags & AG_STREAM_F_KEYFRAME, rec.u.media.flags & AG_STREAM_F_DISCONT,
+				    rec.u.media.flags & AG_STREAM_F_KEYFRAME,
+				    rec.u.media.flags & AG_STREAM_F_DISCONT,
 				    rec.u.media.data, rec.u.media.len, err) < 0)
 					goto out;
 				break;

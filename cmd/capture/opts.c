@@ -164,14 +164,14 @@ is_dir(const char *p)
 int
 cp_opts_check(struct cp_opts *o)
 {
-	if (o->folder && o->input)
+	if (o->folder != NULL && o->input != NULL)
 		return fe_usage("-f and -i: give one input");
-	if (o->folder && !is_dir(o->folder)) {
+	if (o->folder != NULL && !is_dir(o->folder)) {
 		ag_msg("%s: not a folder", o->folder);
 		return AG_EX_IOERR;
 	}
-	if (!o->outdir)
-		o->outdir = o->folder ? o->folder : ".";
+	if (o->outdir == NULL)
+		o->outdir = o->folder != NULL ? o->folder : ".";
 	if (!o->to_stdout && !is_dir(o->outdir)) {
 		ag_msg("%s: output folder does not exist", o->outdir);
 		return AG_EX_IOERR;

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "fsutil.h"
 
 /* The --stdout frame header (agrec-capture(1), STANDARD OUTPUT). */
@@ -46,23 +46,25 @@ write_all(int fd, const void *buf, size_t len)
 struct cp_sink *
 cp_sink_new(const struct cp_opts *o, struct ag_error *err)
 {
-	struct cp_sink *s = calloc(1, sizeof(*s));
+	struct cp_sink *s = calloc(1, sizeof *s);
 	const char *ip = o->index;
 	char *dflt = NULL;
 
-	if (!s) {
+	if (s == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		return NULL;
 	}
 	s->o = o;
 	s->index_fd = -1;
-	if (!ip && !o->to_stdout && (ip = dflt = ag_path_join(o->outdir, "snapshots.jsonl")) == NULL)
+	if (ip == NULL && !o->to_stdout &&
+	    (ip = dflt = ag_path_join(o->outdir, "snapshots.jsonl")) == NULL)
 		goto nomem;
-	if (ip) {
+	if (ip != NULL) {
 		/* The name is in every message about the index. */
 		if ((s->index_path = strdup(ip)) == NULL)
 			goto nomem;
-		s->index_fd = open(ip, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0666);
+		s->index_fd = open(ip, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		    0666);
 		if (s->index_fd < 0) {
 			ag_error_errno(err, AG_EX_IOERR, errno, "%s", ip);
 			goto fail;
@@ -96,7 +98,8 @@ iso_utc(int64_t wall_us, char *buf, size_t size)
 
 	gmtime_r(&s, &tm);
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms - (int64_t)s * 1000));
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    (int)(ms - (int64_t)s * 1000));
 }
 
 /* <UID>_<YYYYMMDDHHMMSSmmm>.jpg (UTC) or <UID>_<YYYYMMDDHHMMSS>.jpg (local). */
@@ -106,12 +109,13 @@ snap_name(const struct cp_opts *o, uint32_t uid, int64_t wall_us, char *buf, siz
 	int64_t ms = wall_us >= 0 ? wall_us / 1000 : (wall_us - 999) / 1000;
 	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
 	struct tm tm;
+	int n;
 
 	if (o->names == CP_NAMES_SAMPLE)
 		localtime_r(&s, &tm);
 	else
 		gmtime_r(&s, &tm);
-	int n = snprintf(buf, size, "%u_%04d%02d%02d%02d%02d%02d", uid, tm.tm_year + 1900,
+	n = snprintf(buf, size, "%u_%04d%02d%02d%02d%02d%02d", uid, tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (o->names == CP_NAMES_SDK)
 		snprintf(buf + n, size - (size_t)n, "%03d.jpg", (int)(ms - (int64_t)s * 1000));
@@ -155,13 +159,13 @@ cp_sink_put(struct cp_sink *s, uint32_t uid, int64_t t_us, int64_t wall_us,
 		put_le(h + 34, (uint64_t)height, 2);
 		put_le(h + 36, len, 4);
 		/* 40..47: reserved, 0 */
-		if (write_all(1, h, sizeof(h)) < 0 || write_all(1, jpeg, len) < 0)
+		if (write_all(1, h, sizeof h) < 0 || write_all(1, jpeg, len) < 0)
 			return ag_error_errno(err, AG_EX_IOERR, errno, "standard output");
 	} else {
 		char name[64];
-		snap_name(s->o, uid, wall_us, name, sizeof(name));
+		snap_name(s->o, uid, wall_us, name, sizeof name);
 		path = ag_path_join(s->o->outdir, name);
-		if (!path)
+		if (path == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
 		if (ag_write_file_atomic(path, jpeg, len, 0666, err) < 0)
 			goto out;
@@ -170,14 +174,14 @@ cp_sink_put(struct cp_sink *s, uint32_t uid, int64_t t_us, int64_t wall_us,
 		char *line = NULL, wall[40];
 		size_t ll = 0;
 		FILE *f = open_memstream(&line, &ll);
-		if (!f) {
+		if (f == NULL) {
 			ag_error_set(err, AG_EX_FAIL, "out of memory");
 			goto out;
 		}
-		iso_utc(wall_us, wall, sizeof(wall));
+		iso_utc(wall_us, wall, sizeof wall);
 		fprintf(f, "{\"uid\":%u,\"t\":%lld.%06lld,\"wall\":\"%s\",\"path\":", uid,
 		    (long long)(t_us / 1000000), (long long)llabs(t_us % 1000000), wall);
-		if (path)
+		if (path != NULL)
 			json_str(f, path);
 		else
 			fputs("null", f);
@@ -202,7 +206,7 @@ cp_sink_close(struct cp_sink *s, struct ag_error *err)
 {
 	int rc = 0;
 
-	if (!s)
+	if (s == NULL)
 		return 0;
 	if (s->index_fd >= 0 && close(s->index_fd) < 0)
 		rc = ag_error_errno(err, AG_EX_IOERR, errno, "%s", s->index_path);

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "convert.h"
+#include "convert/convert.h"
 #include "clock.h"
 #include "exitcodes.h"
 #include "fsutil.h"

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "convert.h"
+#include "convert/convert.h"
 #include "diag.h"
 
 static void

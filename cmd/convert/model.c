@@ -9,7 +9,7 @@
 #include <string.h>
 #include <stdio.h>
 
-#include "convert.h"
+#include "convert/convert.h"
 #include "adts.h"
 #include "folder.h"
 #include "fsutil.h"

@@ -9,7 +9,7 @@
 
 #include "adts.h"
 #include "buf.h"
-#include "convert.h"
+#include "convert/convert.h"
 
 int64_t
 cv_frames_at(int64_t ms, int fps)

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convert.h"
+#include "convert/convert.h"
 #include "fsutil.h"
 
 #define SR 48000
