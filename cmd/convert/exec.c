@@ -294,7 +294,8 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 			struct slot *s = &slots[k];
 			char buf[4096];
 			ssize_t r;
-			int status;
+			size_t jn;
+			int status, step;
 			pid_t w;
 
 			if (!s->busy)
@@ -311,8 +312,8 @@ cv_execute(struct cv_ctx *c, const char *dir, const char *tmpdir, struct cv_job 
 				fprintf(c->log, "# %s\n", ag_status_describe(status, desc, sizeof desc));
 				cv_log_check(c);
 			}
-			size_t jn = s->job;
-			int step = s->step;
+			jn = s->job;
+			step = s->step;
 			slot_close(s);
 			running--;
 			if (!ag_status_ok(status)) {
