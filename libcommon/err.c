@@ -3,6 +3,14 @@
 
 #include "err.h"
 
+/* Set err's code and its message from fmt and ap; err is not NULL. */
+static void
+error_vset(struct ag_error *err, int code, const char *fmt, va_list ap)
+{
+	err->code = code;
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
+
 int
 ag_error_set(struct ag_error *err, int code, const char *fmt, ...)
 {
@@ -10,9 +18,8 @@ ag_error_set(struct ag_error *err, int code, const char *fmt, ...)
 
 	if (err == NULL)
 		return -1;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	error_vset(err, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -25,9 +32,8 @@ ag_error_errno(struct ag_error *err, int code, int errnum, const char *fmt, ...)
 
 	if (err == NULL)
 		return -1;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	error_vset(err, code, fmt, ap);
 	va_end(ap);
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
