@@ -141,41 +141,43 @@ replay(const struct ag_fmp4 *m, struct ag_error *err)
 	return -1;
 }
 
+/*
+ * A list of n (at least one) parameter sets, each a 16-bit length and
+ * its bytes, at p[*pos..len): true when it fits, *pos then after it.
+ */
+static bool
+params_ok(const uint8_t *p, size_t len, int n, size_t *pos)
+{
+	int i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (len - *pos < 2)
+			return false;
+		*pos += 2 + (size_t)ag_rd16(p + *pos);
+		if (*pos > len)
+			return false;
+	}
+	return true;
+}
+
 /* The record's SPS and PPS lists must fit in it; NAL lengths must be 4 bytes. */
 static bool
 avcc_ok(const uint8_t *p, size_t len)
 {
 	size_t pos;
-	int nsps, npps, i;
+	int npps;
 
 	if (p == NULL || len < 7 || len > AG_FMP4_MAX_AVCC)
 		return false;
 	if (p[0] != 1 || (p[4] & 3) != 3)
 		return false;
-	nsps = p[5] & 0x1f;
-	if (nsps == 0)
-		return false;
 	pos = 6;
-	for (i = 0; i < nsps; i++) {
-		if (len - pos < 2)
-			return false;
-		pos += 2 + (size_t)ag_rd16(p + pos);
-		if (pos > len)
-			return false;
-	}
-	if (pos >= len)
+	if (!params_ok(p, len, p[5] & 0x1f, &pos) || pos >= len)
 		return false;
 	npps = p[pos++];
-	if (npps == 0)
-		return false;
-	for (i = 0; i < npps; i++) {
-		if (len - pos < 2)
-			return false;
-		pos += 2 + (size_t)ag_rd16(p + pos);
-		if (pos > len)
-			return false;
-	}
-	return true;
+	return params_ok(p, len, npps, &pos);
 }
 
 /* The 4-byte NAL lengths must cover the sample exactly, with no empty NAL unit. */
