@@ -308,50 +308,57 @@ list_logs(const char *dir, struct ag_argv *names, struct ag_error *err)
 	return 0;
 }
 
+/* Read each txt file of dir named in names (borrowed) and add it to f. */
+static int
+read_logs(struct ag_folder *f, const char *dir, const struct ag_argv *names,
+    struct ag_error *err)
+{
+	char *path;
+	struct ag_txt t;
+	size_t i;
+	int r;
+
+	if (names->n == 0)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "%s: no uid_*.txt files: not a recording folder", dir);
+	for (i = 0; i < names->n; i++) {
+		if ((path = ag_path_join(dir, names->v[i])) == NULL)
+			return nomem(err);
+		r = ag_txt_read_file(path, &t, err);
+		free(path);
+		if (r < 0)
+			return -1;
+		r = add_parsed(f, names->v[i], &t, err);
+		ag_txt_free(&t);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 ag_folder_read(const char *dir, struct ag_folder *f, struct ag_error *err)
 {
 	struct ag_argv names = { 0 };
-	char *path;
-	struct ag_txt t;
-	size_t i;
-	int rc = -1, r;
+	int rc;
 
 	memset(f, 0, sizeof *f);
 	if ((f->path = strdup(dir)) == NULL)
 		return nomem(err);
-	if (list_logs(dir, &names, err) < 0)
-		goto out;
-	if (names.n == 0) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt files: not a recording folder",
-		    dir);
-		goto out;
+	rc = list_logs(dir, &names, err);
+	if (rc == 0)
+		rc = read_logs(f, dir, &names, err);
+	ag_argv_free(&names);
+	if (rc == 0)
+		rc = ag_folder_settle(f, err);
+	if (rc < 0) {
+		ag_folder_free(f);
+		return -1;
 	}
-	for (i = 0; i < names.n; i++) {
-		if ((path = ag_path_join(dir, names.v[i])) == NULL) {
-			nomem(err);
-			goto out;
-		}
-		r = ag_txt_read_file(path, &t, err);
-		free(path);
-		if (r < 0)
-			goto out;
-		r = add_parsed(f, names.v[i], &t, err);
-		ag_txt_free(&t);
-		if (r < 0)
-			goto out;
-	}
-	if (ag_folder_settle(f, err) < 0)
-		goto out;
 	read_channel(f);
 	f->finished = ag_folder_marked(dir, AG_FOLDER_FINISHED);
 	f->converted = ag_folder_marked(dir, AG_FOLDER_CONVERTED);
-	rc = 0;
-out:
-	ag_argv_free(&names);
-	if (rc < 0)
-		ag_folder_free(f);
-	return rc;
+	return 0;
 }
 
 void
