@@ -165,6 +165,29 @@ kind_name(unsigned kind)
 }
 
 /*
+ * The kind and encoded codec of a codec or media record: -1 with the
+ * reason in why when wrong; israw says what a raw format there is not.
+ */
+static int
+check_coded(unsigned kind, unsigned codec, const char *israw, char *why, size_t whysize)
+{
+	if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO) {
+		snprintf(why, whysize, "unknown media kind %u", kind);
+		return -1;
+	}
+	if (is_raw_format(codec)) {
+		snprintf(why, whysize, "raw format %s %s", ag_stream_codec_name(codec), israw);
+		return -1;
+	}
+	if (codec_kind(codec) >= 0 && codec_kind(codec) != (int)kind) {
+		snprintf(why, whysize, "codec %s is not %s", ag_stream_codec_name(codec),
+		    kind_name(kind));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Check the values of a decoded or to-be-written record.  On failure
  * writes the reason into why and returns -1.
  */
@@ -192,16 +215,8 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 		return 0;
 	case AG_STREAM_CODEC:
 		c = &rec->u.codec;
-		kind = c->kind;
-		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
-			goto badkind;
-		if (is_raw_format(c->codec)) {
-			snprintf(why, whysize, "raw format %s is not a codec",
-			    ag_stream_codec_name(c->codec));
+		if (check_coded(c->kind, c->codec, "is not a codec", why, whysize) < 0)
 			return -1;
-		}
-		if (codec_kind(c->codec) >= 0 && codec_kind(c->codec) != (int)kind)
-			goto mismatch;
 		if (c->extradata_len > 0 && c->extradata == NULL) {
 			snprintf(why, whysize, "extradata length without data");
 			return -1;
@@ -214,16 +229,8 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 		return 0;
 	case AG_STREAM_MEDIA:
 		m = &rec->u.media;
-		kind = m->kind;
-		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
-			goto badkind;
-		if (is_raw_format(m->codec)) {
-			snprintf(why, whysize, "raw format %s belongs in a raw record",
-			    ag_stream_codec_name(m->codec));
+		if (check_coded(m->kind, m->codec, "belongs in a raw record", why, whysize) < 0)
 			return -1;
-		}
-		if (codec_kind(m->codec) >= 0 && codec_kind(m->codec) != (int)kind)
-			goto mismatch;
 		if (m->len == 0 || m->data == NULL) {
 			snprintf(why, whysize, "empty payload");
 			return -1;
@@ -273,10 +280,6 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 	}
 badkind:
 	snprintf(why, whysize, "unknown media kind %u", kind);
-	return -1;
-mismatch:
-	snprintf(why, whysize, "codec %s is not %s", ag_stream_codec_name(rec->type ==
-	    AG_STREAM_CODEC ? rec->u.codec.codec : rec->u.media.codec), kind_name(kind));
 	return -1;
 rawmismatch:
 	snprintf(why, whysize, "raw format %s is not %s",
@@ -621,20 +624,33 @@ ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
 	return 0;
 }
 
+/*
+ * The buffers of the writer and the reader keep their bytes in
+ * (*buf)[*start..*end) of *cap: move them to the front and make room
+ * for want more after them.  False on ENOMEM (the bytes are kept).
+ */
+static bool
+window_reserve(uint8_t **buf, size_t *start, size_t *end, size_t *cap, size_t want)
+{
+	uint8_t *nb;
+
+	if (*start > 0) {
+		memmove(*buf, *buf + *start, *end - *start);
+		*end -= *start;
+		*start = 0;
+	}
+	if ((nb = ag_grow(*buf, cap, *end + want, 1)) == NULL)
+		return false;
+	*buf = nb;
+	return true;
+}
+
 /* Keep bytes for later; false when out of memory. */
 static bool
 queue(struct ag_stream_writer *w, const uint8_t *p, size_t n)
 {
-	uint8_t *nb;
-
-	if (w->head > 0) {
-		memmove(w->pend, w->pend + w->head, w->len - w->head);
-		w->len -= w->head;
-		w->head = 0;
-	}
-	if ((nb = ag_grow(w->pend, &w->cap, w->len + n, 1)) == NULL)
+	if (!window_reserve(&w->pend, &w->head, &w->len, &w->cap, n))
 		return false;
-	w->pend = nb;
 	memcpy(w->pend + w->len, p, n);
 	w->len += n;
 	return true;
@@ -913,17 +929,7 @@ ag_stream_reader_free(struct ag_stream_reader *r)
 static bool
 reserve(struct ag_stream_reader *r, size_t want)
 {
-	uint8_t *nb;
-
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-	}
-	if ((nb = ag_grow(r->buf, &r->cap, r->end + want, 1)) == NULL)
-		return false;
-	r->buf = nb;
-	return true;
+	return window_reserve(&r->buf, &r->start, &r->end, &r->cap, want);
 }
 
 int
