@@ -56,9 +56,7 @@ struct ag_fmp4 {
 	uint32_t seq;             /* mfhd sequence_number of the next fragment */
 
 	uint64_t nsamples, clamped, fragments;
-	bool failed;              /* a write error happened: sticky */
-	int fail_errno;
-	struct ag_error fail;
+	struct ag_sticky fail;    /* a write error happened: sticky */
 };
 
 static void
@@ -123,22 +121,7 @@ box_end(struct ag_buf *b, size_t off)
 static int
 fail(struct ag_fmp4 *m, int errnum, struct ag_error *err, const char *what)
 {
-	m->failed = true;
-	m->fail_errno = errnum;
-	ag_error_errno(&m->fail, AG_EX_IOERR, errnum, "mp4 output: %s", what);
-	if (err != NULL)
-		*err = m->fail;
-	errno = errnum;
-	return -1;
-}
-
-static int
-replay(const struct ag_fmp4 *m, struct ag_error *err)
-{
-	if (err != NULL)
-		*err = m->fail;
-	errno = m->fail_errno;
-	return -1;
+	return ag_sticky_set(&m->fail, err, AG_EX_IOERR, errnum, "mp4 output: %s", what);
 }
 
 /*
@@ -555,8 +538,8 @@ ag_fmp4_write(struct ag_fmp4 *m, int64_t dts, bool keyframe, const void *sample,
 	struct sample *s;
 	bool raised = false;
 
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (sample == NULL || len == 0 || len > AG_FMP4_MAX_SAMPLE)
 		return ag_error_set(err, AG_EX_USAGE, "mp4: sample of %zu bytes (1..%u allowed)",
 		    len, AG_FMP4_MAX_SAMPLE);
@@ -622,8 +605,8 @@ guess_dur(const struct ag_fmp4 *m)
 int
 ag_fmp4_flush(struct ag_fmp4 *m, struct ag_error *err)
 {
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (m->n == 0)
 		return 0;
 	return emit(m, guess_dur(m), err);
@@ -636,8 +619,8 @@ ag_fmp4_close(struct ag_fmp4 *m, int64_t end_dts, struct ag_error *err)
 
 	if (m == NULL)
 		return 0;
-	if (m->failed) {
-		r = replay(m, err);
+	if (m->fail.failed) {
+		r = ag_sticky_replay(&m->fail, err);
 	} else if (m->n > 0) {
 		int64_t last = m->s[m->n - 1].dts;
 		uint32_t dur = guess_dur(m);

@@ -50,9 +50,7 @@ struct ag_stream_writer {
 	size_t head, len, cap;
 	size_t max_pending;
 	uint64_t offset;        /* bytes accepted */
-	bool broken;            /* a write failed: the stream is unusable */
-	int broken_errno;
-	struct ag_error broken_err;
+	struct ag_sticky broken;  /* a write failed: the stream is unusable */
 };
 
 struct ag_stream_reader {
@@ -583,23 +581,11 @@ ag_stream_parse_buf(const uint8_t *buf, size_t len,
 /* ---- writer ---- */
 
 static int
-writer_broken(struct ag_stream_writer *w, struct ag_error *err)
-{
-	if (err != NULL)
-		*err = w->broken_err;
-	errno = w->broken_errno;
-	return -1;
-}
-
-static int
 writer_fail(struct ag_stream_writer *w, int e, struct ag_error *err)
 {
-	w->broken = true;
-	w->broken_errno = e;
-	ag_error_errno(&w->broken_err, AG_EX_IOERR, e,
+	return ag_sticky_set(&w->broken, err, AG_EX_IOERR, e,
 	    "offset %llu: writing the channel stream",
 	    (unsigned long long)(w->offset - (w->len - w->head)));
-	return writer_broken(w, err);
 }
 
 int
@@ -607,8 +593,8 @@ ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
 {
 	ssize_t n;
 
-	if (w->broken)
-		return writer_broken(w, err);
+	if (w->broken.failed)
+		return ag_sticky_replay(&w->broken, err);
 	while (w->head < w->len) {
 		n = write(w->fd, w->pend + w->head, w->len - w->head);
 		if (n < 0) {
@@ -870,8 +856,8 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 	if (fixed == 0)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "cannot encode record type %u: not a known type", (unsigned)rec->type);
-	if (w->broken)
-		return writer_broken(w, err);
+	if (w->broken.failed)
+		return ag_sticky_replay(&w->broken, err);
 	if (check_rec(rec, why, sizeof why) < 0)
 		return ag_error_set(err, AG_EX_DATAERR, "offset %llu: %s record: %s",
 		    (unsigned long long)w->offset, ag_stream_type_name(rec->type), why);
