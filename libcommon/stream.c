@@ -29,18 +29,8 @@ _Static_assert(AG_STREAM_CODEC_PCMU == (int)AG_CODEC_PCMU, "pcmu id");
 _Static_assert(AG_STREAM_CODEC_PCMA == (int)AG_CODEC_PCMA, "pcma id");
 _Static_assert(AG_STREAM_CODEC_AAC == (int)AG_CODEC_AAC, "aac id");
 
-/* Fixed bytes at the start of each known body (man page, RECORDS). */
-enum {
-	FIX_CHANNEL = 11,
-	FIX_JOIN = 12,
-	FIX_LEAVE = 13,
-	FIX_CODEC = 28,
-	FIX_MUTE = 14,
-	FIX_MEDIA = 20,
-	FIX_RAW = 30,
-	FIX_END = 9,
-	FIX_MAX = 30
-};
+/* The most fixed bytes at the start of a known body (layouts below). */
+#define FIX_MAX 30
 
 #define READ_CHUNK ((size_t)64 * 1024)
 
@@ -357,17 +347,17 @@ static const struct field end_fields[] = {
 
 static const struct layout {
 	unsigned type;
-	size_t fixed;                   /* fixed bytes at the start of the body */
+	size_t fixed;                   /* fixed bytes opening the body (man page, RECORDS) */
 	const struct field *fields;
 } layouts[] = {
-	{ AG_STREAM_CHANNEL, FIX_CHANNEL, channel_fields },
-	{ AG_STREAM_JOIN, FIX_JOIN, join_fields },
-	{ AG_STREAM_LEAVE, FIX_LEAVE, leave_fields },
-	{ AG_STREAM_CODEC, FIX_CODEC, codec_fields },
-	{ AG_STREAM_MUTE, FIX_MUTE, mute_fields },
-	{ AG_STREAM_MEDIA, FIX_MEDIA, media_fields },
-	{ AG_STREAM_RAW, FIX_RAW, raw_fields },
-	{ AG_STREAM_END, FIX_END, end_fields }
+	{ AG_STREAM_CHANNEL, 11, channel_fields },
+	{ AG_STREAM_JOIN, 12, join_fields },
+	{ AG_STREAM_LEAVE, 13, leave_fields },
+	{ AG_STREAM_CODEC, 28, codec_fields },
+	{ AG_STREAM_MUTE, 14, mute_fields },
+	{ AG_STREAM_MEDIA, 20, media_fields },
+	{ AG_STREAM_RAW, 30, raw_fields },
+	{ AG_STREAM_END, 9, end_fields }
 };
 
 /* The layout of a known record type, or NULL. */
