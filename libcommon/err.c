@@ -1,7 +1,16 @@
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
+
+/* Set err's code and its message from fmt and ap; err is not NULL. */
+static void
+error_vset(struct ag_error *err, int code, const char *fmt, va_list ap)
+{
+	err->code = code;
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
 
 int
 ag_error_set(struct ag_error *err, int code, const char *fmt, ...)
@@ -10,27 +19,56 @@ ag_error_set(struct ag_error *err, int code, const char *fmt, ...)
 
 	if (err == NULL)
 		return -1;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	error_vset(err, code, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* error_vset(), then ": strerror(errnum)" after the message. */
+static void
+error_verrno(struct ag_error *err, int code, int errnum, const char *fmt, va_list ap)
+{
+	size_t len;
+
+	error_vset(err, code, fmt, ap);
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
 }
 
 int
 ag_error_errno(struct ag_error *err, int code, int errnum, const char *fmt, ...)
 {
 	va_list ap;
-	size_t len;
 
 	if (err == NULL)
 		return -1;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	error_verrno(err, code, errnum, fmt, ap);
 	va_end(ap);
-	len = strlen(err->msg);
-	snprintf(err->msg + len, sizeof err->msg - len, ": %s", strerror(errnum));
+	return -1;
+}
+
+int
+ag_sticky_set(struct ag_sticky *s, struct ag_error *err, int code, int errnum,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	s->failed = true;
+	s->errnum = errnum;
+	va_start(ap, fmt);
+	error_verrno(&s->err, code, errnum, fmt, ap);
+	va_end(ap);
+	return ag_sticky_replay(s, err);
+}
+
+int
+ag_sticky_replay(const struct ag_sticky *s, struct ag_error *err)
+{
+	if (err != NULL)
+		*err = s->err;
+	errno = s->errnum;
 	return -1;
 }
 

@@ -11,6 +11,7 @@
 #define AG_ERR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "exitcodes.h"
 
@@ -29,5 +30,25 @@ int ag_error_errno(struct ag_error *err, int code, int errnum, const char *fmt, 
 
 /* Clear err. */
 void ag_error_clear(struct ag_error *err);
+
+/*
+ * A sticky failure, for an object whose every call after a failure
+ * reports that failure again (an output file, a stream writer).
+ * { 0 } means no failure yet.
+ */
+struct ag_sticky {
+	bool failed;
+	int errnum;               /* the errno of the failure */
+	struct ag_error err;
+};
+
+/* Record a failure in s: code, and the message from fmt followed by
+ * ": strerror(errnum)"; then report it as ag_sticky_replay().  Returns -1. */
+int ag_sticky_set(struct ag_sticky *s, struct ag_error *err, int code, int errnum,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Report s's failure again: a copy in err (may be NULL), and errno set
+ * to its errnum.  Returns -1. */
+int ag_sticky_replay(const struct ag_sticky *s, struct ag_error *err);
 
 #endif

@@ -56,9 +56,7 @@ struct ag_fmp4 {
 	uint32_t seq;             /* mfhd sequence_number of the next fragment */
 
 	uint64_t nsamples, clamped, fragments;
-	bool failed;              /* a write error happened: sticky */
-	int fail_errno;
-	struct ag_error fail;
+	struct ag_sticky fail;    /* a write error happened: sticky */
 };
 
 static void
@@ -123,22 +121,28 @@ box_end(struct ag_buf *b, size_t off)
 static int
 fail(struct ag_fmp4 *m, int errnum, struct ag_error *err, const char *what)
 {
-	m->failed = true;
-	m->fail_errno = errnum;
-	ag_error_errno(&m->fail, AG_EX_IOERR, errnum, "mp4 output: %s", what);
-	if (err != NULL)
-		*err = m->fail;
-	errno = errnum;
-	return -1;
+	return ag_sticky_set(&m->fail, err, AG_EX_IOERR, errnum, "mp4 output: %s", what);
 }
 
-static int
-replay(const struct ag_fmp4 *m, struct ag_error *err)
+/*
+ * A list of n (at least one) parameter sets, each a 16-bit length and
+ * its bytes, at p[*pos..len): true when it fits, *pos then after it.
+ */
+static bool
+params_ok(const uint8_t *p, size_t len, int n, size_t *pos)
 {
-	if (err != NULL)
-		*err = m->fail;
-	errno = m->fail_errno;
-	return -1;
+	int i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (len - *pos < 2)
+			return false;
+		*pos += 2 + (size_t)ag_rd16(p + *pos);
+		if (*pos > len)
+			return false;
+	}
+	return true;
 }
 
 /* The record's SPS and PPS lists must fit in it; NAL lengths must be 4 bytes. */
@@ -146,36 +150,17 @@ static bool
 avcc_ok(const uint8_t *p, size_t len)
 {
 	size_t pos;
-	int nsps, npps, i;
+	int npps;
 
 	if (p == NULL || len < 7 || len > AG_FMP4_MAX_AVCC)
 		return false;
 	if (p[0] != 1 || (p[4] & 3) != 3)
 		return false;
-	nsps = p[5] & 0x1f;
-	if (nsps == 0)
-		return false;
 	pos = 6;
-	for (i = 0; i < nsps; i++) {
-		if (len - pos < 2)
-			return false;
-		pos += 2 + (size_t)ag_rd16(p + pos);
-		if (pos > len)
-			return false;
-	}
-	if (pos >= len)
+	if (!params_ok(p, len, p[5] & 0x1f, &pos) || pos >= len)
 		return false;
 	npps = p[pos++];
-	if (npps == 0)
-		return false;
-	for (i = 0; i < npps; i++) {
-		if (len - pos < 2)
-			return false;
-		pos += 2 + (size_t)ag_rd16(p + pos);
-		if (pos > len)
-			return false;
-	}
-	return true;
+	return params_ok(p, len, npps, &pos);
 }
 
 /* The 4-byte NAL lengths must cover the sample exactly, with no empty NAL unit. */
@@ -553,8 +538,8 @@ ag_fmp4_write(struct ag_fmp4 *m, int64_t dts, bool keyframe, const void *sample,
 	struct sample *s;
 	bool raised = false;
 
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (sample == NULL || len == 0 || len > AG_FMP4_MAX_SAMPLE)
 		return ag_error_set(err, AG_EX_USAGE, "mp4: sample of %zu bytes (1..%u allowed)",
 		    len, AG_FMP4_MAX_SAMPLE);
@@ -620,8 +605,8 @@ guess_dur(const struct ag_fmp4 *m)
 int
 ag_fmp4_flush(struct ag_fmp4 *m, struct ag_error *err)
 {
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (m->n == 0)
 		return 0;
 	return emit(m, guess_dur(m), err);
@@ -634,8 +619,8 @@ ag_fmp4_close(struct ag_fmp4 *m, int64_t end_dts, struct ag_error *err)
 
 	if (m == NULL)
 		return 0;
-	if (m->failed) {
-		r = replay(m, err);
+	if (m->fail.failed) {
+		r = ag_sticky_replay(&m->fail, err);
 	} else if (m->n > 0) {
 		int64_t last = m->s[m->n - 1].dts;
 		uint32_t dur = guess_dur(m);

@@ -284,82 +284,81 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The uid_*.txt names of dir, sorted: *names new (each entry too). */
+/* The uid_*.txt names of dir, sorted, into *names (new; ag_argv_free()). */
 static int
-list_logs(const char *dir, char ***names, size_t *n, struct ag_error *err)
+list_logs(const char *dir, struct ag_argv *names, struct ag_error *err)
 {
 	DIR *d;
 	struct dirent *de;
-	char **p;
 
-	*names = NULL;
-	*n = 0;
+	memset(names, 0, sizeof *names);
 	if ((d = opendir(dir)) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", dir);
 	while ((de = readdir(d)) != NULL) {
 		if (ag_parse_txt_name(de->d_name, NULL, NULL) < 0)
 			continue;
-		if ((p = realloc(*names, (*n + 1) * sizeof *p)) == NULL)
-			goto nomem;
-		*names = p;
-		if ((p[*n] = strdup(de->d_name)) == NULL)
-			goto nomem;
-		(*n)++;
+		if (ag_argv_push(names, de->d_name) < 0)
+			break;
 	}
 	closedir(d);
-	if (*n > 0)
-		qsort(*names, *n, sizeof **names, name_cmp);
+	if (names->failed)
+		return nomem(err);
+	if (names->n > 0)
+		qsort(names->v, names->n, sizeof *names->v, name_cmp);
 	return 0;
-nomem:
-	closedir(d);
-	return nomem(err);
+}
+
+/* Read each txt file of dir named in names (borrowed) and add it to f. */
+static int
+read_logs(struct ag_folder *f, const char *dir, const struct ag_argv *names,
+    struct ag_error *err)
+{
+	char *path;
+	struct ag_txt t;
+	size_t i;
+	int r;
+
+	if (names->n == 0)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "%s: no uid_*.txt files: not a recording folder", dir);
+	for (i = 0; i < names->n; i++) {
+		if ((path = ag_path_join(dir, names->v[i])) == NULL)
+			return nomem(err);
+		r = ag_txt_read_file(path, &t, err);
+		free(path);
+		if (r < 0)
+			return -1;
+		r = add_parsed(f, names->v[i], &t, err);
+		ag_txt_free(&t);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
 ag_folder_read(const char *dir, struct ag_folder *f, struct ag_error *err)
 {
-	char **names = NULL, *path;
-	struct ag_txt t;
-	size_t n = 0, i;
-	int rc = -1, r;
+	struct ag_argv names = { 0 };
+	int rc;
 
 	memset(f, 0, sizeof *f);
 	if ((f->path = strdup(dir)) == NULL)
 		return nomem(err);
-	if (list_logs(dir, &names, &n, err) < 0)
-		goto out;
-	if (n == 0) {
-		ag_error_set(err, AG_EX_DATAERR, "%s: no uid_*.txt files: not a recording folder",
-		    dir);
-		goto out;
+	rc = list_logs(dir, &names, err);
+	if (rc == 0)
+		rc = read_logs(f, dir, &names, err);
+	ag_argv_free(&names);
+	if (rc == 0)
+		rc = ag_folder_settle(f, err);
+	if (rc < 0) {
+		ag_folder_free(f);
+		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if ((path = ag_path_join(dir, names[i])) == NULL) {
-			nomem(err);
-			goto out;
-		}
-		r = ag_txt_read_file(path, &t, err);
-		free(path);
-		if (r < 0)
-			goto out;
-		r = add_parsed(f, names[i], &t, err);
-		ag_txt_free(&t);
-		if (r < 0)
-			goto out;
-	}
-	if (ag_folder_settle(f, err) < 0)
-		goto out;
 	read_channel(f);
 	f->finished = ag_folder_marked(dir, AG_FOLDER_FINISHED);
 	f->converted = ag_folder_marked(dir, AG_FOLDER_CONVERTED);
-	rc = 0;
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	if (rc < 0)
-		ag_folder_free(f);
-	return rc;
+	return 0;
 }
 
 void

@@ -87,9 +87,7 @@ struct ag_mkv {
 	off_t dur_at;             /* file offset of the Void kept for Duration, or -1 */
 
 	uint64_t clamped;
-	bool failed;              /* a write error happened: sticky */
-	int fail_errno;
-	struct ag_error fail;
+	struct ag_sticky fail;    /* a write error happened: sticky */
 };
 
 static void
@@ -207,22 +205,7 @@ master_end(struct ag_buf *b, size_t off)
 static int
 fail(struct ag_mkv *m, int errnum, struct ag_error *err, const char *what)
 {
-	m->failed = true;
-	m->fail_errno = errnum;
-	ag_error_errno(&m->fail, AG_EX_IOERR, errnum, "matroska output: %s", what);
-	if (err != NULL)
-		*err = m->fail;
-	errno = errnum;
-	return -1;
-}
-
-static int
-replay(const struct ag_mkv *m, struct ag_error *err)
-{
-	if (err != NULL)
-		*err = m->fail;
-	errno = m->fail_errno;
-	return -1;
+	return ag_sticky_set(&m->fail, err, AG_EX_IOERR, errnum, "matroska output: %s", what);
 }
 
 /*
@@ -263,8 +246,8 @@ ag_mkv_drain(struct ag_mkv *m, struct ag_error *err)
 {
 	ssize_t w;
 
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (m->out.len == m->out_off)
 		return 0;
 	if ((w = write_some(m->fd, m->out.p + m->out_off, m->out.len - m->out_off)) < 0)
@@ -546,8 +529,8 @@ ag_mkv_write(struct ag_mkv *m, int track, int64_t ts_ms, bool keyframe,
 	size_t blen;
 	bool key, clamped = false;
 
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (track < 1 || track > m->ntracks)
 		return ag_error_set(err, AG_EX_USAGE, "matroska: no track %d", track);
 	if (len > AG_MKV_MAX_FRAME)
@@ -609,8 +592,8 @@ ag_mkv_write(struct ag_mkv *m, int track, int64_t ts_ms, bool keyframe,
 int
 ag_mkv_flush(struct ag_mkv *m, struct ag_error *err)
 {
-	if (m->failed)
-		return replay(m, err);
+	if (m->fail.failed)
+		return ag_sticky_replay(&m->fail, err);
 	if (seal(m, err) < 0)
 		return -1;
 	return ag_mkv_drain(m, err);

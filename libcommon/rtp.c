@@ -92,14 +92,35 @@ parse_report(const uint8_t *p, uint32_t reporter, struct ag_rtcp *out)
 	r->dlsr = ag_rd32(p + 20);
 }
 
+/*
+ * Whether count report blocks after the off bytes of the sender's part
+ * fit in b[0..blen); -1 with err if not, what ("SR", "RR") naming the packet.
+ */
 static int
-parse_sr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct ag_error *err)
+check_reports(const uint8_t *b, size_t blen, size_t off, int count, const char *what,
+    struct ag_error *err)
+{
+	if (blen < off + 24 * (size_t)count)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "rtcp: %s of %zu bytes too short for %d report blocks", what, blen, count);
+	return 0;
+}
+
+/* The count report blocks at b + off, of the sender whose ssrc is at b. */
+static void
+parse_reports(const uint8_t *b, size_t off, int count, struct ag_rtcp *out)
 {
 	int i;
 
-	if (blen < 24 + 24 * (size_t)count)
-		return ag_error_set(err, AG_EX_DATAERR,
-		    "rtcp: SR of %zu bytes too short for %d report blocks", blen, count);
+	for (i = 0; i < count; i++)
+		parse_report(b + off + 24 * (size_t)i, ag_rd32(b), out);
+}
+
+static int
+parse_sr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct ag_error *err)
+{
+	if (check_reports(b, blen, 24, count, "SR", err) < 0)
+		return -1;
 	if (out->nsr < AG_RTCP_MAX_SR) {
 		struct ag_rtcp_sr *sr = &out->sr[out->nsr++];
 
@@ -109,24 +130,19 @@ parse_sr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct a
 		sr->packet_count = ag_rd32(b + 16);
 		sr->octet_count = ag_rd32(b + 20);
 	}
-	for (i = 0; i < count; i++)
-		parse_report(b + 24 + 24 * (size_t)i, ag_rd32(b), out);
+	parse_reports(b, 24, count, out);
 	return 0;
 }
 
 static int
 parse_rr(const uint8_t *b, size_t blen, int count, struct ag_rtcp *out, struct ag_error *err)
 {
-	int i;
-
-	if (blen < 4 + 24 * (size_t)count)
-		return ag_error_set(err, AG_EX_DATAERR,
-		    "rtcp: RR of %zu bytes too short for %d report blocks", blen, count);
+	if (check_reports(b, blen, 4, count, "RR", err) < 0)
+		return -1;
 	if (out->nrr < AG_RTCP_MAX_RR)
 		out->rr_ssrc[out->nrr] = ag_rd32(b);
 	out->nrr++;
-	for (i = 0; i < count; i++)
-		parse_report(b + 4 + 24 * (size_t)i, ag_rd32(b), out);
+	parse_reports(b, 4, count, out);
 	return 0;
 }
 

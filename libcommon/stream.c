@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,18 +29,8 @@ _Static_assert(AG_STREAM_CODEC_PCMU == (int)AG_CODEC_PCMU, "pcmu id");
 _Static_assert(AG_STREAM_CODEC_PCMA == (int)AG_CODEC_PCMA, "pcma id");
 _Static_assert(AG_STREAM_CODEC_AAC == (int)AG_CODEC_AAC, "aac id");
 
-/* Fixed bytes at the start of each known body (man page, RECORDS). */
-enum {
-	FIX_CHANNEL = 11,
-	FIX_JOIN = 12,
-	FIX_LEAVE = 13,
-	FIX_CODEC = 28,
-	FIX_MUTE = 14,
-	FIX_MEDIA = 20,
-	FIX_RAW = 30,
-	FIX_END = 9,
-	FIX_MAX = 30
-};
+/* The most fixed bytes at the start of a known body (layouts below). */
+#define FIX_MAX 30
 
 #define READ_CHUNK ((size_t)64 * 1024)
 
@@ -49,9 +40,7 @@ struct ag_stream_writer {
 	size_t head, len, cap;
 	size_t max_pending;
 	uint64_t offset;        /* bytes accepted */
-	bool broken;            /* a write failed: the stream is unusable */
-	int broken_errno;
-	struct ag_error broken_err;
+	struct ag_sticky broken;  /* a write failed: the stream is unusable */
 };
 
 struct ag_stream_reader {
@@ -164,6 +153,29 @@ kind_name(unsigned kind)
 }
 
 /*
+ * The kind and encoded codec of a codec or media record: -1 with the
+ * reason in why when wrong; israw says what a raw format there is not.
+ */
+static int
+check_coded(unsigned kind, unsigned codec, const char *israw, char *why, size_t whysize)
+{
+	if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO) {
+		snprintf(why, whysize, "unknown media kind %u", kind);
+		return -1;
+	}
+	if (is_raw_format(codec)) {
+		snprintf(why, whysize, "raw format %s %s", ag_stream_codec_name(codec), israw);
+		return -1;
+	}
+	if (codec_kind(codec) >= 0 && codec_kind(codec) != (int)kind) {
+		snprintf(why, whysize, "codec %s is not %s", ag_stream_codec_name(codec),
+		    kind_name(kind));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Check the values of a decoded or to-be-written record.  On failure
  * writes the reason into why and returns -1.
  */
@@ -191,16 +203,8 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 		return 0;
 	case AG_STREAM_CODEC:
 		c = &rec->u.codec;
-		kind = c->kind;
-		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
-			goto badkind;
-		if (is_raw_format(c->codec)) {
-			snprintf(why, whysize, "raw format %s is not a codec",
-			    ag_stream_codec_name(c->codec));
+		if (check_coded(c->kind, c->codec, "is not a codec", why, whysize) < 0)
 			return -1;
-		}
-		if (codec_kind(c->codec) >= 0 && codec_kind(c->codec) != (int)kind)
-			goto mismatch;
 		if (c->extradata_len > 0 && c->extradata == NULL) {
 			snprintf(why, whysize, "extradata length without data");
 			return -1;
@@ -213,16 +217,8 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 		return 0;
 	case AG_STREAM_MEDIA:
 		m = &rec->u.media;
-		kind = m->kind;
-		if (kind != AG_STREAM_AUDIO && kind != AG_STREAM_VIDEO)
-			goto badkind;
-		if (is_raw_format(m->codec)) {
-			snprintf(why, whysize, "raw format %s belongs in a raw record",
-			    ag_stream_codec_name(m->codec));
+		if (check_coded(m->kind, m->codec, "belongs in a raw record", why, whysize) < 0)
 			return -1;
-		}
-		if (codec_kind(m->codec) >= 0 && codec_kind(m->codec) != (int)kind)
-			goto mismatch;
 		if (m->len == 0 || m->data == NULL) {
 			snprintf(why, whysize, "empty payload");
 			return -1;
@@ -273,10 +269,6 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 badkind:
 	snprintf(why, whysize, "unknown media kind %u", kind);
 	return -1;
-mismatch:
-	snprintf(why, whysize, "codec %s is not %s", ag_stream_codec_name(rec->type ==
-	    AG_STREAM_CODEC ? rec->u.codec.codec : rec->u.media.codec), kind_name(kind));
-	return -1;
 rawmismatch:
 	snprintf(why, whysize, "raw format %s is not %s",
 	    ag_stream_codec_name(rec->u.raw.format), kind_name(kind));
@@ -285,20 +277,107 @@ rawmismatch:
 
 /* ---- decoding ---- */
 
+/*
+ * How each record's fixed fields lie in its body and in struct
+ * ag_stream_rec: one table read by both the decoder and the writer.
+ * A record with a variable tail has the tail's length as its last
+ * fixed field; the tail follows the fixed fields.
+ */
+enum field_kind {
+	F_END,          /* ends a layout */
+	F_I64,          /* int64_t */
+	F_U8,           /* uint8_t */
+	F_U16,          /* uint16_t */
+	F_U32,          /* uint32_t */
+	F_BOOL,         /* bool, one byte 0 or 1 */
+	F_LEN16,        /* the tail: 16-bit length; a pointer and a size_t length */
+	F_LEN32         /* the tail: 32-bit length; a pointer and a size_t length */
+};
+
+struct field {
+	enum field_kind kind;
+	size_t at;          /* offset in the body (little-endian there) */
+	size_t member;      /* offset of the value in struct ag_stream_rec; F_LEN*: the pointer */
+	size_t len_member;  /* F_LEN*: offset of the tail's size_t length */
+	const char *what;   /* F_BOOL, F_LEN*: its name in messages */
+};
+
+#define AT(m) offsetof(struct ag_stream_rec, u.m)
+#define FLD(k_, o_, m_) { .kind = k_, .at = o_, .member = AT(m_) }
+#define TAIL(k_, o_, p_, n_, w_) \
+	{ .kind = k_, .at = o_, .member = AT(p_), .len_member = AT(n_), .what = w_ }
+
+static const struct field channel_fields[] = {
+	FLD(F_I64, 0, channel.wall_us), FLD(F_U8, 8, channel.origin),
+	TAIL(F_LEN16, 9, channel.name, channel.name_len, "channel name"), { F_END }
+};
+static const struct field join_fields[] = {
+	FLD(F_I64, 0, join.t_us), FLD(F_U32, 8, join.uid), { F_END }
+};
+static const struct field leave_fields[] = {
+	FLD(F_I64, 0, leave.t_us), FLD(F_U32, 8, leave.uid), FLD(F_U8, 12, leave.reason),
+	{ F_END }
+};
+static const struct field codec_fields[] = {
+	FLD(F_I64, 0, codec.t_us), FLD(F_U32, 8, codec.uid), FLD(F_U8, 12, codec.kind),
+	FLD(F_U8, 13, codec.codec), FLD(F_U32, 14, codec.sample_rate),
+	FLD(F_U16, 18, codec.channels), FLD(F_U16, 20, codec.width),
+	FLD(F_U16, 22, codec.height),
+	TAIL(F_LEN32, 24, codec.extradata, codec.extradata_len, "extradata"), { F_END }
+};
+static const struct field mute_fields[] = {
+	FLD(F_I64, 0, mute.t_us), FLD(F_U32, 8, mute.uid), FLD(F_U8, 12, mute.kind),
+	{ .kind = F_BOOL, .at = 13, .member = AT(mute.muted), .what = "muted" }, { F_END }
+};
+static const struct field media_fields[] = {
+	FLD(F_I64, 0, media.pts_us), FLD(F_U32, 8, media.uid), FLD(F_U8, 12, media.kind),
+	FLD(F_U8, 13, media.codec), FLD(F_U16, 14, media.flags),
+	TAIL(F_LEN32, 16, media.data, media.len, "payload"), { F_END }
+};
+static const struct field raw_fields[] = {
+	FLD(F_I64, 0, raw.pts_us), FLD(F_U32, 8, raw.uid), FLD(F_U8, 12, raw.kind),
+	FLD(F_U8, 13, raw.format), FLD(F_U16, 14, raw.flags),
+	FLD(F_U32, 16, raw.sample_rate), FLD(F_U16, 20, raw.channels),
+	FLD(F_U16, 22, raw.width), FLD(F_U16, 24, raw.height),
+	TAIL(F_LEN32, 26, raw.data, raw.len, "payload"), { F_END }
+};
+static const struct field end_fields[] = {
+	FLD(F_I64, 0, end.t_us), FLD(F_U8, 8, end.reason), { F_END }
+};
+
+static const struct layout {
+	unsigned type;
+	size_t fixed;                   /* fixed bytes opening the body (man page, RECORDS) */
+	const struct field *fields;
+} layouts[] = {
+	{ AG_STREAM_CHANNEL, 11, channel_fields },
+	{ AG_STREAM_JOIN, 12, join_fields },
+	{ AG_STREAM_LEAVE, 13, leave_fields },
+	{ AG_STREAM_CODEC, 28, codec_fields },
+	{ AG_STREAM_MUTE, 14, mute_fields },
+	{ AG_STREAM_MEDIA, 20, media_fields },
+	{ AG_STREAM_RAW, 30, raw_fields },
+	{ AG_STREAM_END, 9, end_fields }
+};
+
+/* The layout of a known record type, or NULL. */
+static const struct layout *
+layout_of(unsigned type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+		if (layouts[i].type == type)
+			return &layouts[i];
+	return NULL;
+}
+
 static size_t
 fixed_size(unsigned type)
 {
-	switch (type) {
-	case AG_STREAM_CHANNEL: return FIX_CHANNEL;
-	case AG_STREAM_JOIN: return FIX_JOIN;
-	case AG_STREAM_LEAVE: return FIX_LEAVE;
-	case AG_STREAM_CODEC: return FIX_CODEC;
-	case AG_STREAM_MUTE: return FIX_MUTE;
-	case AG_STREAM_MEDIA: return FIX_MEDIA;
-	case AG_STREAM_RAW: return FIX_RAW;
-	case AG_STREAM_END: return FIX_END;
-	}
-	return 0;
+	const struct layout *l = layout_of(type);
+
+	return l != NULL ? l->fixed : 0;
 }
 
 /*
@@ -320,112 +399,69 @@ tail(const struct ag_stream_rec *rec, size_t fixed, uint32_t len, const char *wh
 	return 0;
 }
 
+/* Read rec's fixed fields and its tail from its body (fixed bytes long). */
+static int
+decode_fields(struct ag_stream_rec *rec, const struct field *f, size_t fixed,
+    struct ag_error *err)
+{
+	const uint8_t *b = rec->body, *t = NULL;
+	uint8_t *v;
+	uint32_t n;
+
+	for (; f->kind != F_END; f++) {
+		v = (uint8_t *)rec + f->member;
+		switch (f->kind) {
+		case F_I64:
+			*(int64_t *)(void *)v = get_i64(b + f->at);
+			break;
+		case F_U8:
+			*v = b[f->at];
+			break;
+		case F_U16:
+			*(uint16_t *)(void *)v = ag_rd16le(b + f->at);
+			break;
+		case F_U32:
+			*(uint32_t *)(void *)v = ag_rd32le(b + f->at);
+			break;
+		case F_BOOL:
+			if (b[f->at] > 1)
+				return ag_error_set(err, AG_EX_DATAERR,
+				    "offset %llu: %s record: %s is %u, not 0 or 1",
+				    (unsigned long long)rec->offset,
+				    ag_stream_type_name(rec->type), f->what, b[f->at]);
+			*(bool *)(void *)v = b[f->at] == 1;
+			break;
+		case F_LEN16:
+		case F_LEN32:
+			n = f->kind == F_LEN16 ? ag_rd16le(b + f->at) : ag_rd32le(b + f->at);
+			if (tail(rec, fixed, n, f->what, &t, err) < 0)
+				return -1;
+			/* Pointers to character types share one representation. */
+			memcpy(v, &t, sizeof t);
+			*(size_t *)(void *)((uint8_t *)rec + f->len_member) = n;
+			break;
+		case F_END:
+			break;
+		}
+	}
+	return 0;
+}
+
 int
 ag_stream_decode(struct ag_stream_rec *rec, struct ag_error *err)
 {
-	const uint8_t *b = rec->body;
-	size_t fixed = fixed_size(rec->type);
+	const struct layout *l = layout_of(rec->type);
 	char why[256];
-	uint32_t n;
-	const uint8_t *t = NULL;
 
-	if (fixed == 0)
+	if (l == NULL)
 		return 0;
-	if (rec->body_len < fixed)
+	if (rec->body_len < l->fixed)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "offset %llu: %s record: body of %zu bytes is shorter than its "
 		    "%zu fixed bytes", (unsigned long long)rec->offset,
-		    ag_stream_type_name(rec->type), rec->body_len, fixed);
-
-	switch (rec->type) {
-	case AG_STREAM_CHANNEL: {
-		struct ag_stream_channel *c = &rec->u.channel;
-
-		c->wall_us = get_i64(b);
-		c->origin = b[8];
-		n = ag_rd16le(b + 9);
-		if (tail(rec, fixed, n, "channel name", &t, err) < 0)
-			return -1;
-		c->name = (const char *)t;
-		c->name_len = n;
-		break;
-	}
-	case AG_STREAM_JOIN:
-		rec->u.join.t_us = get_i64(b);
-		rec->u.join.uid = ag_rd32le(b + 8);
-		break;
-	case AG_STREAM_LEAVE:
-		rec->u.leave.t_us = get_i64(b);
-		rec->u.leave.uid = ag_rd32le(b + 8);
-		rec->u.leave.reason = b[12];
-		break;
-	case AG_STREAM_CODEC: {
-		struct ag_stream_codec *c = &rec->u.codec;
-
-		c->t_us = get_i64(b);
-		c->uid = ag_rd32le(b + 8);
-		c->kind = b[12];
-		c->codec = b[13];
-		c->sample_rate = ag_rd32le(b + 14);
-		c->channels = ag_rd16le(b + 18);
-		c->width = ag_rd16le(b + 20);
-		c->height = ag_rd16le(b + 22);
-		n = ag_rd32le(b + 24);
-		if (tail(rec, fixed, n, "extradata", &t, err) < 0)
-			return -1;
-		c->extradata = t;
-		c->extradata_len = n;
-		break;
-	}
-	case AG_STREAM_MUTE:
-		rec->u.mute.t_us = get_i64(b);
-		rec->u.mute.uid = ag_rd32le(b + 8);
-		rec->u.mute.kind = b[12];
-		if (b[13] > 1)
-			return ag_error_set(err, AG_EX_DATAERR,
-			    "offset %llu: mute record: muted is %u, not 0 or 1",
-			    (unsigned long long)rec->offset, b[13]);
-		rec->u.mute.muted = b[13] == 1;
-		break;
-	case AG_STREAM_MEDIA: {
-		struct ag_stream_media *m = &rec->u.media;
-
-		m->pts_us = get_i64(b);
-		m->uid = ag_rd32le(b + 8);
-		m->kind = b[12];
-		m->codec = b[13];
-		m->flags = ag_rd16le(b + 14);
-		n = ag_rd32le(b + 16);
-		if (tail(rec, fixed, n, "payload", &t, err) < 0)
-			return -1;
-		m->data = t;
-		m->len = n;
-		break;
-	}
-	case AG_STREAM_RAW: {
-		struct ag_stream_raw *r = &rec->u.raw;
-
-		r->pts_us = get_i64(b);
-		r->uid = ag_rd32le(b + 8);
-		r->kind = b[12];
-		r->format = b[13];
-		r->flags = ag_rd16le(b + 14);
-		r->sample_rate = ag_rd32le(b + 16);
-		r->channels = ag_rd16le(b + 20);
-		r->width = ag_rd16le(b + 22);
-		r->height = ag_rd16le(b + 24);
-		n = ag_rd32le(b + 26);
-		if (tail(rec, fixed, n, "payload", &t, err) < 0)
-			return -1;
-		r->data = t;
-		r->len = n;
-		break;
-	}
-	case AG_STREAM_END:
-		rec->u.end.t_us = get_i64(b);
-		rec->u.end.reason = b[8];
-		break;
-	}
+		    ag_stream_type_name(rec->type), rec->body_len, l->fixed);
+	if (decode_fields(rec, l->fields, l->fixed, err) < 0)
+		return -1;
 	if (check_rec(rec, why, sizeof why) < 0)
 		return ag_error_set(err, AG_EX_DATAERR, "offset %llu: %s record: %s",
 		    (unsigned long long)rec->offset, ag_stream_type_name(rec->type), why);
@@ -535,23 +571,11 @@ ag_stream_parse_buf(const uint8_t *buf, size_t len,
 /* ---- writer ---- */
 
 static int
-writer_broken(struct ag_stream_writer *w, struct ag_error *err)
-{
-	if (err != NULL)
-		*err = w->broken_err;
-	errno = w->broken_errno;
-	return -1;
-}
-
-static int
 writer_fail(struct ag_stream_writer *w, int e, struct ag_error *err)
 {
-	w->broken = true;
-	w->broken_errno = e;
-	ag_error_errno(&w->broken_err, AG_EX_IOERR, e,
+	return ag_sticky_set(&w->broken, err, AG_EX_IOERR, e,
 	    "offset %llu: writing the channel stream",
 	    (unsigned long long)(w->offset - (w->len - w->head)));
-	return writer_broken(w, err);
 }
 
 int
@@ -559,8 +583,8 @@ ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
 {
 	ssize_t n;
 
-	if (w->broken)
-		return writer_broken(w, err);
+	if (w->broken.failed)
+		return ag_sticky_replay(&w->broken, err);
 	while (w->head < w->len) {
 		n = write(w->fd, w->pend + w->head, w->len - w->head);
 		if (n < 0) {
@@ -576,20 +600,33 @@ ag_stream_writer_drain(struct ag_stream_writer *w, struct ag_error *err)
 	return 0;
 }
 
+/*
+ * The buffers of the writer and the reader keep their bytes in
+ * (*buf)[*start..*end) of *cap: move them to the front and make room
+ * for want more after them.  False on ENOMEM (the bytes are kept).
+ */
+static bool
+window_reserve(uint8_t **buf, size_t *start, size_t *end, size_t *cap, size_t want)
+{
+	uint8_t *nb;
+
+	if (*start > 0) {
+		memmove(*buf, *buf + *start, *end - *start);
+		*end -= *start;
+		*start = 0;
+	}
+	if ((nb = ag_grow(*buf, cap, *end + want, 1)) == NULL)
+		return false;
+	*buf = nb;
+	return true;
+}
+
 /* Keep bytes for later; false when out of memory. */
 static bool
 queue(struct ag_stream_writer *w, const uint8_t *p, size_t n)
 {
-	uint8_t *nb;
-
-	if (w->head > 0) {
-		memmove(w->pend, w->pend + w->head, w->len - w->head);
-		w->len -= w->head;
-		w->head = 0;
-	}
-	if ((nb = ag_grow(w->pend, &w->cap, w->len + n, 1)) == NULL)
+	if (!window_reserve(&w->pend, &w->head, &w->len, &w->cap, n))
 		return false;
-	w->pend = nb;
 	memcpy(w->pend + w->len, p, n);
 	w->len += n;
 	return true;
@@ -747,6 +784,56 @@ ag_stream_write_record(struct ag_stream_writer *w, uint16_t type,
 	return emit(w, type, rec, 0, body, len, err);
 }
 
+/*
+ * Write rec's fixed fields into the body b (zeroed); *tailp (borrowed
+ * from rec) and the return value: its tail, NULL and 0 when none.  A
+ * 32-bit tail length over the maximum is written as one more than it,
+ * for emit() to refuse.
+ */
+static size_t
+encode_fields(const struct ag_stream_rec *rec, const struct field *f, uint8_t *b,
+    const void **tailp)
+{
+	const uint8_t *v;
+	size_t tlen = 0;
+
+	for (; f->kind != F_END; f++) {
+		v = (const uint8_t *)rec + f->member;
+		switch (f->kind) {
+		case F_I64:
+			put_i64(b + f->at, *(const int64_t *)(const void *)v);
+			break;
+		case F_U8:
+			b[f->at] = *v;
+			break;
+		case F_U16:
+			ag_wr16le(b + f->at, *(const uint16_t *)(const void *)v);
+			break;
+		case F_U32:
+			ag_wr32le(b + f->at, *(const uint32_t *)(const void *)v);
+			break;
+		case F_BOOL:
+			b[f->at] = *(const bool *)(const void *)v ? 1 : 0;
+			break;
+		case F_LEN16:
+		case F_LEN32:
+			memcpy(tailp, v, sizeof *tailp);
+			tlen = *(const size_t *)(const void *)((const uint8_t *)rec + f->len_member);
+			if (f->kind == F_LEN16) {
+				ag_wr16le(b + f->at, (uint16_t)tlen);
+				break;
+			}
+			if (tlen > AG_STREAM_MAX_BODY)
+				tlen = (size_t)AG_STREAM_MAX_BODY + 1;
+			ag_wr32le(b + f->at, (uint32_t)tlen);
+			break;
+		case F_END:
+			break;
+		}
+	}
+	return tlen;
+}
+
 int
 ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, struct ag_error *err)
 {
@@ -759,94 +846,13 @@ ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, str
 	if (fixed == 0)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "cannot encode record type %u: not a known type", (unsigned)rec->type);
-	if (w->broken)
-		return writer_broken(w, err);
+	if (w->broken.failed)
+		return ag_sticky_replay(&w->broken, err);
 	if (check_rec(rec, why, sizeof why) < 0)
 		return ag_error_set(err, AG_EX_DATAERR, "offset %llu: %s record: %s",
 		    (unsigned long long)w->offset, ag_stream_type_name(rec->type), why);
 	memset(buf, 0, sizeof buf);
-
-	switch (rec->type) {
-	case AG_STREAM_CHANNEL: {
-		const struct ag_stream_channel *c = &rec->u.channel;
-
-		put_i64(b, c->wall_us);
-		b[8] = c->origin;
-		ag_wr16le(b + 9, (uint16_t)c->name_len);
-		t = c->name;
-		tlen = c->name_len;
-		break;
-	}
-	case AG_STREAM_JOIN:
-		put_i64(b, rec->u.join.t_us);
-		ag_wr32le(b + 8, rec->u.join.uid);
-		break;
-	case AG_STREAM_LEAVE:
-		put_i64(b, rec->u.leave.t_us);
-		ag_wr32le(b + 8, rec->u.leave.uid);
-		b[12] = rec->u.leave.reason;
-		break;
-	case AG_STREAM_CODEC: {
-		const struct ag_stream_codec *c = &rec->u.codec;
-
-		put_i64(b, c->t_us);
-		ag_wr32le(b + 8, c->uid);
-		b[12] = c->kind;
-		b[13] = c->codec;
-		ag_wr32le(b + 14, c->sample_rate);
-		ag_wr16le(b + 18, c->channels);
-		ag_wr16le(b + 20, c->width);
-		ag_wr16le(b + 22, c->height);
-		t = c->extradata;
-		tlen = c->extradata_len;
-		break;
-	}
-	case AG_STREAM_MUTE:
-		put_i64(b, rec->u.mute.t_us);
-		ag_wr32le(b + 8, rec->u.mute.uid);
-		b[12] = rec->u.mute.kind;
-		b[13] = rec->u.mute.muted ? 1 : 0;
-		break;
-	case AG_STREAM_MEDIA: {
-		const struct ag_stream_media *m = &rec->u.media;
-
-		put_i64(b, m->pts_us);
-		ag_wr32le(b + 8, m->uid);
-		b[12] = m->kind;
-		b[13] = m->codec;
-		ag_wr16le(b + 14, m->flags);
-		t = m->data;
-		tlen = m->len;
-		break;
-	}
-	case AG_STREAM_RAW: {
-		const struct ag_stream_raw *r = &rec->u.raw;
-
-		put_i64(b, r->pts_us);
-		ag_wr32le(b + 8, r->uid);
-		b[12] = r->kind;
-		b[13] = r->format;
-		ag_wr16le(b + 14, r->flags);
-		ag_wr32le(b + 16, r->sample_rate);
-		ag_wr16le(b + 20, r->channels);
-		ag_wr16le(b + 22, r->width);
-		ag_wr16le(b + 24, r->height);
-		t = r->data;
-		tlen = r->len;
-		break;
-	}
-	case AG_STREAM_END:
-		put_i64(b, rec->u.end.t_us);
-		b[8] = rec->u.end.reason;
-		break;
-	}
-	/* The tail's length field is the last fixed field of its record. */
-	if (rec->type == AG_STREAM_CODEC || rec->type == AG_STREAM_MEDIA ||
-	    rec->type == AG_STREAM_RAW) {
-		if (tlen > AG_STREAM_MAX_BODY)
-			tlen = (size_t)AG_STREAM_MAX_BODY + 1;  /* emit() refuses it */
-		ag_wr32le(b + fixed - 4, (uint32_t)tlen);
-	}
+	tlen = encode_fields(rec, layout_of(rec->type)->fields, b, &t);
 	return emit(w, rec->type, buf, fixed, t, tlen, err);
 }
 
@@ -899,17 +905,7 @@ ag_stream_reader_free(struct ag_stream_reader *r)
 static bool
 reserve(struct ag_stream_reader *r, size_t want)
 {
-	uint8_t *nb;
-
-	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-	}
-	if ((nb = ag_grow(r->buf, &r->cap, r->end + want, 1)) == NULL)
-		return false;
-	r->buf = nb;
-	return true;
+	return window_reserve(&r->buf, &r->start, &r->end, &r->cap, want);
 }
 
 int
