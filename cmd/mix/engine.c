@@ -268,6 +268,18 @@ track_on(const struct mx_track *t, int64_t tn)
 	return t->spawned && !t->failed && t->start_us <= tn && tn < t->end_us;
 }
 
+/* A participant's stream that is over: its decoded frames and samples go. */
+static void
+drop_buffers(struct mx_track *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	free(t->abuf);
+	t->abuf = NULL;
+	t->alen = 0;
+	t->have = 0;
+	t->shown = -1;
+}
 /* The video track of uid on screen at tn: the one that started last. */
 static struct mx_track *
 video_of(struct mx_engine *e, uint32_t uid, int64_t tn)
@@ -407,14 +419,7 @@ mx_engine_reap(struct mx_engine *e, bool kill_all)
 	for (size_t i = 0; i < e->ntracks; i++) {
 		struct mx_track *t = e->tracks[i];
 		if (t->done && t->end_us <= tn && (t->slots != NULL || t->abuf != NULL)) {
-			/* a participant's stream that is over: its buffers go */
-			free(t->slots);
-			t->slots = NULL;
-			free(t->abuf);
-			t->abuf = NULL;
-			t->alen = 0;
-			t->have = 0;
-			t->shown = -1;
+			drop_buffers(t);
 		}
 		if (!t->spawned || t->done)
 			continue;
@@ -454,13 +459,7 @@ folder_schedule(struct mx_engine *e, int64_t tn)
 		if (t->spawned && !t->done && t->end_us <= tn) {
 			if (!mx_track_stop(t, true, e->o->quiet))
 				e->nfailed++;
-			free(t->slots);
-			t->slots = NULL;
-			free(t->abuf);
-			t->abuf = NULL;
-			t->alen = 0;
-			t->have = 0;
-			t->shown = -1;
+			drop_buffers(t);
 		}
 	}
 }

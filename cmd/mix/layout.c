@@ -442,6 +442,20 @@ scan_skip(struct scan *s)
 	return -1;
 }
 
+/* Skip one value and the comma after it.  Returns 0, or -1 when no comma
+ * follows (the end of the object or array, or bad JSON). */
+static int
+scan_next(struct scan *s)
+{
+	if (scan_skip(s) < 0)
+		return -1;
+	scan_ws(s);
+	if (s->p >= s->end || *s->p != ',')
+		return -1;
+	s->p++;
+	return 0;
+}
+
 /*
  * One step of a path: a key of an object (key != NULL) or an element of
  * an array.
@@ -494,12 +508,8 @@ scan_enter(struct scan *s, const struct step *st, bool at_key)
 				}
 				return 0;
 			}
-			if (scan_skip(s) < 0)
+			if (scan_next(s) < 0)
 				return -1;
-			scan_ws(s);
-			if (s->p >= s->end || *s->p != ',')
-				return -1;
-			s->p++;
 		}
 	}
 	if (*s->p != '[')
@@ -511,12 +521,8 @@ scan_enter(struct scan *s, const struct step *st, bool at_key)
 			return -1;
 		if (i == st->index)
 			return 0;
-		if (scan_skip(s) < 0)
+		if (scan_next(s) < 0)
 			return -1;
-		scan_ws(s);
-		if (s->p >= s->end || *s->p != ',')
-			return -1;
-		s->p++;
 		i++;
 	}
 }
