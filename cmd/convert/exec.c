@@ -39,10 +39,18 @@ now(void)
 	return ag_mono_us() / 1e6;
 }
 
+/* Write text as the file name inside tmpdir (a concat list). */
 static int
-write_all(const char *path, const char *text, struct ag_error *err)
+write_list(const char *tmpdir, const char *name, const char *text, struct ag_error *err)
 {
-	return ag_write_file_atomic(path, text, strlen(text), 0600, err);
+	char *p;
+	int rc;
+
+	if ((p = ag_path_join(tmpdir, name)) == NULL)
+		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
+	rc = ag_write_file_atomic(p, text, strlen(text), 0600, err);
+	free(p);
+	return rc;
 }
 
 /* Make the concat list and the links a job needs. */
@@ -52,24 +60,10 @@ prepare(const char *tmpdir, struct cv_render *r, struct ag_error *err)
 	size_t i;
 	char *p;
 
-	if (r->list_name) {
-		if ((p = ag_path_join(tmpdir, r->list_name)) == NULL)
-			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
-		if (write_all(p, r->list_text, err) < 0) {
-			free(p);
-			return -1;
-		}
-		free(p);
-	}
-	if (r->alist_name) {
-		if ((p = ag_path_join(tmpdir, r->alist_name)) == NULL)
-			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
-		if (write_all(p, r->alist_text, err) < 0) {
-			free(p);
-			return -1;
-		}
-		free(p);
-	}
+	if (r->list_name && write_list(tmpdir, r->list_name, r->list_text, err) < 0)
+		return -1;
+	if (r->alist_name && write_list(tmpdir, r->alist_name, r->alist_text, err) < 0)
+		return -1;
 	for (i = 0; i < r->nlinks; i++) {
 		if ((p = ag_path_join(tmpdir, r->link_names[i])) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "link");

@@ -381,29 +381,46 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 	return 0;
 }
 
+/* A filler step's opening: the lavfi source src, nframes frames (frames_opt). */
+static void
+filler_head(struct cv_ctx *c, struct ag_argv *a, const char *src, const char *frames_opt,
+    long long nframes)
+{
+	common_head(a, c->ffmpeg, false);
+	ag_argv_pushl(a, "-f", "lavfi", "-i", src, frames_opt, NULL);
+	ag_argv_pushf(a, "%lld", nframes);
+}
+
+/* A filler step's end: format fmt into tmpdir/jINDEX-suffix.  0, or -1. */
+static int
+filler_tail(struct ag_argv *a, const char *tmpdir, int index, const char *suffix,
+    const char *fmt)
+{
+	char tmpname[192];
+
+	common_tail(a);
+	snprintf(tmpname, sizeof tmpname, "j%d-%s", index, suffix);
+	ag_argv_pushl(a, "-f", fmt, NULL);
+	return push_url(a, tmpdir, tmpname);
+}
+
 /* The step that encodes black frames to fill the gaps of a copied video:
  * tmpdir/jINDEX-black.mp4.  0, or -1 when out of memory. */
 static int
 black_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
     int64_t black, struct ag_argv *a)
 {
-	char tmpname[192];
+	char src[96];
 
-	common_head(a, c->ffmpeg, false);
-	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-	ag_argv_pushf(a, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
-	ag_argv_pushf(a, "-frames:v");
-	ag_argv_pushf(a, "%lld", (long long)black);
+	snprintf(src, sizeof src, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
+	filler_head(c, a, src, "-frames:v", (long long)black);
 	ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
 	    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
 	    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
 	/* The same time base as the copied clips. */
 	ag_argv_push(a, "-video_track_timescale");
 	ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
-	common_tail(a);
-	snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
-	ag_argv_pushl(a, "-f", "mp4", NULL);
-	return push_url(a, tmpdir, tmpname);
+	return filler_tail(a, tmpdir, index, "black.mp4", "mp4");
 }
 
 /* The step that encodes the silence between copied audio clips:
@@ -412,18 +429,12 @@ static int
 silence_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
     int64_t silence, struct ag_argv *a)
 {
-	char tmpname[192];
+	char src[64];
 
-	common_head(a, c->ffmpeg, false);
-	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-	ag_argv_pushf(a, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
-	ag_argv_push(a, "-frames:a");
-	ag_argv_pushf(a, "%lld", (long long)silence + 2);
+	snprintf(src, sizeof src, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
+	filler_head(c, a, src, "-frames:a", (long long)silence + 2);
 	ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
-	common_tail(a);
-	snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
-	ag_argv_pushl(a, "-f", "adts", NULL);
-	return push_url(a, tmpdir, tmpname);
+	return filler_tail(a, tmpdir, index, "silence.aac", "adts");
 }
 
 /* The copy plans (concat lists) and the filler steps they need.
