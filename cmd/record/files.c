@@ -72,17 +72,7 @@ rc_log(struct rc_folder *f, int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(f, level, false, fmt, ap);
-	va_end(ap);
-}
-
-void
-rc_log_note(struct rc_folder *f, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(f, level, true, fmt, ap);
+	vlog(f, level & ~RC_LOG_ALWAYS, (level & RC_LOG_ALWAYS) != 0, fmt, ap);
 	va_end(ap);
 }
 
