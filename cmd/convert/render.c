@@ -437,30 +437,35 @@ silence_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int i
 	return filler_tail(a, tmpdir, index, "silence.aac", "adts");
 }
 
+/* The copy plan of kind k (its concat list) and, when it has gaps, the
+ * step that encodes their filler (black or silence).  0, or -1 when out of memory. */
+static int
+copy_and_fill(struct cv_ctx *c, const struct cv_job *j, const struct copy_kind *k,
+    const char *absdir, const char *tmpdir, int index, struct cv_render *r, char **list_name,
+    char **list_text)
+{
+	int64_t n = 0;
+
+	if (copy_plan(j, k, absdir, index, r, list_name, list_text, &n) < 0)
+		return -1;
+	if (n <= 0)
+		return 0;
+	return (k->video ? black_step : silence_step)(c, j, tmpdir, index, n,
+	    &r->steps[r->nsteps++].argv);
+}
+
 /* The copy plans (concat lists) and the filler steps they need.
  * 0, or -1 when out of memory. */
 static int
 filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
     const char *tmpdir, int index, bool want_audio, bool want_video, struct cv_render *r)
 {
-	int64_t black = 0, silence = 0;
-
-	if (want_video && j->copy_video) {
-		if (copy_plan(j, &copy_video, absdir, index, r, &r->list_name, &r->list_text,
-		    &black) < 0)
-			return -1;
-		if (black > 0 &&
-		    black_step(c, j, tmpdir, index, black, &r->steps[r->nsteps++].argv) < 0)
-			return -1;
-	}
-	if (want_audio && j->copy_audio) {
-		if (copy_plan(j, &copy_audio, absdir, index, r, &r->alist_name, &r->alist_text,
-		    &silence) < 0)
-			return -1;
-		if (silence > 0 &&
-		    silence_step(c, j, tmpdir, index, silence, &r->steps[r->nsteps++].argv) < 0)
-			return -1;
-	}
+	if (want_video && j->copy_video && copy_and_fill(c, j, &copy_video, absdir, tmpdir,
+	    index, r, &r->list_name, &r->list_text) < 0)
+		return -1;
+	if (want_audio && j->copy_audio && copy_and_fill(c, j, &copy_audio, absdir, tmpdir,
+	    index, r, &r->alist_name, &r->alist_text) < 0)
+		return -1;
 	return 0;
 }
 
