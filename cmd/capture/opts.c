@@ -113,9 +113,7 @@ int
 cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 {
 	static const struct option lo[] = {
-		{ "folder", required_argument, NULL, 'f' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
+		FE_LONGOPTS_IO,
 		{ "captureInterval", required_argument, NULL, O_INTERVAL },
 		{ "size", required_argument, NULL, O_SIZE },
 		{ "names", required_argument, NULL, O_NAMES },
@@ -123,10 +121,7 @@ cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 		{ "index", required_argument, NULL, O_INDEX },
 		{ "uid", required_argument, NULL, O_UID },
 		{ "quality", required_argument, NULL, O_QUALITY },
-		{ "umask", required_argument, NULL, O_UMASK },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		/* Exact single-letter names, so that -i and -q are not taken as
 		 * ambiguous abbreviations (input/index, quiet/quality). */
 		{ "i", required_argument, NULL, 'i' },

@@ -51,6 +51,25 @@ int fe_version(void);
  */
 int fe_common_opt(int ch, const char *name);
 
+/*
+ * Long options (struct option, <getopt.h>) spelled once for every
+ * program: -h/--help and -V/--version (values 'h', 'V'); and for the
+ * programs that read a folder (-f) or a stream (-i) and write to -o
+ * (agrec-mix, agrec-capture), those three first and --umask (value u),
+ * -q/--quiet and -h, -V last.
+ */
+#define FE_LONGOPTS_HV \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+#define FE_LONGOPTS_IO \
+	{ "folder", required_argument, NULL, 'f' }, \
+	{ "input", required_argument, NULL, 'i' }, \
+	{ "output", required_argument, NULL, 'o' }
+#define FE_LONGOPTS_IO_TAIL(u) \
+	{ "umask", required_argument, NULL, (u) }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	FE_LONGOPTS_HV
+
 /* The argument getopt has just read (borrowed from argv), or "?". */
 const char *fe_optname(int argc, char **argv);
 

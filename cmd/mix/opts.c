@@ -180,9 +180,7 @@ int
 mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 {
 	static const struct option lo[] = {
-		{ "folder", required_argument, NULL, 'f' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
+		FE_LONGOPTS_IO,
 		{ "mixResolution", required_argument, NULL, O_RES },
 		{ "mixedVideoAudio", required_argument, NULL, O_MIXEDVA },
 		{ "isAudioOnly", required_argument, NULL, O_AUDIOONLY },
@@ -196,10 +194,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
-		{ "umask", required_argument, NULL, O_UMASK },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
 	int st;

@@ -408,8 +408,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "dump", required_argument, NULL, O_DUMP },
 		{ "allow", required_argument, NULL, O_ALLOW },
 		{ "feedback", required_argument, NULL, O_FEEDBACK },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ports p = { 0, 0 };
