@@ -39,16 +39,18 @@ now(void)
 	return ag_mono_us() / 1e6;
 }
 
-/* Write text as the file name inside tmpdir (a concat list). */
+/* Write the concat list l into tmpdir (nothing if l has no name). */
 static int
-write_list(const char *tmpdir, const char *name, const char *text, struct ag_error *err)
+write_list(const char *tmpdir, const struct cv_list *l, struct ag_error *err)
 {
 	char *p;
 	int rc;
 
-	if ((p = ag_path_join(tmpdir, name)) == NULL)
+	if (l->name == NULL)
+		return 0;
+	if ((p = ag_path_join(tmpdir, l->name)) == NULL)
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
-	rc = ag_write_file_atomic(p, text, strlen(text), 0600, err);
+	rc = ag_write_file_atomic(p, l->text, strlen(l->text), 0600, err);
 	free(p);
 	return rc;
 }
@@ -60,10 +62,9 @@ prepare(const char *tmpdir, struct cv_render *r, struct ag_error *err)
 	size_t i;
 	char *p;
 
-	if (r->list_name && write_list(tmpdir, r->list_name, r->list_text, err) < 0)
-		return -1;
-	if (r->alist_name && write_list(tmpdir, r->alist_name, r->alist_text, err) < 0)
-		return -1;
+	for (i = 0; i < 2; i++)
+		if (write_list(tmpdir, &r->lists[i], err) < 0)
+			return -1;
 	for (i = 0; i < r->nlinks; i++) {
 		if ((p = ag_path_join(tmpdir, r->link_names[i])) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "link");

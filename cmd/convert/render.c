@@ -304,7 +304,7 @@ audio_base(const struct cv_job *j)
  */
 static int
 copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir, int index,
-    struct cv_render *r, char **list_name, char **list_text, int64_t *filler_frames)
+    struct cv_render *r, struct cv_list *list, int64_t *filler_frames)
 {
 	const struct cv_place *places = k->video ? j->video : j->audio;
 	size_t n = k->video ? j->nvideo : j->naudio, len = 0, i;
@@ -371,12 +371,12 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 		free(text);
 		return -1;
 	}
-	if (asprintf(list_name, k->list_fmt, index) < 0) {
-		*list_name = NULL;
+	if (asprintf(&list->name, k->list_fmt, index) < 0) {
+		list->name = NULL;
 		free(text);
 		return -1;
 	}
-	*list_text = text;
+	list->text = text;
 	*filler_frames = maxgap;
 	return 0;
 }
@@ -441,12 +441,12 @@ silence_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int i
  * step that encodes their filler (black or silence).  0, or -1 when out of memory. */
 static int
 copy_and_fill(struct cv_ctx *c, const struct cv_job *j, const struct copy_kind *k,
-    const char *absdir, const char *tmpdir, int index, struct cv_render *r, char **list_name,
-    char **list_text)
+    const char *absdir, const char *tmpdir, int index, struct cv_render *r,
+    struct cv_list *list)
 {
 	int64_t n = 0;
 
-	if (copy_plan(j, k, absdir, index, r, list_name, list_text, &n) < 0)
+	if (copy_plan(j, k, absdir, index, r, list, &n) < 0)
 		return -1;
 	if (n <= 0)
 		return 0;
@@ -461,10 +461,10 @@ filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
     const char *tmpdir, int index, bool want_audio, bool want_video, struct cv_render *r)
 {
 	if (want_video && j->copy_video && copy_and_fill(c, j, &copy_video, absdir, tmpdir,
-	    index, r, &r->list_name, &r->list_text) < 0)
+	    index, r, &r->lists[CV_LIST_VIDEO]) < 0)
 		return -1;
 	if (want_audio && j->copy_audio && copy_and_fill(c, j, &copy_audio, absdir, tmpdir,
-	    index, r, &r->alist_name, &r->alist_text) < 0)
+	    index, r, &r->lists[CV_LIST_AUDIO]) < 0)
 		return -1;
 	return 0;
 }
@@ -481,7 +481,7 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 
 	if (want_video && j->copy_video) {
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-		if (push_url(a, tmpdir, r->list_name) < 0)
+		if (push_url(a, tmpdir, r->lists[CV_LIST_VIDEO].name) < 0)
 			return -1;
 		nin = 1;
 	} else if (want_video) {
@@ -501,7 +501,7 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
 		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-		if (push_url(a, tmpdir, r->alist_name) < 0)
+		if (push_url(a, tmpdir, r->lists[CV_LIST_AUDIO].name) < 0)
 			return -1;
 	} else if (want_audio) {
 		for (i = 0; i < j->naudio; i++) {
@@ -618,10 +618,10 @@ cv_render_free(struct cv_render *r)
 	}
 	free(r->link_names);
 	free(r->link_targets);
-	free(r->list_name);
-	free(r->list_text);
-	free(r->alist_name);
-	free(r->alist_text);
+	for (i = 0; i < 2; i++) {
+		free(r->lists[i].name);
+		free(r->lists[i].text);
+	}
 	free(r->out_tmp);
 	memset(r, 0, sizeof *r);
 }
