@@ -164,7 +164,8 @@ ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 			return NULL;
 		s = &r->ssrcs[old];
 		ssrc_forget(s);
-		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx", (unsigned long)s->ssrc);
+		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx",
+		    (unsigned long)s->ssrc);
 	} else {
 		for (i = 0; i < r->nssrcs; i++)
 			if (!r->ssrcs[i].used) {
