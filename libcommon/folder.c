@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "folder.h"
 #include "fsutil.h"
+#include "num.h"
 #include "txt.h"
 
 #define META_MAX_BYTES ((size_t)64 * 1024)
@@ -209,10 +210,9 @@ static int
 log_cmp(const void *a, const void *b)
 {
 	const struct ag_folder_log *x = a, *y = b;
+	int c = ag_cmp_i64(x->uid, y->uid);
 
-	if (x->uid != y->uid)
-		return x->uid < y->uid ? -1 : 1;
-	return strcmp(x->ts, y->ts);
+	return c != 0 ? c : strcmp(x->ts, y->ts);
 }
 
 int

@@ -19,3 +19,9 @@ ag_parse_long(const char *s, long min, long max, long *out)
 	*out = v;
 	return 0;
 }
+
+int
+ag_cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}

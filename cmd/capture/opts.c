@@ -63,8 +63,9 @@ parse_size(const char *s, struct cp_opts *o)
 
 /* One option ch with its optarg (name: as given).  0, or the exit status. */
 static int
-one_opt(int ch, const char *name, struct cp_opts *o)
+one_opt(int ch, const char *name, void *ctx)
 {
+	struct cp_opts *o = ctx;
 	struct ag_error err = { 0 };
 	long v;
 
@@ -101,10 +102,7 @@ one_opt(int ch, const char *name, struct cp_opts *o)
 			return AG_EX_USAGE;
 		o->quality = (int)v;
 		break;
-	case O_UMASK:
-		if (ag_umask_parse(optarg, &o->umask) < 0)
-			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);
-		break;
+	case O_UMASK: return fe_umask(optarg, &o->umask);
 	case 'q': o->quiet = true; break;
 	default: return fe_common_opt(ch, name);
 	}
@@ -115,9 +113,7 @@ int
 cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 {
 	static const struct option lo[] = {
-		{ "folder", required_argument, NULL, 'f' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
+		FE_LONGOPTS_IO,
 		{ "captureInterval", required_argument, NULL, O_INTERVAL },
 		{ "size", required_argument, NULL, O_SIZE },
 		{ "names", required_argument, NULL, O_NAMES },
@@ -125,29 +121,22 @@ cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 		{ "index", required_argument, NULL, O_INDEX },
 		{ "uid", required_argument, NULL, O_UID },
 		{ "quality", required_argument, NULL, O_QUALITY },
-		{ "umask", required_argument, NULL, O_UMASK },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		/* Exact single-letter names, so that -i and -q are not taken as
 		 * ambiguous abbreviations (input/index, quiet/quality). */
 		{ "i", required_argument, NULL, 'i' },
 		{ "q", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, st;
+	int st;
 
 	memset(o, 0, sizeof *o);
 	o->interval = 5;
 	o->quality = 3;
 	o->names = CP_NAMES_SDK;
 	o->umask = AG_UMASK_DEFAULT;
-	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qhV", lo, NULL)) != -1) {
-		st = one_opt(ch, fe_optname(argc, argv), o);
-		if (st != 0 || ch == 'h' || ch == 'V')
-			return st;
-	}
+	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
+		return st;
 	if (optind < argc)
 		return fe_usage("%s: unexpected argument", argv[optind]);
 	return -1;

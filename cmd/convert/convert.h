@@ -170,13 +170,18 @@ struct cv_step {
 	bool progress;          /* this step reports -progress on stdout */
 };
 
+/* A concat list of the copy path: a file to write in the private directory. */
+struct cv_list {
+	char *name;             /* file name in tmpdir, or NULL: no list */
+	char *text;             /* its content */
+};
+
+enum { CV_LIST_VIDEO, CV_LIST_AUDIO };
+
 struct cv_render {
 	struct cv_step steps[3];
 	int nsteps;
-	char *list_name;        /* video concat list file name in tmpdir, or NULL */
-	char *list_text;        /* its content */
-	char *alist_name;       /* audio concat list, or NULL */
-	char *alist_text;
+	struct cv_list lists[2];        /* [CV_LIST_VIDEO], [CV_LIST_AUDIO] */
 	char **link_names, **link_targets;
 	size_t nlinks;
 	char *out_tmp;          /* full path of the temporary output */

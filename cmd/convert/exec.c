@@ -39,10 +39,20 @@ now(void)
 	return ag_mono_us() / 1e6;
 }
 
+/* Write the concat list l into tmpdir (nothing if l has no name). */
 static int
-write_all(const char *path, const char *text, struct ag_error *err)
+write_list(const char *tmpdir, const struct cv_list *l, struct ag_error *err)
 {
-	return ag_write_file_atomic(path, text, strlen(text), 0600, err);
+	char *p;
+	int rc;
+
+	if (l->name == NULL)
+		return 0;
+	if ((p = ag_path_join(tmpdir, l->name)) == NULL)
+		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
+	rc = ag_write_file_atomic(p, l->text, strlen(l->text), 0600, err);
+	free(p);
+	return rc;
 }
 
 /* Make the concat list and the links a job needs. */
@@ -52,24 +62,9 @@ prepare(const char *tmpdir, struct cv_render *r, struct ag_error *err)
 	size_t i;
 	char *p;
 
-	if (r->list_name) {
-		if ((p = ag_path_join(tmpdir, r->list_name)) == NULL)
-			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
-		if (write_all(p, r->list_text, err) < 0) {
-			free(p);
+	for (i = 0; i < 2; i++)
+		if (write_list(tmpdir, &r->lists[i], err) < 0)
 			return -1;
-		}
-		free(p);
-	}
-	if (r->alist_name) {
-		if ((p = ag_path_join(tmpdir, r->alist_name)) == NULL)
-			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "list");
-		if (write_all(p, r->alist_text, err) < 0) {
-			free(p);
-			return -1;
-		}
-		free(p);
-	}
 	for (i = 0; i < r->nlinks; i++) {
 		if ((p = ag_path_join(tmpdir, r->link_names[i])) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "link");

@@ -127,18 +127,16 @@ status_for(int code)
 static void
 print_copy_files(const char *tmpdir, const struct cv_render *r)
 {
-	const char *names[2] = { r->list_name, r->alist_name };
-	const char *texts[2] = { r->list_text, r->alist_text };
 	size_t i;
 	int k;
 
 	for (i = 0; i < r->nlinks; i++)
 		printf("# %s/%s -> %s\n", tmpdir, r->link_names[i], r->link_targets[i]);
 	for (k = 0; k < 2; k++) {
-		const char *p = texts[k], *nl;
-		if (names[k] == NULL)
+		const char *p = r->lists[k].text, *nl;
+		if (r->lists[k].name == NULL)
 			continue;
-		printf("# %s/%s:\n", tmpdir, names[k]);
+		printf("# %s/%s:\n", tmpdir, r->lists[k].name);
 		for (; *p; p = nl + 1) {
 			if ((nl = strchr(p, '\n')) == NULL)
 				nl = p + strlen(p);

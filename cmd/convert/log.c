@@ -31,6 +31,22 @@ cv_log_check(struct cv_ctx *c)
 		c->log_errno = errno != 0 ? errno : EIO;
 }
 
+/* Into the log with prefix; then, if say, to stderr (clearing the progress line). */
+static void
+log_and_say(struct cv_ctx *c, const char *prefix, int say, const char *fmt, va_list ap)
+{
+	va_list aq;
+
+	vlog_to(c, prefix, fmt, ap);
+	if (!say)
+		return;
+	va_copy(aq, ap);
+	if (c->progress)
+		fputs("\r\033[K", stderr);
+	ag_vmsg(fmt, aq);
+	va_end(aq);
+}
+
 void
 cv_warn(struct cv_ctx *c, const char *fmt, ...)
 {
@@ -38,12 +54,7 @@ cv_warn(struct cv_ctx *c, const char *fmt, ...)
 
 	c->nwarnings++;
 	va_start(ap, fmt);
-	vlog_to(c, "warning: ", fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	if (c->progress)
-		fputs("\r\033[K", stderr);
-	ag_vmsg(fmt, ap);
+	log_and_say(c, "warning: ", 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -53,14 +64,7 @@ cv_note(struct cv_ctx *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog_to(c, "", fmt, ap);
-	va_end(ap);
-	if (c->opts->quiet)
-		return;
-	va_start(ap, fmt);
-	if (c->progress)
-		fputs("\r\033[K", stderr);
-	ag_vmsg(fmt, ap);
+	log_and_say(c, "", !c->opts->quiet, fmt, ap);
 	va_end(ap);
 }
 

@@ -101,16 +101,25 @@ parse_size(int argc, char **argv, const char *s, struct cv_opts *o)
 	return 0;
 }
 
-/* One option ch with its optarg.  0, or the exit status (-h, -V, usage). */
+/* What one_opt fills, and the arguments -r W H reads on from. */
+struct parse {
+	int argc;
+	char **argv;
+	struct cv_opts *o;
+	struct cv_strlist *folders, *scans;
+};
+
+/* One option ch with its optarg (name: as given).  0, or the exit status (-h, -V, usage). */
 static int
-one_opt(int ch, int argc, char **argv, struct cv_opts *o, struct cv_strlist *folders,
-    struct cv_strlist *scans)
+one_opt(int ch, const char *name, void *ctx)
 {
+	struct parse *ps = ctx;
+	struct cv_opts *o = ps->o;
 	long v;
 
 	switch (ch) {
-	case 'f': cv_strlist_add(folders, optarg); break;
-	case 'S': cv_strlist_add(scans, optarg); break;
+	case 'f': cv_strlist_add(ps->folders, optarg); break;
+	case 'S': cv_strlist_add(ps->scans, optarg); break;
 	case 'm':
 		if (fe_num("-m", optarg, AG_CLI_CV_MODE, &v) < 0)
 			return AG_EX_USAGE;
@@ -118,7 +127,7 @@ one_opt(int ch, int argc, char **argv, struct cv_opts *o, struct cv_strlist *fol
 		break;
 	case 'p': return parse_fps(optarg, o);
 	case 's': o->saving = true; break;
-	case 'r': return parse_size(argc, argv, optarg, o);
+	case 'r': return parse_size(ps->argc, ps->argv, optarg, o);
 	case 'j':
 		if (fe_num("-j", optarg, AG_CLI_JOBS, &v) < 0)
 			return AG_EX_USAGE;
@@ -135,7 +144,7 @@ one_opt(int ch, int argc, char **argv, struct cv_opts *o, struct cv_strlist *fol
 	case 'T': o->stretch = true; break;
 	case 'n': o->dry_run = true; break;
 	case 'J': o->json = true; break;
-	default: return fe_common_opt(ch, fe_optname(argc, argv));
+	default: return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -152,8 +161,7 @@ cv_opts_parse(int argc, char **argv, struct cv_opts *o, struct cv_strlist *folde
 		{ "resolution", required_argument, NULL, 'r' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_HV,
 		{ "scan", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "once", no_argument, NULL, 'O' },
@@ -164,16 +172,13 @@ cv_opts_parse(int argc, char **argv, struct cv_opts *o, struct cv_strlist *folde
 		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, st;
+	struct parse ps = { argc, argv, o, folders, scans };
+	int st;
 
 	memset(o, 0, sizeof *o);
 	o->fps = 15;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:m:p:sr:j:qhV", longopts, NULL)) != -1) {
-		st = one_opt(ch, argc, argv, o, folders, scans);
-		if (st != 0 || ch == 'h' || ch == 'V')
-			return st;
-	}
+	if ((st = fe_getopt(argc, argv, ":f:m:p:sr:j:qhV", longopts, false, one_opt, &ps)) >= 0)
+		return st;
 	if (optind < argc)
 		return fe_usage("unexpected argument '%s' (folders go after -f)", argv[optind]);
 	if (folders->n == 0 && scans->n == 0)

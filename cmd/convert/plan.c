@@ -10,6 +10,7 @@
 #include "adts.h"
 #include "buf.h"
 #include "convert/convert.h"
+#include "num.h"
 
 int64_t
 cv_frames_at(int64_t ms, int fps)
@@ -92,9 +93,7 @@ place_cmp(const void *x, const void *y)
 {
 	const struct cv_place *p = x, *q = y;
 
-	if (p->out_ms != q->out_ms)
-		return p->out_ms < q->out_ms ? -1 : 1;
-	return 0;
+	return ag_cmp_i64(p->out_ms, q->out_ms);
 }
 
 /* Sort and cut overlaps: a later clip starts at its own time and cuts the earlier one. */

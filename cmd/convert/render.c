@@ -304,7 +304,7 @@ audio_base(const struct cv_job *j)
  */
 static int
 copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir, int index,
-    struct cv_render *r, char **list_name, char **list_text, int64_t *filler_frames)
+    struct cv_render *r, struct cv_list *list, int64_t *filler_frames)
 {
 	const struct cv_place *places = k->video ? j->video : j->audio;
 	size_t n = k->video ? j->nvideo : j->naudio, len = 0, i;
@@ -371,14 +371,37 @@ copy_plan(const struct cv_job *j, const struct copy_kind *k, const char *absdir,
 		free(text);
 		return -1;
 	}
-	if (asprintf(list_name, k->list_fmt, index) < 0) {
-		*list_name = NULL;
+	if (asprintf(&list->name, k->list_fmt, index) < 0) {
+		list->name = NULL;
 		free(text);
 		return -1;
 	}
-	*list_text = text;
+	list->text = text;
 	*filler_frames = maxgap;
 	return 0;
+}
+
+/* A filler step's opening: the lavfi source src, nframes frames (frames_opt). */
+static void
+filler_head(struct cv_ctx *c, struct ag_argv *a, const char *src, const char *frames_opt,
+    long long nframes)
+{
+	common_head(a, c->ffmpeg, false);
+	ag_argv_pushl(a, "-f", "lavfi", "-i", src, frames_opt, NULL);
+	ag_argv_pushf(a, "%lld", nframes);
+}
+
+/* A filler step's end: format fmt into tmpdir/jINDEX-suffix.  0, or -1. */
+static int
+filler_tail(struct ag_argv *a, const char *tmpdir, int index, const char *suffix,
+    const char *fmt)
+{
+	char tmpname[192];
+
+	common_tail(a);
+	snprintf(tmpname, sizeof tmpname, "j%d-%s", index, suffix);
+	ag_argv_pushl(a, "-f", fmt, NULL);
+	return push_url(a, tmpdir, tmpname);
 }
 
 /* The step that encodes black frames to fill the gaps of a copied video:
@@ -387,23 +410,17 @@ static int
 black_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
     int64_t black, struct ag_argv *a)
 {
-	char tmpname[192];
+	char src[96];
 
-	common_head(a, c->ffmpeg, false);
-	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-	ag_argv_pushf(a, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
-	ag_argv_pushf(a, "-frames:v");
-	ag_argv_pushf(a, "%lld", (long long)black);
+	snprintf(src, sizeof src, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
+	filler_head(c, a, src, "-frames:v", (long long)black);
 	ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
 	    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
 	    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
 	/* The same time base as the copied clips. */
 	ag_argv_push(a, "-video_track_timescale");
 	ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
-	common_tail(a);
-	snprintf(tmpname, sizeof tmpname, "j%d-black.mp4", index);
-	ag_argv_pushl(a, "-f", "mp4", NULL);
-	return push_url(a, tmpdir, tmpname);
+	return filler_tail(a, tmpdir, index, "black.mp4", "mp4");
 }
 
 /* The step that encodes the silence between copied audio clips:
@@ -412,18 +429,29 @@ static int
 silence_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int index,
     int64_t silence, struct ag_argv *a)
 {
-	char tmpname[192];
+	char src[64];
 
-	common_head(a, c->ffmpeg, false);
-	ag_argv_pushl(a, "-f", "lavfi", "-i", NULL);
-	ag_argv_pushf(a, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
-	ag_argv_push(a, "-frames:a");
-	ag_argv_pushf(a, "%lld", (long long)silence + 2);
+	snprintf(src, sizeof src, "anullsrc=r=%d:cl=%s", SR, j->channels >= 2 ? "stereo" : "mono");
+	filler_head(c, a, src, "-frames:a", (long long)silence + 2);
 	ag_argv_pushl(a, "-c:a", "aac", "-b:a", "32k", "-ar", "48000", NULL);
-	common_tail(a);
-	snprintf(tmpname, sizeof tmpname, "j%d-silence.aac", index);
-	ag_argv_pushl(a, "-f", "adts", NULL);
-	return push_url(a, tmpdir, tmpname);
+	return filler_tail(a, tmpdir, index, "silence.aac", "adts");
+}
+
+/* The copy plan of kind k (its concat list) and, when it has gaps, the
+ * step that encodes their filler (black or silence).  0, or -1 when out of memory. */
+static int
+copy_and_fill(struct cv_ctx *c, const struct cv_job *j, const struct copy_kind *k,
+    const char *absdir, const char *tmpdir, int index, struct cv_render *r,
+    struct cv_list *list)
+{
+	int64_t n = 0;
+
+	if (copy_plan(j, k, absdir, index, r, list, &n) < 0)
+		return -1;
+	if (n <= 0)
+		return 0;
+	return (k->video ? black_step : silence_step)(c, j, tmpdir, index, n,
+	    &r->steps[r->nsteps++].argv);
 }
 
 /* The copy plans (concat lists) and the filler steps they need.
@@ -432,24 +460,12 @@ static int
 filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
     const char *tmpdir, int index, bool want_audio, bool want_video, struct cv_render *r)
 {
-	int64_t black = 0, silence = 0;
-
-	if (want_video && j->copy_video) {
-		if (copy_plan(j, &copy_video, absdir, index, r, &r->list_name, &r->list_text,
-		    &black) < 0)
-			return -1;
-		if (black > 0 &&
-		    black_step(c, j, tmpdir, index, black, &r->steps[r->nsteps++].argv) < 0)
-			return -1;
-	}
-	if (want_audio && j->copy_audio) {
-		if (copy_plan(j, &copy_audio, absdir, index, r, &r->alist_name, &r->alist_text,
-		    &silence) < 0)
-			return -1;
-		if (silence > 0 &&
-		    silence_step(c, j, tmpdir, index, silence, &r->steps[r->nsteps++].argv) < 0)
-			return -1;
-	}
+	if (want_video && j->copy_video && copy_and_fill(c, j, &copy_video, absdir, tmpdir,
+	    index, r, &r->lists[CV_LIST_VIDEO]) < 0)
+		return -1;
+	if (want_audio && j->copy_audio && copy_and_fill(c, j, &copy_audio, absdir, tmpdir,
+	    index, r, &r->lists[CV_LIST_AUDIO]) < 0)
+		return -1;
 	return 0;
 }
 
@@ -465,7 +481,7 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 
 	if (want_video && j->copy_video) {
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-		if (push_url(a, tmpdir, r->list_name) < 0)
+		if (push_url(a, tmpdir, r->lists[CV_LIST_VIDEO].name) < 0)
 			return -1;
 		nin = 1;
 	} else if (want_video) {
@@ -485,7 +501,7 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
 		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
-		if (push_url(a, tmpdir, r->alist_name) < 0)
+		if (push_url(a, tmpdir, r->lists[CV_LIST_AUDIO].name) < 0)
 			return -1;
 	} else if (want_audio) {
 		for (i = 0; i < j->naudio; i++) {
@@ -602,10 +618,10 @@ cv_render_free(struct cv_render *r)
 	}
 	free(r->link_names);
 	free(r->link_targets);
-	free(r->list_name);
-	free(r->list_text);
-	free(r->alist_name);
-	free(r->alist_text);
+	for (i = 0; i < 2; i++) {
+		free(r->lists[i].name);
+		free(r->lists[i].text);
+	}
 	free(r->out_tmp);
 	memset(r, 0, sizeof *r);
 }

@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "exitcodes.h"
 #include "fe/fe.h"
+#include "umask.h"
 
 static const struct fe_prog *prog;
 
@@ -92,6 +93,30 @@ const char *
 fe_optname(int argc, char **argv)
 {
 	return optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+}
+
+int
+fe_getopt(int argc, char **argv, const char *optstring, const struct option *lo,
+    bool only, int (*one)(int ch, const char *name, void *ctx), void *ctx)
+{
+	int ch, st;
+
+	opterr = 0;
+	while ((ch = only ? getopt_long_only(argc, argv, optstring, lo, NULL) :
+	    getopt_long(argc, argv, optstring, lo, NULL)) != -1) {
+		st = one(ch, fe_optname(argc, argv), ctx);
+		if (st != 0 || ch == 'h' || ch == 'V')
+			return st;
+	}
+	return -1;
+}
+
+int
+fe_umask(const char *arg, mode_t *mask)
+{
+	if (ag_umask_parse(arg, mask) < 0)
+		return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", arg);
+	return 0;
 }
 
 int

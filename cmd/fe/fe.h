@@ -9,8 +9,11 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "cli.h"
+
+struct option;
 
 /* What a program says about itself; the strings are static. */
 struct fe_prog {
@@ -48,8 +51,41 @@ int fe_version(void);
  */
 int fe_common_opt(int ch, const char *name);
 
+/*
+ * Long options (struct option, <getopt.h>) spelled once for every
+ * program: -h/--help and -V/--version (values 'h', 'V'); and for the
+ * programs that read a folder (-f) or a stream (-i) and write to -o
+ * (agrec-mix, agrec-capture), those three first and --umask (value u),
+ * -q/--quiet and -h, -V last.
+ */
+#define FE_LONGOPTS_HV \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+#define FE_LONGOPTS_IO \
+	{ "folder", required_argument, NULL, 'f' }, \
+	{ "input", required_argument, NULL, 'i' }, \
+	{ "output", required_argument, NULL, 'o' }
+#define FE_LONGOPTS_IO_TAIL(u) \
+	{ "umask", required_argument, NULL, (u) }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	FE_LONGOPTS_HV
+
 /* The argument getopt has just read (borrowed from argv), or "?". */
 const char *fe_optname(int argc, char **argv);
+
+/*
+ * The getopt loop of every program (opterr 0; optstring starts with
+ * ':'): one(ch, name, ctx) for each option, name as for fe_common_opt,
+ * ctx passed through (borrowed), optarg set; one returns 0 or an exit
+ * status.  getopt_long_only() when only, else getopt_long().  Returns
+ * -1 once the options are read (optind at the first operand), or the
+ * first non-zero status, or 0 (or AG_EX_IOERR) after -h or -V.
+ */
+int fe_getopt(int argc, char **argv, const char *optstring, const struct option *lo,
+    bool only, int (*one)(int ch, const char *name, void *ctx), void *ctx);
+
+/* --umask MODE into *mask: 0, or AG_EX_USAGE after the usage error. */
+int fe_umask(const char *arg, mode_t *mask);
 
 /*
  * ag_cli_num() (cli.h) for option opt: 0 and *out, or -1 after the usage

@@ -145,8 +145,9 @@ set_num(const struct num_opt *n, const char *s, struct mx_opts *o)
 
 /* One option ch with its optarg (name: as given).  0, or the exit status. */
 static int
-one_opt(int ch, const char *name, struct mx_opts *o)
+one_opt(int ch, const char *name, void *ctx)
 {
+	struct mx_opts *o = ctx;
 	struct ag_error err = { 0 };
 	size_t i;
 
@@ -168,10 +169,7 @@ one_opt(int ch, const char *name, struct mx_opts *o)
 		    &err) < 0)
 			return fe_usage_err(&err);
 		break;
-	case O_UMASK:
-		if (ag_umask_parse(optarg, &o->umask) < 0)
-			return fe_usage("--umask: '%s' is not an octal mode (0 to 777)", optarg);
-		break;
+	case O_UMASK: return fe_umask(optarg, &o->umask);
 	case 'q': o->quiet = true; break;
 	default: return fe_common_opt(ch, name);
 	}
@@ -182,9 +180,7 @@ int
 mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 {
 	static const struct option lo[] = {
-		{ "folder", required_argument, NULL, 'f' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
+		FE_LONGOPTS_IO,
 		{ "mixResolution", required_argument, NULL, O_RES },
 		{ "mixedVideoAudio", required_argument, NULL, O_MIXEDVA },
 		{ "isAudioOnly", required_argument, NULL, O_AUDIOONLY },
@@ -198,13 +194,10 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
-		{ "umask", required_argument, NULL, O_UMASK },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch, st;
+	int st;
 
 	memset(o, 0, sizeof *o);
 	o->width = 360;
@@ -213,12 +206,8 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->kbps = 500;
 	o->latency_ms = 300;
 	o->umask = AG_UMASK_DEFAULT;
-	opterr = 0;
-	while ((ch = getopt_long_only(argc, argv, ":f:i:o:qhV", lo, NULL)) != -1) {
-		st = one_opt(ch, fe_optname(argc, argv), o);
-		if (st != 0 || ch == 'h' || ch == 'V')
-			return st;
-	}
+	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
+		return st;
 	if (optind < argc)
 		return fe_usage("unexpected argument '%s'", argv[optind]);
 	if (o->folder != NULL && o->input != NULL)

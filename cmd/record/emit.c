@@ -50,6 +50,17 @@ next_sink(struct rc_rec *r, int *i)
 
 #define EACH_SINK(r, k, i) for (i = 0; ((k) = next_sink((r), &i)) != NULL; )
 
+/* Write the record *ev with ag_stream_write_X (fn) to every sink; a
+ * sink that fails is dropped (sink_failed). */
+#define BROADCAST(r, fn, ev) do { \
+	struct ag_error e_ = { 0 }; \
+	struct rc_sink *k_; \
+	int i_; \
+	EACH_SINK(r, k_, i_) \
+		if (fn(k_->w, ev, &e_) < 0) \
+			sink_failed(r, k_, &e_); \
+} while (0)
+
 static int
 sink_add(struct rc_rec *r, const char *name, int fd, pid_t pid, struct ag_error *err)
 {
@@ -219,26 +230,16 @@ void
 rc_emit_join(struct rc_rec *r, uint32_t uid, int64_t t)
 {
 	struct ag_stream_join j = { t * 1000, uid };
-	struct ag_error e = { 0 };
-	struct rc_sink *k;
-	int i;
 
-	EACH_SINK(r, k, i)
-		if (ag_stream_write_join(k->w, &j, &e) < 0)
-			sink_failed(r, k, &e);
+	BROADCAST(r, ag_stream_write_join, &j);
 }
 
 void
 rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason)
 {
 	struct ag_stream_leave l = { t * 1000, uid, (uint8_t)reason };
-	struct ag_error e = { 0 };
-	struct rc_sink *k;
-	int i;
 
-	EACH_SINK(r, k, i)
-		if (ag_stream_write_leave(k->w, &l, &e) < 0)
-			sink_failed(r, k, &e);
+	BROADCAST(r, ag_stream_write_leave, &l);
 }
 
 void
@@ -247,10 +248,8 @@ rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const str
 	const struct ag_frame *fr = fm->fr;
 	const struct rc_ptmap *pm = fm->pm;
 	int64_t t90 = fm->t90;
-	int kind = ag_codec_is_video(fr->codec) ? 1 : 0, i;
+	int kind = ag_codec_is_video(fr->codec) ? 1 : 0;
 	struct ag_stream_media m;
-	struct ag_error e = { 0 };
-	struct rc_sink *k;
 
 	if (r->nsinks == 0)
 		return;
@@ -284,9 +283,7 @@ rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const str
 				c.extradata_len = pm->aac_config_len;
 			}
 		}
-		EACH_SINK(r, k, i)
-			if (ag_stream_write_codec(k->w, &c, &e) < 0)
-				sink_failed(r, k, &e);
+		BROADCAST(r, ag_stream_write_codec, &c);
 		eu->codec_sent[kind] = true;
 		eu->codec[kind] = (int)fr->codec;
 	}
@@ -299,22 +296,17 @@ rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const str
 	    (fr->after_loss ? AG_STREAM_F_DISCONT : 0));
 	m.data = fr->data;
 	m.len = fr->len;
-	EACH_SINK(r, k, i)
-		if (ag_stream_write_media(k->w, &m, &e) < 0)
-			sink_failed(r, k, &e);
+	BROADCAST(r, ag_stream_write_media, &m);
 }
 
 void
 rc_emit_end(struct rc_rec *r, int64_t t, int reason)
 {
 	struct ag_stream_end end = { t * 1000, (uint8_t)reason };
-	struct ag_error e = { 0 };
 	struct rc_sink *k;
 	int i, n;
 
-	EACH_SINK(r, k, i)
-		if (ag_stream_write_end(k->w, &end, &e) < 0)
-			sink_failed(r, k, &e);
+	BROADCAST(r, ag_stream_write_end, &end);
 	/* Give slow readers a moment to take the rest, but never hang. */
 	for (n = 0; n < 250; n++) {
 		size_t pending = 0;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adts.h"
 #include "argv.h"
 #include "clock.h"
 #include "diag.h"
@@ -72,17 +73,7 @@ rc_log(struct rc_folder *f, int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(f, level, false, fmt, ap);
-	va_end(ap);
-}
-
-void
-rc_log_note(struct rc_folder *f, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(f, level, true, fmt, ap);
+	vlog(f, level & ~RC_LOG_ALWAYS, (level & RC_LOG_ALWAYS) != 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -271,6 +262,21 @@ rc_frame_channels(const struct ag_frame *fr, const struct rc_ptmap *pm)
 	return pm->channels;
 }
 
+/* The 2-byte AudioSpecificConfig of AAC-LC at rate (48000 if not an
+ * ADTS rate) and channels, into asc; returns asc. */
+static const uint8_t *
+aac_lc_config(int rate, int channels, uint8_t asc[2])
+{
+	int fi = 3, k;
+
+	for (k = 0; ag_adts_rate(k) != 0; k++)
+		if (ag_adts_rate(k) == rate)
+			fi = k;
+	asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
+	asc[1] = (uint8_t)(((fi & 1) << 7) | ((channels & 0xf) << 3));
+	return asc;
+}
+
 /* The Matroska track that carries fm's codec to a child; asc holds a
  * built AudioSpecificConfig. */
 static void
@@ -302,22 +308,10 @@ child_track(const struct rc_frame *fm, struct ag_mkv_track *tr, uint8_t asc[2])
 		tr->codec = AG_MKV_AAC;
 		tr->sample_rate = pm->rate;
 		tr->channels = fm->channels;
-		tr->codec_private = pm->aac_config;
-		tr->codec_private_len = pm->aac_config_len;
-		if (pm->aac_config_len == 0) {
-			/* No SDP config: AAC-LC at the payload type's rate and channels. */
-			static const int rates[] = { 96000, 88200, 64000, 48000, 44100, 32000, 24000,
-				22050, 16000, 12000, 11025, 8000, 7350 };
-			int fi = 3;
-			size_t k;
-			for (k = 0; k < sizeof rates / sizeof rates[0]; k++)
-				if (rates[k] == pm->rate)
-					fi = (int)k;
-			asc[0] = (uint8_t)((2 << 3) | (fi >> 1));
-			asc[1] = (uint8_t)(((fi & 1) << 7) | ((fm->channels & 0xf) << 3));
-			tr->codec_private = asc;
-			tr->codec_private_len = 2;
-		}
+		/* No SDP config: AAC-LC at the payload type's rate and channels. */
+		tr->codec_private = pm->aac_config_len ? pm->aac_config :
+		    aac_lc_config(pm->rate, fm->channels, asc);
+		tr->codec_private_len = pm->aac_config_len ? pm->aac_config_len : 2;
 		break;
 	case AG_CODEC_PCMU:
 	case AG_CODEC_PCMA:

@@ -60,11 +60,11 @@ struct rc_folder {
 
 int rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *err);
 int rc_folder_finish(struct rc_folder *f, struct ag_error *err);
+/* Or'ed into rc_log()'s level: the line is written to recording.log
+ * whatever --logLevel says (a line another program reads,
+ * libcommon/reclog.h). */
+#define RC_LOG_ALWAYS 0x100
 void rc_log(struct rc_folder *f, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* The same, written to recording.log whatever --logLevel says: a line
- * another program reads (libcommon/reclog.h). */
-void rc_log_note(struct rc_folder *f, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int64_t rc_now_ms(const struct rc_folder *f);
 void rc_wall_ts(const struct rc_folder *f, int64_t ch_ms, char ts[18]);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "jitter.h"
 #include "names.h"
 #include "reclog.h"
@@ -136,6 +137,17 @@ ssrc_find(struct rc_rec *r, uint32_t ssrc)
 	return NULL;
 }
 
+/* Free a stream's buffers and give its slot back. */
+static void
+ssrc_forget(struct rc_ssrc *s)
+{
+	ag_jb_free(s->jb);
+	ag_depack_free(s->dp);
+	s->jb = NULL;
+	s->dp = NULL;
+	s->used = false;
+}
+
 static struct rc_ssrc *
 ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 {
@@ -150,24 +162,19 @@ ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
 				old = i;
 		if (now - r->ssrcs[old].last_ms < 5000)
 			return NULL;
-		ag_jb_free(r->ssrcs[old].jb);
-		ag_depack_free(r->ssrcs[old].dp);
-		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx", (unsigned long)r->ssrcs[old].ssrc);
 		s = &r->ssrcs[old];
+		ssrc_forget(s);
+		rc_log(&r->folder, 3, "too many streams: forgetting SSRC %08lx",
+		    (unsigned long)s->ssrc);
 	} else {
 		for (i = 0; i < r->nssrcs; i++)
 			if (!r->ssrcs[i].used) {
 				s = &r->ssrcs[i];
 				goto fill;
 			}
-		if (r->nssrcs == r->cap_ssrcs) {
-			size_t cap = r->cap_ssrcs ? r->cap_ssrcs * 2 : 16;
-			struct rc_ssrc *p = realloc(r->ssrcs, cap * sizeof *p);
-			if (p == NULL)
-				return NULL;
-			r->ssrcs = p;
-			r->cap_ssrcs = cap;
-		}
+		if ((s = ag_grow(r->ssrcs, &r->cap_ssrcs, r->nssrcs + 1, sizeof *s)) == NULL)
+			return NULL;
+		r->ssrcs = s;
 		s = &r->ssrcs[r->nssrcs++];
 	}
 fill:
@@ -383,11 +390,7 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 	 * spoofed packet) to become a participant of its own. */
 	if (!s->cname_known && !s->anchored && s->packets < 20) {
 		r->refused_streams += s->packets;
-		ag_jb_free(s->jb);
-		ag_depack_free(s->dp);
-		s->jb = NULL;
-		s->dp = NULL;
-		s->used = false;
+		ssrc_forget(s);
 		return;
 	}
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
@@ -417,11 +420,7 @@ unconfirmed(struct rc_rec *r, int64_t now)
 		if (!s->used || s->jb == NULL || s->cname_known || s->anchored)
 			continue;
 		if (now - s->last_ms > 5000) {
-			ag_jb_free(s->jb);
-			ag_depack_free(s->dp);
-			s->jb = NULL;
-			s->dp = NULL;
-			s->used = false;
+			ssrc_forget(s);
 			continue;
 		}
 		n++;
@@ -962,7 +961,7 @@ rc_ingest_novideo(struct rc_rec *r)
 		users++;
 		ag_reclog_novideo_format(line, sizeof line, s->uid, ag_codec_name(s->pm.codec), packets);
 		requests_text(s, req, sizeof req);
-		rc_log_note(&r->folder, 2, "%s; %s; no video file", line, req);
+		rc_log(&r->folder, 2 | RC_LOG_ALWAYS, "%s; %s; no video file", line, req);
 	}
 	return users;
 }

@@ -122,6 +122,15 @@ mix_arg(struct rc_opts *o, const char *name, const char *value)
 	o->mix_args[o->nmix_args++] = (char *)value;
 }
 
+/* The same for a file agrec-mix will read: exits (usage) if it cannot be read. */
+static void
+mix_file_arg(struct rc_opts *o, const char *name, const char *path)
+{
+	if (access(path, R_OK) != 0)
+		fe_usage_exit("%s: cannot read '%s': %s", name, path, strerror(errno));
+	mix_arg(o, name, path);
+}
+
 /* The lines of an SDP file the recorder uses (rc_sdp_line). */
 static void
 sdp_read(const char *path, struct rc_opts *o)
@@ -203,11 +212,7 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 		fe_num_exit("--mixedVideoAudio", optarg, AG_CLI_MIXED_VA);
 		mix_arg(o, "--mixedVideoAudio", optarg);
 		break;
-	case O_MIXLAYOUT:
-		if (access(optarg, R_OK) != 0)
-			fe_usage_exit("--layout: cannot read '%s': %s", optarg, strerror(errno));
-		mix_arg(o, "--layout", optarg);
-		break;
+	case O_MIXLAYOUT: mix_file_arg(o, "--layout", optarg); break;
 	case O_IDLE: o->idle_s = (int)fe_num_exit("--idle", optarg, AG_CLI_IDLE); break;
 	case O_ROOT:
 		if (*optarg == '\0' || strlen(optarg) >= sizeof o->root - 128)
@@ -226,12 +231,8 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 		v = fe_num_exit("--audioProfile", optarg, AG_CLI_AUDIO_PROFILE);
 		mix_arg(o, "--audioProfile", v > 2 ? "2" : optarg);	/* clamped, 4.1 */
 		break;
-	case O_VIDEOBG: case O_USERBG:
-		if (access(optarg, R_OK) != 0)
-			fe_usage_exit("--%s: cannot read '%s': %s", ch == O_VIDEOBG ? "defaultVideoBg" :
-			    "defaultUserBg", optarg, strerror(errno));
-		mix_arg(o, ch == O_VIDEOBG ? "--defaultVideoBg" : "--defaultUserBg", optarg);
-		break;
+	case O_VIDEOBG: mix_file_arg(o, "--defaultVideoBg", optarg); break;
+	case O_USERBG: mix_file_arg(o, "--defaultUserBg", optarg); break;
 	case O_LOGLEVEL:
 		v = fe_num_exit("--logLevel", optarg, AG_CLI_LOG_LEVEL);
 		o->log_level = v < 1 ? 1 : v > 6 ? 6 : (int)v;
@@ -278,8 +279,8 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 		break;
 	case O_SDP: sdp_read(optarg, o); break;
 	case O_UMASK:
-		if (ag_umask_parse(optarg, &o->umask) < 0)
-			fe_usage_exit("--umask: '%s' is not an octal mode (0 to 777)", optarg);
+		if (fe_umask(optarg, &o->umask) != 0)
+			exit(AG_EX_USAGE);
 		break;
 	case O_EMIT: file_opt("--emit", optarg, o->emit, sizeof o->emit); break;
 	case O_DUMP: file_opt("--dump", optarg, o->dump, sizeof o->dump); break;
@@ -407,8 +408,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "dump", required_argument, NULL, O_DUMP },
 		{ "allow", required_argument, NULL, O_ALLOW },
 		{ "feedback", required_argument, NULL, O_FEEDBACK },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ports p = { 0, 0 };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "record/emit.h"
 #include "record/files.h"
@@ -36,14 +37,9 @@ rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 			return &r->users[i];
 	if (!create || r->nusers >= (size_t)r->opts->max_users)
 		return NULL;
-	if (r->nusers == r->cap_users) {
-		size_t cap = r->cap_users ? r->cap_users * 2 : 16;
-		struct rc_user *p = realloc(r->users, cap * sizeof *p);
-		if (p == NULL)
-			return NULL;
-		r->users = p;
-		r->cap_users = cap;
-	}
+	if ((u = ag_grow(r->users, &r->cap_users, r->nusers + 1, sizeof *u)) == NULL)
+		return NULL;
+	r->users = u;
 	u = &r->users[r->nusers++];
 	memset(u, 0, sizeof *u);
 	u->used = true;

@@ -138,3 +138,13 @@ Test(num, trailing_junk)
 	refused("five", 0, 10);
 	refused("1k", 0, 100000);
 }
+
+Test(num, cmp_i64)
+{
+	cr_assert_eq(ag_cmp_i64(1, 2), -1);
+	cr_assert_eq(ag_cmp_i64(2, 1), 1);
+	cr_assert_eq(ag_cmp_i64(7, 7), 0);
+	/* a - b would overflow here */
+	cr_assert_eq(ag_cmp_i64(INT64_MIN, INT64_MAX), -1);
+	cr_assert_eq(ag_cmp_i64(INT64_MAX, INT64_MIN), 1);
+}
