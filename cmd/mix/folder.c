@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "mix/mix.h"
 #include "names.h"
+#include "num.h"
 
 static int
 clip_cmp(const void *a, const void *b)
@@ -22,8 +23,8 @@ clip_cmp(const void *a, const void *b)
 	const struct mx_clip *x = a, *y = b;
 
 	if (x->start_us != y->start_us)
-		return x->start_us < y->start_us ? -1 : 1;
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
+		return ag_cmp_i64(x->start_us, y->start_us);
+	return ag_cmp_i64(x->uid, y->uid);
 }
 
 /*
