@@ -16,6 +16,11 @@ B := build$(if $(filter 1,$(SAN)),-san)
 
 JANSSON_CFLAGS  := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null)
 JANSSON_LIBS    := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+# WebRTC: DTLS and certificates (OpenSSL), SRTP (libsrtp2), the WHIP
+# endpoint's HTTP (libmicrohttpd).
+WEB_PKGS        := libssl libcrypto libsrtp2 libmicrohttpd
+WEB_CFLAGS      := $(shell $(PKG_CONFIG) --cflags $(WEB_PKGS) 2>/dev/null)
+WEB_LIBS        := $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null || echo -lssl -lcrypto -lsrtp2 -lmicrohttpd)
 CRITERION_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -23,7 +28,7 @@ CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -l
 AG_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE \
 	-DAGREC_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS)
+	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS)
 AG_LDFLAGS = $(LDFLAGS)
 ifeq ($(SAN),1)
 AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -70,11 +75,11 @@ $(LIB): $(LIB_OBJS)
 
 .SECONDEXPANSION:
 $(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) -lm
 
 # The capacity benchmark's RTP replayer (bench/, not installed).
 $(B)/agrec-replay: $(B)/bench/replay.o $(FE_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(B)/bench/replay.o $(FE_OBJS) $(LIB) $(JANSSON_LIBS)
+	$(CC) $(AG_LDFLAGS) -o $@ $(B)/bench/replay.o $(FE_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -84,7 +89,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 UNIT_CMD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard cmd/*/*.c)))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(CRITERION_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(CRITERION_LIBS) -lm
 
 # The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
 check: all $(UNIT_BIN)

@@ -39,6 +39,8 @@ const struct ag_cli_bound ag_cli_bounds[AG_CLI_NKINDS] = {
 	[AG_CLI_BENCH_SECONDS] = { 1, 3600, "seconds" },
 	[AG_CLI_BENCH_SEND_SECONDS] = { 1, 86400, "seconds" },
 	[AG_CLI_BENCH_USERS] = { 1, 10000, NULL },
+	[AG_CLI_MAX_BITRATE] = { 30, 100000, "kb/s" },
+	[AG_CLI_MAX_PUBLISHERS] = { 1, 1000, NULL },
 };
 
 static int

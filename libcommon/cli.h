@@ -51,6 +51,8 @@ enum ag_cli_kind {
 	AG_CLI_BENCH_SECONDS,   /* agrec-replay capture --seconds */
 	AG_CLI_BENCH_SEND_SECONDS, /* agrec-replay send --seconds */
 	AG_CLI_BENCH_USERS,     /* agrec-replay send --participants */
+	AG_CLI_MAX_BITRATE,     /* agrec-record --maxBitrate, kb/s */
+	AG_CLI_MAX_PUBLISHERS,  /* agrec-record --maxPublishers */
 	AG_CLI_NKINDS
 };
 

@@ -3,6 +3,7 @@
  * (--name value, -name value, --name=value; booleans as 0/1), plus
  * agrec's own (--listen, --pt, --sdp, --umask, --leave-timeout).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "fsutil.h"
 #include "names.h"
 #include "record/record.h"
+#include "srtp.h"
 #include "umask.h"
 
 static const char usage_text[] =
@@ -25,6 +27,9 @@ static const char usage_text[] =
 "                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
 "                    [--allow ADDR[/PREFIX]] [--feedback SSRC=ADDR:PORT]\n"
 "                    [--rawFifo 0|1] [--layout FILE]\n"
+"                    [--whip [ADDR:]PORT] [--channelKey KEY] [--publicAddress ADDR]\n"
+"                    [--maxBitrate KBPS] [--maxPublishers N] [--dtlsCert FILE]\n"
+"                    [--decryptionMode SUITE --secret KEY]\n"
 "                    [Agora options]\n"
 "       agrec-record --dump FILE|-\n"
 "       agrec-record -h | --help | -V | --version\n";
@@ -83,8 +88,23 @@ static const char help_text[] =
 "  --captureInterval S     seconds between JPEGs (default 5, 1..3600)\n"
 "  --rawFifo 0|1           raw files are named pipes for a live reader\n"
 "\n"
-"  --channelKey, --channelProfile, --appliteDir, --decryptionMode, --secret,\n"
-"  --streamType, --proxyServer, --audioIndicationInterval\n"
+"WebRTC publishers (WHIP, RFC 9725) and SRTP:\n"
+"  --whip [ADDR:]PORT      WHIP endpoint (HTTP) at http://ADDR:PORT/whip/CHANNEL;\n"
+"                          ADDR defaults to --listen's; media on --listen's port\n"
+"  --channelKey KEY        the bearer token WHIP publishers must give\n"
+"  --publicAddress ADDR    also offer this address (NAT 1:1) as a candidate\n"
+"                          (repeatable, at most 4)\n"
+"  --maxBitrate KBPS       the most a publisher may send, told by REMB and b=AS\n"
+"                          (default 2500, 30..100000)\n"
+"  --maxPublishers N       WHIP publishers at once (default 17, 1..1000)\n"
+"  --dtlsCert FILE         PEM certificate and key for DTLS (default: an ECDSA\n"
+"                          P-256 one made at start)\n"
+"  --decryptionMode SUITE  SRTP on the plain-RTP port: AES_CM_128_HMAC_SHA1_80,\n"
+"                          AES_CM_128_HMAC_SHA1_32 or AEAD_AES_128_GCM\n"
+"  --secret KEY            its master key and salt, base64 (a=crypto inline:)\n"
+"\n"
+"  --channelProfile, --appliteDir, --streamType, --proxyServer,\n"
+"  --audioIndicationInterval\n"
 "                          accepted and ignored (no meaning without Agora's network)\n"
 "  -h, --help              this help;  -V, --version  the version\n"
 "\n"
@@ -99,7 +119,7 @@ enum {
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
-	O_FEEDBACK,
+	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT,
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -166,10 +186,46 @@ cfg_read(const char *path, struct rc_opts *o)
 	free(text);
 }
 
-/* The ports of --lowUdpPort and --highUdpPort, checked at the end. */
+/* The ports of --lowUdpPort and --highUdpPort, and --secret: checked
+ * at the end. */
 struct ports {
 	long low, high;
+	char secret[128];
+	bool suite_set;
 };
+
+/*
+ * A secret (--channelKey, --secret): copied, then wiped from argv so
+ * that ps(1) and /proc/PID/cmdline do not show it; never printed.
+ */
+static void
+secret_opt(const char *name, char *buf, size_t size)
+{
+	size_t n = strlen(optarg);
+
+	if (n == 0 || n >= size)
+		fe_usage_exit("%s: the value must be 1 to %zu bytes", name, size - 1);
+	memcpy(buf, optarg, n + 1);
+	memset(optarg, 'x', n);
+}
+
+/* --decryptionMode: an SDES suite; Agora's own ciphers are refused. */
+static void
+decrypt_opt(struct rc_opts *o)
+{
+	enum ag_srtp_suite suite;
+
+	if (strcmp(optarg, "aes-128-xts") == 0 || strcmp(optarg, "aes-128-ecb") == 0 ||
+	    strcmp(optarg, "aes-256-xts") == 0)
+		fe_usage_exit("--decryptionMode: '%s' is a cipher of Agora's own network, which "
+		    "agrec does not speak; on RTP agrec decrypts SRTP: AES_CM_128_HMAC_SHA1_80, "
+		    "AES_CM_128_HMAC_SHA1_32 or AEAD_AES_128_GCM", optarg);
+	if (ag_srtp_suite_parse(optarg, &suite) < 0)
+		fe_usage_exit("--decryptionMode: '%s' is not AES_CM_128_HMAC_SHA1_80, "
+		    "AES_CM_128_HMAC_SHA1_32 or AEAD_AES_128_GCM", optarg);
+	o->sdes = true;
+	o->sdes_suite = (int)suite;
+}
 
 /* The Agora recorder's own options (and --layout).  Returns false if ch
  * is none of them; exits on a usage error. */
@@ -179,9 +235,12 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 	long v;
 
 	switch (ch) {
-	case O_APPID: case O_CHANNELKEY: case O_CHANNELPROFILE: case O_APPLITEDIR:
-	case O_DECRYPT: case O_SECRET: case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
+	case O_APPID: case O_CHANNELPROFILE: case O_APPLITEDIR:
+	case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
 		break;	/* no meaning without Agora's network: accepted, ignored */
+	case O_CHANNELKEY: secret_opt("--channelKey", o->channel_key, sizeof o->channel_key); break;
+	case O_DECRYPT: decrypt_opt(o); break;
+	case O_SECRET: secret_opt("--secret", p->secret, sizeof p->secret); break;
 	case O_UID: o->uid = (uint32_t)fe_num_exit("--uid", optarg, AG_CLI_UID); break;
 	case O_CHANNEL:
 		if (!rc_channel_ok(optarg))
@@ -260,6 +319,38 @@ file_opt(const char *name, const char *s, char *buf, size_t size)
 	snprintf(buf, size, "%s", s);
 }
 
+/* Is s a numeric IPv4 or IPv6 address? */
+static bool
+numeric_addr(const char *s)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET, s, &a) == 1 || inet_pton(AF_INET6, s, &a) == 1;
+}
+
+/* --whip [ADDR:]PORT (IPv6 as [ADDR]:PORT). */
+static void
+whip_opt(struct rc_opts *o)
+{
+	char host[256];
+	int port;
+
+	if (strchr(optarg, ':') == NULL) {
+		long v;
+		struct ag_error err = { 0 };
+		if (ag_cli_num("--whip", optarg, AG_CLI_PORT, &v, &err) < 0)
+			fe_usage_exit("%s", err.msg);
+		o->whip_port = (int)v;
+		o->whip_host[0] = '\0';
+		return;
+	}
+	if (rc_parse_listen(optarg, host, sizeof host, &port) < 0)
+		fe_usage_exit("--whip: '%s' is not [ADDR:]PORT ([IPV6]:PORT) with a PORT from 1 to "
+		    "65534", optarg);
+	snprintf(o->whip_host, sizeof o->whip_host, "%s", host);
+	o->whip_port = port;
+}
+
 /* agrec's own options, -h and -V, and getopt's errors (name: the
  * argument as given).  Exits on a usage error, -h and -V. */
 static void
@@ -305,6 +396,20 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 		o->leave_ms = (int)ms;
 		break;
 	}
+	case O_WHIP: whip_opt(o); break;
+	case O_PUBLIC:
+		if (o->npublic == RC_MAX_PUBLIC || !numeric_addr(optarg))
+			fe_usage_exit("--publicAddress: '%s' is not a numeric IPv4 or IPv6 address "
+			    "(at most %d)", optarg, RC_MAX_PUBLIC);
+		snprintf(o->public_addr[o->npublic++], sizeof o->public_addr[0], "%s", optarg);
+		break;
+	case O_MAXBITRATE:
+		o->max_kbps = (int)fe_num_exit("--maxBitrate", optarg, AG_CLI_MAX_BITRATE);
+		break;
+	case O_MAXPUB:
+		o->max_publishers = (int)fe_num_exit("--maxPublishers", optarg, AG_CLI_MAX_PUBLISHERS);
+		break;
+	case O_DTLSCERT: file_opt("--dtlsCert", optarg, o->dtls_cert, sizeof o->dtls_cert); break;
 	default: exit(fe_common_opt(ch, name));
 	}
 }
@@ -324,6 +429,8 @@ defaults(struct rc_opts *o)
 	o->cname_wait_ms = 5000;
 	o->jitter_ms = 80;
 	o->max_users = 4096;
+	o->max_kbps = 2500;
+	o->max_publishers = 17;
 	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
 	rc_parse_pt("0=PCMU/8000/1", o->pt);
 	rc_parse_pt("8=PCMA/8000/1", o->pt);
@@ -335,7 +442,7 @@ defaults(struct rc_opts *o)
 
 /* The options together, once all are read. */
 static void
-check_all(struct rc_opts *o, const struct ports *p)
+check_all(struct rc_opts *o, struct ports *p)
 {
 	if (o->channel[0] == '\0')
 		fe_usage_exit("--channel is required");
@@ -351,6 +458,20 @@ check_all(struct rc_opts *o, const struct ports *p)
 		    o->get_video);
 	if (o->mixing && o->audio_only)
 		mix_arg(o, "--isAudioOnly", "1");
+	if (o->sdes != (p->secret[0] != '\0'))
+		fe_usage_exit(o->sdes ? "--decryptionMode needs --secret (the base64 master key and salt)"
+		    : "--secret needs --decryptionMode (the SRTP suite)");
+	if (o->sdes) {
+		struct ag_error err = { 0 };
+		if (ag_srtp_key_parse(p->secret, (enum ag_srtp_suite)o->sdes_suite, o->sdes_key,
+		    &err) < 0)
+			fe_usage_exit("--secret: %s", err.msg);
+		memset(p->secret, 0, sizeof p->secret);
+	}
+	if (o->whip_port > 0 && o->whip_host[0] == '\0')
+		snprintf(o->whip_host, sizeof o->whip_host, "%s", o->listen_host);
+	if (o->channel_key[0] && o->whip_port == 0)
+		ag_msg("note: --channelKey guards the WHIP endpoint, and there is none (--whip)");
 	if (o->capture_interval == 0)
 		o->capture_interval = 5;
 	if (p->low > 0) {
@@ -408,10 +529,15 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "dump", required_argument, NULL, O_DUMP },
 		{ "allow", required_argument, NULL, O_ALLOW },
 		{ "feedback", required_argument, NULL, O_FEEDBACK },
+		{ "whip", required_argument, NULL, O_WHIP },
+		{ "publicAddress", required_argument, NULL, O_PUBLIC },
+		{ "maxBitrate", required_argument, NULL, O_MAXBITRATE },
+		{ "maxPublishers", required_argument, NULL, O_MAXPUB },
+		{ "dtlsCert", required_argument, NULL, O_DTLSCERT },
 		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ports p = { 0, 0 };
+	struct ports p = { 0 };
 	int ch;
 
 	defaults(o);

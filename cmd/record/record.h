@@ -68,6 +68,7 @@ struct rc_sdp_state {
 };
 
 #define RC_MAX_ALLOW 64
+#define RC_MAX_PUBLIC 4
 
 /* An --allow network. */
 struct rc_allow {
@@ -109,6 +110,18 @@ struct rc_opts {
 	bool raw_fifo;              /* --rawFifo 1: raw files are named pipes */
 	char *mix_args[24];         /* options passed on to agrec-mix (argv strings) */
 	int nmix_args;
+	/* WebRTC publishers (whip.c, http.c) and SRTP (agrec-record(1), WEBRTC). */
+	char whip_host[256];        /* --whip [ADDR:]PORT; ADDR defaults to --listen's */
+	int whip_port;              /* 0: no WHIP endpoint */
+	char channel_key[256];      /* --channelKey: the bearer token, "" none; never logged */
+	char public_addr[RC_MAX_PUBLIC][64];   /* --publicAddress, numeric */
+	int npublic;
+	int max_kbps;               /* --maxBitrate: REMB and b=AS */
+	int max_publishers;         /* --maxPublishers */
+	char dtls_cert[4096];       /* --dtlsCert PEM, "" generate */
+	bool sdes;                  /* --decryptionMode and --secret: SRTP on the plain port */
+	int sdes_suite;             /* enum ag_srtp_suite */
+	uint8_t sdes_key[64];
 };
 
 /* Whether the recorder writes per-user media files of a kind itself. */

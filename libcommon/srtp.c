@@ -1,0 +1,202 @@
+/*
+ * srtp.c - SRTP sessions through libsrtp2, and the SDES key form.
+ */
+#include <srtp2/srtp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srtp.h"
+
+struct ag_srtp {
+	srtp_t rx, tx;              /* tx NULL: receive only */
+};
+
+static const struct {
+	const char *name;
+	enum ag_srtp_suite suite;
+	size_t key_len;
+} suites[] = {
+	{ "AES_CM_128_HMAC_SHA1_80", AG_SRTP_AES_CM_128_HMAC_SHA1_80, 30 },
+	{ "AES_CM_128_HMAC_SHA1_32", AG_SRTP_AES_CM_128_HMAC_SHA1_32, 30 },
+	{ "AEAD_AES_128_GCM", AG_SRTP_AEAD_AES_128_GCM, 28 },
+};
+
+int
+ag_srtp_suite_parse(const char *name, enum ag_srtp_suite *suite)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
+		if (strcmp(name, suites[i].name) == 0) {
+			*suite = suites[i].suite;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+ag_srtp_suite_name(enum ag_srtp_suite suite)
+{
+	return suites[suite].name;
+}
+
+size_t
+ag_srtp_key_len(enum ag_srtp_suite suite)
+{
+	return suites[suite].key_len;
+}
+
+/* The value of a base64 digit, or -1. */
+static int
+b64_digit(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+int
+ag_srtp_key_parse(const char *text, enum ag_srtp_suite suite, uint8_t *key,
+    struct ag_error *err)
+{
+	uint8_t out[AG_SRTP_MAX_KEY + 3];
+	size_t n = 0, want = ag_srtp_key_len(suite), len, i;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if (strncmp(text, "inline:", 7) == 0)
+		text += 7;
+	len = strcspn(text, "|");
+	/* Up to two '=' of padding at the end. */
+	for (i = 0; i < 2 && len > 0 && text[len - 1] == '='; i++)
+		len--;
+	for (i = 0; i < len; i++) {
+		int d = b64_digit((unsigned char)text[i]);
+		if (d < 0)
+			return ag_error_set(err, AG_EX_USAGE, "the key is not base64 (character %zu)",
+			    i + 1);
+		acc = acc << 6 | (uint32_t)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == sizeof out)
+				return ag_error_set(err, AG_EX_USAGE, "the key is longer than the %zu bytes "
+				    "of master key and salt %s takes", want, ag_srtp_suite_name(suite));
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	if (n != want)
+		return ag_error_set(err, AG_EX_USAGE, "the key is %zu bytes; %s takes %zu (master key "
+		    "and salt, base64)", n, ag_srtp_suite_name(suite), want);
+	memcpy(key, out, n);
+	return 0;
+}
+
+/* One libsrtp session for one direction with key. */
+static srtp_t
+session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir,
+    struct ag_error *err)
+{
+	srtp_policy_t pol;
+	srtp_t s = NULL;
+	uint8_t k[AG_SRTP_MAX_KEY];
+	srtp_err_status_t st;
+
+	memset(&pol, 0, sizeof pol);
+	switch (suite) {
+	case AG_SRTP_AES_CM_128_HMAC_SHA1_80:
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+		break;
+	case AG_SRTP_AES_CM_128_HMAC_SHA1_32:
+		/* SRTCP keeps the 80-bit tag (RFC 4568 6.2.1). */
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+		break;
+	case AG_SRTP_AEAD_AES_128_GCM:
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
+		break;
+	}
+	memcpy(k, key, ag_srtp_key_len(suite));
+	pol.key = k;
+	pol.ssrc.type = dir;
+	pol.window_size = 1024;     /* reordering on the way is not a replay */
+	pol.allow_repeat_tx = 0;
+	st = srtp_create(&s, &pol);
+	memset(k, 0, sizeof k);
+	if (st != srtp_err_status_ok) {
+		ag_error_set(err, AG_EX_FAIL, "libsrtp2: cannot create a session (error %d)",
+		    (int)st);
+		return NULL;
+	}
+	return s;
+}
+
+struct ag_srtp *
+ag_srtp_new(enum ag_srtp_suite suite, const uint8_t *rx_key, const uint8_t *tx_key,
+    struct ag_error *err)
+{
+	static bool inited;
+	struct ag_srtp *s;
+
+	if (!inited) {
+		if (srtp_init() != srtp_err_status_ok) {
+			ag_error_set(err, AG_EX_FAIL, "libsrtp2: srtp_init failed");
+			return NULL;
+		}
+		inited = true;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		return NULL;
+	}
+	if ((s->rx = session(suite, rx_key, ssrc_any_inbound, err)) == NULL ||
+	    (tx_key != NULL && (s->tx = session(suite, tx_key, ssrc_any_outbound, err)) == NULL)) {
+		ag_srtp_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+ag_srtp_unprotect(struct ag_srtp *s, uint8_t *buf, size_t *len, bool rtcp)
+{
+	int n = (int)*len;
+	srtp_err_status_t st;
+
+	if (*len > 65536)
+		return -1;
+	st = rtcp ? srtp_unprotect_rtcp(s->rx, buf, &n) : srtp_unprotect(s->rx, buf, &n);
+	if (st != srtp_err_status_ok)
+		return -1;
+	*len = (size_t)n;
+	return 0;
+}
+
+int
+ag_srtp_protect_rtcp(struct ag_srtp *s, uint8_t *buf, size_t *len)
+{
+	int n = (int)*len;
+
+	if (s->tx == NULL || *len > 65536 || srtp_protect_rtcp(s->tx, buf, &n) != srtp_err_status_ok)
+		return -1;
+	*len = (size_t)n;
+	return 0;
+}
+
+void
+ag_srtp_free(struct ag_srtp *s)
+{
+	if (s == NULL)
+		return;
+	if (s->rx != NULL)
+		srtp_dealloc(s->rx);
+	if (s->tx != NULL)
+		srtp_dealloc(s->tx);
+	free(s);
+}
