@@ -88,6 +88,8 @@ def page_url(port, tab):
 		"report": "/report/" + tab["name"]}
 	if tab.get("uid"):
 		q["uid"] = str(tab["uid"])
+	if tab.get("degradation"):
+		q["degradation"] = tab["degradation"]
 	if tab.get("token"):
 		q["token"] = tab["token"]	# tests only: the page takes it out of the address bar
 	return "http://127.0.0.1:%d/publish.html?%s" % (port, urllib.parse.urlencode(q))
