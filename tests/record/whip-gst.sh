@@ -5,6 +5,22 @@
 # agrec-record --whip --channelKey for about 8 s, then DELETEs its session.
 # The folder must hold the user's txt, a .webm with the frames of the time
 # it was connected, and an .aac with the tone; the DELETE is a leave.
+#
+# libnice (webrtcbin's ICE) offers no loopback candidates and pairs none
+# with the recorder's 127.0.0.1, so the script runs itself inside a network
+# namespace of its own (unshare -n, as root) with lo and a veth pair of
+# private addresses; the recorder's media port is on 10.212.0.1 there, the
+# WHIP endpoint on 127.0.0.1.  No packet can leave the machine.
+if [ "${1:-}" != --inside ]; then
+	if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+		exec unshare -n bash "$0" --inside
+	fi
+	echo "SKIPPED: whip-gst: cannot make a network namespace here (unshare -n needs root)"
+	exit 0
+fi
+ip link set lo up && ip link add v0 type veth peer name v1 &&
+	ip addr add 10.212.0.1/24 dev v0 && ip addr add 10.212.0.2/24 dev v1 &&
+	ip link set v0 up && ip link set v1 up || { echo "FAIL: whip-gst: the namespace's network"; exit 1; }
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
@@ -29,7 +45,7 @@ for i in $(seq 1 50); do
 	ss -Hltn "sport = :$hp" 2>/dev/null | grep -q . || break
 done
 mkdir -p "$T/rec"
-rec_start gst --channel whipgst --recordFileRootDir "$T/rec" --listen "127.0.0.1:$p" \
+rec_start gst --channel whipgst --recordFileRootDir "$T/rec" --listen "10.212.0.1:$p" \
 	--whip "127.0.0.1:$hp" --channelKey "$KEY" --idle 60 --logLevel 6 ||
 	{ t_fail "whip-gst: the recorder starts with --whip" "$(tail -n 3 "$T/gst.err")"; exit 1; }
 D=$REC_DIR
@@ -55,9 +71,9 @@ j=$(ffprobe -v error -count_frames -select_streams v:0 \
 read -r vc w h nf d <<<"$(jq -r '[.streams[0].codec_name, .streams[0].width, .streams[0].height,
 	.streams[0].nb_read_frames, .format.duration] | map(tostring) | join(" ")' <<<"$j")"
 fps=$(awk -v n="$nf" -v d="$d" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
-[ "$vc" = vp8 ] && [ "${w}x$h" = 640x480 ] && fnear "$d" "$want" 0.5 && fgt "$fps" 15 && flt "$fps" 21 &&
+[ "$vc" = vp8 ] && [ "${w}x$h" = 640x480 ] && fnear "$d" "$want" 0.5 && fgt "$fps" 15 && flt "$fps" 23 &&
 	t_pass "whip-gst: vp8 ${w}x$h, $nf frames in $d s ($fps fps; connected $want s)" ||
-	t_fail "whip-gst: the video" "$vc ${w}x$h, $nf frames in $d s ($fps fps); want vp8 640x480, $want s, 20 fps"
+	t_fail "whip-gst: the video" "$vc ${w}x$h, $nf frames in $d s ($fps fps); want vp8 640x480, $want s, 15-23 fps"
 ymax=$(ffmpeg -nostdin -v error -ss "$(awk -v d="$want" 'BEGIN { print d / 2 }')" -i "$v" -frames:v 1 -an \
 	-vf signalstats,metadata=mode=print:key=lavfi.signalstats.YMAX:file=- -f null - 2>/dev/null |
 	sed -n 's/^lavfi\.signalstats\.YMAX=//p' | head -n 1)

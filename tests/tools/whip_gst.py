@@ -158,6 +158,7 @@ class Client:
 		if not loc:
 			self.error("201 without a Location")
 			return None
+		self.res["answer"] = body
 		self.location = urllib.parse.urljoin(self.url, loc)
 		self.res["location"] = self.location
 		return body
