@@ -125,19 +125,21 @@ bench: all $(B)/agrec-replay $(B)/mixdraw
 	$(B)/mixdraw
 	$(if $(wildcard bench/mix),bench/mix)
 
-# Programs, man pages, bash completion, example layouts, and the
+# Programs, man pages, bash completion, example layouts, the WHIP
+# publisher page (contrib/whip/publish.html), and the
 # operations files of contrib/ (systemd units, cron, Kubernetes, the
 # GNU parallel recipe) as examples.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DATADIR)/layouts \
-		$(DESTDIR)$(EXAMPLEDIR)
+		$(DESTDIR)$(DATADIR)/whip $(DESTDIR)$(EXAMPLEDIR)
 	install -m 755 $(PROGS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
 	for p in $(PROGS); do install -m 644 contrib/completion/agrec.bash $(DESTDIR)$(COMPDIR)/$$p || exit 1; done
 	$(if $(LAYOUTS),install -m 644 $(LAYOUTS) $(DESTDIR)$(DATADIR)/layouts/)
+	install -m 644 contrib/whip/publish.html $(DESTDIR)$(DATADIR)/whip/
 	install -m 644 $(EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/
 	install -m 755 contrib/parallel/agrec-convert-all $(DESTDIR)$(EXAMPLEDIR)/
 
