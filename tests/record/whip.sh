@@ -187,6 +187,28 @@ check_raw() {	# check_raw UID EXT CODEC
 check_raw 1001 webm vp8
 check_raw 1002 mp4 h264
 
+# Figures for the record: from each page's POST to its first video file
+# (the time in the file's name), the recorder's own DTLS and first-media
+# times, and what every stream lost.
+ts_ms() {	# ts_ms FILE: the 17-digit UTC time stamp of a media file name, in ms since the epoch
+	local ts; ts=$(basename "$1" | sed -n 's/^[0-9]*_\([0-9]\{17\}\)\.[a-z0-9]*$/\1/p')
+	[ -n "$ts" ] || return 1
+	echo $(( $(date -u -d "${ts:0:4}-${ts:4:2}-${ts:6:2} ${ts:8:2}:${ts:10:2}:${ts:12:2}" +%s) * 1000 + 10#${ts:14:3} ))
+}
+for uid in 1001 1002; do
+	i=0
+	for v in $(ls "$D/$uid"_*.webm "$D/$uid"_*.mp4 2>/dev/null | sort); do
+		post=$(jq -r --arg t "u$uid" --argjson i "$i" '.tabs[$t].publications[$i].offering_ms // empty' "$R")
+		i=$((i + 1))
+		[ -n "$post" ] && echo "# uid $uid #$i: first video frame recorded $(( $(ts_ms "$v") - post )) ms after the page's POST"
+	done
+done
+grep -E 'WHIP: uid [0-9]+: (DTLS-SRTP ready|first media)' "$D/recording.log" | sed 's/^[0-9.]* WHIP: /# /'
+n=$(grep -c '^[0-9.]* SSRC .* packets, [0-9]* lost' "$D/recording.log")
+lost=$(sed -n 's/.* packets, \([0-9]*\) lost.*/\1/p' "$D/recording.log" | awk '{ l += $1 } END { print l + 0 }')
+[ "$n" = 6 ] && t_pass "whip: 6 streams (1001: 2; 1002: 2 + 2 after the rejoin), $lost packets lost" ||
+	t_fail "whip: the streams" "$n: $(grep ' packets, [0-9]* lost' "$D/recording.log" | tr '\n' ' ')"
+
 # Converted (-m 1) on a copy: one session file per user.
 cp -a "$D" "$T/conv"
 if "$CONVERT" -m 1 -f "$T/conv" >"$T/conv.out" 2>&1; then
