@@ -177,10 +177,16 @@ check_raw() {	# check_raw UID EXT CODEC
 		read -r vc w h nf d <<<"$(jq -r '[.streams[0].codec_name, .streams[0].width, .streams[0].height,
 			.streams[0].nb_read_packets, .format.duration] | map(tostring) | join(" ")' <<<"$j")"
 		fps=$(awk -v n="$nf" -v d="$d" 'BEGIN { if (d > 0) printf "%.1f", n / d; else print 0 }')
-		[ "$vc" = "$codec" ] && [ "${w}x$h" = 640x480 ] && fnear "$d" "$want" 0.5 && fgt "$fps" 8 && flt "$fps" 31 &&
+		[ "$vc" = "$codec" ] && [ "${w}x$h" = 640x480 ] && fnear "$d" "$want" 0.5 && fgt "$fps" 6 && flt "$fps" 31 &&
 			t_pass "whip uid $uid #$i: $vc ${w}x$h, $d s, $fps fps" ||
-			t_fail "whip uid $uid #$i: video" "${v##*/}: $vc ${w}x$h, $d s, $nf frames ($fps fps); want $codec 640x480, $want s, 8-30 fps"
+			t_fail "whip uid $uid #$i: video" "${v##*/}: $vc ${w}x$h, $d s, $nf frames ($fps fps); want $codec 640x480, $want s, 6-30 fps (a loaded machine makes Chromium drop frames)"
 		expect_tone "whip uid $uid #$i: sound" "$a" 1 "$(awk -v w="$want" 'BEGIN { print w - 2 }')"
+		# The recorder's SRTCP receiver reports reach the page (its round-trip time).
+		j=$(jq -c --arg t "u$uid" --argjson i "$((i - 1))" '.tabs[$t].publications[$i].last |
+			{roundTripTime, packetsLost}' "$R")
+		jq -e '.roundTripTime != null' <<<"$j" >/dev/null &&
+			t_pass "whip uid $uid #$i: receiver reports reach the page ($j)" ||
+			t_fail "whip uid $uid #$i: receiver reports" "the page has no remote-inbound-rtp round-trip time: $j"
 	done < <(pubs "u$uid")
 	echo "# uid $uid: page said $(jq -r --arg t "u$uid" '[.tabs[$t].publications[].last | "\(.codec) \(.frameWidth)x\(.frameHeight) \(.framesPerSecond) fps, limited by \(.qualityLimitationReason)"] | join("; ")' "$R")"
 }
