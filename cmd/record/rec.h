@@ -12,6 +12,8 @@
 #include "record/record.h"
 
 struct rc_user;
+struct rc_whip;
+struct rc_http;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -31,6 +33,8 @@ struct rc_rec {
 	bool disk_full;             /* a write failed for lack of space: stop */
 	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
 	int nsinks;
+	struct rc_whip *whip;       /* whip.c's WebRTC sessions; NULL without --whip */
+	struct rc_http *http;       /* http.c's WHIP endpoint; NULL without --whip */
 };
 
 #endif
