@@ -58,7 +58,9 @@ struct ws {
 	char id[33];                /* the resource name: 32 hex digits */
 	uint32_t uid;
 	char ufrag[9], pwd[33];     /* ours */
-	struct rc_ptmap pt[RC_MAX_PT];
+	uint8_t pt[AG_SDP_MAX_MEDIA];   /* the payload types taken, one per taken section */
+	struct rc_ptmap pm[AG_SDP_MAX_MEDIA];
+	int npt;
 	bool bound;                 /* the address that passed an ICE check */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -307,7 +309,8 @@ session_pts(struct ws *s, const struct ag_sdp *offer, const struct ag_sdp_pick *
 		if (p->codec[m] < 0)
 			continue;
 		c = &offer->media[m].codecs[p->codec[m]];
-		pm = &s->pt[c->pt & 127];
+		s->pt[s->npt] = (uint8_t)(c->pt & 127);
+		pm = &s->pm[s->npt++];
 		memset(pm, 0, sizeof *pm);
 		pm->set = true;
 		if (strcasecmp(c->name, "opus") == 0) {
@@ -482,8 +485,12 @@ const struct rc_ptmap *
 rc_whip_ptmap(const struct rc_rec *r, uint32_t wsid, uint8_t pt)
 {
 	const struct ws *s = r->whip != NULL ? by_wsid(r->whip, wsid) : NULL;
+	int i;
 
-	return s != NULL && s->state != WS_ENDED ? &s->pt[pt & 127] : NULL;
+	for (i = 0; s != NULL && s->state != WS_ENDED && i < s->npt; i++)
+		if (s->pt[i] == pt)
+			return &s->pm[i];
+	return NULL;
 }
 
 /* Send an RTCP compound through s's SRTCP. */
