@@ -12,6 +12,7 @@
 #include "record/record.h"
 
 struct rc_user;
+struct rc_http;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -31,6 +32,7 @@ struct rc_rec {
 	bool disk_full;             /* a write failed for lack of space: stop */
 	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
 	int nsinks;
+	struct rc_http *http;        /* the WHIP endpoint (http.c); NULL without --whip */
 };
 
 #endif
