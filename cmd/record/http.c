@@ -452,7 +452,8 @@ listen_on(const char *host, int port, struct ag_error *err)
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 	snprintf(ps, sizeof ps, "%d", port);
 	if ((rc = getaddrinfo(host, ps, &hints, &res)) != 0)
-		return ag_error_set(err, AG_EX_USAGE, "--whip %s: %s", host, gai_strerror(rc));
+		return ag_error_set(err, AG_EX_USAGE, "--whip %s: not an IPv4 or IPv6 address (%s)",
+		    host, gai_strerror(rc));
 	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		ag_error_errno(err, AG_EX_IOERR, errno, "socket");
