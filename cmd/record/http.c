@@ -34,9 +34,16 @@
 
 #define ID_MAX 64
 
+/* Refusals logged per window: a flood of bad requests must not fill
+ * the disk with log lines; the rest are counted. */
+#define LOG_WINDOW_MS 10000
+#define LOG_PER_WINDOW 20
+
 struct rc_http {
 	struct MHD_Daemon *d;
 	int epfd;
+	int64_t window_ms;          /* when the current log window started */
+	unsigned logged, unlogged;  /* refusals logged and not logged in it */
 };
 
 /* One request: its body so far, and whether it has been answered. */
@@ -164,10 +171,24 @@ static enum MHD_Result
 refuse(struct rc_rec *r, struct MHD_Connection *c, const char *method, const char *url,
     unsigned status, const char *why, const char *const *hdrs)
 {
+	struct rc_http *h = r->http;
+	int64_t now = rc_now_ms(&r->folder);
 	char body[1100], u[256];
 
-	log_url(url, u, sizeof u);
-	rc_log(&r->folder, 5, "WHIP %s %s: %u %s", method, u, status, why);
+	if (now - h->window_ms >= LOG_WINDOW_MS) {
+		if (h->unlogged > 0)
+			rc_log(&r->folder, 5, "WHIP: %u more refusals in %d s not logged", h->unlogged,
+			    LOG_WINDOW_MS / 1000);
+		h->window_ms = now;
+		h->logged = h->unlogged = 0;
+	}
+	if (h->logged < LOG_PER_WINDOW) {
+		h->logged++;
+		log_url(url, u, sizeof u);
+		rc_log(&r->folder, 5, "WHIP %s %s: %u %s", method, u, status, why);
+	} else {
+		h->unlogged++;
+	}
 	snprintf(body, sizeof body, "%s\n", why);
 	return reply(c, status, "text/plain; charset=utf-8", body, hdrs);
 }
@@ -314,14 +335,11 @@ on_headers(struct rc_rec *r, struct MHD_Connection *c, const char *url, const ch
 	static const char *const allow_post[] = { "Allow", "POST, OPTIONS", NULL };
 	static const char *const accept[] = { "Accept-Post", "application/sdp",
 	    "Allow", "POST, DELETE, PATCH, OPTIONS", NULL };
-	char chan[256], id[ID_MAX], u[256];
+	char chan[256], id[ID_MAX];
 
 	q->answered = true;
-	if (strcmp(method, "OPTIONS") == 0) {
-		log_url(url, u, sizeof u);
-		rc_log(&r->folder, 5, "WHIP OPTIONS %s: 204", u);
+	if (strcmp(method, "OPTIONS") == 0)
 		return reply(c, MHD_HTTP_NO_CONTENT, NULL, "", accept);
-	}
 	if (parse_path(url, chan, sizeof chan, id, sizeof id) < 0)
 		return refuse(r, c, method, url, MHD_HTTP_NOT_FOUND,
 		    "not a WHIP endpoint (/whip/CHANNEL)", NULL);

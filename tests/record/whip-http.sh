@@ -97,6 +97,9 @@ rss1=$(rss)
 [ -n "$rss1" ] && [ "$((rss1 - rss0))" -lt $((20 * 1024)) ] && t_pass "flood: RSS $rss0 -> $rss1 kB" \
 	|| t_fail "flood: RSS grows less than 20 MB" "$rss0 -> $rss1 kB"
 expect "after the flood" 401 -X POST "${sdp[@]}" --data-binary "$offer" "$url"
+nlog=$(grep -c 'WHIP POST' "$REC_DIR/recording.log")
+[ "$nlog" -lt 200 ] && t_pass "flood: refusals logged at a bounded rate ($nlog lines)" \
+	|| t_fail "flood: refusals logged at a bounded rate" "$nlog lines"
 kill -0 "$REC_PID" 2>/dev/null && t_pass "the recorder still runs" || t_fail "the recorder still runs" "$(cat "$T/rec.err")"
 
 rec_logged "$REC_DIR" 'WHIP POST /whip/room%201: 401' && t_pass "refusals are logged with their status" \
