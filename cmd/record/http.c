@@ -277,10 +277,10 @@ post_headers(struct rc_rec *r, struct MHD_Connection *c, const char *url, struct
 			return refuse(r, c, "POST", url, MHD_HTTP_CONTENT_TOO_LARGE,
 			    "the offer is larger than 64 KiB", NULL);
 	}
-	q->answered = false;
 	q->cap = n > 0 ? (size_t)n : 4096;
 	if ((q->body = malloc(q->cap)) == NULL)
 		return refuse(r, c, "POST", url, MHD_HTTP_SERVICE_UNAVAILABLE, "no memory", NULL);
+	q->answered = false;
 	return MHD_YES;
 }
 
