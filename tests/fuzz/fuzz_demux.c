@@ -25,11 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *buf;
 	enum ag_pkt_kind kind;
 
-	/* An exact-size copy, so that ASan sees any read past the end. */
-	if ((buf = malloc(size ? size : 1)) == NULL)
-		abort();
-	memcpy(buf, data, size);
-
+	buf = fuzz_copy(data, size);
 	kind = ag_pkt_classify(buf, size);
 	switch (kind) {
 	case AG_PKT_STUN:
