@@ -552,13 +552,28 @@ takes(const struct ag_sdp_media *m, const struct ag_sdp_codec *c)
 	return false;
 }
 
-/* The index of the first codec of m the recorder takes, -1: none. */
-static int
-first_taken(const struct ag_sdp_media *m)
+static bool
+in_bundle(const struct ag_sdp *o, const char *mid)
 {
 	int i;
 
-	if (m->port == 0 || strstr(m->proto, "RTP") == NULL)
+	for (i = 0; mid[0] != '\0' && i < o->nbundle; i++)
+		if (strcmp(o->bundle[i], mid) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The index of the first codec of m the recorder takes, -1: none.  A
+ * section with port 0 is disabled unless it is in the BUNDLE group
+ * (a=bundle-only, RFC 8843 7.3: GStreamer's max-bundle offers).
+ */
+static int
+first_taken(const struct ag_sdp *o, const struct ag_sdp_media *m)
+{
+	int i;
+
+	if ((m->port == 0 && !in_bundle(o, m->mid)) || strstr(m->proto, "RTP") == NULL)
 		return -1;
 	for (i = 0; i < m->ncodecs; i++)
 		if (takes(m, &m->codecs[i]))
@@ -651,17 +666,6 @@ check_transport(const struct ag_sdp_media *m, struct ag_error *err)
 	return 0;
 }
 
-static bool
-in_bundle(const struct ag_sdp *o, const char *mid)
-{
-	int i;
-
-	for (i = 0; mid[0] != '\0' && i < o->nbundle; i++)
-		if (strcmp(o->bundle[i], mid) == 0)
-			return true;
-	return false;
-}
-
 int
 ag_sdp_pick(const struct ag_sdp *offer, struct ag_sdp_pick *p, int *status,
     struct ag_error *err)
@@ -680,7 +684,7 @@ ag_sdp_pick(const struct ag_sdp *offer, struct ag_sdp_pick *p, int *status,
 
 		if (slot == NULL || *slot >= 0 || (d != AG_SDP_SENDONLY && d != AG_SDP_SENDRECV))
 			continue;
-		if ((c = first_taken(&offer->media[i])) >= 0) {
+		if ((c = first_taken(offer, &offer->media[i])) >= 0) {
 			*slot = i;
 			p->codec[i] = c;
 		}

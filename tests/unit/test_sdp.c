@@ -550,3 +550,59 @@ Test(sdp, answer_refuses_bad_local)
 	cr_assert_null(ag_sdp_answer(s, &p, &l, &err));
 	free(s);
 }
+
+/* GStreamer webrtcbin, max-bundle: video first, audio with port 0 and a=bundle-only. */
+Test(sdp, gst_webrtcbin_bundle_only)
+{
+	struct ag_sdp *s = parse_fixture("gst-webrtcbin.sdp");
+	struct ag_sdp_pick p;
+	const char *audio;
+	char *a;
+
+	cr_assert_eq(s->nmedia, 2);
+	cr_assert_eq(s->nbundle, 2);
+	cr_assert_str_eq(s->media[0].kind, "video");
+	cr_assert_str_eq(s->media[0].mid, "video0");
+	cr_assert_eq(s->media[1].port, 0);
+	cr_assert_str_eq(s->media[1].mid, "audio1");
+	cr_assert_eq(s->media[1].dir, AG_SDP_SENDRECV);
+	cr_assert_eq(strlen(s->media[1].ufrag), 32);
+	cr_assert_str_eq(s->media[1].fp_alg, "sha-256");
+	cr_assert_str_eq(s->media[1].codecs[0].name, "OPUS");
+	cr_assert_str_eq(s->media[1].codecs[0].fmtp, "sprop-stereo=0;sprop-maxcapturerate=48000");
+	cr_assert_str_eq(s->media[0].ssrcs[0].cname, "user2666105139@host-be7c9e2");
+	a = answer_for(s, &p);
+	cr_assert_eq(p.video, 0);
+	cr_assert_eq(p.audio, 1);
+	has_line(a, "a=group:BUNDLE video0 audio1");
+	audio = has_line(a, "m=audio 9 UDP/TLS/RTP/SAVPF 111");
+	cr_assert_gt(audio, has_line(a, "m=video 9 UDP/TLS/RTP/SAVPF 96"));
+	has_line(a, "a=rtpmap:111 OPUS/48000/2");
+	has_line(a, "a=rtcp-fb:96 ccm fir");
+	free(a);
+	free(s);
+}
+
+/* A port-0 section outside the BUNDLE group is disabled: not taken. */
+Test(sdp, port_zero_outside_bundle_is_disabled)
+{
+	char text[4096];
+	const char *from = "m=audio 9 UDP/TLS/RTP/SAVPF 109\na=mid:a\n";
+	const char *at = strstr(three, from);
+	struct ag_error err;
+	struct ag_sdp *s;
+	struct ag_sdp_pick p;
+	char *a;
+
+	snprintf(text, sizeof text, "%.*sm=audio 0 UDP/TLS/RTP/SAVPF 109\na=mid:x\n%s",
+	    (int)(at - three), three, at + strlen(from));
+	s = parse_str(text, &err);
+	cr_assert_not_null(s, "%s", err.msg);
+	a = answer_for(s, &p);
+	cr_assert_eq(p.audio, -1);
+	cr_assert_eq(p.video, 2);
+	has_line(a, "a=group:BUNDLE v");
+	cr_assert_not_null(strstr(a, "m=audio 0 UDP/TLS/RTP/SAVPF 109\r\na=mid:x\r\na=inactive\r\n"));
+	free(a);
+	free(s);
+}
