@@ -28,8 +28,10 @@ check_offer(const struct ag_sdp *s)
 
 		FUZZ_ASSERT(m->ncodecs >= 1 && m->ncodecs <= AG_SDP_MAX_CODECS);
 		FUZZ_ASSERT(m->nssrcs >= 0 && m->nssrcs <= AG_SDP_MAX_SSRCS);
-		FUZZ_ASSERT(terminated(m->kind, sizeof m->kind) && terminated(m->mid, sizeof m->mid));
-		FUZZ_ASSERT(terminated(m->fp, sizeof m->fp) && terminated(m->ufrag, sizeof m->ufrag));
+		FUZZ_ASSERT(terminated(m->kind, sizeof m->kind));
+		FUZZ_ASSERT(terminated(m->mid, sizeof m->mid));
+		FUZZ_ASSERT(terminated(m->fp, sizeof m->fp));
+		FUZZ_ASSERT(terminated(m->ufrag, sizeof m->ufrag));
 		for (j = 0; j < m->ncodecs; j++)
 			FUZZ_ASSERT(m->codecs[j].pt >= -1 && m->codecs[j].pt <= 127 &&
 			    terminated(m->codecs[j].fmtp, sizeof m->codecs[j].fmtp));

@@ -466,7 +466,8 @@ Test(sdp, pick_errors)
 	pick_fails("a=ice-pwd:sessionpassword012345678\n", "", 400, "no ICE credentials");
 	pick_fails("a=fingerprint:SHA-256 ab:cd:ef\n", "", 400, "no a=fingerprint");
 	pick_fails("a=setup:active\n", "a=setup:passive\n", 400, "a=setup:passive");
-	pick_fails("a=mid:v\na=rtcp-mux\n", "a=mid:v\n", 400, "the video section has no a=rtcp-mux");
+	pick_fails("a=mid:v\na=rtcp-mux\n", "a=mid:v\n", 400,
+	    "the video section has no a=rtcp-mux");
 	pick_fails("a=mid:v\n", "a=mid:w\na=ice-ufrag:other\n", 400, "not bundled");
 	pick_fails("a=group:BUNDLE a v\n", "a=group:BUNDLE a v\na=ice-lite\n", 400, "ICE-lite");
 	pick_fails("a=mid:a\na=sendrecv\n", "a=mid:a\na=sendrecv\na=setup:holdconn\n", 400,
@@ -602,7 +603,8 @@ Test(sdp, port_zero_outside_bundle_is_disabled)
 	cr_assert_eq(p.audio, -1);
 	cr_assert_eq(p.video, 2);
 	has_line(a, "a=group:BUNDLE v");
-	cr_assert_not_null(strstr(a, "m=audio 0 UDP/TLS/RTP/SAVPF 109\r\na=mid:x\r\na=inactive\r\n"));
+	cr_assert_not_null(strstr(a,
+	    "m=audio 0 UDP/TLS/RTP/SAVPF 109\r\na=mid:x\r\na=inactive\r\n"), "%s", a);
 	free(a);
 	free(s);
 }
