@@ -608,3 +608,25 @@ Test(sdp, port_zero_outside_bundle_is_disabled)
 	free(a);
 	free(s);
 }
+
+/* Chromium with a data channel: the m=application section is answered with port 0. */
+Test(sdp, chromium_datachannel_rejected)
+{
+	struct ag_sdp *s = parse_fixture("chromium-datachannel.sdp");
+	struct ag_sdp_pick p;
+	char *a;
+
+	cr_assert_eq(s->nmedia, 3);
+	cr_assert_str_eq(s->media[2].kind, "application");
+	cr_assert_str_eq(s->media[2].proto, "UDP/DTLS/SCTP");
+	cr_assert_str_eq(s->media[2].codecs[0].name, "webrtc-datachannel");
+	a = answer_for(s, &p);
+	has_line(a, "a=group:BUNDLE 0 1");
+	cr_assert_not_null(strstr(a, "\r\nm=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+	    "a=mid:2\r\na=inactive\r\n"), "%s", a);
+	cr_assert_eq(a[strlen(a) - 1], '\n');
+	cr_assert_str_eq(strstr(a, "m=application"),
+	    "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\na=inactive\r\n");
+	free(a);
+	free(s);
+}
