@@ -628,14 +628,24 @@ list_codecs(const struct ag_sdp *o, const char *kind, char *s, size_t cap)
 	}
 }
 
+/*
+ * Nothing taken (406): the sections with a codec in common do not send,
+ * or the offer's codecs, named.
+ */
 static int
 nothing_taken(const struct ag_sdp *o, int *status, struct ag_error *err)
 {
 	char has[700] = "";
+	int i;
 
+	*status = 406;
+	for (i = 0; i < o->nmedia; i++)
+		if (first_taken(o, &o->media[i]) >= 0)
+			return ag_error_set(err, AG_EX_DATAERR, "nothing to record: the offer's %s "
+			    "section does not send (a=sendonly or a=sendrecv needed)",
+			    o->media[i].kind);
 	list_codecs(o, "audio", has, sizeof has);
 	list_codecs(o, "video", has, sizeof has);
-	*status = 406;
 	return ag_error_set(err, AG_EX_DATAERR, "no codec in common: the offer has %s; agrec "
 	    "takes opus, H264 (packetization-mode 1) and VP8", has[0] != '\0' ? has : "none");
 }
@@ -646,9 +656,6 @@ check_transport(const struct ag_sdp_media *m, struct ag_error *err)
 {
 	const char *k = m->kind;
 
-	if (m->dir != AG_SDP_SENDONLY && m->dir != AG_SDP_SENDRECV)
-		return ag_error_set(err, AG_EX_DATAERR, "the %s section does not send "
-		    "(a=sendonly or a=sendrecv needed)", k);
 	if (m->ufrag[0] == '\0' || m->pwd[0] == '\0')
 		return ag_error_set(err, AG_EX_DATAERR, "the %s section has no ICE credentials "
 		    "(a=ice-ufrag, a=ice-pwd)", k);

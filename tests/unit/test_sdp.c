@@ -630,3 +630,15 @@ Test(sdp, chromium_datachannel_rejected)
 	free(a);
 	free(s);
 }
+
+/* A receive-only offer (a WHEP player's) has nothing to record: 406, saying why. */
+Test(sdp, recvonly_offer_406)
+{
+	static const char offer[] =
+	    "v=0\na=ice-ufrag:u\na=ice-pwd:p\na=fingerprint:sha-256 00\n"
+	    "m=audio 9 UDP/TLS/RTP/SAVPF 111\na=rtpmap:111 opus/48000/2\na=rtcp-mux\n"
+	    "m=video 9 UDP/TLS/RTP/SAVPF 96\na=rtpmap:96 VP8/90000\na=rtcp-mux\n";
+
+	pick_fails_in(offer, "v=0\n", "v=0\na=recvonly\n", 406,
+	    "nothing to record: the offer's audio section does not send");
+}
