@@ -160,6 +160,8 @@ parse_m(struct parser *ps, const char *v)
 	m->port = (int)port;
 	if (*v == '/' && (v++, num(&v, 1, 65535, &port) < 0))
 		return perr(ps, "m=: bad port count");
+	if (*v != ' ' && *v != '\t')
+		return perr(ps, "m=: bad port");
 	t = token(&v, &n);
 	if (n == 0 || copy_n(m->proto, sizeof m->proto, t, n) < 0)
 		return perr(ps, "m=: bad protocol");

@@ -402,6 +402,8 @@ Test(sdp, parse_errors)
 	parse_fails("v=0\nm=audio 9 RTP/AVP 128\n", 26, "line 2: m=: bad payload type");
 	parse_fails("v=0\nm=audio 9 RTP/AVP 1x\n", 25, "line 2: m=: bad payload type");
 	parse_fails("v=0\nm=audio x RTP/AVP 0\n", 24, "line 2: m=: bad port");
+	parse_fails("v=0\nm=audio 9x RTP/AVP 0\n", 25, "line 2: m=: bad port");
+	parse_fails("v=0\nm=audio 9/0 RTP/AVP 0\n", 26, "line 2: m=: bad port count");
 	parse_fails("v=0\nm=audio 9 RTP/AVP\n", 22, "no formats");
 	parse_fails("v=0\nm=audio 9 RTP/AVP 0\na=rtpmap:x opus/48000\n", 46,
 	    "line 3: a=rtpmap: bad payload type");
