@@ -4,6 +4,7 @@
  * with a message that never quotes the key.
  */
 #include <criterion/criterion.h>
+#include <srtp2/srtp.h>
 #include <string.h>
 
 #include "srtp.h"
@@ -95,4 +96,59 @@ Test(srtp, key_refused)
 	refused("AAECAwQF-BAUGBwgJCgsMDQ4PEBESExQVFhcYGRob", AG_SRTP_AES_CM_128_HMAC_SHA1_80,
 	    "not base64");
 	refused(" " KEY30, AG_SRTP_AES_CM_128_HMAC_SHA1_80, "character 1");
+}
+
+/* An RTCP receiver report protected by libsrtp with AES_CM_128_HMAC_SHA1_32
+ * for RTP and a tag of 80 bits (rtcp80) or 32 for RTCP. */
+static size_t
+srtcp_32(uint8_t *key, bool rtcp80, uint8_t *pkt, uint32_t ssrc)
+{
+	srtp_policy_t pol;
+	srtp_t s;
+	int n = 8;
+
+	memset(&pol, 0, sizeof pol);
+	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
+	if (rtcp80)
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	else
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtcp);
+	pol.key = key;
+	pol.ssrc.type = ssrc_any_outbound;
+	pol.window_size = 128;
+	cr_assert_eq(srtp_create(&s, &pol), srtp_err_status_ok);
+	memset(pkt, 0, 8);
+	pkt[0] = 0x80;
+	pkt[1] = 201;
+	pkt[3] = 1;
+	memcpy(pkt + 4, &ssrc, 4);
+	cr_assert_eq(srtp_protect_rtcp(s, pkt, &n), srtp_err_status_ok);
+	srtp_dealloc(s);
+	return (size_t)n;
+}
+
+Test(srtp, sha1_32_srtcp_either_tag)
+{
+	struct ag_error err = { 0 };
+	uint8_t key[AG_SRTP_MAX_KEY], pkt[8 + AG_SRTP_MAX_TRAILER];
+	struct ag_srtp *s;
+	size_t len;
+
+	cr_assert_eq(ag_srtp_key_parse(KEY30, AG_SRTP_AES_CM_128_HMAC_SHA1_32, key, &err), 0);
+	s = ag_srtp_new(AG_SRTP_AES_CM_128_HMAC_SHA1_32, key, NULL, &err);
+	cr_assert_not_null(s, "%s", err.msg);
+	len = srtcp_32(key, true, pkt, 1);
+	cr_assert_eq(len, 8 + 4 + 10);
+	cr_assert_eq(ag_srtp_unprotect(s, pkt, &len, true), 0, "RFC 5764's 80-bit tag");
+	cr_assert_eq(len, 8);
+	len = srtcp_32(key, false, pkt, 2);
+	cr_assert_eq(len, 8 + 4 + 4);
+	cr_assert_eq(ag_srtp_unprotect(s, pkt, &len, true), 0, "ffmpeg's 32-bit tag");
+	cr_assert_eq(len, 8);
+	cr_assert_eq(pkt[1], 201);
+	len = srtcp_32(key, false, pkt, 3);
+	pkt[len - 1] ^= 1;
+	cr_assert_eq(ag_srtp_unprotect(s, pkt, &len, true), -1, "a bad tag either way");
+	cr_assert_eq(ag_srtp_protect_rtcp(s, pkt, &len), -1, "receive only");
+	ag_srtp_free(s);
 }
