@@ -51,7 +51,8 @@ struct ag_srtp *ag_srtp_new(enum ag_srtp_suite suite, const uint8_t *rx_key,
 
 /* Unprotect an SRTP (rtcp false) or SRTCP (true) packet in place; *len
  * in and out.  Returns 0, or -1 when it fails authentication, is a
- * replay or is malformed. */
+ * replay or is malformed.  AES_CM_128_HMAC_SHA1_32's SRTCP is taken
+ * with the 80-bit tag (RFC 4568, RFC 5764) or the 32-bit one (ffmpeg). */
 int ag_srtp_unprotect(struct ag_srtp *s, uint8_t *buf, size_t *len, bool rtcp);
 
 /* Protect an RTCP packet in place (buf has room for *len +

@@ -23,6 +23,7 @@
 #include "record/session.h"
 #include "record/whip.h"
 #include "rtp.h"
+#include "srtp.h"
 
 /* A stream: one SSRC, its jitter buffer, depacketizer and clock. */
 struct rc_ssrc {
@@ -124,6 +125,12 @@ rc_ingest_open(struct rc_rec *r, struct ag_error *err)
 	/* RTCP may also come to port+1 (ffmpeg's default). */
 	if ((b = bind_one(r->opts->listen_host, r->opts->listen_port + 1, err)) < 0) {
 		close(a);
+		return -1;
+	}
+	if (r->opts->sdes && (r->sdes = ag_srtp_new((enum ag_srtp_suite)r->opts->sdes_suite,
+	    r->opts->sdes_key, NULL, err)) == NULL) {
+		close(a);
+		close(b);
 		return -1;
 	}
 	r->socks[0] = a;
@@ -762,6 +769,26 @@ latch(struct rc_rec *r, const struct sockaddr_storage *from, socklen_t fromlen, 
 	    "requests for streams from that host without RTCP of their own go there", a);
 }
 
+/*
+ * --decryptionMode: SRTP or SRTCP (rtcp) in buf unprotected in place, *n
+ * bytes in and out.  False for a datagram that fails (counted, dropped;
+ * said once, never with the key).
+ */
+static bool
+sdes_unprotect(struct rc_rec *r, uint8_t *buf, ssize_t *n, bool rtcp)
+{
+	size_t len = (size_t)*n;
+
+	if (ag_srtp_unprotect(r->sdes, buf, &len, rtcp) == 0) {
+		*n = (ssize_t)len;
+		return true;
+	}
+	if (r->srtp_failed++ == 0)
+		rc_log(&r->folder, 3, "SRTP: packets that fail authentication (wrong --secret or "
+		    "suite?)");
+	return false;
+}
+
 void
 rc_ingest_read(struct rc_rec *r, int i)
 {
@@ -773,6 +800,7 @@ rc_ingest_read(struct rc_rec *r, int i)
 		ssize_t n = recvfrom(r->socks[i], buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from,
 		    &fromlen);
 		int64_t now;
+		bool rtcp;
 		if (n < 0)
 			return;
 		/* No sender of ours fragments: anything past 8 KiB is not RTP we take. */
@@ -789,7 +817,11 @@ rc_ingest_read(struct rc_rec *r, int i)
 			r->denied++;
 			continue;
 		}
-		if (ag_rtp_is_rtcp(buf, (size_t)n)) {
+		rtcp = ag_rtp_is_rtcp(buf, (size_t)n);
+		/* Not the bare RTP headers of a latch on the RTCP port. */
+		if (r->sdes != NULL && (rtcp || i == 0) && !sdes_unprotect(r, buf, &n, rtcp))
+			continue;
+		if (rtcp) {
 			if (!on_rtcp(r, buf, (size_t)n, &from, fromlen, now, 0, 0) && i == 1)
 				latch(r, &from, fromlen, now);
 		} else if (i == 0) {
@@ -1134,6 +1166,11 @@ rc_ingest_free(struct rc_rec *r)
 	free(r->ssrcs);
 	for (i = 0; i < (size_t)r->nsocks; i++)
 		close(r->socks[i]);
+	if (r->srtp_failed > 0)
+		rc_log(&r->folder, 4, "SRTP: %llu datagrams failed authentication and were dropped",
+		    (unsigned long long)r->srtp_failed);
+	ag_srtp_free(r->sdes);
+	r->sdes = NULL;
 }
 
 /* ---- WHIP sessions (whip.c) ---- */

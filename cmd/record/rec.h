@@ -14,6 +14,7 @@
 struct rc_user;
 struct rc_whip;
 struct rc_http;
+struct ag_srtp;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -30,6 +31,8 @@ struct rc_rec {
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized, denied, refused_streams;
+	struct ag_srtp *sdes;       /* --decryptionMode: receives SRTP; NULL: plain RTP */
+	uint64_t srtp_failed;       /* datagrams that failed it (dropped) */
 	bool disk_full;             /* a write failed for lack of space: stop */
 	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
 	int nsinks;
