@@ -143,20 +143,27 @@ session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir, bool
 	return s;
 }
 
+int
+ag_srtp_init(struct ag_error *err)
+{
+	static bool inited;
+
+	if (!inited) {
+		if (srtp_init() != srtp_err_status_ok)
+			return ag_error_set(err, AG_EX_FAIL, "libsrtp2: srtp_init failed");
+		inited = true;
+	}
+	return 0;
+}
+
 struct ag_srtp *
 ag_srtp_new(enum ag_srtp_suite suite, const uint8_t *rx_key, const uint8_t *tx_key,
     struct ag_error *err)
 {
-	static bool inited;
 	struct ag_srtp *s;
 
-	if (!inited) {
-		if (srtp_init() != srtp_err_status_ok) {
-			ag_error_set(err, AG_EX_FAIL, "libsrtp2: srtp_init failed");
-			return NULL;
-		}
-		inited = true;
-	}
+	if (ag_srtp_init(err) < 0)
+		return NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		return NULL;

@@ -41,6 +41,13 @@ int ag_srtp_key_parse(const char *text, enum ag_srtp_suite suite, uint8_t *key,
 struct ag_srtp;
 
 /*
+ * Initialise libsrtp2 once (ag_srtp_new does it when needed).  Its
+ * self-tests take a while (~0.2 s): a program that will need SRTP calls
+ * this at start, not when the first media arrives.  0, or -1 with err.
+ */
+int ag_srtp_init(struct ag_error *err);
+
+/*
  * A session: packets from the peer are unprotected with rx_key (any
  * SSRC), packets to it protected with tx_key (any SSRC; NULL: the
  * session only receives).  Keys are ag_srtp_key_len(suite) bytes,

@@ -180,7 +180,8 @@ rc_whip_open(struct rc_rec *r, struct ag_error *err)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	w->cert = r->opts->dtls_cert[0] ? ag_dtls_cert_load(r->opts->dtls_cert, err) :
 	    ag_dtls_cert_generate(err);
-	if (w->cert == NULL) {
+	if (w->cert == NULL || ag_srtp_init(err) < 0) {
+		ag_dtls_cert_free(w->cert);
 		free(w);
 		return -1;
 	}
@@ -614,7 +615,9 @@ on_dtls(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	struct ws *s = by_addr(r->whip, from, fromlen);
 	enum ag_dtls_state st;
 
-	if (s == NULL || s->dtls == NULL || s->state == WS_ENDED) {
+	if (s != NULL && s->state == WS_ENDED)
+		return;     /* the close_notify of a session that ended: expected */
+	if (s == NULL || s->dtls == NULL) {
 		if (r->whip->stray_dtls++ == 0)
 			rc_log(&r->folder, 4, "WHIP: DTLS from an address no session is bound to "
 			    "(counted and ignored from now on)");
