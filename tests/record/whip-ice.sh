@@ -4,7 +4,8 @@
 # hmac and zlib) and a real Chromium offer: the 201 answer, a check
 # answered with a verified MESSAGE-INTEGRITY, FINGERPRINT and
 # XOR-MAPPED-ADDRESS, bad-integrity and unknown-user checks ignored and
-# counted, 409 for a uid in use, DELETE, and 1,000 POSTs in a burst (201
+# counted, 409 for a uid in use, DELETE, a DTLS handshake that never
+# finishes (dropped after 10 s), and 1,000 POSTs in a burst (201
 # up to --maxPublishers, then 503) while a plain-RTP participant
 # (ffmpeg) records: memory stays bounded and its recording is whole.
 . "$(dirname "$0")/../lib/common.sh"
@@ -49,6 +50,9 @@ rec_logged "$REC_DIR" 'bad MESSAGE-INTEGRITY' && t_pass "the bad check is logged
 	t_fail "the bad check is logged" "$(grep WHIP "$REC_DIR/recording.log" | tail -n 5)"
 rec_logged "$REC_DIR" 'unknown ICE username' && t_pass "the unknown username is logged" ||
 	t_fail "the unknown username is logged" "$(grep WHIP "$REC_DIR/recording.log" | tail -n 5)"
+wait_for 20 rec_logged "$REC_DIR" 'uid 4343: .*ends \(the DTLS handshake did not finish in 10 s\)' &&
+	t_pass "a DTLS handshake that does not finish in 10 s ends its session" ||
+	t_fail "the unfinished DTLS handshake" "$(grep 'uid 4343' "$REC_DIR/recording.log" | tail -n 3)"
 grep -q -- "$key" "$REC_DIR/recording.log" "$T/rec.out" "$T/rec.err" &&
 	t_fail "the token is never logged" "found in the log" || t_pass "the token is never logged"
 
