@@ -206,11 +206,29 @@ ag_dtls_cert_free(struct ag_dtls_cert *cert)
 	free(cert);
 }
 
-/* The peer's certificate is self-signed: what vouches for it is the
- * fingerprint of the offer, checked once the handshake is done. */
+/*
+ * The peer's certificate is self-signed: what vouches for it is the
+ * fingerprint of its offer.  It is checked here, during the handshake,
+ * so that a peer with another certificate gets an alert and no keys
+ * (check_peer checks again once the handshake is done).
+ */
 static int
-accept_any(int preverify, X509_STORE_CTX *store)
+verify_peer(int preverify, X509_STORE_CTX *store)
 {
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct ag_dtls *d = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+	X509 *peer = X509_STORE_CTX_get_current_cert(store);
+	char got[FP_MAX];
+
+	if (X509_STORE_CTX_get_error_depth(store) != 0)
+		return 1;   /* a chain above the leaf: only the leaf's fingerprint counts */
+	if (d == NULL || peer == NULL || fingerprint(peer, d->md, got) < 0)
+		return 0;
+	if (strcasecmp(got, d->fp) != 0) {
+		snprintf(d->error, sizeof d->error, "DTLS: the peer's certificate has fingerprint "
+		    "%s %s, the offer says %s %s", d->fp_alg, got, d->fp_alg, d->fp);
+		return 0;
+	}
 	return 1;
 }
 
@@ -243,7 +261,7 @@ dtls_setup(struct ag_dtls *d, struct ag_dtls_cert *cert, struct ag_error *err)
 		ssl_error(err, AG_EX_FAIL, "cannot set up DTLS");
 		return -1;
 	}
-	SSL_CTX_set_verify(d->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+	SSL_CTX_set_verify(d->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_peer);
 	SSL_CTX_set_options(d->ctx, SSL_OP_NO_QUERY_MTU);
 	if ((d->ssl = SSL_new(d->ctx)) == NULL || (d->rbio = BIO_new(BIO_s_mem())) == NULL) {
 		ssl_error(err, AG_EX_FAIL, "cannot set up DTLS");
@@ -259,6 +277,7 @@ dtls_setup(struct ag_dtls *d, struct ag_dtls_cert *cert, struct ag_error *err)
 	BIO_set_mem_eof_return(d->wbio, -1);
 	SSL_set_bio(d->ssl, d->rbio, d->wbio);
 	SSL_set_mtu(d->ssl, MTU);   /* the datagram's payload */
+	SSL_set_app_data(d->ssl, d);
 	SSL_set_accept_state(d->ssl);
 	return 0;
 }
@@ -406,7 +425,8 @@ after_call(struct ag_dtls *d, int r, const char *what)
 		return d->state;
 	if (e == SSL_ERROR_ZERO_RETURN)
 		return d->state = AG_DTLS_CLOSED;
-	ssl_error_text(d->error, sizeof d->error, what);
+	if (d->error[0] == '\0')   /* verify_peer may have said why already */
+		ssl_error_text(d->error, sizeof d->error, what);
 	return d->state = AG_DTLS_FAILED;
 }
 
