@@ -16,9 +16,20 @@
 #include "ffmpeg.h"
 #include "record/emit.h"
 #include "record/files.h"
+#include "record/http.h"
 #include "record/ingest.h"
 #include "record/loop.h"
 #include "record/rec.h"
+#include "record/whip.h"
+
+/* The sockets and the WHIP endpoint and sessions, on every way out. */
+static void
+close_net(struct rc_rec *r)
+{
+	rc_http_close(r);
+	rc_whip_free(r);
+	rc_ingest_free(r);
+}
 
 int
 main(int argc, char **argv)
@@ -61,9 +72,15 @@ main(int argc, char **argv)
 		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
+	if (rc_whip_open(&r, &err) < 0 || rc_http_open(&r, &err) < 0) {
+		ag_msg("%s", err.msg);
+		close_net(&r);
+		free(ffmpeg);
+		return err.code ? err.code : AG_EX_IOERR;
+	}
 	if (rc_folder_create(&r.folder, &o, &err) < 0) {
 		ag_msg("%s", err.msg);
-		rc_ingest_free(&r);
+		close_net(&r);
 		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
@@ -73,7 +90,7 @@ main(int argc, char **argv)
 	    o.trigger_mode ? "manual" : "automatic", o.idle_s);
 	if (rc_emit_open(&r, &err) < 0) {
 		ag_msg("%s", err.msg);
-		rc_ingest_free(&r);
+		close_net(&r);
 		free(ffmpeg);
 		return err.code ? err.code : AG_EX_IOERR;
 	}
@@ -90,7 +107,7 @@ main(int argc, char **argv)
 	 * status says so: every file is still written and finished. */
 	if (rc_ingest_novideo(&r) > 0 && status == 0)
 		status = AG_EX_DATAERR;
-	rc_ingest_free(&r);
+	close_net(&r);
 	rc_log(&r.folder, 4, "stopped: %llu garbage and %llu oversized datagrams ignored, %llu from "
 	    "sources not allowed, %llu packets of refused new streams",
 	    (unsigned long long)r.garbage, (unsigned long long)r.oversized,

@@ -383,6 +383,35 @@ ag_rtcp_build_rr(uint8_t *buf, size_t size, uint32_t sender_ssrc,
 }
 
 size_t
+ag_rtcp_build_remb(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint64_t bps,
+    const uint32_t *ssrcs, int n)
+{
+	size_t len = 20 + 4 * (size_t)n;
+	unsigned exp = 0;
+	int i;
+
+	if (buf == NULL || n < 1 || n > 255 || size < len)
+		return 0;
+	/* bps = mantissa (18 bits) << exp (6 bits) */
+	while (bps >= (1u << 18) && exp < 63) {
+		bps >>= 1;
+		exp++;
+	}
+	buf[0] = 0x80 | 15; /* V=2, FMT=15: application layer feedback */
+	buf[1] = AG_RTCP_PSFB;
+	ag_wr16(buf + 2, (uint16_t)(len / 4 - 1));
+	ag_wr32(buf + 4, sender_ssrc);
+	ag_wr32(buf + 8, 0);        /* media source: 0, the FCI lists them */
+	memcpy(buf + 12, "REMB", 4);
+	buf[16] = (uint8_t)n;
+	buf[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
+	ag_wr16(buf + 18, (uint16_t)bps);
+	for (i = 0; i < n; i++)
+		ag_wr32(buf + 20 + 4 * i, ssrcs[i]);
+	return len;
+}
+
+size_t
 ag_rtcp_build_sdes(uint8_t *buf, size_t size, uint32_t ssrc, const char *cname)
 {
 	size_t clen, total;

@@ -184,6 +184,15 @@ size_t ag_rtcp_build_rr(uint8_t *buf, size_t size, uint32_t sender_ssrc,
     const struct ag_rtcp_report *rb);
 
 /*
+ * Write a REMB (draft-alvestrand-rmcat-remb: PSFB, FMT 15, "REMB"):
+ * the receiver's estimate of the bitrate it takes, bps, for the
+ * streams ssrcs[0..n) (n 1..255).  Returns the bytes written (20 + 4n),
+ * or 0 when size is too small or n out of range.
+ */
+size_t ag_rtcp_build_remb(uint8_t *buf, size_t size, uint32_t sender_ssrc, uint64_t bps,
+    const uint32_t *ssrcs, int n);
+
+/*
  * Write an SDES packet with one chunk: ssrc and the CNAME cname (at
  * most 255 bytes).  RFC 3550 wants one in every compound; append it to
  * the RR.  Returns the bytes written, or 0 when size is too small or

@@ -25,7 +25,11 @@
 
 enum ag_sdp_dir { AG_SDP_SENDRECV, AG_SDP_SENDONLY, AG_SDP_RECVONLY, AG_SDP_INACTIVE };
 
-/* One a=rtpmap payload type, with its a=fmtp and a=rtcp-fb lines. */
+/*
+ * One a=rtpmap payload type, with its a=fmtp and a=rtcp-fb lines.  A
+ * section whose protocol is not RTP (m=application ... webrtc-datachannel)
+ * holds its formats as codecs with pt -1 and the format in name.
+ */
 struct ag_sdp_codec {
 	int pt;
 	char name[32];              /* as written: "opus", "H264", "VP8", "rtx", ... */

@@ -9,6 +9,7 @@
 
 struct ag_srtp {
 	srtp_t rx, tx;              /* tx NULL: receive only */
+	srtp_t rx_rtcp32;           /* AES_CM_128_HMAC_SHA1_32: SRTCP with the short tag */
 };
 
 static const struct {
@@ -96,9 +97,10 @@ ag_srtp_key_parse(const char *text, enum ag_srtp_suite suite, uint8_t *key,
 	return 0;
 }
 
-/* One libsrtp session for one direction with key. */
+/* One libsrtp session for one direction with key; rtcp32: SRTCP of
+ * AES_CM_128_HMAC_SHA1_32 with its 32-bit tag too. */
 static srtp_t
-session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir,
+session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir, bool rtcp32,
     struct ag_error *err)
 {
 	srtp_policy_t pol;
@@ -113,9 +115,13 @@ session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir,
 		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
 		break;
 	case AG_SRTP_AES_CM_128_HMAC_SHA1_32:
-		/* SRTCP keeps the 80-bit tag (RFC 4568 6.2.1). */
+		/* SRTCP keeps the 80-bit tag (RFC 4568 6.2.1, RFC 5764 4.1.2);
+		 * ffmpeg's srtp output gives it the 32-bit one. */
 		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+		if (rtcp32)
+			srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol.rtcp);
+		else
+			srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
 		break;
 	case AG_SRTP_AEAD_AES_128_GCM:
 		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
@@ -137,26 +143,36 @@ session(enum ag_srtp_suite suite, const uint8_t *key, srtp_ssrc_type_t dir,
 	return s;
 }
 
+int
+ag_srtp_init(struct ag_error *err)
+{
+	static bool inited;
+
+	if (!inited) {
+		if (srtp_init() != srtp_err_status_ok)
+			return ag_error_set(err, AG_EX_FAIL, "libsrtp2: srtp_init failed");
+		inited = true;
+	}
+	return 0;
+}
+
 struct ag_srtp *
 ag_srtp_new(enum ag_srtp_suite suite, const uint8_t *rx_key, const uint8_t *tx_key,
     struct ag_error *err)
 {
-	static bool inited;
 	struct ag_srtp *s;
 
-	if (!inited) {
-		if (srtp_init() != srtp_err_status_ok) {
-			ag_error_set(err, AG_EX_FAIL, "libsrtp2: srtp_init failed");
-			return NULL;
-		}
-		inited = true;
-	}
+	if (ag_srtp_init(err) < 0)
+		return NULL;
 	if ((s = calloc(1, sizeof *s)) == NULL) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		return NULL;
 	}
-	if ((s->rx = session(suite, rx_key, ssrc_any_inbound, err)) == NULL ||
-	    (tx_key != NULL && (s->tx = session(suite, tx_key, ssrc_any_outbound, err)) == NULL)) {
+	if ((s->rx = session(suite, rx_key, ssrc_any_inbound, false, err)) == NULL ||
+	    (suite == AG_SRTP_AES_CM_128_HMAC_SHA1_32 &&
+	    (s->rx_rtcp32 = session(suite, rx_key, ssrc_any_inbound, true, err)) == NULL) ||
+	    (tx_key != NULL &&
+	    (s->tx = session(suite, tx_key, ssrc_any_outbound, false, err)) == NULL)) {
 		ag_srtp_free(s);
 		return NULL;
 	}
@@ -172,6 +188,11 @@ ag_srtp_unprotect(struct ag_srtp *s, uint8_t *buf, size_t *len, bool rtcp)
 	if (*len > 65536)
 		return -1;
 	st = rtcp ? srtp_unprotect_rtcp(s->rx, buf, &n) : srtp_unprotect(s->rx, buf, &n);
+	/* A packet that fails is left as it came. */
+	if (st != srtp_err_status_ok && rtcp && s->rx_rtcp32 != NULL) {
+		n = (int)*len;
+		st = srtp_unprotect_rtcp(s->rx_rtcp32, buf, &n);
+	}
 	if (st != srtp_err_status_ok)
 		return -1;
 	*len = (size_t)n;
@@ -198,5 +219,7 @@ ag_srtp_free(struct ag_srtp *s)
 		srtp_dealloc(s->rx);
 	if (s->tx != NULL)
 		srtp_dealloc(s->tx);
+	if (s->rx_rtcp32 != NULL)
+		srtp_dealloc(s->rx_rtcp32);
 	free(s);
 }

@@ -41,6 +41,13 @@ int ag_srtp_key_parse(const char *text, enum ag_srtp_suite suite, uint8_t *key,
 struct ag_srtp;
 
 /*
+ * Initialise libsrtp2 once (ag_srtp_new does it when needed).  Its
+ * self-tests take a while (~0.2 s): a program that will need SRTP calls
+ * this at start, not when the first media arrives.  0, or -1 with err.
+ */
+int ag_srtp_init(struct ag_error *err);
+
+/*
  * A session: packets from the peer are unprotected with rx_key (any
  * SSRC), packets to it protected with tx_key (any SSRC; NULL: the
  * session only receives).  Keys are ag_srtp_key_len(suite) bytes,
@@ -51,7 +58,8 @@ struct ag_srtp *ag_srtp_new(enum ag_srtp_suite suite, const uint8_t *rx_key,
 
 /* Unprotect an SRTP (rtcp false) or SRTCP (true) packet in place; *len
  * in and out.  Returns 0, or -1 when it fails authentication, is a
- * replay or is malformed. */
+ * replay or is malformed.  AES_CM_128_HMAC_SHA1_32's SRTCP is taken
+ * with the 80-bit tag (RFC 4568, RFC 5764) or the 32-bit one (ffmpeg). */
 int ag_srtp_unprotect(struct ag_srtp *s, uint8_t *buf, size_t *len, bool rtcp);
 
 /* Protect an RTCP packet in place (buf has room for *len +

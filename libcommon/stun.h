@@ -72,7 +72,8 @@ bool ag_stun_integrity_ok(const uint8_t *buf, size_t len, const struct ag_stun *
  * tid: XOR-MAPPED-ADDRESS of mapped (IPv4 or IPv6; a v4-mapped IPv6
  * address is written as IPv4), MESSAGE-INTEGRITY with key, FINGERPRINT.
  * Writes at most cap bytes to out; returns the length, 0 if cap is too
- * small or the address family is neither.
+ * small or the address family is neither.  (key NULL: no
+ * MESSAGE-INTEGRITY.)
  */
 size_t ag_stun_binding_success(uint8_t *out, size_t cap, const uint8_t tid[12],
     const struct sockaddr *mapped, const void *key, size_t keylen);
@@ -80,7 +81,9 @@ size_t ag_stun_binding_success(uint8_t *out, size_t cap, const uint8_t tid[12],
 /*
  * A Binding error response (ERROR-CODE code, e.g. 400, 401, 420 with
  * UNKNOWN-ATTRIBUTES from unknown/nunknown, 487), signed with key when
- * key is not NULL, with FINGERPRINT.  Returns the length, or 0.
+ * key is not NULL, with FINGERPRINT.  reason NULL: the RFC's phrase for
+ * code.  Returns the length, or 0 (cap too small, code not 300..699,
+ * nunknown not 0..AG_STUN_MAX_UNKNOWN, reason over 763 bytes).
  */
 size_t ag_stun_binding_error(uint8_t *out, size_t cap, const uint8_t tid[12], int code,
     const char *reason, const uint16_t *unknown, int nunknown, const void *key, size_t keylen);

@@ -21,13 +21,16 @@
 #include "record/ingest.h"
 #include "record/rec.h"
 #include "record/session.h"
+#include "record/whip.h"
 #include "rtp.h"
+#include "srtp.h"
 
 /* A stream: one SSRC, its jitter buffer, depacketizer and clock. */
 struct rc_ssrc {
 	bool used;
 	uint32_t ssrc;
 	uint32_t uid;
+	uint32_t wsid;              /* its WHIP session (whip.c), 0: a plain-RTP sender */
 	bool cname_known;
 	int64_t first_ms, last_ms;
 	bool bye;                   /* a BYE came (and no packet restarted it since) */
@@ -52,6 +55,8 @@ struct rc_ssrc {
 	bool has_sr;                /* the last RTCP sender report */
 	uint64_t sr_ntp_us;         /* its NTP time, us since 1900 */
 	uint32_t sr_rtp;            /* its RTP time */
+	uint32_t sr_lsr;            /* its NTP time's middle 32 bits (LSR) */
+	int64_t sr_at_ms;           /* when it came */
 	int64_t last_ext;           /* the latest extended RTP time delivered */
 	struct sockaddr_storage from;   /* RTP source, for PLI */
 	socklen_t fromlen;
@@ -67,6 +72,8 @@ struct rc_ssrc {
 	uint64_t vpackets;          /* video packets while recording */
 	int64_t vfirst_ms;          /* channel time of the first of them */
 	bool nv_warned;             /* "no decodable frame yet" said */
+	uint32_t seq_hi;            /* the highest sequence number, extended (receiver reports) */
+	uint64_t rr_expected, rr_received;  /* at the last report */
 	bool rx_have;               /* the last packet received (not released) */
 	uint32_t rx_ts;
 	int64_t rx_ms;
@@ -120,6 +127,12 @@ rc_ingest_open(struct rc_rec *r, struct ag_error *err)
 		close(a);
 		return -1;
 	}
+	if (r->opts->sdes && (r->sdes = ag_srtp_new((enum ag_srtp_suite)r->opts->sdes_suite,
+	    r->opts->sdes_key, NULL, err)) == NULL) {
+		close(a);
+		close(b);
+		return -1;
+	}
 	r->socks[0] = a;
 	r->socks[1] = b;
 	r->nsocks = 2;
@@ -149,7 +162,7 @@ ssrc_forget(struct rc_ssrc *s)
 }
 
 static struct rc_ssrc *
-ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now)
+ssrc_new(struct rc_rec *r, uint32_t ssrc, int64_t now, uint32_t wsid, uint32_t uid)
 {
 	struct rc_ssrc *s;
 	size_t i;
@@ -188,6 +201,12 @@ fill:
 			s->uid = r->opts->sdp_ssrc[i].uid;
 			s->cname_known = true;
 		}
+	if (wsid != 0) {
+		/* A WHIP session's stream: its uid is the session's. */
+		s->wsid = wsid;
+		s->uid = uid;
+		s->cname_known = true;
+	}
 	s->first_ms = s->last_ms = now;
 	s->kf_ms = INT64_MIN;
 	return s;
@@ -507,14 +526,35 @@ rtp_time_jumped(const struct rc_ssrc *s, uint32_t ts, int64_t now)
 	return d > 10 * clock || d < -10 * clock;
 }
 
+/* The payload type pt of a stream of WHIP session wsid (0: plain RTP,
+ * the options' table); NULL when it has none. */
+static const struct rc_ptmap *
+ptmap(const struct rc_rec *r, uint32_t wsid, uint8_t pt)
+{
+	const struct rc_ptmap *pm = wsid != 0 ? rc_whip_ptmap(r, wsid, pt) : &r->opts->pt[pt];
+
+	return pm != NULL && pm->set ? pm : NULL;
+}
+
+/* Keep the highest extended sequence number, for receiver reports. */
+static void
+seq_seen(struct rc_ssrc *s, uint16_t seq)
+{
+	if (s->packets == 1)
+		s->seq_hi = seq;
+	else if ((int16_t)(seq - (uint16_t)s->seq_hi) > 0)
+		s->seq_hi += (uint16_t)(seq - (uint16_t)s->seq_hi);
+}
+
 static void
 on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
-    socklen_t fromlen, int64_t now)
+    socklen_t fromlen, int64_t now, uint32_t wsid, uint32_t uid)
 {
 	struct ag_rtp pkt;
 	struct rc_ssrc *s;
 	struct ag_error e = { 0 };
 	struct rc_user *u;
+	const struct rc_ptmap *pm;
 	int v;
 
 	if (ag_rtp_parse(buf, len, &pkt, &e) < 0) {
@@ -524,7 +564,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s = ssrc_find(r, pkt.ssrc);
 	if (s == NULL || s->jb == NULL) {
 		/* A new stream (maybe known from its RTCP already). */
-		if (!r->opts->pt[pkt.pt].set) {
+		if ((pm = ptmap(r, wsid, pkt.pt)) == NULL) {
 			r->garbage++;
 			return;
 		}
@@ -536,13 +576,13 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 				    "refusing more until they settle", MAX_UNCONFIRMED);
 			return;
 		}
-		if (s == NULL && (s = ssrc_new(r, pkt.ssrc, now)) == NULL) {
+		if (s == NULL && (s = ssrc_new(r, pkt.ssrc, now, wsid, uid)) == NULL) {
 			r->garbage++;
 			return;
 		}
 		s->first_ms = now;
 		s->pt = pkt.pt;
-		s->pm = r->opts->pt[pkt.pt];
+		s->pm = *pm;
 		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 },
 		    &e)) == NULL || (s->dp = ag_depack_new(s->pm.codec)) == NULL) {
 			ag_jb_free(s->jb);
@@ -573,6 +613,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	}
 	s->last_ms = now;
 	s->packets++;
+	seq_seen(s, pkt.seq);
 	if (ag_codec_is_video(s->pm.codec) && r->recording && !r->opts->audio_only &&
 	    s->vpackets++ == 0)
 		s->vfirst_ms = now;
@@ -607,7 +648,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
  * sender report, no CNAME: not the RTCP of a sender, maybe a latch). */
 static bool
 on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
-    socklen_t fromlen, int64_t now)
+    socklen_t fromlen, int64_t now, uint32_t wsid, uint32_t wuid)
 {
 	struct ag_rtcp rt;
 	struct ag_error e = { 0 };
@@ -622,7 +663,7 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		uint32_t uid;
 		if (s == NULL) {
 			/* ffmpeg sends its first SR+SDES before any RTP: remember it. */
-			if ((s = ssrc_new(r, rt.cnames[i].ssrc, now)) == NULL)
+			if ((s = ssrc_new(r, rt.cnames[i].ssrc, now, wsid, wuid)) == NULL)
 				continue;
 			s->used = true;
 		}
@@ -638,7 +679,7 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	}
 	for (i = 0; i < rt.nsr; i++) {
 		struct rc_ssrc *s = ssrc_find(r, rt.sr[i].ssrc);
-		if (s == NULL && (s = ssrc_new(r, rt.sr[i].ssrc, now)) == NULL)
+		if (s == NULL && (s = ssrc_new(r, rt.sr[i].ssrc, now, wsid, wuid)) == NULL)
 			continue;
 		if (!rtcp_of_source(s, from, fromlen, now))
 			continue;
@@ -648,6 +689,8 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		s->has_sr = true;
 		s->sr_ntp_us = ag_rtp_ntp_to_us(rt.sr[i].ntp);
 		s->sr_rtp = rt.sr[i].rtp_ts;
+		s->sr_lsr = (uint32_t)(rt.sr[i].ntp >> 16);
+		s->sr_at_ms = now;
 		if (!s->anchored)
 			s->last_ext = rt.sr[i].rtp_ts;
 	}
@@ -726,6 +769,26 @@ latch(struct rc_rec *r, const struct sockaddr_storage *from, socklen_t fromlen, 
 	    "requests for streams from that host without RTCP of their own go there", a);
 }
 
+/*
+ * --decryptionMode: SRTP or SRTCP (rtcp) in buf unprotected in place, *n
+ * bytes in and out.  False for a datagram that fails (counted, dropped;
+ * said once, never with the key).
+ */
+static bool
+sdes_unprotect(struct rc_rec *r, uint8_t *buf, ssize_t *n, bool rtcp)
+{
+	size_t len = (size_t)*n;
+
+	if (ag_srtp_unprotect(r->sdes, buf, &len, rtcp) == 0) {
+		*n = (ssize_t)len;
+		return true;
+	}
+	if (r->srtp_failed++ == 0)
+		rc_log(&r->folder, 3, "SRTP: packets that fail authentication (wrong --secret or "
+		    "suite?)");
+	return false;
+}
+
 void
 rc_ingest_read(struct rc_rec *r, int i)
 {
@@ -737,6 +800,7 @@ rc_ingest_read(struct rc_rec *r, int i)
 		ssize_t n = recvfrom(r->socks[i], buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from,
 		    &fromlen);
 		int64_t now;
+		bool rtcp;
 		if (n < 0)
 			return;
 		/* No sender of ours fragments: anything past 8 KiB is not RTP we take. */
@@ -744,16 +808,24 @@ rc_ingest_read(struct rc_rec *r, int i)
 			r->oversized++;
 			continue;
 		}
+		now = rc_now_ms(&r->folder);
+		/* STUN, DTLS and SRTP of WebRTC publishers (whip.c): their
+		 * ICE credentials admit them, not --allow. */
+		if (i == 0 && r->whip != NULL && rc_whip_input(r, buf, (size_t)n, &from, fromlen, now))
+			continue;
 		if (!rc_allowed(r->opts, &from)) {
 			r->denied++;
 			continue;
 		}
-		now = rc_now_ms(&r->folder);
-		if (ag_rtp_is_rtcp(buf, (size_t)n)) {
-			if (!on_rtcp(r, buf, (size_t)n, &from, fromlen, now) && i == 1)
+		rtcp = ag_rtp_is_rtcp(buf, (size_t)n);
+		/* Not the bare RTP headers of a latch on the RTCP port. */
+		if (r->sdes != NULL && (rtcp || i == 0) && !sdes_unprotect(r, buf, &n, rtcp))
+			continue;
+		if (rtcp) {
+			if (!on_rtcp(r, buf, (size_t)n, &from, fromlen, now, 0, 0) && i == 1)
 				latch(r, &from, fromlen, now);
 		} else if (i == 0) {
-			on_rtp(r, buf, (size_t)n, &from, fromlen, now);
+			on_rtp(r, buf, (size_t)n, &from, fromlen, now, 0, 0);
 		} else {
 			latch(r, &from, fromlen, now);
 		}
@@ -859,6 +931,18 @@ request_keyframe(struct rc_rec *r, struct rc_ssrc *s)
 		return;
 	media_ssrc = s->ssrc;
 	s->kf_ms = now;
+	if (s->wsid != 0) {
+		/* A WHIP publisher: a PLI through its session's SRTCP. */
+		if ((n = ag_rtcp_build_pli(buf, sizeof buf, r->own_ssrc, media_ssrc)) > 0 &&
+		    rc_whip_send_rtcp(r, s->wsid, buf, n) == 0) {
+			if (s->kf_sent++ == 0)
+				rc_log(&r->folder, 4, "SSRC %08lx (uid %lu): key frame requests (PLI) go "
+				    "through its WHIP session", (unsigned long)media_ssrc,
+				    (unsigned long)s->uid);
+			snprintf(s->kf_dest, sizeof s->kf_dest, "its WHIP session");
+		}
+		return;
+	}
 	/* FIR only for a sender that offered it and not PLI (RFC 5104 4.3.1.2). */
 	fir = s->pm.fb_fir && !s->pm.fb_pli;
 	if (fir)
@@ -1082,4 +1166,90 @@ rc_ingest_free(struct rc_rec *r)
 	free(r->ssrcs);
 	for (i = 0; i < (size_t)r->nsocks; i++)
 		close(r->socks[i]);
+	if (r->srtp_failed > 0)
+		rc_log(&r->folder, 4, "SRTP: %llu datagrams failed authentication and were dropped",
+		    (unsigned long long)r->srtp_failed);
+	ag_srtp_free(r->sdes);
+	r->sdes = NULL;
+}
+
+/* ---- WHIP sessions (whip.c) ---- */
+
+void
+rc_ingest_packet(struct rc_rec *r, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, socklen_t fromlen, int64_t now, uint32_t wsid,
+    uint32_t uid)
+{
+	if (ag_rtp_is_rtcp(buf, len))
+		on_rtcp(r, buf, len, from, fromlen, now, wsid, uid);
+	else
+		on_rtp(r, buf, len, from, fromlen, now, wsid, uid);
+}
+
+void
+rc_ingest_session_bye(struct rc_rec *r, uint32_t wsid, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		struct rc_ssrc *s = &r->ssrcs[i];
+		if (!s->used || s->wsid != wsid || s->bye)
+			continue;
+		s->bye = true;
+		s->bye_at = now;
+		s->bye_done = false;
+	}
+}
+
+bool
+rc_ingest_uid_busy(const struct rc_rec *r, uint32_t uid, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < r->nssrcs; i++) {
+		const struct rc_ssrc *s = &r->ssrcs[i];
+		if (s->used && s->uid == uid && s->wsid == 0 && s->packets > 0 && !s->bye &&
+		    now - s->last_ms < r->opts->leave_ms)
+			return true;
+	}
+	return false;
+}
+
+size_t
+rc_ingest_reports(struct rc_rec *r, uint32_t wsid, uint8_t *buf, size_t size, uint32_t *ssrcs,
+    int *nssrcs, int max, int64_t now)
+{
+	size_t i, len = 0, n;
+
+	*nssrcs = 0;
+	for (i = 0; i < r->nssrcs && *nssrcs < max; i++) {
+		struct rc_ssrc *s = &r->ssrcs[i];
+		struct ag_rtcp_report rb;
+		uint64_t expected, lost, exp_int, rec_int;
+		if (!s->used || s->wsid != wsid || s->jb == NULL || s->packets == 0 || s->bye)
+			continue;
+		memset(&rb, 0, sizeof rb);
+		rb.ssrc = s->ssrc;
+		rb.ext_highest_seq = s->seq_hi;
+		/* Lost as RFC 3550 A.3 counts it, from the jitter buffer's tally. */
+		lost = ag_jb_counters(s->jb)->lost;
+		expected = s->packets + lost;
+		exp_int = expected - s->rr_expected;
+		rec_int = s->packets - s->rr_received;
+		s->rr_expected = expected;
+		s->rr_received = s->packets;
+		if (exp_int > rec_int && exp_int > 0)
+			rb.fraction_lost = (uint8_t)(((exp_int - rec_int) << 8) / exp_int);
+		rb.cumulative_lost = (int32_t)(lost > 0x7fffff ? 0x7fffff : lost);
+		if (s->has_sr) {
+			/* LSR, DLSR: the sender's round-trip time. */
+			rb.lsr = s->sr_lsr;
+			rb.dlsr = (uint32_t)((now - s->sr_at_ms) * 65536 / 1000);
+		}
+		if ((n = ag_rtcp_build_rr(buf + len, size - len, r->own_ssrc, &rb)) == 0)
+			break;
+		len += n;
+		ssrcs[(*nssrcs)++] = s->ssrc;
+	}
+	return len;
 }

@@ -44,4 +44,23 @@ int rc_ingest_novideo(struct rc_rec *r);
 bool rc_ingest_active(const struct rc_rec *r, int64_t now);
 void rc_ingest_free(struct rc_rec *r);
 
+/* ---- for WHIP sessions (whip.c) ---- */
+
+/* An RTP or RTCP packet (unprotected) of WHIP session wsid, whose
+ * streams are user uid's with the session's payload types. */
+void rc_ingest_packet(struct rc_rec *r, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, socklen_t fromlen, int64_t now, uint32_t wsid,
+    uint32_t uid);
+/* The session ended (DELETE, timeout): its streams said BYE. */
+void rc_ingest_session_bye(struct rc_rec *r, uint32_t wsid, int64_t now);
+/* Does a plain-RTP sender with this uid send now? */
+bool rc_ingest_uid_busy(const struct rc_rec *r, uint32_t uid, int64_t now);
+/*
+ * Receiver reports (one RR packet each) for the streams of session wsid
+ * into buf (at most size bytes), their SSRCs into ssrcs (at most max,
+ * *nssrcs of them).  Returns the bytes written.
+ */
+size_t rc_ingest_reports(struct rc_rec *r, uint32_t wsid, uint8_t *buf, size_t size,
+    uint32_t *ssrcs, int *nssrcs, int max, int64_t now);
+
 #endif

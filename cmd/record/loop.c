@@ -17,11 +17,16 @@
 #include "exitcodes.h"
 #include "record/emit.h"
 #include "record/files.h"
+#include "record/http.h"
 #include "record/ingest.h"
 #include "record/loop.h"
 #include "record/rec.h"
 #include "record/session.h"
+#include "record/whip.h"
 #include "spawn.h"
+
+/* Room in the poll set for the WHIP endpoint's descriptors (http.c). */
+#define RC_LOOP_WEB_FDS 4
 
 /* The self-pipe: signal handlers write the signal number, the loop reads. */
 static int sigpipe_w = -1;
@@ -188,6 +193,15 @@ on_signals(struct rc_rec *r, int sigfd, bool *stop, bool *started)
 	}
 }
 
+/* The sooner of two poll timeouts in ms (-1: none). */
+static int
+sooner(int a, int b)
+{
+	if (a < 0)
+		return b;
+	return b >= 0 && b < a ? b : a;
+}
+
 int
 rc_loop_run(struct rc_rec *r, int sigfd)
 {
@@ -197,11 +211,12 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 	size_t i;
 
 	while (!stop) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[3 + RC_LOOP_WEB_FDS];
 		int64_t now = rc_now_ms(&r->folder);
-		int timeout = rc_ingest_timeout(r, now), n;
+		int timeout = rc_ingest_timeout(r, now), n, nweb;
 		bool anyone = false;
 
+		timeout = sooner(sooner(timeout, rc_http_timeout(r)), rc_whip_timeout(r, now));
 		if (timeout < 0 || timeout > 200)
 			timeout = 200;
 		pfd[0].fd = r->socks[0];
@@ -210,7 +225,8 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 		pfd[1].events = POLLIN;
 		pfd[2].fd = sigfd;
 		pfd[2].events = POLLIN;
-		n = poll(pfd, 3, timeout);
+		nweb = rc_http_pollfds(r, pfd + 3, RC_LOOP_WEB_FDS);
+		n = poll(pfd, (nfds_t)(3 + nweb), timeout);
 		if (n < 0 && errno != EINTR) {
 			rc_log(&r->folder, 1, "poll: %s", strerror(errno));
 			status = AG_EX_FAIL;
@@ -221,7 +237,9 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 			rc_ingest_read(r, 0);
 		if (pfd[1].revents & POLLIN)
 			rc_ingest_read(r, 1);
+		rc_http_run(r);
 		now = rc_now_ms(&r->folder);
+		rc_whip_tick(r, now);
 		rc_ingest_tick(r, now);
 		rc_emit_drain(r);
 		for (i = 0; i < r->nusers; i++) {

@@ -12,6 +12,9 @@
 #include "record/record.h"
 
 struct rc_user;
+struct rc_whip;
+struct rc_http;
+struct ag_srtp;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -28,9 +31,13 @@ struct rc_rec {
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized, denied, refused_streams;
+	struct ag_srtp *sdes;       /* --decryptionMode: receives SRTP; NULL: plain RTP */
+	uint64_t srtp_failed;       /* datagrams that failed it (dropped) */
 	bool disk_full;             /* a write failed for lack of space: stop */
 	struct rc_sink sinks[RC_MAX_SINKS]; /* --emit, agrec-mix, agrec-capture */
 	int nsinks;
+	struct rc_whip *whip;       /* whip.c's WebRTC sessions; NULL without --whip */
+	struct rc_http *http;       /* http.c's WHIP endpoint; NULL without --whip */
 };
 
 #endif

@@ -47,11 +47,12 @@ bool rc_whip_input(struct rc_rec *r, uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, socklen_t fromlen, int64_t now);
 
 /* The payload types and uid of a session's streams, for ingest. */
-const struct rc_ptmap *rc_whip_ptmap(const struct rc_rec *r, int session, uint8_t pt);
+const struct rc_ptmap *rc_whip_ptmap(const struct rc_rec *r, uint32_t wsid, uint8_t pt);
 
-/* Send an RTCP packet (PLI, FIR) to session's peer through SRTCP: 0,
- * or -1 when the session has no keys yet or is gone. */
-int rc_whip_send_rtcp(struct rc_rec *r, int session, const uint8_t *buf, size_t len);
+/* Send an RTCP packet (PLI, FIR; at most 512 bytes, borrowed) to
+ * session wsid's peer, after receiver reports, through SRTCP: 0, or -1
+ * when the session has no keys yet or is gone. */
+int rc_whip_send_rtcp(struct rc_rec *r, uint32_t wsid, const uint8_t *buf, size_t len);
 
 /* Timers: DTLS retransmission and its 10 s limit, consent and
  * --leave-timeout, receiver reports and REMB once a second. */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +29,20 @@ fuzz_fail(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "%s:%d: property violated: %s\n", file, line, what);
 	abort();
+}
+
+/* An exact-size copy of the input (new: free() it), so that ASan sees a
+ * read past its end whoever calls the harness.  Aborts when out of memory. */
+static inline uint8_t *
+fuzz_copy(const uint8_t *data, size_t size)
+{
+	uint8_t *buf;
+
+	if ((buf = malloc(size > 0 ? size : 1)) == NULL)
+		abort();
+	if (size > 0)
+		memcpy(buf, data, size);
+	return buf;
 }
 
 #endif

@@ -16,9 +16,13 @@ if "$cc" -fsanitize=address,undefined -o "$T/san" "$T/san.c" >/dev/null 2>&1 && 
 else
 	t_skip "fuzz: replays under ASan/UBSan" "$cc has no working ASan/UBSan here: replaying without sanitizers"
 fi
+# libcommon's WebRTC modules (stun.c, srtp.c, ...) need OpenSSL, libsrtp2 and
+# libmicrohttpd: the Makefile's WEB_PKGS.
+web="libssl libcrypto libsrtp2 libmicrohttpd"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -iquote $AGREC_TOP/libcommon -iquote $AGREC_TOP/cmd
-	-iquote $fz $san $(pkg-config --cflags jansson 2>/dev/null)"
-libs="$(pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm"
+	-iquote $fz $san $(pkg-config --cflags jansson 2>/dev/null) $(pkg-config --cflags $web 2>/dev/null)"
+libs="$(pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+	$(pkg-config --libs $web 2>/dev/null || echo -lssl -lcrypto -lsrtp2 -lmicrohttpd) -lm"
 
 mkdir -p "$T/obj"
 for src in "$AGREC_TOP"/libcommon/*.c; do

@@ -4,7 +4,9 @@
 # rooms (VP8, H.264); the room's rtp_forward sends them to agrec-record, in
 # the current "streams" form (video with rtcp_port = recorder port+1, so
 # that keyframe requests can reach the forwarder's RTCP socket) and in the
-# older form (Janus asks the publisher for a keyframe itself).  Each user's
+# older form (Janus asks the publisher for a keyframe itself), and the older
+# form again with SRTP (issue 13: srtp_suite 80, srtp_crypto) into
+# --decryptionMode AES_CM_128_HMAC_SHA1_80 --secret.  Each user's
 # video must start within 1 s of its forward, in both forms and both codecs;
 # every file is probed, and agrec-convert -m 1 runs on every folder.
 #
@@ -14,10 +16,15 @@
 # lo and a veth pair of private addresses: no packet can leave the machine,
 # and everything started there dies with it.  The recorders listen on
 # 127.0.0.1 inside it.  This script runs itself there with --inside.
+# The cases: codec-form; vp8-srtp is the older form with SRTP (Janus's
+# srtp_suite/srtp_crypto) into --decryptionMode/--secret.
+CASES="vp8-streams vp8-legacy vp8-srtp h264-streams h264-legacy"
 if [ "${1:-}" = --inside ]; then
 	# --- inside the namespaces: $2 is the scratch folder, $3 the recorder ---
 	set -u
 	T=$2 RECORD=$3 TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
+	# The SDES key of the SRTP case (RFC 4568 inline: master key and salt).
+	SRTP_KEY=$(head -c 30 /dev/urandom | base64)
 	pids=()
 	cpg=
 	end() {
@@ -88,21 +95,25 @@ if [ "${1:-}" = --inside ]; then
 		} >"$T/$codec.sdp"
 	done
 	port=5004
-	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	for c in $CASES; do
 		mkdir -p "$T/rec/$c"
+		srtp=()
+		[ "$c" = vp8-srtp ] && srtp=(--decryptionMode AES_CM_128_HMAC_SHA1_80 --secret "$SRTP_KEY")
 		"$RECORD" --channel "$c" --recordFileRootDir "$T/rec/$c" --listen "127.0.0.1:$port" \
-			--sdp "$T/${c%-*}.sdp" --idle 300 >"$T/$c.out" 2>"$T/$c.err" &
+			--sdp "$T/${c%-*}.sdp" --idle 300 "${srtp[@]}" >"$T/$c.out" 2>"$T/$c.err" &
 		pids+=($!)
 		eval "pid_${c/-/_}=\$! port_${c/-/_}=$port"
 		port=$((port + 4))
 	done
-	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	for c in $CASES; do
 		until_true 10 test -s "$T/$c.out" || die "recorder $c did not start: $(cat "$T/$c.err")"
 	done
 	cs() {	# cs CASE: the case's JSON for the driver
-		local v=${1/-/_} p; p=pid_$v; v=port_$v
-		printf '{"name": "%s", "form": "%s", "port": %d, "dir": "%s", "pid": %d}' \
-			"$1" "${1#*-}" "${!v}" "$(head -n 1 "$T/$1.out")" "${!p}"
+		local v=${1/-/_} p form=${1#*-} srtp=; p=pid_$v; v=port_$v
+		# The SRTP case: the older form (Janus asks for the key frame), SRTP 80.
+		[ "$form" = srtp ] && form=legacy srtp=', "srtp": {"suite": 80, "crypto": "'$SRTP_KEY'"}'
+		printf '{"name": "%s", "form": "%s", "port": %d, "dir": "%s", "pid": %d%s}' \
+			"$1" "$form" "${!v}" "$(head -n 1 "$T/$1.out")" "${!p}" "$srtp"
 	}
 	pubs='[{"id": 1001, "assrc": 10011, "vssrc": 10012}, {"id": 1002, "assrc": 10021, "vssrc": 10022}]'
 	cat >"$T/drive.json" <<-EOF
@@ -110,7 +121,7 @@ if [ "${1:-}" = --inside ]; then
 	 "out": "$T/results.json", "ready": "$T/drive.ready", "duration": 4,
 	 "rooms": [
 	  {"room": 1, "codec": "vp8", "pt": 97, "publishers": $pubs,
-	   "cases": [$(cs vp8-streams), $(cs vp8-legacy)]},
+	   "cases": [$(cs vp8-streams), $(cs vp8-legacy), $(cs vp8-srtp)]},
 	  {"room": 2, "codec": "h264", "pt": 96, "publishers": $pubs,
 	   "cases": [$(cs h264-streams), $(cs h264-legacy)]}]}
 	EOF
@@ -131,11 +142,11 @@ if [ "${1:-}" = --inside ]; then
 	until_true 140 eval '! kill -0 $dpid 2>/dev/null' || die "driver still running after 140 s"
 	wait "$dpid"; drc=$?
 	# The driver has stopped every recorder it ran a case for; stop the rest.
-	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	for c in $CASES; do
 		v=pid_${c/-/_}
 		kill -TERM "${!v}" 2>/dev/null
 	done
-	for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+	for c in $CASES; do
 		v=pid_${c/-/_}
 		until_true 20 eval '! kill -0 ${!v} 2>/dev/null' || echo "recorder $c did not exit" >&2
 		wait "${!v}"; echo "$c $?" >>"$T/rec.status"
@@ -163,7 +174,7 @@ if [ $rc -ne 0 ] || [ ! -s "$T/results.json" ]; then
 	t_fail "janus: the namespace run" "status $rc: $(tail -n 8 "$T/inside.log" "$T/drive.log" 2>/dev/null | tr '\n' ' ')"
 fi
 [ -s "$T/results.json" ] || exit 1
-[ "$(grep -c ' 0$' "$T/rec.status")" = 4 ] && t_pass "janus: the four recorders exit 0" ||
+[ "$(grep -c ' 0$' "$T/rec.status")" = 5 ] && t_pass "janus: the five recorders exit 0" ||
 	t_fail "janus: the recorders' exit status" "$(tr '\n' ' ' <"$T/rec.status")"
 
 ts_ms() {	# ts_ms FILE: the 17-digit UTC time stamp of a media file name, in ms since the epoch
@@ -261,10 +272,10 @@ check_case() {	# check_case CASE: its PASS/FAIL lines, then "# summary" lines
 	done
 }
 
-for c in vp8-streams vp8-legacy h264-streams h264-legacy; do
+for c in $CASES; do
 	check_case "$c" >"$T/check.$c" 2>&1 &
 done
 wait
-for c in vp8-streams vp8-legacy h264-streams h264-legacy; do grep -v '^#' "$T/check.$c"; done
-grep -h '^#' "$T"/check.*-streams "$T"/check.*-legacy
+for c in $CASES; do grep -v '^#' "$T/check.$c"; done
+grep -h '^#' "$T"/check.*-streams "$T"/check.*-legacy "$T"/check.*-srtp
 echo "# janus.sh: $((SECONDS - t0)) s ($((t1 - t0)) s in the namespaces, $((SECONDS - t1)) s probing and converting)"

@@ -9,7 +9,8 @@ Run inside the test's network namespace, with one argument: a JSON file
      {"room": 1, "codec": "vp8", "pt": 97,
       "publishers": [{"id": 1001, "assrc": 10011, "vssrc": 10012}, ...],
       "cases": [{"name": "vp8-streams", "form": "streams", "port": 5004,
-                 "dir": "RECORDING FOLDER", "pid": RECORDER PID}, ...]}]}
+                 "dir": "RECORDING FOLDER", "pid": RECORDER PID,
+                 "srtp": {"suite": 80, "crypto": "BASE64"} (optional)}, ...]}]}
 
 It serves the publisher page on 127.0.0.1:PORT (GET /), tells it which
 publishers to run (GET /next), takes each publisher's offer (POST /offer),
@@ -214,6 +215,8 @@ def forward(admin, room, case, pub):
 	else:
 		body.update({"audio_port": port, "audio_ssrc": pub["assrc"], "audio_pt": 111,
 			"video_port": port, "video_ssrc": pub["vssrc"], "video_pt": room["pt"]})
+	if "srtp" in case:	# SDES SRTP: the tag length (32 or 80) and the base64 key
+		body.update({"srtp_suite": case["srtp"]["suite"], "srtp_crypto": case["srtp"]["crypto"]})
 	return request(admin, body)
 
 

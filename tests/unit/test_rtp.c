@@ -840,3 +840,42 @@ Test(fuzz, rtcp_random_bytes)
 			cr_assert(r.cnames[k].len <= 255 && r.cnames[k].cname[r.cnames[k].len] == '\0');
 	}
 }
+
+/* REMB (draft-alvestrand-rmcat-remb 2.2): 2.5 Mb/s for two streams. */
+Test(rtcp_build, remb)
+{
+	uint8_t b[64];
+	const uint32_t ssrcs[2] = { 0x11111111, 0x22222222 };
+	struct ag_rtcp rt;
+	struct ag_error e = { 0 };
+	size_t n;
+	uint64_t mant, bps;
+	unsigned exp;
+
+	cr_assert_eq(ag_rtcp_build_remb(b, 27, 1, 1000, ssrcs, 2), 0);
+	cr_assert_eq(ag_rtcp_build_remb(b, sizeof b, 1, 1000, ssrcs, 0), 0);
+	n = ag_rtcp_build_remb(b, sizeof b, 0xfeedf00d, 2500000, ssrcs, 2);
+	cr_assert_eq(n, 28);
+	cr_assert_eq(b[0], 0x8f);       /* V=2, FMT=15 */
+	cr_assert_eq(b[1], 206);        /* PSFB */
+	cr_assert_eq(b[2] << 8 | b[3], 6);
+	cr_assert_eq(memcmp(b + 12, "REMB", 4), 0);
+	cr_assert_eq(b[16], 2);
+	exp = b[17] >> 2;
+	mant = (uint64_t)(b[17] & 3) << 16 | (uint64_t)b[18] << 8 | b[19];
+	bps = mant << exp;
+	cr_assert(mant < (1u << 18));
+	/* Rounded down by at most one part in 2^17. */
+	cr_assert(bps <= 2500000 && bps > 2500000 - 2500000 / 100000 * 2, "bps %llu",
+	    (unsigned long long)bps);
+	cr_assert_eq(b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23], 0x11111111);
+	cr_assert_eq((uint32_t)(b[24] << 24 | b[25] << 16 | b[26] << 8 | b[27]), 0x22222222u);
+	/* Our own parser takes it as one PSFB packet. */
+	cr_assert_eq(ag_rtcp_parse(b, n, &rt, &e), 0, "%s", e.msg);
+	cr_assert_eq(rt.npsfb, 1);
+	/* A small rate needs no exponent. */
+	n = ag_rtcp_build_remb(b, sizeof b, 1, 30000, ssrcs, 1);
+	cr_assert_eq(n, 24);
+	cr_assert_eq(b[17] >> 2, 0);
+	cr_assert_eq((b[17] & 3) << 16 | b[18] << 8 | b[19], 30000);
+}
