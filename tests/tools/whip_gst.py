@@ -6,7 +6,9 @@ contrib/whip/publish.html and Chromium.
   whip_gst.py URL SECONDS [--token KEY] [--out FILE.json]
 
 Publishes videotestsrc (pattern=ball, 640x480, 20 fps) as VP8 and
-audiotestsrc (a sine) as Opus through one webrtcbin (bundle-policy
+audiotestsrc (a sine) as Opus through one webrtcbin (each payloader behind a
+valve that opens when the connection is up, so that nothing queued
+before goes out in a burst; the recorder's PLI brings the first key frame) (bundle-policy
 max-bundle, both transceivers sendonly): the offer, complete with the
 candidates gathered (ICE gathering complete, or 3 s), is POSTed to URL
 (Content-Type application/sdp, "Authorization: Bearer KEY" with --token);
@@ -38,9 +40,10 @@ PIPELINE = """
 webrtcbin name=wb bundle-policy=max-bundle
 videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=20/1
  ! videoconvert ! vp8enc deadline=1 keyframe-max-dist=60 ! rtpvp8pay pt=96
+ ! valve name=vvalve drop=true drop-mode=forward-sticky-events
  ! application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000 ! wb.
 audiotestsrc is-live=true wave=sine freq=440 volume=0.3 ! audioconvert ! audioresample
- ! opusenc ! rtpopuspay pt=111
+ ! opusenc ! rtpopuspay pt=111 ! valve name=avalve drop=true drop-mode=forward-sticky-events
  ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! wb.
 """
 
@@ -85,6 +88,8 @@ class Client:
 		self.res["states"].append([now_ms(), name])
 		print("whip_gst: %s" % name, file=sys.stderr, flush=True)
 		if name == "connection-connected":
+			for v in ("vvalve", "avalve"):	# media from now on, none queued before
+				self.pipe.get_by_name(v).set_property("drop", False)
 			self.res.setdefault("connected_ms", now_ms())
 			self.connected.set()
 		if name in ("connection-failed", "ice-failed"):
