@@ -152,7 +152,7 @@ na2=$(ls "$D"/1002_*.aac 2>/dev/null | wc -l) nv2=$(ls "$D"/1002_*.mp4 2>/dev/nu
 txts=($(txt_of "$D" 1002))
 if [ ${#txts[@]} = 2 ]; then
 	first=$(head -n 1 "${txts[1]}" | cut -d' ' -f1)
-	head -n 1 "${txts[0]}" | grep -q '^0\.000 ' && fgt "$first" 24 && flt "$first" 30 &&
+	head -n 1 "${txts[0]}" | grep -q '^0\.000 ' && fgt "$first" 24 && flt "$first" 32 &&
 		grep -q ' close' "${txts[0]}" && ! grep -q '^0\.000 ' "${txts[1]}" &&
 		t_pass "whip: 1002's second txt continues the time base ($first s)" ||
 		t_fail "whip: 1002's txt files" "$(head -n 2 "${txts[0]}" | tr '\n' ' ') / $(head -n 2 "${txts[1]}" | tr '\n' ' ')"
