@@ -108,6 +108,12 @@ grep -q "$KEY" "$D/recording.log" "$T/main.err" "$T/main.out" &&
 for u in 1001 1002; do
 	wait_for 20 rec_gone "$D" "$u" || t_fail "whip: uid $u leaves after its DELETE" "$(grep "uid $u" "$D/recording.log" | tail -n 3 | tr '\n' ' ')"
 done
+cpu() {	# cpu PID...: their user + system CPU time so far, in seconds
+	local p t=0 hz; hz=$(getconf CLK_TCK)
+	for p; do t=$(( t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) )); done
+	awk -v t="$t" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'
+}
+echo "# CPU of the recorder: $(cpu "$MAIN") s, its running ffmpeg children $(cpu $(rec_children "$MAIN")) s, for $(awk '{ printf "%.0f", $1 }' <(tail -n 1 "$D/recording.log")) s of the meeting"
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "whip: the recorder exits 0" || t_fail "whip: the recorder's exit status" "$REC_RC"
 
