@@ -8,6 +8,7 @@ One argument: a JSON file
    "limit": 120,
    "tabs": [{"name": "u1001", "whip": "http://127.0.0.1:HPORT/whip/", "channel": "c",
              "uid": 1001, "codec": "vp8", "token": "KEY", "proxy": "",
+             "degradation": "maintain-resolution",
              "plan": [["publish", 8], ["away", 17], ["publish", 6]]}, ...],
    "cases": {"offer_from": "TAB", "while_connected": "TAB", "whip": URL,
              "channel": "c", "token": "KEY", "busy_uid": 1001, "uid": 1009}}
@@ -39,13 +40,13 @@ absolute (the DELETE then goes to the recorder itself).
 offered and the while_connected tab is connected, the driver POSTs that
 offer itself: with the uid in use (busy_uid), with every codec renamed
 (no codec in common), with a wrong and with no token, and to another
-channel.  Each result (status, body, Location) is kept; a 201 where none
-was wanted is DELETEd at once.
+channel.  Each result (status, body, WWW-Authenticate) is kept; a 201
+where none was wanted is DELETEd at once.
 
 The results go to OUT: per tab, its publications (driver times in ms since
 the epoch of "offering", "answered", "connected", "stopping", "deleted",
-"stopped", "error"; the DELETE status; the page's last status before the
-stop) and its one-a-second samples; the cases; the offers seen.  No token
+"stopped", "error"; the DELETE status; the page's status when the step
+ended) and its one-a-second samples; the cases; the offers seen.  No token
 is written there.  Everything is bounded in time (limit, s); the exit
 status is 0 when every plan ran to its end, 1 otherwise.
 """
