@@ -105,6 +105,9 @@ R=$T/main.res
 grep -q "$KEY" "$D/recording.log" "$T/main.err" "$T/main.out" &&
 	t_fail "whip: the channel key is never logged" "found in the recorder's log" ||
 	t_pass "whip: the channel key is never logged"
+# The page keeps it out of its status (what the driver received).
+grep -q "$KEY" "$R" && t_fail "whip: the page never reports the token" "it is in $R" ||
+	t_pass "whip: the page never reports the token"
 for u in 1001 1002; do
 	wait_for 20 rec_gone "$D" "$u" || t_fail "whip: uid $u leaves after its DELETE" "$(grep "uid $u" "$D/recording.log" | tail -n 3 | tr '\n' ' ')"
 done
