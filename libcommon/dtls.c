@@ -236,14 +236,18 @@ verify_peer(int preverify, X509_STORE_CTX *store)
 static const EVP_MD *
 fp_digest(const char *alg)
 {
-	if (strcasecmp(alg, "sha-256") == 0)
-		return EVP_sha256();
-	if (strcasecmp(alg, "sha-1") == 0)
-		return EVP_sha1();
-	if (strcasecmp(alg, "sha-384") == 0)
-		return EVP_sha384();
-	if (strcasecmp(alg, "sha-512") == 0)
-		return EVP_sha512();
+	static const struct {
+		const char *name;
+		const EVP_MD *(*md)(void);
+	} mds[] = {
+		{ "sha-256", EVP_sha256 }, { "sha-1", EVP_sha1 }, { "sha-384", EVP_sha384 },
+		{ "sha-512", EVP_sha512 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof mds / sizeof mds[0]; i++)
+		if (strcasecmp(alg, mds[i].name) == 0)
+			return mds[i].md();
 	return NULL;
 }
 

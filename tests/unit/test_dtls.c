@@ -91,6 +91,7 @@ struct client {
 	X509 *x509;
 	EVP_PKEY *key;
 	char fp[200];               /* sha-256, hex with colons */
+	bool coalesce;              /* a flight in one datagram (as browsers send) */
 };
 
 static void
@@ -104,7 +105,8 @@ client_new(struct client *c, const char *profiles)
 	SSL_CTX_set_min_proto_version(c->ctx, DTLS1_2_VERSION);
 	cr_assert_eq(SSL_CTX_use_certificate(c->ctx, c->x509), 1);
 	cr_assert_eq(SSL_CTX_use_PrivateKey(c->ctx, c->key), 1);
-	cr_assert_eq(SSL_CTX_set_tlsext_use_srtp(c->ctx, profiles), 0);
+	if (profiles != NULL)
+		cr_assert_eq(SSL_CTX_set_tlsext_use_srtp(c->ctx, profiles), 0);
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, accept_all);
 	SSL_CTX_set_options(c->ctx, SSL_OP_NO_QUERY_MTU);
 	c->ssl = SSL_new(c->ctx);
@@ -127,7 +129,7 @@ client_free(struct client *c)
 }
 
 /* What the client wrote to the server, a record a datagram (as OpenSSL
- * sends over UDP). */
+ * sends over UDP) or all in one. */
 static void
 client_flush(struct client *c, struct ag_dtls *d, enum ag_dtls_state *st)
 {
@@ -135,7 +137,7 @@ client_flush(struct client *c, struct ag_dtls *d, enum ag_dtls_state *st)
 	long n = BIO_get_mem_data(c->wbio, &data), off = 0, rec;
 
 	while (off < n) {
-		rec = 13 + ((uint8_t)data[off + 11] << 8 | (uint8_t)data[off + 12]);
+		rec = c->coalesce ? n : 13 + ((uint8_t)data[off + 11] << 8 | (uint8_t)data[off + 12]);
 		*st = ag_dtls_input(d, (uint8_t *)data + off, (size_t)rec);
 		off += rec;
 	}
@@ -195,7 +197,7 @@ server_cert(void)
 /* A handshake with the client offering profiles; checks the keys both
  * sides export and returns the suite, keys into rx and tx. */
 static enum ag_srtp_suite
-handshake(const char *profiles, uint8_t *rx, uint8_t *tx)
+handshake(const char *profiles, bool coalesce, uint8_t *rx, uint8_t *tx)
 {
 	struct ag_dtls_cert *cert = server_cert();
 	struct ag_error err = { 0 };
@@ -208,6 +210,7 @@ handshake(const char *profiles, uint8_t *rx, uint8_t *tx)
 	size_t kl, sl;
 
 	client_new(&c, profiles);
+	c.coalesce = coalesce;
 	d = ag_dtls_new(cert, "sha-256", c.fp, queue_send, &q, &err);
 	cr_assert_not_null(d, "%s", err.msg);
 	cr_assert_eq(ag_dtls_keys(d, &suite, rx, tx), -1);
@@ -246,7 +249,7 @@ Test(dtls, handshake_gcm_first)
 {
 	uint8_t rx[AG_SRTP_MAX_KEY], tx[AG_SRTP_MAX_KEY];
 
-	cr_assert_eq(handshake("SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", rx, tx),
+	cr_assert_eq(handshake("SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", false, rx, tx),
 	    AG_SRTP_AEAD_AES_128_GCM);
 }
 
@@ -254,7 +257,19 @@ Test(dtls, handshake_cm_only)
 {
 	uint8_t rx[AG_SRTP_MAX_KEY], tx[AG_SRTP_MAX_KEY];
 
-	cr_assert_eq(handshake("SRTP_AES128_CM_SHA1_80", rx, tx), AG_SRTP_AES_CM_128_HMAC_SHA1_80);
+	cr_assert_eq(handshake("SRTP_AES128_CM_SHA1_80", false, rx, tx),
+	    AG_SRTP_AES_CM_128_HMAC_SHA1_80);
+	/* The server's preference, whatever the client's order. */
+	cr_assert_eq(handshake("SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM", false, rx, tx),
+	    AG_SRTP_AEAD_AES_128_GCM);
+}
+
+Test(dtls, handshake_coalesced_flights)
+{
+	uint8_t rx[AG_SRTP_MAX_KEY], tx[AG_SRTP_MAX_KEY];
+
+	cr_assert_eq(handshake("SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80", true, rx, tx),
+	    AG_SRTP_AEAD_AES_128_GCM);
 }
 
 /* A libsrtp policy for suite (what a peer's own stack would do). */
@@ -281,7 +296,7 @@ srtp_round_trip(const char *profiles)
 {
 	uint8_t rx[AG_SRTP_MAX_KEY], tx[AG_SRTP_MAX_KEY], pkt[512], orig[512];
 	struct ag_error err = { 0 };
-	enum ag_srtp_suite suite = handshake(profiles, rx, tx);
+	enum ag_srtp_suite suite = handshake(profiles, false, rx, tx);
 	struct ag_srtp *us, *peer;
 	srtp_policy_t pol;
 	srtp_t raw;
@@ -377,6 +392,25 @@ Test(dtls, fingerprint_mismatch)
 	cr_assert_not_null(strstr(ag_dtls_error(d), c.fp), "%s", ag_dtls_error(d));
 	cr_assert_not_null(strstr(ag_dtls_error(d), wrong), "%s", ag_dtls_error(d));
 	cr_assert_eq(ag_dtls_input(d, (const uint8_t *)"x", 1), AG_DTLS_FAILED);
+	ag_dtls_free(d);
+	deliver(&q, &c);
+	client_free(&c);
+	ag_dtls_cert_free(cert);
+}
+
+Test(dtls, no_srtp_offered)
+{
+	struct ag_dtls_cert *cert = server_cert();
+	struct ag_error err = { 0 };
+	struct queue q = { 0 };
+	struct client c;
+	struct ag_dtls *d;
+
+	client_new(&c, NULL);
+	d = ag_dtls_new(cert, "sha-256", c.fp, queue_send, &q, &err);
+	cr_assert_not_null(d, "%s", err.msg);
+	cr_assert_eq(run(&c, d, &q), AG_DTLS_FAILED);
+	cr_assert_not_null(strstr(ag_dtls_error(d), "use_srtp"), "%s", ag_dtls_error(d));
 	ag_dtls_free(d);
 	deliver(&q, &c);
 	client_free(&c);
