@@ -122,6 +122,7 @@ bench: all $(B)/agrec-replay $(B)/mixdraw
 	bench/run
 	bench/capacity
 	bench/capture
+	bench/whip
 	$(B)/mixdraw
 	$(if $(wildcard bench/mix),bench/mix)
 
