@@ -384,7 +384,7 @@ on_offer(struct rc_rec *r, struct MHD_Connection *c, const char *url, struct req
 	snprintf(loc, sizeof loc, "/whip/%s/%s", chan, id);
 	snprintf(etag, sizeof etag, "\"%s\"", id);
 	log_url(url, u, sizeof u);
-	rc_log(&r->folder, 4, "WHIP session %s created (POST %s, uid %u)", id, u, q->uid);
+	rc_log(&r->folder, 4, "WHIP session %s created (POST %s)", id, u);
 	ret = reply(c, MHD_HTTP_CREATED, "application/sdp", answer, hdrs);
 	free(answer);
 	return ret;

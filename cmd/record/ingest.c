@@ -476,9 +476,8 @@ ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 	timing_reset(r, s, why);
 }
 
-/* Is `from` the address `known`? */
-static bool
-same_addr(const struct sockaddr_storage *known, socklen_t knownlen,
+bool
+rc_same_addr(const struct sockaddr_storage *known, socklen_t knownlen,
     const struct sockaddr_storage *from, socklen_t fromlen)
 {
 	if (fromlen != knownlen || from->ss_family != known->ss_family)
@@ -499,7 +498,7 @@ same_addr(const struct sockaddr_storage *known, socklen_t knownlen,
 static bool
 same_source(const struct rc_ssrc *s, const struct sockaddr_storage *from, socklen_t fromlen)
 {
-	return same_addr(&s->from, s->fromlen, from, fromlen);
+	return rc_same_addr(&s->from, s->fromlen, from, fromlen);
 }
 
 /* Is RTCP from `from` about s to be believed?  Not from a second sender
@@ -510,7 +509,7 @@ rtcp_of_source(const struct rc_ssrc *s, const struct sockaddr_storage *from, soc
 {
 	if (!s->rx_have || s->rtcp_fromlen == 0 || now - s->rx_ms >= 2000)
 		return true;
-	return same_addr(&s->rtcp_from, s->rtcp_fromlen, from, fromlen);
+	return rc_same_addr(&s->rtcp_from, s->rtcp_fromlen, from, fromlen);
 }
 
 /* Is ts more than 10 s away from where the stream's clock should be now?
@@ -748,7 +747,7 @@ latch(struct rc_rec *r, const struct sockaddr_storage *from, socklen_t fromlen, 
 	int k;
 
 	for (k = 0; k < r->nlatches; k++)
-		if (same_addr(&r->latches[k].from, r->latches[k].fromlen, from, fromlen)) {
+		if (rc_same_addr(&r->latches[k].from, r->latches[k].fromlen, from, fromlen)) {
 			r->latches[k].ms = now;
 			return;
 		}

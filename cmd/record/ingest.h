@@ -46,6 +46,10 @@ void rc_ingest_free(struct rc_rec *r);
 
 /* ---- for WHIP sessions (whip.c) ---- */
 
+/* Is `from` the address `known` (family, address and port)? */
+bool rc_same_addr(const struct sockaddr_storage *known, socklen_t knownlen,
+    const struct sockaddr_storage *from, socklen_t fromlen);
+
 /* An RTP or RTCP packet (unprotected) of WHIP session wsid, whose
  * streams are user uid's with the session's payload types. */
 void rc_ingest_packet(struct rc_rec *r, const uint8_t *buf, size_t len,

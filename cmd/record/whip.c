@@ -222,25 +222,6 @@ by_id(const struct rc_whip *w, const char *id)
 	return NULL;
 }
 
-static bool
-same_addr(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b,
-    socklen_t blen)
-{
-	if (alen != blen || a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_port ==
-		    ((const struct sockaddr_in *)b)->sin_port &&
-		    ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return ((const struct sockaddr_in6 *)a)->sin6_port ==
-		    ((const struct sockaddr_in6 *)b)->sin6_port &&
-		    memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
-	return false;
-}
-
 /* The session bound to an address (a live one before an ended one). */
 static struct ws *
 by_addr(const struct rc_whip *w, const struct sockaddr_storage *from, socklen_t fromlen)
@@ -250,7 +231,7 @@ by_addr(const struct rc_whip *w, const struct sockaddr_storage *from, socklen_t 
 
 	for (i = 0; i < w->n; i++) {
 		struct ws *s = &w->s[i];
-		if (!s->used || !s->bound || !same_addr(&s->addr, s->addrlen, from, fromlen))
+		if (!s->used || !s->bound || !rc_same_addr(&s->addr, s->addrlen, from, fromlen))
 			continue;
 		if (s->state != WS_ENDED)
 			return s;
@@ -570,7 +551,7 @@ on_stun(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 	}
 	/* Bound to the first address that passes a check; a nomination
 	 * (USE-CANDIDATE) from another one moves it there. */
-	if (!s->bound || (m.use_candidate && !same_addr(&s->addr, s->addrlen, from, fromlen))) {
+	if (!s->bound || (m.use_candidate && !rc_same_addr(&s->addr, s->addrlen, from, fromlen))) {
 		char a[80], port[8];
 		if (getnameinfo((const struct sockaddr *)from, fromlen, a, sizeof a - 8, port,
 		    sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0)
