@@ -198,6 +198,7 @@ ag_parse_media_name(const char *name, struct ag_media_name *out)
 		{ ".mp4", AG_MEDIA_MP4 },
 		{ ".webm", AG_MEDIA_WEBM },
 		{ ".ts", AG_MEDIA_TS },
+		{ ".opus", AG_MEDIA_OPUS },
 	};
 	struct ag_media_name m;
 	size_t len, elen, i;
@@ -229,6 +230,12 @@ bool
 ag_media_is_video(enum ag_media_kind kind)
 {
 	return kind == AG_MEDIA_MP4 || kind == AG_MEDIA_WEBM || kind == AG_MEDIA_TS;
+}
+
+bool
+ag_media_is_audio(enum ag_media_kind kind)
+{
+	return kind == AG_MEDIA_AAC || kind == AG_MEDIA_OPUS;
 }
 
 int

@@ -21,6 +21,7 @@ enum ag_media_kind {
 	AG_MEDIA_MP4,           /* <UID>_<TS>.mp4  video (H.264) */
 	AG_MEDIA_WEBM,          /* <UID>_<TS>.webm video (VP8) */
 	AG_MEDIA_TS,            /* <UID>_<TS>.ts   in-progress video (SDK >= 3.0.3) */
+	AG_MEDIA_OPUS,          /* <UID>_<TS>.opus audio kept as Ogg Opus (agrec, --audioFormat opus) */
 };
 
 struct ag_media_name {
@@ -39,6 +40,8 @@ int ag_parse_media_name(const char *name, struct ag_media_name *out);
 
 /* true when kind is a video kind (mp4, webm, ts). */
 bool ag_media_is_video(enum ag_media_kind kind);
+/* true for the audio kinds (.aac, .opus). */
+bool ag_media_is_audio(enum ag_media_kind kind);
 
 /*
  * Parse "uid_<UID>_<TS>.txt" exactly.  Returns 0 and fills *uid and ts

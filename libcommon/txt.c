@@ -343,7 +343,7 @@ ag_txt_parse_line(const char *line, size_t len, unsigned lineno,
 			return bad_tok(err, lineno,
 			    "info mixes video and audio keys", k.channels_tok);
 		if (has_audio) {
-			if (l.media.kind != AG_MEDIA_AAC)
+			if (!ag_media_is_audio(l.media.kind))
 				return bad_tok(err, lineno,
 				    "info channels= on non-audio file", t[1]);
 			l.event = AG_TXT_AINFO;
@@ -542,7 +542,7 @@ ag_txt_format_line(char *buf, size_t size, const struct ag_txt_line *line)
 		    line->rotation);
 		break;
 	case AG_TXT_AINFO:
-		if (m.kind != AG_MEDIA_AAC || line->channels < 1 ||
+		if (!ag_media_is_audio(m.kind) || line->channels < 1 ||
 		    line->channels > CHANNELS_MAX)
 			return -1;
 		n = snprintf(buf, size, "%lld.%03lld %s info channels=%d\n",
