@@ -30,6 +30,7 @@ struct rc_rec {
 	struct rc_rbuf *rbuf;       /* rc_ingest_read's datagrams */
 	struct rc_user *users;
 	size_t nusers, cap_users;
+	uint32_t *user_cache;       /* 1 + index into users by uid, or 0 (session.c) */
 	bool recording;             /* false while paused in manual mode */
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
