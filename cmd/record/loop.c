@@ -252,10 +252,12 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 		on_signals(r, sigfd, &stop, &started);
 		if ((pfd[0].revents | pfd[1].revents) & POLLIN)
 			round = rc_now_ms(&r->folder);
-		if (pfd[0].revents & POLLIN)
-			rc_ingest_read(r, 0);
+		/* RTCP first: a new stream's SDES then names it before its
+		 * media of the same round is read. */
 		if (pfd[1].revents & POLLIN)
 			rc_ingest_read(r, 1);
+		if (pfd[0].revents & POLLIN)
+			rc_ingest_read(r, 0);
 		rc_http_run(r);
 		now = rc_now_ms(&r->folder);
 		rc_whip_tick(r, now);
