@@ -196,6 +196,26 @@ audio_copyable(const struct cv_opts *o, const struct cv_job *j)
 	return true;
 }
 
+/*
+ * With --audioCodec opus, the audio is copied when it is one Ogg Opus
+ * clip with the output's channel count that fills the output's audio
+ * from its first sample: placed at 0, nothing of it left out, and long
+ * enough.  Anything else (gaps, cuts, several clips, AAC) is encoded.
+ */
+static bool
+opus_copyable(const struct cv_opts *o, const struct cv_job *j)
+{
+	const struct cv_place *p = j->audio;
+
+	if (o->reencode || j->naudio != 1 || p->clip->kind != AG_MEDIA_OPUS)
+		return false;
+	if (p->clip->ps.channels != (j->channels >= 2 ? 2 : 1) || p->skip_ms != 0)
+		return false;
+	if (p->out_ms * 48 - j->audio_shift != 0)
+		return false;
+	return p->clip->opus_samples >= j->dur_ms * 48;
+}
+
 /* Turn a list of windows into one job. */
 static int
 make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind kind,
@@ -275,7 +295,8 @@ make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind k
 		j->audio_shift = ms * 48 - cv_frames_at(ms, j->fps) * 48000 / j->fps;
 	}
 	j->copy_video = copyable(o, j);
-	j->copy_audio = audio_copyable(o, j);
+	j->opus = o->opus;
+	j->copy_audio = o->opus ? opus_copyable(o, j) : audio_copyable(o, j);
 	return 0;
 nomem:
 	free(au.v);
