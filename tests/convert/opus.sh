@@ -177,3 +177,15 @@ c=$(ffprobe -v error -show_entries stream=codec_name,profile,channels -of csv=p=
 n=$(ffmpeg -nostdin -v error -i "file:$D/1033.aac" -f s16le - | wc -c)
 d=$(awk -v s="$n" 'BEGIN { printf "%.3f", s / 96000 }')
 fnear "$d" 9 0.1 && t_pass "--raw aac: the .aac and both .opus clips, 9 s ($d)" || t_fail "--raw aac length" "$d"
+
+# ---- a torn .opus (the recorder killed mid-page) without a close line ----
+D=$P/torn; fixture opusgap "$D"
+o=$D/1032_${B}.opus
+truncate -s $(($(sizeof "$o") * 2 / 3)) "$o"
+sed -i '/close/d' "$D/uid_1032_${B}.txt"
+conv -m 0 -f "$D"
+expect_rc "torn .opus: exit 0" 0
+d=$(probe_dur "$D/1032_${B}.m4a")
+grep -q 'ends at .* by its probed duration' "$ERR" && fgt "$d" 1.5 && flt "$d" 2.1 \
+	&& t_pass "torn .opus without close: ends with its last whole page ($d s)" || t_fail "torn .opus" "duration ${d:-none}; $(conv_why)"
+ACODEC=aac expect_media "torn .opus: a valid AAC .m4a" "$D/1032_${B}.m4a" a "$d" "" "" 15 2
