@@ -198,9 +198,11 @@ audio_copyable(const struct cv_opts *o, const struct cv_job *j)
 
 /*
  * With --audioCodec opus, the audio is copied when it is one Ogg Opus
- * clip with the output's channel count that fills the output's audio
- * from its first sample: placed at 0, nothing of it left out, and long
- * enough.  Anything else (gaps, cuts, several clips, AAC) is encoded.
+ * clip with the output's channel count that fills the output's audio:
+ * placed at 0 and nothing of it cut by the txt.  It moves with the first
+ * video frame (j->audio_shift, up to half a frame: the MP4 edit list
+ * leaves out what falls before 0), so it may end up to one frame before
+ * the output.  Anything else (gaps, cuts, several clips, AAC) is encoded.
  */
 static bool
 opus_copyable(const struct cv_opts *o, const struct cv_job *j)
@@ -211,9 +213,9 @@ opus_copyable(const struct cv_opts *o, const struct cv_job *j)
 		return false;
 	if (p->clip->ps.channels != (j->channels >= 2 ? 2 : 1) || p->skip_ms != 0)
 		return false;
-	if (p->out_ms * 48 - j->audio_shift != 0)
+	if (p->out_ms != 0 || p->dur_ms != j->dur_ms)
 		return false;
-	return p->clip->opus_samples >= j->dur_ms * 48;
+	return p->clip->opus_samples - j->audio_shift >= j->dur_ms * 48 - 48000 / j->fps;
 }
 
 /* Turn a list of windows into one job. */

@@ -473,6 +473,15 @@ filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
 	return 0;
 }
 
+/* Push "-itsoffset" and s samples at 48 kHz in seconds, for the next input. */
+static void
+push_offset(struct ag_argv *a, int64_t s)
+{
+	ag_argv_push(a, "-itsoffset");
+	ag_argv_pushf(a, "%s%lld.%06lld", s < 0 ? "-" : "", (long long)(llabs(s) / SR),
+	    (long long)(llabs(s) % SR * 1000000 / SR));
+}
+
 /* The main step's inputs: the video (concat list or clips), then the audio.
  * *first_audio: the index of the first audio input.  0, or -1 (memory). */
 static int
@@ -501,13 +510,14 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 		int64_t base = audio_base(j);
 		/* Frame 0 of the list at its sample: "-0.021333" for a priming
 		 * frame before 0, which the MP4 edit list leaves out. */
-		ag_argv_push(a, "-itsoffset");
-		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
-		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
+		push_offset(a, base);
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
 		if (push_url(a, tmpdir, r->lists[CV_LIST_AUDIO].name) < 0)
 			return -1;
 	} else if (want_audio) {
+		/* A copied Ogg Opus clip moves with the first video frame too. */
+		if (j->copy_audio && j->audio_shift != 0)
+			push_offset(a, -j->audio_shift);
 		for (i = 0; i < j->naudio; i++) {
 			ag_argv_pushl(a, "-i", NULL);
 			if (push_url(a, absdir, j->audio[i].clip->file) < 0)

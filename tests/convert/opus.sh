@@ -104,7 +104,14 @@ f=$D/1030_${B}_av.mp4
 expect_media "keep m0 opusav: h264 + opus, 5.0 s" "$f" av 5.0 320 180 15
 expect_avdiff "keep m0 opusav: A/V start offset <= 0.05" "$f"
 expect_tone "keep m0 opusav: tone" "$f" 0.1 4.8
-expect_copied "keep m0 opusav: audio encoded (the first frame moves it by 19 ms)" "${f##*/}" false
+expect_copied "keep m0 opusav: audio copied" "${f##*/}" true
+# The video starts at 0.352 s, on frame 5 (0.3333 s): the audio moves 896
+# samples earlier with it, so its first packet (312 samples of pre-skip)
+# is at -(896 + 312) / 48000 s, and those 1208 samples are skipped.
+x=$(ffprobe -v error -select_streams a -show_packets -show_entries packet=pts_time:packet_side_data=skip_samples \
+	-of compact=p=0:nk=1 "file:$f" | head -n 1)
+[ "${x%%|*}" = -0.025167 ] && [ "${x##*|}" = 1208 ] && t_pass "keep m0 opusav: copied audio moved with the first frame (896 samples)" \
+	|| t_fail "keep m0 opusav: copied audio moved with the first frame" "first packet: $x"
 
 run opusgap k0-gap 0 -m 0 --audioCodec opus --json
 expect_media "keep m0 opusgap: 1031 stereo opus 8.0 s" "$D/1031_${B}.m4a" a 8.0 "" "" 15 2

@@ -430,6 +430,12 @@ Test(plan, opus_placed_like_aac_without_priming)
 
 Test(plan, opus_copied_only_when_one_clip_fills_the_output)
 {
+	add_txt("uid_9_20240301120000000.txt",	/* audio that ends before the video */
+	    "0.000 9_20240301120000000.opus create \n"
+	    "0.400 9_20240301120000400.mp4 create \n"
+	    "0.400 9_20240301120000400.mp4 info width=640 height=360 rotation=0\n"
+	    "4.000 9_20240301120000000.opus close \n"
+	    "5.000 9_20240301120000400.mp4 close \n");
 	add_txt("uid_8_20240301120000000.txt",
 	    "0.000 8_20240301120000000.opus create \n"
 	    "0.352 8_20240301120000352.mp4 create \n"
@@ -446,14 +452,27 @@ Test(plan, opus_copied_only_when_one_clip_fills_the_output)
 	opts.mode = 1;		/* the audio moves 896 samples with the first frame */
 	plan();
 	cr_assert_eq(jobs[0].audio_shift, 896);
+	cr_assert(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	folder.clips[0].opus_samples = 4000 * 48;	/* a second short of its txt span */
+	plan();
 	cr_assert_not(jobs[0].copy_audio);
 	cv_jobs_free(jobs, njobs);
+	folder.clips[0].opus_samples = 5000 * 48;
 	opts.mode = 2;
 	opts.reencode = true;
 	plan();
 	cr_assert_not(jobs[0].copy_audio);
 	cv_jobs_free(jobs, njobs);
 	opts.reencode = false;
+	opts.mode = 0;		/* uid 9's audio ends a second before its output */
+	plan();
+	cr_assert_eq(njobs, 2);
+	cr_assert_eq(jobs[1].uid, 9);
+	cr_assert_eq(jobs[1].audio_shift, 0);
+	cr_assert_not(jobs[1].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	opts.mode = 2;
 	opts.opus = false;	/* AAC out: an Opus clip is never copied */
 	plan();
 	cr_assert_not(jobs[0].copy_audio);
