@@ -185,6 +185,14 @@ n=$(ffmpeg -nostdin -v error -i "file:$D/1033.aac" -f s16le - | wc -c)
 d=$(awk -v s="$n" 'BEGIN { printf "%.3f", s / 96000 }')
 fnear "$d" 9 0.1 && t_pass "--raw aac: the .aac and both .opus clips, 9 s ($d)" || t_fail "--raw aac length" "$d"
 
+# ---- the same command gives the same bytes ----
+for k in aac opus; do
+	D=$P/rep-$k-1; fixture opusgap "$D"; conv -q -m 0 --audioCodec $k -f "$D"
+	E=$P/rep-$k-2; fixture opusgap "$E"; conv -q -m 0 --audioCodec $k -f "$E"
+	cmp -s "$D/1031_${B}.m4a" "$E/1031_${B}.m4a" && cmp -s "$D/1032_${B}.m4a" "$E/1032_${B}.m4a" \
+		&& t_pass "--audioCodec $k: byte-identical outputs on a second run" || t_fail "--audioCodec $k: reproducible" "outputs differ"
+done
+
 # ---- a torn .opus (the recorder killed mid-page) without a close line ----
 D=$P/torn; fixture opusgap "$D"
 o=$D/1032_${B}.opus
