@@ -167,6 +167,12 @@ import shlex, sys
 sys.exit(not any(sys.argv[2] in shlex.split(l) for l in open(sys.argv[1]) if 'ffmpeg' in l))
 PY
 
+# --dry-run --json: the planned codec
+run opusav dry-json 0 -m 1 --dry-run --json --audioCodec opus
+jqe "$OUT" '[.folders[0].outputs[0].streams[] | select(.type == "audio") | .codec] == ["opus"] and
+	.folders[0].outputs[0].audio_copied == true' && t_pass "--dry-run --json --audioCodec opus: opus planned, copied" \
+	|| t_fail "--dry-run --json --audioCodec opus" "$(head -c 400 "$OUT")"
+
 # ---- --raw ----
 D=$P/raw; fixture opusgap "$D"
 conv --raw pcm -q -f "$D"
