@@ -298,8 +298,9 @@ ag_ogg_opus_put(struct ag_ogg_opus *w, int64_t start, const void *packet, size_t
 
 	if (samples < 0)
 		return ag_ogg_opus_write(w, w->granule, packet, len, err);	/* its error */
-	if (start - w->granule >= AG_OGG_FILL_UNIT &&
-	    ag_ogg_opus_fill(w, start - w->granule, err) < 0)
+	/* The gap to the nearest 2.5 ms: the packet within 1.25 ms of start. */
+	if (start - w->granule >= AG_OGG_FILL_UNIT / 2 &&
+	    ag_ogg_opus_fill(w, start - w->granule + AG_OGG_FILL_UNIT / 2, err) < 0)
 		return -1;
 	if (w->granule - start > samples / 2) {
 		w->dropped++;

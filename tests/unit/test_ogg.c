@@ -323,11 +323,11 @@ Test(ogg, put_keeps_the_times)
 	cr_assert_eq(ag_ogg_opus_put(w, 1920 + 96000, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_filled(w), 96000);
 	cr_assert_eq(ag_ogg_opus_granule(w), 1920 + 96000 + 960);
-	/* Less than 2.5 ms late: no fill, written at once. */
-	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) + 100, pkt, sizeof pkt, &err), 1);
+	/* Less than 1.25 ms late: no fill, written at once. */
+	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) + 59, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_filled(w), 96000);
-	/* A 3 ms gap: 2.5 ms filled. */
-	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) + 144, pkt, sizeof pkt, &err), 1);
+	/* 1.25 to 3.75 ms: 2.5 ms filled. */
+	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) + 60, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_filled(w), 96120);
 	/* The times moved back: a packet more than half its length early is
 	 * left out, one less than half early is written. */
@@ -335,6 +335,7 @@ Test(ogg, put_keeps_the_times)
 	cr_assert_eq(ag_ogg_opus_dropped(w), 1);
 	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) - 400, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_granule(w), 1920 + 96000 + 960 + 960 + 120 + 960 + 960);
+	cr_assert_eq(ag_ogg_opus_filled(w), 96120);
 	/* A malformed packet: an error, nothing written. */
 	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w), pkt, 0, &err), -1);
 	cr_assert_eq(err.code, AG_EX_DATAERR);
