@@ -412,17 +412,20 @@ static int
 ogg_write(struct rc_writer *w, const struct rc_frame *fm, struct ag_error *err)
 {
 	int64_t start;
+	int r;
 
 	if (w->frames == 0)
 		w->first_t90 = fm->t90;
 	start = (fm->t90 - w->first_t90) * 48000 / 90000;
-	if (ag_ogg_opus_put(w->ogg, start, fm->fr->data, fm->fr->len, err) < 0) {
-		if (err->code == AG_EX_DATAERR)
-			return 0;	/* a malformed packet: left out, the file goes on */
+	r = ag_ogg_opus_put(w->ogg, start, fm->fr->data, fm->fr->len, err);
+	if (r < 0 && err->code != AG_EX_DATAERR) {
 		w->failed = true;
 		return -1;
 	}
-	w->frames++;
+	/* frames counts the packets written: not one left out, nor a
+	 * malformed one (the file goes on without it). */
+	if (r > 0)
+		w->frames++;
 	if (fm->t + fm->dur_ms > w->last_ms)
 		w->last_ms = fm->t + fm->dur_ms;
 	return 0;
