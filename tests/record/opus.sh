@@ -12,6 +12,8 @@
 #  3. A recorder SIGKILLed while an Opus sender sends: the .opus it
 #     leaves is read by ffprobe and ffmpeg, within 1 s of what was sent.
 #  4. A PCMU sender under --audioFormat opus still gets its .aac.
+#  5. Stereo Opus through an impairing relay (5 % loss, duplication and
+#     reordering, seed fixed): the .opus stays continuous in time.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
@@ -186,3 +188,29 @@ rec_stop
 aac=$(ls "$REC_DIR"/1004_*.aac 2>/dev/null | head -n 1)
 [ -n "$aac" ] && [ -z "$(ls "$REC_DIR"/*.opus 2>/dev/null)" ] && [ "$(probe_stream_field "$aac" a codec_name)" = aac ] \
 	&& t_pass "4: a PCMU sender still gets an .aac" || t_fail "4: a PCMU sender still gets an .aac" "$(ls "$REC_DIR")"
+
+# 5. Loss, duplicates and reordering (tests/tools/udp_relay.py, impair.sh's policy).
+out=$(free_port)
+for i in 1 2 3 4 5; do in=$(free_port); [ $((in - out)) -ge 2 ] || [ $((out - in)) -ge 2 ] && break; done
+rec_start rec5 --channel opus5 --recordFileRootDir "$T/root" --listen "127.0.0.1:$out" --idle 60 \
+	--audioFormat opus || { t_fail "recorder 5 starts" "$(cat "$T/rec5.err")"; exit 1; }
+python3 "$AGREC_TOP/tests/tools/udp_relay.py" --in "$in" --out "$out" --seed 7 --loss 0.05 --dup 0.05 \
+	--reorder 0.05 --max-hold-ms 40 --idle 1 --duration 25 --json "$T/relay.json" \
+	>"$T/relay.out" 2>"$T/relay.err" &
+relay=$!
+PIDS+=("$relay")
+relay_up() { ss -Hlun "sport = :$in" 2>/dev/null | grep -q .; }
+wait_for 20 relay_up || t_fail "5: the relay listens" "$(cat "$T/relay.err")"
+send_audio "$in" 6 1005 0x18888888
+wait_for 20 pids_gone "$relay"
+wait "$relay"
+wait_for 20 rec_gone "$REC_DIR" 1005
+rec_stop
+lost=$(jq '[.. | objects | select(has("dropped")) | .dropped] | add // 0' "$T/relay.json" 2>/dev/null)
+f=$(ls "$REC_DIR"/1005_*.opus 2>/dev/null | head -n 1)
+txt=$(txt_of "$REC_DIR" 1005 | head -n 1)
+span=$(txt_span "$txt" "$(basename "${f:-none}")")
+ogg_ok "5: .opus after $lost packets lost: stereo, the txt span $span s, decodes cleanly" "${f:-none}" 2 "$span"
+fnear "$(probe_dur "${f:-none}" a)" 6 0.2 && grep -q 'ms of gaps filled' "$REC_DIR/recording.log" \
+	&& t_pass "5: continuous in time: $(probe_dur "$f" a) s for 6 s sent, the losses filled" \
+	|| t_fail "5: continuous in time" "duration '$(probe_dur "${f:-none}" a)'; $(grep 'gaps filled' "$REC_DIR/recording.log")"
