@@ -21,7 +21,7 @@ struct rc_writer {
 	enum rc_wkind kind;
 	bool video;
 	char name[64];              /* file name in the folder */
-	int fd;                     /* WEBM: the file; CHILD: pipe to the child's stdin */
+	int fd;                     /* WEBM, FMP4, OGG: the file; CHILD: pipe to the child's stdin */
 	pid_t pid;                  /* CHILD: the ffmpeg child, or 0 once reaped */
 	struct ag_mkv *mkv;
 	struct ag_fmp4 *fmp4;
