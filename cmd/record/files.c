@@ -7,9 +7,10 @@
  * written here too (libcommon/fmp4.c, 500 ms fragments); with
  * --audioFormat opus, Opus audio is kept as it came, in Ogg Opus written
  * here (libcommon/ogg.c, 250 ms pages); other audio, and the raw PCM and
- * YUV files, go through an ffmpeg child (ADTS AAC, s16le, I420).  Children are fed Matroska on a non-blocking pipe, so a stalled
- * child never blocks the loop, and a killed recorder only closes their
- * stdin: they finish their files themselves.
+ * YUV files, go through an ffmpeg child (ADTS AAC, s16le, I420).
+ * Children are fed Matroska on a non-blocking pipe, so a stalled child
+ * never blocks the loop, and a killed recorder only closes their stdin:
+ * they finish their files themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
