@@ -302,7 +302,7 @@ ag_ogg_opus_put(struct ag_ogg_opus *w, int64_t start, const void *packet, size_t
 	if (start - w->granule >= AG_OGG_FILL_UNIT / 2 &&
 	    ag_ogg_opus_fill(w, start - w->granule + AG_OGG_FILL_UNIT / 2, err) < 0)
 		return -1;
-	if (w->granule - start > samples / 4) {
+	if (w->granule - start >= samples) {
 		w->dropped++;
 		return 0;
 	}

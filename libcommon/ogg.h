@@ -97,9 +97,10 @@ int64_t ag_ogg_opus_fill(struct ag_ogg_opus *w, int64_t samples, struct ag_error
  * the stream's first sample), keeping the stream continuous in time: a
  * gap before it is filled first (ag_ogg_opus_fill), to the nearest
  * AG_OGG_FILL_UNIT, so that the packet starts within 1.25 ms of start;
- * a packet that would start more than a quarter of its length after
- * start (the times moved back) is left out, so the stream stays within
- * a quarter of a packet (5 ms at 20 ms) of the times.  Returns 1 written, 0 left
+ * a packet that would start its whole length or more after start (the
+ * times moved back) is left out.  So the stream is never more than one
+ * packet late on the times, and leaves out no more than they moved:
+ * leaving out sooner would put it early, to be filled again.  Returns 1 written, 0 left
  * out, -1 with err as ag_ogg_opus_write.
  */
 int ag_ogg_opus_put(struct ag_ogg_opus *w, int64_t start, const void *packet, size_t len,

@@ -329,11 +329,11 @@ Test(ogg, put_keeps_the_times)
 	/* 1.25 to 3.75 ms: 2.5 ms filled. */
 	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) + 60, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_filled(w), 96120);
-	/* The times moved back: a packet more than a quarter of its length
-	 * late is left out, one less than that is written. */
-	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) - 241, pkt, sizeof pkt, &err), 0);
+	/* The times moved back: a packet its whole length late is left
+	 * out (the next one is then on time), one less late is written. */
+	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) - 960, pkt, sizeof pkt, &err), 0);
 	cr_assert_eq(ag_ogg_opus_dropped(w), 1);
-	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) - 240, pkt, sizeof pkt, &err), 1);
+	cr_assert_eq(ag_ogg_opus_put(w, ag_ogg_opus_granule(w) - 959, pkt, sizeof pkt, &err), 1);
 	cr_assert_eq(ag_ogg_opus_granule(w), 1920 + 96000 + 960 + 960 + 120 + 960 + 960);
 	cr_assert_eq(ag_ogg_opus_filled(w), 96120);
 	/* A malformed packet: an error, nothing written. */
