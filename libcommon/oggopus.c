@@ -7,38 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be.h"
+#include "ogg.h"
 #include "oggopus.h"
 
 #define PAGE_HEAD 27
 #define PAGE_MAX (PAGE_HEAD + 255 + 255 * 255)
-
-/* The Ogg CRC: polynomial 0x04c11db7, not reflected, initial 0. */
-static uint32_t
-ogg_crc(uint32_t crc, const unsigned char *p, size_t n)
-{
-	static uint32_t table[256];
-	static int ready;
-	size_t i;
-
-	if (!ready) {
-		for (i = 0; i < 256; i++) {
-			uint32_t r = (uint32_t)i << 24;
-			for (int b = 0; b < 8; b++)
-				r = r & 0x80000000u ? (r << 1) ^ 0x04c11db7u : r << 1;
-			table[i] = r;
-		}
-		ready = 1;
-	}
-	for (i = 0; i < n; i++)
-		crc = (crc << 8) ^ table[((crc >> 24) ^ p[i]) & 0xff];
-	return crc;
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /*
  * Read one whole page into page (PAGE_MAX bytes):
@@ -63,9 +37,9 @@ read_page(FILE *fp, unsigned char *page)
 	if (fread(page + PAGE_HEAD + page[26], 1, body, fp) != body)
 		return ferror(fp) ? -2 : -1;
 	n = PAGE_HEAD + page[26] + body;
-	crc = le32(page + 22);
+	crc = ag_rd32le(page + 22);
 	memset(page + 22, 0, 4);
-	if (ogg_crc(0, page, n) != crc)
+	if (ag_ogg_crc(0, page, n) != crc)
 		return -1;
 	return (long)n;
 }
@@ -82,7 +56,7 @@ opus_head(const unsigned char *page, long len, struct ag_oggopus_info *info)
 		return -1;
 	info->channels = p[9];
 	info->pre_skip = p[10] | p[11] << 8;
-	info->input_rate = le32(p + 12);
+	info->input_rate = ag_rd32le(p + 12);
 	return 0;
 }
 
@@ -109,12 +83,12 @@ ag_oggopus_scan(const char *path, struct ag_oggopus_info *info, struct ag_error 
 		if (info->channels == 0) {
 			if (opus_head(page, len, info) < 0)
 				continue;
-			serial = le32(page + 14);
-		} else if (le32(page + 14) != serial) {
+			serial = ag_rd32le(page + 14);
+		} else if (ag_rd32le(page + 14) != serial) {
 			continue;
 		}
 		info->pages++;
-		granule = (int64_t)((uint64_t)le32(page + 10) << 32 | le32(page + 6));
+		granule = (int64_t)((uint64_t)ag_rd32le(page + 10) << 32 | ag_rd32le(page + 6));
 		if (granule != -1)
 			info->last_granule = granule;
 	}
