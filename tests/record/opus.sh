@@ -5,6 +5,8 @@
 #  1. H.264 + mono Opus flashing and beeping every second (lipsync.sh's
 #     source): the .opus probed (codec, channels, duration, level), the
 #     txt, no child process, and A/V sync on the txt timeline.
+#  1b. That folder converted with -m 0..3, AAC and Opus kept, each output
+#     probed (streams, codec, duration, A/V start, sound).
 #  2. H.264 + stereo Opus that stops for 2 s and starts again (a new
 #     ffmpeg, the same SSRC, within --leave-timeout): one .opus,
 #     continuous in time (its duration is the span of its txt lines and
@@ -112,6 +114,56 @@ if ffmpeg -nostdin -v error -y -itsoffset "$(awk -v t="$vat" 'BEGIN { printf "%.
 else
 	t_fail "1: remux the recording" "$(tail -n 2 "$T/remux.err")"
 fi
+
+# 1b. That folder converts in every mode of agrec-convert (a copy each):
+# AAC by default, Opus kept with --audioCodec opus; every output probed.
+# conv_check NAME FILE KIND ACODEC: streams, codec, duration near the
+# recording's, A/V starts together, sound (the beeps) in it.
+conv_check() {
+	local j nv na ac d vs as mv p=""
+	j=$(ffprobe -v error -show_entries format=duration:stream=codec_type,codec_name,start_time \
+		-of json -- "$2" 2>&1) || { t_fail "$1" "ffprobe: $(head -n 2 <<<"$j" | tr '\n' ' ')"; return; }
+	nv=$(jq '[.streams[] | select(.codec_type=="video")] | length' <<<"$j")
+	na=$(jq '[.streams[] | select(.codec_type=="audio")] | length' <<<"$j")
+	ac=$(jq -r '[.streams[] | select(.codec_type=="audio")][0].codec_name // ""' <<<"$j")
+	d=$(jq -r '.format.duration // ""' <<<"$j")
+	case $3 in
+	av) [ "$nv" = 1 ] && [ "$na" = 1 ] || p+="streams $nv video $na audio; " ;;
+	a) [ "$nv" = 0 ] && [ "$na" = 1 ] || p+="streams $nv video $na audio; " ;;
+	v) [ "$nv" = 1 ] && [ "$na" = 0 ] || p+="streams $nv video $na audio; " ;;
+	esac
+	[ "$na" = 0 ] || [ "$ac" = "$4" ] || p+="audio codec '$ac', not $4; "
+	fnear "$d" "$SECS" 0.5 || p+="duration '$d', not $SECS +- 0.5; "
+	if [ "$3" = av ]; then
+		vs=$(jq -r '[.streams[] | select(.codec_type=="video")][0].start_time' <<<"$j")
+		as=$(jq -r '[.streams[] | select(.codec_type=="audio")][0].start_time' <<<"$j")
+		fnear "$vs" "$as" 0.05 || p+="A/V start times $vs / $as; "
+	fi
+	if [ "$na" = 1 ]; then
+		mv=$(mean_volume "$2" 0 "$SECS")
+		fgt "$mv" -60 || p+="mean volume '$mv' dB; "
+	fi
+	[ -z "$p" ] && t_pass "$1" || t_fail "$1" "${2##*/}: $p"
+}
+for c in "0 av aac" "1 av aac" "2 a aac" "3 v aac" "1 av opus" "2 a opus"; do
+	set -- $c
+	d=$T/conv-m$1-$3
+	rm -rf "$d"; cp -r "$REC_DIR" "$d"
+	if ! "$CONVERT" -q -m "$1" --audioCodec "$3" -f "$d" 2>"$d.err"; then
+		t_fail "1b: -m $1 --audioCodec $3 converts the recorded folder" "$(tail -n 3 "$d.err")"
+		continue
+	fi
+	case $1 in
+	0) f=$(ls "$d"/1001_*_av.mp4 2>/dev/null | head -n 1) ;;
+	1) f=$d/1001_0_merge_av.mp4 ;;
+	2) f=$d/1001_0_merge.m4a ;;
+	3) f=$d/1001_0_merge.mp4 ;;
+	esac
+	[ -n "$f" ] && [ -s "$f" ] || { t_fail "1b: -m $1 --audioCodec $3 output" "none in: $(ls "$d")"; continue; }
+	conv_check "1b: recorded .opus folder, -m $1 --audioCodec $3: ${f##*/} probed ($2, $3)" "$f" "$2" "$3"
+	cmp -s "$REC_DIR/$opus" "$d/$opus" && t_pass "1b: -m $1 --audioCodec $3 keeps the .opus" \
+		|| t_fail "1b: -m $1 --audioCodec $3 keeps the .opus" "changed or gone"
+done
 
 # 2. Stereo Opus + H.264, a 2 s stop, the same SSRCs again.
 send_st() {	# send_st SECONDS: H.264 + stereo Opus 440 Hz, no BYE
