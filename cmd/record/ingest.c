@@ -887,7 +887,7 @@ on_datagram(struct rc_rec *r, int i, uint8_t *buf, ssize_t n, const struct socka
 	}
 }
 
-void
+bool
 rc_ingest_read(struct rc_rec *r, int i)
 {
 	struct rc_rbuf *rb = r->rbuf;
@@ -896,30 +896,27 @@ rc_ingest_read(struct rc_rec *r, int i)
 	int n, k;
 
 	if (rb == NULL && (rb = r->rbuf = malloc(sizeof *rb)) == NULL)
-		return;
-	for (;;) {
-		for (k = 0; k < RC_READ_BATCH; k++) {
-			rb->iov[k].iov_base = rb->data[k];
-			rb->iov[k].iov_len = sizeof rb->data[k];
-			memset(&rb->msg[k], 0, sizeof rb->msg[k]);
-			rb->msg[k].msg_hdr.msg_name = &rb->from[k];
-			rb->msg[k].msg_hdr.msg_namelen = sizeof rb->from[k];
-			rb->msg[k].msg_hdr.msg_iov = &rb->iov[k];
-			rb->msg[k].msg_hdr.msg_iovlen = 1;
-			rb->msg[k].msg_hdr.msg_control = rb->ctl[k].buf;
-			rb->msg[k].msg_hdr.msg_controllen = sizeof rb->ctl[k].buf;
-		}
-		n = recvmmsg(r->socks[i], rb->msg, RC_READ_BATCH, MSG_TRUNC, NULL);
-		if (n <= 0)
-			return;
-		now = rc_now_ms(&r->folder);
-		clock_gettime(CLOCK_REALTIME, &real);
-		for (k = 0; k < n; k++)
-			on_datagram(r, i, rb->data[k], (ssize_t)rb->msg[k].msg_len, &rb->from[k],
-			    rb->msg[k].msg_hdr.msg_namelen, arrival_ms(&rb->msg[k].msg_hdr, now, &real));
-		if (n < RC_READ_BATCH)
-			return;
+		return false;
+	for (k = 0; k < RC_READ_BATCH; k++) {
+		rb->iov[k].iov_base = rb->data[k];
+		rb->iov[k].iov_len = sizeof rb->data[k];
+		memset(&rb->msg[k], 0, sizeof rb->msg[k]);
+		rb->msg[k].msg_hdr.msg_name = &rb->from[k];
+		rb->msg[k].msg_hdr.msg_namelen = sizeof rb->from[k];
+		rb->msg[k].msg_hdr.msg_iov = &rb->iov[k];
+		rb->msg[k].msg_hdr.msg_iovlen = 1;
+		rb->msg[k].msg_hdr.msg_control = rb->ctl[k].buf;
+		rb->msg[k].msg_hdr.msg_controllen = sizeof rb->ctl[k].buf;
 	}
+	n = recvmmsg(r->socks[i], rb->msg, RC_READ_BATCH, MSG_TRUNC, NULL);
+	if (n <= 0)
+		return false;
+	now = rc_now_ms(&r->folder);
+	clock_gettime(CLOCK_REALTIME, &real);
+	for (k = 0; k < n; k++)
+		on_datagram(r, i, rb->data[k], (ssize_t)rb->msg[k].msg_len, &rb->from[k],
+		    rb->msg[k].msg_hdr.msg_namelen, arrival_ms(&rb->msg[k].msg_hdr, now, &real));
+	return n == RC_READ_BATCH;
 }
 
 #define MAX_DESTS 4

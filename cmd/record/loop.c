@@ -204,6 +204,24 @@ on_signals(struct rc_rec *r, int sigfd, bool *stop, bool *started)
 	}
 }
 
+/*
+ * Read what waits on the sockets that are readable (rtp, rtcp), a batch
+ * from each in turn, RTCP first: a new sender's SDES then names its
+ * streams before their media (datagrams sent in that order are read in
+ * that order, give or take a batch), however much a stall let pile up.
+ */
+static void
+read_round(struct rc_rec *r, bool rtp, bool rtcp)
+{
+	while (rtp || rtcp) {
+		/* While media is read, RTCP that comes meanwhile is read too. */
+		if (rtcp || rtp)
+			rtcp = rc_ingest_read(r, 1);
+		if (rtp)
+			rtp = rc_ingest_read(r, 0);
+	}
+}
+
 /* The sooner of two poll timeouts in ms (-1: none). */
 static int
 sooner(int a, int b)
@@ -252,12 +270,7 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 		on_signals(r, sigfd, &stop, &started);
 		if ((pfd[0].revents | pfd[1].revents) & POLLIN)
 			round = rc_now_ms(&r->folder);
-		/* RTCP first: a new stream's SDES then names it before its
-		 * media of the same round is read. */
-		if (pfd[1].revents & POLLIN)
-			rc_ingest_read(r, 1);
-		if (pfd[0].revents & POLLIN)
-			rc_ingest_read(r, 0);
+		read_round(r, (pfd[0].revents & POLLIN) != 0, (pfd[1].revents & POLLIN) != 0);
 		rc_http_run(r);
 		now = rc_now_ms(&r->folder);
 		rc_whip_tick(r, now);
