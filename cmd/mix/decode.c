@@ -13,6 +13,7 @@
  * none.  Every pipe is non-blocking; the engine polls them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,6 +110,17 @@ mx_track_free(struct mx_track *t)
 	free(t);
 }
 
+void
+mx_pipe_fit(int fd, size_t bytes)
+{
+	int size = 65536;
+
+	while ((size_t)size < bytes && size < 1 << 20)
+		size *= 2;
+	if (size > 65536)
+		fcntl(fd, F_SETPIPE_SZ, size);	/* best effort: the pipe works either way */
+}
+
 /* Spawn argv with stdout on a new pipe (and stdin on one when want_in),
  * the parent's ends non-blocking. */
 static int
@@ -128,6 +140,8 @@ spawn_piped(struct mx_track *t, const char *ffmpeg, struct ag_argv *a, bool want
 		return -1;
 	}
 	t->out_fd = io.out;
+	if (t->video)
+		mx_pipe_fit(t->out_fd, t->fsize);
 	if (want_in)
 		t->in_fd = io.in;
 	t->spawned = true;

@@ -157,6 +157,9 @@ struct mx_track {
 	char what[64];              /* "uid 1001 video" for messages */
 };
 
+/* Give the pipe fd room for bytes (a frame), up to 1 MiB: one write of a
+ * frame then needs no wakeup of the reader in between (best effort). */
+void mx_pipe_fit(int fd, size_t bytes);
 /* A folder track for clip c (not started). */
 struct mx_track *mx_track_folder(const struct mx_clip *c, int fps, int channels);
 /* A live track; start it with mx_track_spawn_live. */
@@ -210,6 +213,11 @@ int mx_sink_init(struct mx_sink *s, int fd, const char *name, size_t cap);
 /* Append (the caller checked the room). */
 void mx_sink_put(struct mx_sink *s, const void *data, size_t len);
 size_t mx_sink_room(const struct mx_sink *s);
+/* Write data (borrowed) to the fd at once when nothing is queued, and
+ * queue what it does not take (the caller checked the room): a frame
+ * goes out without a copy.  An error marks s failed (mx_sink_flush
+ * reports it). */
+void mx_sink_send(struct mx_sink *s, const void *data, size_t len);
 /* Write what the fd takes now; -1 on an error (s->failed). */
 int mx_sink_flush(struct mx_sink *s);
 void mx_sink_free(struct mx_sink *s);
