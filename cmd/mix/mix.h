@@ -153,6 +153,7 @@ struct mx_track {
 	size_t alen, acap;
 	int64_t apos;
 	int64_t askip;              /* live: drop samples before this when they arrive */
+	struct mx_pcm *pcm;         /* live G.711 decoded here (pcm.c), or NULL */
 	char *path;                 /* folder: the media file (borrowed) */
 	char what[64];              /* "uid 1001 video" for messages */
 };
@@ -196,6 +197,25 @@ bool mx_track_video_ready(const struct mx_track *t, int64_t tn, int fps);
  * zero where missing), then drop what is before s1. */
 void mx_track_audio_take(struct mx_track *t, int64_t s0, int64_t s1, int16_t *out);
 bool mx_track_audio_ready(const struct mx_track *t, int64_t s1);
+
+/* Live audio: drop the samples at the end of the buffer whose time the
+ * output has passed (askip). */
+void mx_track_skip_passed(struct mx_track *t);
+
+/* ---- pcm.c ---- */
+
+struct mx_pcm;
+/* Whether a live audio track of codec/rate/channels is decoded in
+ * agrec-mix rather than by an ffmpeg child. */
+bool mx_pcm_inproc(int codec, int rate, int channels);
+/* Start such a track t (no child).  0, or -1 with err. */
+int mx_pcm_start(struct mx_track *t, int codec, int rate, struct ag_error *err);
+/* Decode one frame (data borrowed) at rel_us after the track's first. */
+int mx_pcm_feed(struct mx_track *t, int64_t rel_us, const uint8_t *data, size_t len,
+    struct ag_error *err);
+/* No more input: the last samples out of the filter, then eof. */
+void mx_pcm_end(struct mx_track *t);
+void mx_pcm_free(struct mx_pcm *p);
 
 /* ---- encode.c ---- */
 
