@@ -406,6 +406,9 @@ mx_track_read(struct mx_track *t)
 {
 	int got = 0;
 
+	if (t->pcm != NULL)
+		return mx_pcm_drain(t);
+
 	while (mx_track_wants_read(t)) {
 		ssize_t r;
 		if (t->video) {

@@ -213,7 +213,10 @@ int mx_pcm_start(struct mx_track *t, int codec, int rate, struct ag_error *err);
 /* Decode one frame (data borrowed) at rel_us after the track's first. */
 int mx_pcm_feed(struct mx_track *t, int64_t rel_us, const uint8_t *data, size_t len,
     struct ag_error *err);
-/* No more input: the last samples out of the filter, then eof. */
+/* Decode frames that waited for room in the track's buffer; 1 if any. */
+int mx_pcm_drain(struct mx_track *t);
+/* No more input: once the frames waiting are decoded, the last samples
+ * out of the filter, then eof. */
 void mx_pcm_end(struct mx_track *t);
 void mx_pcm_free(struct mx_pcm *p);
 

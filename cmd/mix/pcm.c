@@ -9,21 +9,32 @@
  * -3 dB on both channels (swresample's matrix).  The interpolator is a
  * windowed sinc over 16 input samples per output sample (Blackman, each
  * phase normalised to a gain of 1), so input samples pass unchanged.
- * A process per participant's audio cost more than its whole decoding.
+ * The decoded samples wait in the track's buffer (1 s) as the child's
+ * did; when it is full (a stream read faster than real time), the
+ * frames wait encoded, in order, and are decoded as the output takes
+ * samples, as the child's pipe held them back.  A process per
+ * participant's audio cost more than its whole decoding.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
-#include "diag.h"
 #include "mix/mix.h"
 #include "stream.h"
 
 #define TAPS 16                     /* input samples per output sample */
 #define HALF (TAPS / 2)
 #define MAX_L 12                    /* 4 kHz and up */
-#define MAX_BUFFER_S 60             /* decoded audio kept ahead of the output */
+#define CHUNK_IN 256                /* input samples decoded at a time */
+
+/* A frame waiting for room, from its sample off. */
+struct pcm_frame {
+	int64_t at;                 /* input sample of its first byte */
+	size_t off, len;
+	uint8_t *data;
+};
 
 struct mx_pcm {
 	int codec;                  /* AG_STREAM_CODEC_PCMU or _PCMA */
@@ -31,9 +42,10 @@ struct mx_pcm {
 	int64_t pushed;             /* input samples into the filter (with silence) */
 	float hist[TAPS];           /* the last TAPS inputs, oldest first */
 	float coef[MAX_L][TAPS];
-	int16_t *out;               /* one frame's output, interleaved */
-	size_t outcap;
-	int64_t dropped;            /* samples lost to a full buffer */
+	int16_t out[CHUNK_IN * MAX_L * 2];  /* one chunk's output, interleaved */
+	struct pcm_frame *q;        /* frames waiting, q[qhead..qn) */
+	size_t qhead, qn, qcap;
+	bool ending;                /* no more input: eof once q is empty */
 };
 
 bool
@@ -84,7 +96,9 @@ mx_pcm_free(struct mx_pcm *p)
 {
 	if (p == NULL)
 		return;
-	free(p->out);
+	for (size_t i = p->qhead; i < p->qn; i++)
+		free(p->q[i].data);
+	free(p->q);
 	free(p);
 }
 
@@ -94,27 +108,17 @@ clip16(float v)
 	return (int16_t)(v >= 32767.0f ? 32767 : v <= -32768.0f ? -32768 : lrintf(v));
 }
 
-/* Room in the track's buffer for n more output samples (grown up to
- * MAX_BUFFER_S): false when there is none. */
-static bool
-room(struct mx_track *t, size_t n)
+/* Input samples whose output fits in the track's buffer now (at most
+ * CHUNK_IN); 0 when the track is over. */
+static size_t
+room_in(const struct mx_track *t, const struct mx_pcm *p)
 {
-	size_t ss = 2 * (size_t)t->channels, need = t->alen + n * ss, cap = t->acap;
-	uint8_t *b;
+	size_t ss = 2 * (size_t)t->channels, n;
 
-	if (t->abuf == NULL)
-		return false;	/* the track is over */
-	if (need <= t->acap)
-		return true;
-	if (need > (size_t)MX_RATE * MAX_BUFFER_S * ss)
-		return false;
-	while (cap < need)
-		cap *= 2;
-	if ((b = realloc(t->abuf, cap)) == NULL)
-		return false;
-	t->abuf = b;
-	t->acap = cap;
-	return true;
+	if (t->abuf == NULL || t->alen >= t->acap)
+		return 0;
+	n = (t->acap - t->alen) / ss / (size_t)p->l;
+	return n > CHUNK_IN ? CHUNK_IN : n;
 }
 
 /* One input sample x into the filter: l output samples into p->out at *n
@@ -139,37 +143,85 @@ push(struct mx_pcm *p, int channels, float x, size_t *n)
 	}
 }
 
-/* Append the n output samples in p->out to the track's buffer. */
+/* Append the n interleaved values in p->out to the track's buffer. */
 static void
 append(struct mx_track *t, struct mx_pcm *p, size_t n)
 {
-	size_t ss = 2 * (size_t)t->channels;
-
 	if (n == 0)
 		return;
-	if (!room(t, n)) {
-		p->dropped += (int64_t)n;
-		return;
-	}
-	memcpy(t->abuf + t->alen, p->out, n * ss);
-	t->alen += n * ss;
+	memcpy(t->abuf + t->alen, p->out, n * sizeof p->out[0]);
+	t->alen += n * sizeof p->out[0];
 	mx_track_skip_passed(t);
 }
 
-/* Make p->out hold the output of ninputs input samples. */
-static int
-out_room(struct mx_pcm *p, int channels, size_t ninputs)
+/* Decode what fits of frame f (its off moves on).  true when it is done. */
+static bool
+decode_frame(struct mx_track *t, struct mx_pcm *p, struct pcm_frame *f)
 {
-	size_t need = ninputs * (size_t)p->l * (size_t)channels;
-	int16_t *o;
+	int64_t d = f->at + (int64_t)f->off - p->pushed, hard = p->rate / 10;
+	size_t k, n;
 
-	if (need <= p->outcap)
-		return 0;
-	if ((o = realloc(p->out, need * sizeof *o)) == NULL)
-		return -1;
-	p->out = o;
-	p->outcap = need;
-	return 0;
+	if (d < -hard)	/* an overlap: what comes before the samples so far goes */
+		f->off += (size_t)(-d) < f->len - f->off ? (size_t)(-d) : f->len - f->off;
+	while (d > hard) {	/* a gap: silence */
+		if ((k = room_in(t, p)) == 0)
+			return false;
+		if ((int64_t)k > d)
+			k = (size_t)d;
+		n = 0;
+		for (size_t i = 0; i < k; i++)
+			push(p, t->channels, 0.0f, &n);
+		append(t, p, n);
+		d -= (int64_t)k;
+	}
+	while (f->off < f->len) {
+		if ((k = room_in(t, p)) == 0)
+			return false;
+		if (k > f->len - f->off)
+			k = f->len - f->off;
+		n = 0;
+		for (size_t i = f->off; i < f->off + k; i++)
+			push(p, t->channels, p->codec == AG_STREAM_CODEC_PCMU ?
+			    ag_g711_ulaw(f->data[i]) : ag_g711_alaw(f->data[i]), &n);
+		append(t, p, n);
+		f->off += k;
+	}
+	return true;
+}
+
+/* The end of the input once every frame is decoded: the filter's last
+ * samples, then eof. */
+static void
+finish(struct mx_track *t, struct mx_pcm *p)
+{
+	size_t n = 0;
+
+	if (t->abuf != NULL && p->pushed > 0) {
+		if (room_in(t, p) < HALF)
+			return;	/* at the next pass */
+		for (int i = 0; i < HALF; i++)
+			push(p, t->channels, 0.0f, &n);
+		append(t, p, n);
+	}
+	t->eof = true;
+}
+
+int
+mx_pcm_drain(struct mx_track *t)
+{
+	struct mx_pcm *p = t->pcm;
+	int got = 0;
+
+	while (p->qhead < p->qn && decode_frame(t, p, &p->q[p->qhead])) {
+		free(p->q[p->qhead].data);
+		p->qhead++;
+		got = 1;
+	}
+	if (p->qhead == p->qn)
+		p->qhead = p->qn = 0;
+	if (p->ending && p->qn == 0 && !t->eof)
+		finish(t, p);
+	return got;
 }
 
 int
@@ -177,46 +229,35 @@ mx_pcm_feed(struct mx_track *t, int64_t rel_us, const uint8_t *data, size_t len,
     struct ag_error *err)
 {
 	struct mx_pcm *p = t->pcm;
-	int64_t at = (rel_us * p->rate + 500000) / 1000000, d = at - p->pushed, hard = p->rate / 10;
-	size_t skip = 0, n = 0, chunk;
+	struct pcm_frame f = { (rel_us * p->rate + 500000) / 1000000, 0, len, (uint8_t *)data };
+	struct pcm_frame *q;
 
-	if (d < -hard)	/* an overlap: what comes before the samples so far goes */
-		skip = (size_t)(-d) < len ? (size_t)(-d) : len;
-	while (d > hard) {	/* a gap: silence */
-		chunk = d > 4096 ? 4096 : (size_t)d;
-		if (out_room(p, t->channels, chunk) < 0)
+	if (p->ending)
+		return 0;	/* the track was ended (a leave, a new codec record) */
+	if (p->qn == 0 && decode_frame(t, p, &f))
+		return 0;
+	/* no room: the frame (what is left of it) waits, encoded */
+	if (p->qn == p->qcap) {
+		if (p->qhead > 0) {
+			memmove(p->q, p->q + p->qhead, (p->qn - p->qhead) * sizeof *p->q);
+			p->qn -= p->qhead;
+			p->qhead = 0;
+		} else if ((q = ag_grow(p->q, &p->qcap, p->qn + 1, sizeof *q)) == NULL) {
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		n = 0;
-		for (size_t i = 0; i < chunk; i++)
-			push(p, t->channels, 0.0f, &n);
-		append(t, p, n / (size_t)t->channels);
-		d -= (int64_t)chunk;
+		} else {
+			p->q = q;
+		}
 	}
-	if (out_room(p, t->channels, len - skip) < 0)
+	if ((f.data = malloc(len > 0 ? len : 1)) == NULL)
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
-	n = 0;
-	for (size_t i = skip; i < len; i++)
-		push(p, t->channels, p->codec == AG_STREAM_CODEC_PCMU ? ag_g711_ulaw(data[i]) :
-		    ag_g711_alaw(data[i]), &n);
-	append(t, p, n / (size_t)t->channels);
+	memcpy(f.data, data, len);
+	p->q[p->qn++] = f;
 	return 0;
 }
 
 void
 mx_pcm_end(struct mx_track *t)
 {
-	struct mx_pcm *p = t->pcm;
-	size_t n = 0;
-
-	if (p == NULL || t->eof)
-		return;
-	if (p->pushed > 0 && out_room(p, t->channels, HALF) == 0) {
-		for (int i = 0; i < HALF; i++)
-			push(p, t->channels, 0.0f, &n);
-		append(t, p, n / (size_t)t->channels);
-	}
-	t->eof = true;
-	if (p->dropped > 0)
-		ag_msg("%s: %lld samples dropped: the composite was %d s behind", t->what,
-		    (long long)p->dropped, MAX_BUFFER_S);
+	t->pcm->ending = true;
+	mx_pcm_drain(t);
 }
