@@ -385,11 +385,7 @@ poll_set(struct live *L)
 				L->p[np++].events = POLLOUT;
 			}
 		}
-		/* A decoder's output is read at every pass (every record and
-		 * tick, 20-66 ms apart), its pipe holding more than a frame: waking
-		 * for each 32 KiB ffmpeg writes would cost more than reading.  At
-		 * the end, when passes are rarer, it is waited for. */
-		if (L->eof && t->spawned && !t->done && mx_track_wants_read(t)) {
+		if (t->spawned && !t->done && mx_track_wants_read(t)) {
 			L->p[np].fd = t->out_fd;
 			L->p[np++].events = POLLIN;
 		}
