@@ -171,6 +171,14 @@ mx_frame_copy(struct mx_frame *dst, const struct mx_frame *src)
 
 	if (dst->w != src->w || dst->h != src->h)
 		return;
+	if (dst->ys == dst->w && src->ys == src->w && dst->us == cw && src->us == cw &&
+	    dst->vs == cw && src->vs == cw && dst->u == dst->y + (size_t)dst->w * (size_t)dst->h &&
+	    src->u == src->y + (size_t)src->w * (size_t)src->h &&
+	    dst->v == dst->u + (size_t)cw * (size_t)ch && src->v == src->u + (size_t)cw * (size_t)ch) {
+		/* both packed (mx_frame_new): one copy, not one per row */
+		memcpy(dst->y, src->y, (size_t)dst->w * (size_t)dst->h + 2 * (size_t)cw * (size_t)ch);
+		return;
+	}
 	copy_plane(dst->y, dst->ys, src->y, src->ys, src->w, src->h);
 	copy_plane(dst->u, dst->us, src->u, src->us, cw, ch);
 	copy_plane(dst->v, dst->vs, src->v, src->vs, cw, ch);
@@ -339,18 +347,22 @@ split_pos(int64_t pos, int size, int *a, uint16_t *f)
 	}
 }
 
-/* One source row (span columns from lo) scaled horizontally, 8.8. */
+/* One source row (span columns from lo) scaled horizontally, 8.8.  The
+ * columns whose right neighbour is past the span (at its end: xa is
+ * increasing) take the last pixel for it, as the other passes do; the
+ * row is read in place (a copy per row cost as much as the scaling). */
 static void
-hscale_row(uint16_t *restrict h, const uint8_t *row, int span, const int *restrict xa,
-    const uint16_t *restrict xf, int n)
+hscale_row(uint16_t *restrict h, const uint8_t *restrict row, int span,
+    const int *restrict xa, const uint16_t *restrict xf, int n)
 {
-	uint8_t seg[SPAN + 1];
-	int i;
+	int i, m = n;
 
-	memcpy(seg, row, (size_t)span);
-	seg[span] = seg[span - 1];
-	for (i = 0; i < n; i++)
-		h[i] = (uint16_t)(seg[xa[i]] * (256 - xf[i]) + seg[xa[i] + 1] * xf[i]);
+	while (m > 0 && xa[m - 1] + 1 >= span)
+		m--;
+	for (i = 0; i < m; i++)
+		h[i] = (uint16_t)(row[xa[i]] * (256 - xf[i]) + row[xa[i] + 1] * xf[i]);
+	for (; i < n; i++)
+		h[i] = (uint16_t)(row[span - 1] * 256);
 }
 
 /* Vertical pass over scaled rows: out = h0 and h1 weighted by fy, rounded. */

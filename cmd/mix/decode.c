@@ -13,6 +13,7 @@
  * none.  Every pipe is non-blocking; the engine polls them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -106,7 +107,19 @@ mx_track_free(struct mx_track *t)
 	free(t->abuf);
 	free(t->nalbuf);
 	free(t->fpts);
+	mx_pcm_free(t->pcm);
 	free(t);
+}
+
+void
+mx_pipe_fit(int fd, size_t bytes)
+{
+	int size = 65536;
+
+	while ((size_t)size < bytes && size < 1 << 20)
+		size *= 2;
+	if (size > 65536)
+		fcntl(fd, F_SETPIPE_SZ, size);	/* best effort: the pipe works either way */
 }
 
 /* Spawn argv with stdout on a new pipe (and stdin on one when want_in),
@@ -128,6 +141,8 @@ spawn_piped(struct mx_track *t, const char *ffmpeg, struct ag_argv *a, bool want
 		return -1;
 	}
 	t->out_fd = io.out;
+	if (t->video)
+		mx_pipe_fit(t->out_fd, t->fsize);
 	if (want_in)
 		t->in_fd = io.in;
 	t->spawned = true;
@@ -185,6 +200,8 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 	struct ag_argv a = { 0 };
 	int rc;
 
+	if (!t->video && mx_pcm_inproc(codec, rate, channels))
+		return mx_pcm_start(t, codec, rate, err);
 	memset(&mt, 0, sizeof mt);
 	t->codec = codec;
 	t->in_rate = rate;
@@ -276,7 +293,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 	int64_t ms;
 	int16_t pcm[4096];
 
-	if (t->mkv == NULL || t->failed)
+	if ((t->mkv == NULL && t->pcm == NULL) || t->failed)
 		return 0;
 	if (t->video && !t->got_key) {
 		if (!key)
@@ -287,6 +304,13 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 		t->first_pts_us = pts_us;
 		t->t0_us = pts_us;
 		t->start_us = pts_us;
+	}
+	if (t->pcm != NULL) {
+		if (mx_pcm_feed(t, pts_us - t->first_pts_us, data, len, err) < 0) {
+			t->failed = true;
+			return -1;
+		}
+		return 0;
 	}
 	ms = (pts_us - t->first_pts_us) / 1000;
 	if (ms < 0)
@@ -331,6 +355,8 @@ mx_track_end_input(struct mx_track *t)
 {
 	struct ag_error e;
 
+	if (t->pcm != NULL)
+		mx_pcm_end(t);
 	if (t->in_fd < 0)
 		return;
 	if (t->mkv != NULL) {
@@ -380,6 +406,9 @@ mx_track_read(struct mx_track *t)
 {
 	int got = 0;
 
+	if (t->pcm != NULL)
+		return mx_pcm_drain(t);
+
 	while (mx_track_wants_read(t)) {
 		ssize_t r;
 		if (t->video) {
@@ -409,21 +438,27 @@ mx_track_read(struct mx_track *t)
 				t->have++;
 			}
 		} else {
-			size_t ss = 2 * (size_t)t->channels;
-			int64_t n;
 			t->alen += (size_t)r;
-			/* samples whose time the output has already passed (live) */
-			n = t->askip - t->apos;
-			if (n > (int64_t)(t->alen / ss))
-				n = (int64_t)(t->alen / ss);
-			if (n > 0) {
-				memmove(t->abuf, t->abuf + (size_t)n * ss, t->alen - (size_t)n * ss);
-				t->alen -= (size_t)n * ss;
-				t->apos += n;
-			}
+			mx_track_skip_passed(t);
 		}
 	}
 	return got;
+}
+
+void
+mx_track_skip_passed(struct mx_track *t)
+{
+	size_t ss = 2 * (size_t)t->channels;
+	int64_t n = t->askip - t->apos;
+
+	/* samples whose time the output has already passed (live) */
+	if (n > (int64_t)(t->alen / ss))
+		n = (int64_t)(t->alen / ss);
+	if (n > 0) {
+		memmove(t->abuf, t->abuf + (size_t)n * ss, t->alen - (size_t)n * ss);
+		t->alen -= (size_t)n * ss;
+		t->apos += n;
+	}
 }
 
 bool

@@ -297,6 +297,13 @@ video_of(struct mx_engine *e, uint32_t uid, int64_t tn)
 static void
 put_frame(struct mx_sink *s, const struct mx_frame *f)
 {
+	if (f->ys == f->w && f->u == f->y + (size_t)f->w * (size_t)f->h &&
+	    f->v == f->u + (size_t)f->us * (size_t)((f->h + 1) / 2) && f->us == (f->w + 1) / 2 &&
+	    f->vs == f->us) {
+		/* packed (mx_frame_new): one write, no copy when the pipe takes it */
+		mx_sink_send(s, f->y, ag_stream_i420_size((unsigned)f->w, (unsigned)f->h));
+		return;
+	}
 	for (int y = 0; y < f->h; y++)
 		mx_sink_put(s, f->y + (size_t)y * (size_t)f->ys, (size_t)f->w);
 	for (int y = 0; y < (f->h + 1) / 2; y++)

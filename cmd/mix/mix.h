@@ -153,10 +153,14 @@ struct mx_track {
 	size_t alen, acap;
 	int64_t apos;
 	int64_t askip;              /* live: drop samples before this when they arrive */
+	struct mx_pcm *pcm;         /* live G.711 decoded here (pcm.c), or NULL */
 	char *path;                 /* folder: the media file (borrowed) */
 	char what[64];              /* "uid 1001 video" for messages */
 };
 
+/* Give the pipe fd room for bytes (a frame), up to 1 MiB: one write of a
+ * frame then needs no wakeup of the reader in between (best effort). */
+void mx_pipe_fit(int fd, size_t bytes);
 /* A folder track for clip c (not started). */
 struct mx_track *mx_track_folder(const struct mx_clip *c, int fps, int channels);
 /* A live track; start it with mx_track_spawn_live. */
@@ -194,6 +198,28 @@ bool mx_track_video_ready(const struct mx_track *t, int64_t tn, int fps);
 void mx_track_audio_take(struct mx_track *t, int64_t s0, int64_t s1, int16_t *out);
 bool mx_track_audio_ready(const struct mx_track *t, int64_t s1);
 
+/* Live audio: drop the samples at the end of the buffer whose time the
+ * output has passed (askip). */
+void mx_track_skip_passed(struct mx_track *t);
+
+/* ---- pcm.c ---- */
+
+struct mx_pcm;
+/* Whether a live audio track of codec/rate/channels is decoded in
+ * agrec-mix rather than by an ffmpeg child. */
+bool mx_pcm_inproc(int codec, int rate, int channels);
+/* Start such a track t (no child).  0, or -1 with err. */
+int mx_pcm_start(struct mx_track *t, int codec, int rate, struct ag_error *err);
+/* Decode one frame (data borrowed) at rel_us after the track's first. */
+int mx_pcm_feed(struct mx_track *t, int64_t rel_us, const uint8_t *data, size_t len,
+    struct ag_error *err);
+/* Decode frames that waited for room in the track's buffer; 1 if any. */
+int mx_pcm_drain(struct mx_track *t);
+/* No more input: once the frames waiting are decoded, the last samples
+ * out of the filter, then eof. */
+void mx_pcm_end(struct mx_track *t);
+void mx_pcm_free(struct mx_pcm *p);
+
 /* ---- encode.c ---- */
 
 /* A non-blocking output with a bounded queue. */
@@ -210,6 +236,11 @@ int mx_sink_init(struct mx_sink *s, int fd, const char *name, size_t cap);
 /* Append (the caller checked the room). */
 void mx_sink_put(struct mx_sink *s, const void *data, size_t len);
 size_t mx_sink_room(const struct mx_sink *s);
+/* Write data (borrowed) to the fd at once when nothing is queued, and
+ * queue what it does not take (the caller checked the room): a frame
+ * goes out without a copy.  An error marks s failed (mx_sink_flush
+ * reports it). */
+void mx_sink_send(struct mx_sink *s, const void *data, size_t len);
 /* Write what the fd takes now; -1 on an error (s->failed). */
 int mx_sink_flush(struct mx_sink *s);
 void mx_sink_free(struct mx_sink *s);
