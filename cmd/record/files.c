@@ -233,12 +233,14 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0)
 		goto out;
 	/* The recorder must keep reading its sockets while children start
-	 * and encode: they run at the lowest priority.  At nice 5, a hundred
-	 * busy children left the recorder about 5 % of a core and its
-	 * sockets overflowed (every user lost video and audio); an encoder
-	 * that gets too little falls behind and sheds audio instead
-	 * (RC_QUEUE_MS). */
-	setpriority(PRIO_PROCESS, (id_t)w->pid, 19);
+	 * and encode: they run at a lower priority.  At nice 5, a hundred
+	 * busy children on two cores leave the recorder about 6 % of a core
+	 * (weights 1024 against 50 x 335) and its sockets overflowed (every
+	 * user lost video and audio); at nice 10 it keeps 16 %.  Not 19: the
+	 * children would then also lose to every other program, and a
+	 * recorder killed loses what they have not taken.  An encoder that
+	 * gets too little falls behind and sheds audio (RC_QUEUE_MS). */
+	setpriority(PRIO_PROCESS, (id_t)w->pid, 10);
 	/* A small pipe: what a child that stalls has not taken is little. */
 	fcntl(io.in, F_SETPIPE_SZ, 16384);
 	if (f->nchildren == f->cap_children) {
@@ -495,13 +497,13 @@ rc_writer_backlog(struct rc_folder *f, struct rc_writer *w)
 }
 
 /*
- * Whether an audio child is so far behind that this frame is dropped:
+ * Whether an audio child is so far behind that the frame at ch_ms is dropped:
  * more than RC_QUEUE_MS of media waits for it; it drops until the
  * queue is RC_QUEUE_RESUME_MS shorter, so that what is lost comes in a
  * few runs of silence rather than as holes all over the file.
  */
 static bool
-child_behind(struct rc_folder *f, struct rc_writer *w)
+child_behind(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms)
 {
 	struct ag_error e = { 0 };
 	int64_t q;
@@ -509,6 +511,10 @@ child_behind(struct rc_folder *f, struct rc_writer *w)
 	if (w->kind != RC_W_CHILD || w->video || w->raw != AG_RAW_NONE || w->mkv == NULL)
 		return false;
 	q = rc_writer_backlog(f, w);
+	/* The child took all it was given: a gap before this frame (dropped
+	 * frames, a pause) is no queue. */
+	if (q == 0 && w->nmarks == 0 && ag_mkv_pending(w->mkv) == 0)
+		w->taken_ms = w->fed_ms = ch_ms;
 	if (!w->shedding && q > RC_QUEUE_MS) {
 		w->shedding = true;
 		/* The frames collected go to the child now, so that it can
@@ -580,7 +586,7 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 
 	if (w->kind == RC_W_NONE || w->failed)
 		return -1;
-	if (child_behind(f, w)) {
+	if (child_behind(f, w, ch_ms)) {
 		/* The file's time goes on: the gap becomes silence, and the
 		 * split rule (15 s without media) does not see a gap. */
 		w->shed_frames++;
