@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,21 +139,55 @@ stop_all(struct rc_rec *r, int64_t now, bool end_session)
 	r->folder.stopping = false;
 }
 
-/* Wait for every ffmpeg child to finish its file: 10 s, or 10 s past
- * the time the queues were given when the machine was behind. */
+/* The CPU time (clock ticks) the live children have used so far. */
+static unsigned long long
+children_cpu(const struct rc_folder *f)
+{
+	unsigned long long sum = 0, ut, st;
+	char path[64], buf[512], *p;
+	size_t k;
+
+	for (k = 0; k < f->nchildren; k++) {
+		FILE *fp;
+		snprintf(path, sizeof path, "/proc/%ld/stat", (long)f->children[k]);
+		if ((fp = fopen(path, "re")) == NULL)
+			continue;
+		/* After the name: state and 10 fields, then utime and stime. */
+		if (fgets(buf, sizeof buf, fp) != NULL && (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
+			sum += ut + st;
+		fclose(fp);
+	}
+	return sum;
+}
+
+/*
+ * Wait for every ffmpeg child to finish its file: 10 s, or 10 s past
+ * the time the queues were given; past that, as long as the children
+ * still work (use CPU: on a busy machine an encoder that has taken its
+ * last bytes may still have seconds of audio to encode), 30 s at most.
+ */
 static void
 wait_children(struct rc_rec *r)
 {
-	int64_t start = rc_now_ms(&r->folder), end = start + 10000;
+	struct rc_folder *f = &r->folder;
+	int64_t start = rc_now_ms(f), end = start + 10000, cap = start + 30000;
+	int64_t now = start, seen_ms = start;
+	unsigned long long cpu = children_cpu(f), c;
 
-	if (r->folder.finish_by_ms + 10000 > end)
-		end = r->folder.finish_by_ms + 10000;
-	while (r->folder.nchildren > 0 && rc_now_ms(&r->folder) < end) {
+	if (f->finish_by_ms + 10000 > end)
+		end = f->finish_by_ms + 10000;
+	while (f->nchildren > 0 && (now < end || (now < cap && now - seen_ms < 2000))) {
 		struct timespec ts = { 0, 50 * 1000000 };
 		reap(r);
-		if (r->folder.nchildren == 0)
+		if (f->nchildren == 0)
 			break;
 		nanosleep(&ts, NULL);
+		now = rc_now_ms(f);
+		if (now - seen_ms >= 500 && (c = children_cpu(f)) != cpu) {
+			cpu = c;
+			seen_ms = now;
+		}
 	}
 	if (r->folder.nchildren > 0) {
 		size_t k;
