@@ -671,23 +671,35 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 	return 0;
 }
 
-/* Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't'.
- * Looked at twice a second at most: /proc is not free. */
+/*
+ * Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't';
+ * *working is set when it used CPU since the last look.  Looked at twice
+ * a second at most: /proc is not free.
+ */
 static bool
-child_stopped(struct rc_writer *w, int64_t now)
+child_stopped(struct rc_writer *w, int64_t now, bool *working)
 {
 	char path[64], buf[512], *p;
+	unsigned long long ut, st;
 	FILE *f;
 	bool stopped = false;
 
+	*working = false;
 	if (w->pid <= 0 || now - w->stat_checked_ms < 500)
 		return w->stopped_seen;
 	w->stat_checked_ms = now;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return false;
-	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ') {
 		stopped = p[2] == 'T' || p[2] == 't';
+		/* After the state, 10 fields, then utime and stime. */
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+		    &ut, &st) == 2) {
+			*working = ut + st != w->cpu_ticks;
+			w->cpu_ticks = ut + st;
+		}
+	}
 	fclose(f);
 	w->stopped_seen = stopped;
 	return stopped;
@@ -697,6 +709,7 @@ int
 rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then)
 {
 	uint64_t taken;
+	bool stopped, working;
 	int secs;
 
 	if (w->kind != RC_W_CHILD || w->failed || w->mkv == NULL)
@@ -705,12 +718,16 @@ rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, con
 	if (w->failed)
 		return 0;
 	taken = ag_mkv_written(w->mkv);
-	if (!w->watched || taken != w->taken || ag_mkv_pending(w->mkv) == 0) {
+	stopped = child_stopped(w, now, &working);
+	/* A child that works is not stuck, though it takes nothing: an
+	 * encoder far behind on a busy machine reads its pipe in chunks of
+	 * several seconds of audio (its own buffer), at long intervals. */
+	if (!w->watched || taken != w->taken || ag_mkv_pending(w->mkv) == 0 || working) {
 		w->watched = true;
 		w->taken = taken;
 		w->progress_ms = now;
 	}
-	if (!child_stopped(w, now))
+	if (!stopped)
 		w->stopped = false;
 	else if (!w->stopped) {
 		w->stopped = true;

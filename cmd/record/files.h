@@ -62,6 +62,7 @@ struct rc_writer {
 	bool failed;                /* the child died or stalled: close and split */
 	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
 	bool stopped_seen;          /* what /proc said then */
+	unsigned long long cpu_ticks;  /* and the CPU time the child had used */
 	/* CHILD: the stall watch (rc_writer_stall_check). */
 	bool watched;               /* taken and progress_ms are set */
 	uint64_t taken;             /* bytes the child had taken at progress_ms */
@@ -154,7 +155,7 @@ void rc_folder_loss(struct rc_folder *f);
 /*
  * A child writer is stalled when it is stopped (SIGSTOP, a debugger)
  * for RC_STOPPED_MS, or when bytes wait for it and it has taken none of
- * them for RC_STALL_MS.  A child that reads, however late, is never
+ * them and used no CPU for RC_STALL_MS.  A child that reads, however late, is never
  * stalled: on a busy machine an encoder falls behind and catches up,
  * and killing it would lose what it holds and cost more to restart.
  * A stalled child is logged, killed and marked failed (its file is then
