@@ -121,6 +121,7 @@ main(int argc, char **argv)
 	if (r.folder.log_fd >= 0)
 		close(r.folder.log_fd);
 	free(r.users);
+	free(r.user_cache);
 	free(r.folder.children);
 	free(ffmpeg);
 	return status;

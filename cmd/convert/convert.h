@@ -29,6 +29,7 @@ struct cv_opts {
 	bool force, reencode, stretch, dry_run, json, quiet;
 	bool once;              /* --once: skip converted or locked folders */
 	int raw;                /* --raw: enum ag_raw_format, AG_RAW_NONE for none */
+	bool opus;              /* --audioCodec opus: outputs keep Opus, not AAC */
 };
 
 /* Where messages go: stderr (with the program name) and convert.log. */
@@ -72,6 +73,7 @@ struct cv_clip {
 	struct ag_probe_stream ps;  /* the probed stream of this kind */
 	double probed_dur;      /* seconds, < 0 if unknown */
 	int64_t adts_samples;   /* ADTS audio: exact decoded samples, else 0 */
+	int64_t opus_samples;   /* Ogg Opus audio: exact decoded samples at 48 kHz, else 0 */
 };
 
 struct cv_txt {
@@ -139,6 +141,8 @@ struct cv_job {
 	size_t nvideo;
 	bool copy_video;        /* every video clip is stream-copied */
 	bool copy_audio;        /* every audio clip is stream-copied */
+	bool opus;              /* the audio is Opus (--audioCodec opus), else AAC; when
+	                         * copied too, it is one Ogg Opus clip that fills it */
 	int64_t audio_shift;    /* samples at 48 kHz all audio is placed earlier (< 0: later) */
 };
 

@@ -199,10 +199,12 @@ verify(struct cv_ctx *c, const struct cv_job *j, const char *path, struct cv_res
 		}
 	}
 	if (want_audio) {
-		if (p->audio.sample_rate != 48000 || strcmp(p->audio.codec, "aac") != 0 ||
+		const char *codec = j->opus ? "opus" : "aac";
+		if (p->audio.sample_rate != 48000 || strcmp(p->audio.codec, codec) != 0 ||
 		    p->audio.channels != (j->channels >= 2 ? 2 : 1)) {
-			snprintf(res->why, sizeof res->why, "the output audio is %s %d Hz %d ch; planned aac 48000 Hz %d ch",
-			    p->audio.codec, p->audio.sample_rate, p->audio.channels, j->channels >= 2 ? 2 : 1);
+			snprintf(res->why, sizeof res->why, "the output audio is %s %d Hz %d ch; planned %s 48000 Hz %d ch",
+			    p->audio.codec, p->audio.sample_rate, p->audio.channels, codec,
+			    j->channels >= 2 ? 2 : 1);
 			return -1;
 		}
 		if (p->audio.duration >= 0 && !near(p->audio.duration, want, tol)) {

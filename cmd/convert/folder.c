@@ -95,7 +95,8 @@ output_json(const struct cv_job *j, const char *dir, const struct ag_probe *p, b
 	if (j->kind != CV_OUT_VIDEO && j->naudio > 0) {
 		json_t *s = json_object();
 		json_object_set_new(s, "type", json_string("audio"));
-		json_object_set_new(s, "codec", json_string(planned ? "aac" : p->audio.codec));
+		json_object_set_new(s, "codec", json_string(planned ? (j->opus ? "opus" : "aac") :
+		    p->audio.codec));
 		json_object_set_new(s, "sample_rate", json_integer(planned ? 48000 : p->audio.sample_rate));
 		json_object_set_new(s, "channels", json_integer(planned ? (j->channels >= 2 ? 2 : 1) :
 		    p->audio.channels));

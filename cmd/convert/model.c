@@ -11,6 +11,7 @@
 
 #include "convert/convert.h"
 #include "adts.h"
+#include "oggopus.h"
 #include "folder.h"
 #include "fsutil.h"
 #include "reclog.h"
@@ -106,6 +107,31 @@ adts_probe(const char *path, struct cv_clip *cl)
 }
 
 /*
+ * An Ogg Opus file (agrec-record --audioFormat opus) is read directly
+ * too: its length is its last granule position less the pre-skip, where
+ * ffprobe counts the pre-skip in.  Decoders leave the pre-skip out, so
+ * the first sample decoded is the one at the clip's create time.
+ * Returns -1 to fall back to ffprobe.
+ */
+static int
+opus_probe(const char *path, struct cv_clip *cl)
+{
+	struct ag_oggopus_info oi;
+
+	if (ag_oggopus_scan(path, &oi, NULL) < 0 || oi.channels == 0 || oi.samples <= 0)
+		return -1;
+	memset(&cl->ps, 0, sizeof cl->ps);
+	cl->ps.present = true;
+	strcpy(cl->ps.codec, "opus");
+	cl->ps.sample_rate = 48000;
+	cl->ps.channels = oi.channels;
+	cl->ps.duration = (double)oi.samples / 48000;
+	cl->probed_dur = cl->ps.duration;
+	cl->opus_samples = oi.samples;
+	return 0;
+}
+
+/*
  * The converter's policy for one clip: probe its media and drop it when
  * missing, empty, unreadable, without a close line and a known duration,
  * or shorter than 1 s; a clip without a close line ends at its start plus
@@ -140,6 +166,8 @@ check_clip(struct cv_ctx *c, const char *dir, const struct cv_txt *t, struct cv_
 		goto out;
 	}
 	if (cl->kind == AG_MEDIA_AAC && adts_probe(path, cl) == 0)
+		goto probed;
+	if (cl->kind == AG_MEDIA_OPUS && opus_probe(path, cl) == 0)
 		goto probed;
 	if (ag_probe_file(c->ffprobe, path, &pr, &e) < 0) {
 		cv_warn(c, "%s/%s: %s cannot be read (%s); skipped", dir, t->name, cl->file, e.msg);

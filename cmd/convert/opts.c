@@ -15,7 +15,8 @@
 
 static const char usage_text[] =
 "usage: agrec-convert [-m MODE] [-p FPS] [-s] [-r W H | -r WxH] [-j N] [--force] [--once]\n"
-"                     [--reencode] [--stretch] [--dry-run] [--json] [-q] -f DIR [-f DIR ...]\n"
+"                     [--audioCodec aac|opus] [--reencode] [--stretch] [--dry-run] [--json]\n"
+"                     [-q] -f DIR [-f DIR ...]\n"
 "       agrec-convert --raw pcm|aac|h264|yuv [-q] [--json] -f DIR [-f DIR ...]\n"
 "       agrec-convert [options] --scan ROOT\n"
 "       agrec-convert -h | --help | -V | --version\n";
@@ -32,6 +33,9 @@ static const char help_text[] =
 "  -r, --resolution W H  output canvas (also WxH); 0 0 = automatic (default)\n"
 "  -j, --jobs N          parallel ffmpeg jobs, 1..64 (default: CPUs)\n"
 "      --force           convert a folder without recording2-done.txt\n"
+"      --audioCodec C    the outputs' audio: aac (default) or opus (kept from\n"
+"                        .opus segments when one fills the output, else\n"
+"                        encoded; MP4 with Opus, for players that take it)\n"
 "      --raw FORMAT      instead: per-user raw files as agrec-record writes them\n"
 "                        live: pcm (48 kHz s16le), aac (ADTS), h264 (Annex-B),\n"
 "                        yuv (I420); <UID>.<ext> and a <UID>.<ext>.json sidecar\n"
@@ -140,6 +144,11 @@ one_opt(int ch, const char *name, void *ctx)
 			return fe_usage("--raw: '%s' is not pcm, aac, h264 or yuv", optarg);
 		break;
 	case 'F': o->force = true; break;
+	case 'A':
+		if (strcmp(optarg, "aac") != 0 && strcmp(optarg, "opus") != 0)
+			return fe_usage("--audioCodec: '%s' is not aac or opus", optarg);
+		o->opus = strcmp(optarg, "opus") == 0;
+		break;
 	case 'R': o->reencode = true; break;
 	case 'T': o->stretch = true; break;
 	case 'n': o->dry_run = true; break;
@@ -164,6 +173,7 @@ cv_opts_parse(int argc, char **argv, struct cv_opts *o, struct cv_strlist *folde
 		FE_LONGOPTS_HV,
 		{ "scan", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "audioCodec", required_argument, NULL, 'A' },
 		{ "once", no_argument, NULL, 'O' },
 		{ "raw", required_argument, NULL, 'W' },
 		{ "reencode", no_argument, NULL, 'R' },

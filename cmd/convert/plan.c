@@ -196,6 +196,28 @@ audio_copyable(const struct cv_opts *o, const struct cv_job *j)
 	return true;
 }
 
+/*
+ * With --audioCodec opus, the audio is copied when it is one Ogg Opus
+ * clip with the output's channel count that fills the output's audio:
+ * placed at 0 and nothing of it cut by the txt.  It moves with the first
+ * video frame (j->audio_shift, up to half a frame: the MP4 edit list
+ * leaves out what falls before 0), so it may end up to one frame before
+ * the output.  Anything else (gaps, cuts, several clips, AAC) is encoded.
+ */
+static bool
+opus_copyable(const struct cv_opts *o, const struct cv_job *j)
+{
+	const struct cv_place *p = j->audio;
+
+	if (o->reencode || j->naudio != 1 || p->clip->kind != AG_MEDIA_OPUS)
+		return false;
+	if (p->clip->ps.channels != (j->channels >= 2 ? 2 : 1) || p->skip_ms != 0)
+		return false;
+	if (p->out_ms != 0 || p->dur_ms != j->dur_ms)
+		return false;
+	return p->clip->opus_samples - j->audio_shift >= j->dur_ms * 48 - 48000 / j->fps;
+}
+
 /* Turn a list of windows into one job. */
 static int
 make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind kind,
@@ -275,7 +297,8 @@ make_job(struct cv_ctx *c, const struct window *w, size_t nw, enum cv_out_kind k
 		j->audio_shift = ms * 48 - cv_frames_at(ms, j->fps) * 48000 / j->fps;
 	}
 	j->copy_video = copyable(o, j);
-	j->copy_audio = audio_copyable(o, j);
+	j->opus = o->opus;
+	j->copy_audio = o->opus ? opus_copyable(o, j) : audio_copyable(o, j);
 	return 0;
 nomem:
 	free(au.v);

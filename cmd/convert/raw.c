@@ -3,7 +3,8 @@
  * folder, as agrec-record writes them live with --getAudioFrame and
  * --getVideoFrame (agora-format.md 4.7, 4.8): per user, every clip of a
  * kind in time order, appended, in <UID>.pcm (48 kHz s16le), <UID>.aac
- * (ADTS), <UID>.h264 (Annex-B) or <UID>.yuv (I420), each with a JSON
+ * (ADTS; Ogg Opus clips encoded to AAC), <UID>.h264 (Annex-B) or <UID>.yuv
+ * (I420), each with a JSON
  * sidecar <file>.json.  As in the recorder, a raw file is what was
  * recorded, gaps left out, and a format change the bytes cannot carry
  * (channel count, picture size) starts <UID>_2.<ext>, <UID>_3.<ext>, ...
@@ -57,7 +58,12 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 		ag_argv_pushf(&a, "%d", o->channels);
 		break;
 	case AG_RAW_AAC:
-		ag_argv_pushl(&a, "-vn", "-c:a", "copy", "-f", "adts", NULL);
+		/* An Ogg Opus clip is encoded as the recorder's live AAC is. */
+		if (cl->kind == AG_MEDIA_OPUS)
+			ag_argv_pushl(&a, "-vn", "-c:a", "aac", "-b:a", o->channels >= 2 ? "128k" : "64k",
+			    "-ar", "48000", "-ac", o->channels >= 2 ? "2" : "1", "-f", "adts", NULL);
+		else
+			ag_argv_pushl(&a, "-vn", "-c:a", "copy", "-f", "adts", NULL);
 		break;
 	case AG_RAW_H264:
 		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", NULL);

@@ -10,8 +10,12 @@
  *    gaps from a colour source, each clip trimmed, rotated, scaled into
  *    the canvas and brought to the output rate), joined by the concat
  *    filter, so only one clip is decoded at a time.
- * The audio is always one filter graph in the same ffmpeg run: silence
- * and clips, each clip cut or padded to its txt duration to the sample.
+ * The audio is one filter graph in the same ffmpeg run (silence and
+ * clips, each clip cut or padded to its txt duration to the sample,
+ * encoded as AAC or, with --audioCodec opus, Opus), or copied: ADTS clips
+ * joined by the concat demuxer like the video, or one Ogg Opus clip.
+ * Ogg Opus and AAC clips are decoded alike: the decoder leaves out the
+ * Opus pre-skip, so a clip's first sample is at its create time.
  */
 #include <errno.h>
 #include <limits.h>
@@ -463,10 +467,19 @@ filler_steps(struct cv_ctx *c, const struct cv_job *j, const char *absdir,
 	if (want_video && j->copy_video && copy_and_fill(c, j, &copy_video, absdir, tmpdir,
 	    index, r, &r->lists[CV_LIST_VIDEO]) < 0)
 		return -1;
-	if (want_audio && j->copy_audio && copy_and_fill(c, j, &copy_audio, absdir, tmpdir,
+	if (want_audio && j->copy_audio && !j->opus && copy_and_fill(c, j, &copy_audio, absdir, tmpdir,
 	    index, r, &r->lists[CV_LIST_AUDIO]) < 0)
 		return -1;
 	return 0;
+}
+
+/* Push "-itsoffset" and s samples at 48 kHz in seconds, for the next input. */
+static void
+push_offset(struct ag_argv *a, int64_t s)
+{
+	ag_argv_push(a, "-itsoffset");
+	ag_argv_pushf(a, "%s%lld.%06lld", s < 0 ? "-" : "", (long long)(llabs(s) / SR),
+	    (long long)(llabs(s) % SR * 1000000 / SR));
 }
 
 /* The main step's inputs: the video (concat list or clips), then the audio.
@@ -493,17 +506,18 @@ main_inputs(const struct cv_job *j, const char *absdir, const char *tmpdir,
 		nin = (int)j->nvideo;
 	}
 	*first_audio = nin;
-	if (want_audio && j->copy_audio) {
+	if (want_audio && j->copy_audio && !j->opus) {
 		int64_t base = audio_base(j);
 		/* Frame 0 of the list at its sample: "-0.021333" for a priming
 		 * frame before 0, which the MP4 edit list leaves out. */
-		ag_argv_push(a, "-itsoffset");
-		ag_argv_pushf(a, "%s%lld.%06lld", base < 0 ? "-" : "",
-		    (long long)(llabs(base) / SR), (long long)(llabs(base) % SR * 1000000 / SR));
+		push_offset(a, base);
 		ag_argv_pushl(a, "-f", "concat", "-i", NULL);
 		if (push_url(a, tmpdir, r->lists[CV_LIST_AUDIO].name) < 0)
 			return -1;
 	} else if (want_audio) {
+		/* A copied Ogg Opus clip moves with the first video frame too. */
+		if (j->copy_audio && j->audio_shift != 0)
+			push_offset(a, -j->audio_shift);
 		for (i = 0; i < j->naudio; i++) {
 			ag_argv_pushl(a, "-i", NULL);
 			if (push_url(a, absdir, j->audio[i].clip->file) < 0)
@@ -552,7 +566,7 @@ main_graph_maps(const struct cv_opts *o, const struct cv_job *j, bool want_audio
 		ag_argv_pushf(a, "%d:a", first_audio);
 		ag_argv_pushl(a, "-c:a", "copy", NULL);
 	} else if (want_audio) {
-		ag_argv_pushl(a, "-map", "[aout]", "-c:a", "aac", "-b:a",
+		ag_argv_pushl(a, "-map", "[aout]", "-c:a", j->opus ? "libopus" : "aac", "-b:a",
 		    j->channels >= 2 ? "128k" : "64k", "-ar", "48000", NULL);
 	}
 	return 0;
@@ -591,7 +605,8 @@ cv_render_job(struct cv_ctx *c, const struct cv_folder *f, const struct cv_job *
 	snprintf(tmpname, sizeof tmpname, "j%d-%s", index, j->name);
 	if ((r->out_tmp = ag_path_join(tmpdir, tmpname)) == NULL)
 		goto nomem;
-	ag_argv_pushl(a, "-f", j->kind == CV_OUT_AUDIO ? "ipod" : "mp4", NULL);
+	/* The ipod muxer (.m4a) takes no Opus; an MP4 does. */
+	ag_argv_pushl(a, "-f", j->kind == CV_OUT_AUDIO && !j->opus ? "ipod" : "mp4", NULL);
 	if (push_url(a, tmpdir, tmpname) < 0)
 		goto nomem;
 	for (i = 0; i < (size_t)r->nsteps; i++)

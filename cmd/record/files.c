@@ -4,11 +4,13 @@
  *
  * Writers keep every file playable if the recorder is killed: VP8 goes
  * into WebM written here in whole clusters; H.264 into fragmented MP4
- * written here too (libcommon/fmp4.c, 500 ms fragments); audio, and the
- * raw PCM and YUV files, go through an ffmpeg child (ADTS AAC, s16le,
- * I420).  Children are fed Matroska on a non-blocking pipe, so a stalled
- * child never blocks the loop, and a killed recorder only closes their
- * stdin: they finish their files themselves.
+ * written here too (libcommon/fmp4.c, 500 ms fragments); with
+ * --audioFormat opus, Opus audio is kept as it came, in Ogg Opus written
+ * here (libcommon/ogg.c, 250 ms pages); other audio, and the raw PCM and
+ * YUV files, go through an ffmpeg child (ADTS AAC, s16le, I420).
+ * Children are fed Matroska on a non-blocking pipe, so a stalled child
+ * never blocks the loop, and a killed recorder only closes their stdin:
+ * they finish their files themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +114,7 @@ rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *
 	f->start_wall_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
 	f->log_fd = -1;
 	f->log_level = o->log_level;
+	f->keep_opus = o->audio_format == RC_AUDIO_OPUS;
 	secs = wall.tv_sec;
 	gmtime_r(&secs, &tm);
 	if (o->recording_dir[0]) {
@@ -159,6 +162,8 @@ rc_folder_finish(struct rc_folder *f, struct ag_error *err)
 static const char *
 ext_for(const struct rc_writer *w)
 {
+	if (w->kind == RC_W_OGG)
+		return "opus";
 	if (!w->video)
 		return "aac";
 	return w->codec == AG_CODEC_VP8 ? "webm" : "mp4";
@@ -380,6 +385,75 @@ fail:
 	return -1;
 }
 
+/*
+ * An Ogg Opus file at path for an Opus sender's audio, written here (no
+ * child).  Its pre-skip leaves out the encoder's lookahead, as the AAC
+ * child's atrim does, so that the first real sample is at the time of
+ * the first packet.
+ */
+static int
+ogg_open(struct rc_folder *f, struct rc_writer *w, const char *path, uint32_t uid,
+    struct ag_error *err)
+{
+	uint32_t serial = uid * 2654435761u ^ (uint32_t)(f->start_wall_ms + w->create_ms);
+
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (w->fd < 0)
+		return ag_error_errno(err, AG_EX_IOERR, errno, "%s", path);
+	w->ogg = ag_ogg_opus_open(w->fd, w->channels >= 2 ? 2 : 1, AG_OPUS_PRE_SKIP, 48000,
+	    serial, err);
+	if (w->ogg == NULL) {
+		close(w->fd);
+		w->fd = -1;
+		w->kind = RC_W_NONE;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An Opus packet into the Ogg file at its time: like the AAC child's
+ * aresample, the file keeps the time of the timestamps (a gap is filled
+ * with concealed frames, a packet the times moved back over is left out).
+ */
+static int
+ogg_write(struct rc_writer *w, const struct rc_frame *fm, struct ag_error *err)
+{
+	int64_t start;
+	int r;
+
+	if (w->frames == 0)
+		w->first_t90 = fm->t90;
+	start = (fm->t90 - w->first_t90) * 48000 / 90000;
+	r = ag_ogg_opus_put(w->ogg, start, fm->fr->data, fm->fr->len, err);
+	if (r < 0 && err->code != AG_EX_DATAERR) {
+		w->failed = true;
+		return -1;
+	}
+	/* frames counts the packets written: not one left out, nor a
+	 * malformed one (the file goes on without it). */
+	if (r > 0)
+		w->frames++;
+	if (fm->t + fm->dur_ms > w->last_ms)
+		w->last_ms = fm->t + fm->dur_ms;
+	return 0;
+}
+
+/* Finish the Ogg file: its last page, flagged end of stream. */
+static void
+ogg_close(struct rc_folder *f, struct rc_writer *w)
+{
+	struct ag_error e = { 0 };
+
+	if (ag_ogg_opus_filled(w->ogg) > 0 || ag_ogg_opus_dropped(w->ogg) > 0)
+		rc_log(f, 5, "%s: %lld ms of gaps filled, %llu packets left out", w->name,
+		    (long long)(ag_ogg_opus_filled(w->ogg) / 48),
+		    (unsigned long long)ag_ogg_opus_dropped(w->ogg));
+	if (ag_ogg_opus_close(w->ogg, &e) < 0 && !w->failed)
+		rc_log(f, 3, "%s: %s", w->name, e.msg);
+	w->ogg = NULL;
+}
+
 int
 rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
     const struct rc_frame *fm, struct ag_error *err)
@@ -394,10 +468,17 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
 	w->create_ms = ch_ms;
 	w->first_pts_ms = ch_ms;
 	w->last_ms = ch_ms;
+	if (f->keep_opus && fr->codec == AG_CODEC_OPUS)
+		w->kind = RC_W_OGG;
 	rc_wall_ts(f, ch_ms, ts);
 	snprintf(w->name, sizeof w->name, "%lu_%s.%s", (unsigned long)uid, ts, ext_for(w));
 	if ((path = ag_path_join(f->path, w->name)) == NULL)
 		return ag_error_errno(err, AG_EX_IOERR, ENOMEM, "writer");
+	if (w->kind == RC_W_OGG) {
+		int r = ogg_open(f, w, path, uid, err);
+		free(path);
+		return r;
+	}
 	child_track(fm, &tr, asc);
 	switch (fr->codec) {
 	case AG_CODEC_VP8:
@@ -586,6 +667,8 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 
 	if (w->kind == RC_W_NONE || w->failed)
 		return -1;
+	if (w->kind == RC_W_OGG)
+		return ogg_write(w, fm, err);
 	if (child_behind(f, w, ch_ms)) {
 		/* The file's time goes on: the gap becomes silence, and the
 		 * split rule (15 s without media) does not see a gap. */
@@ -843,6 +926,8 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 			rc_log(f, 3, "%s: %s", w->name, e.msg);
 		w->fmp4 = NULL;
 	}
+	if (w->ogg)
+		ogg_close(f, w);
 	if (w->mkv) {
 		int r;
 		write_held(w);
@@ -864,7 +949,8 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 	}
 	if (w->fd >= 0) {
 		int errnum = 0;
-		if ((w->kind == RC_W_WEBM || w->kind == RC_W_FMP4) && fsync(w->fd) < 0)
+		if ((w->kind == RC_W_WEBM || w->kind == RC_W_FMP4 || w->kind == RC_W_OGG) &&
+		    fsync(w->fd) < 0)
 			errnum = errno;
 		if (close(w->fd) < 0 && errnum == 0)
 			errnum = errno;

@@ -1,8 +1,8 @@
 /*
  * files.h - agrec-record's folder, log and media writers (files.c):
  * the recording folder and recording.log, the channel clock, and the
- * writers of the per-user and raw files (fragmented MP4, WebM, or
- * Matroska to an ffmpeg child).
+ * writers of the per-user and raw files (fragmented MP4, WebM, Ogg Opus,
+ * or Matroska to an ffmpeg child).
  */
 #ifndef RC_FILES_H
 #define RC_FILES_H
@@ -11,10 +11,11 @@
 
 #include "fmp4.h"
 #include "mkv.h"
+#include "ogg.h"
 #include "rawfile.h"
 #include "record/record.h"
 
-enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT };
+enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT, RC_W_OGG };
 
 /*
  * An audio child that falls behind (a busy machine) is given a queue of
@@ -47,10 +48,11 @@ struct rc_writer {
 	enum rc_wkind kind;
 	bool video;
 	char name[64];              /* file name in the folder */
-	int fd;                     /* WEBM: the file; CHILD: pipe to the child's stdin */
+	int fd;                     /* WEBM, FMP4, OGG: the file; CHILD: pipe to the child's stdin */
 	pid_t pid;                  /* CHILD: the ffmpeg child, or 0 once reaped */
 	struct ag_mkv *mkv;
 	struct ag_fmp4 *fmp4;
+	struct ag_ogg_opus *ogg;    /* OGG: Opus kept as it came (--audioFormat opus) */
 	int64_t create_ms;          /* channel time of the create line */
 	int64_t last_ms;            /* channel time the last frame ends */
 	int64_t first_pts_ms;       /* channel time of the first frame written */
@@ -105,6 +107,7 @@ struct rc_folder {
 	uint64_t shed_frames, unwritten_frames;
 	int64_t shed_ms, unwritten_ms;
 	unsigned loss_files;         /* files that lost audio so */
+	bool keep_opus;             /* --audioFormat opus: Opus senders' audio into .opus files */
 };
 
 int rc_folder_create(struct rc_folder *f, const struct rc_opts *o, struct ag_error *err);

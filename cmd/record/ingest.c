@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -87,7 +89,7 @@ bind_one(const char *host, int port, struct ag_error *err)
 {
 	struct addrinfo hints, *res = NULL;
 	char ps[16];
-	int fd, r, buf = 32 << 20;
+	int fd, r, buf = 32 << 20, on = 1;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
@@ -105,6 +107,8 @@ bind_one(const char *host, int port, struct ag_error *err)
 	/* A large receive buffer absorbs bursts; root may go past rmem_max. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+	/* Each datagram's arrival time (rc_ingest_read). */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 	if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
 		ag_error_errno(err, AG_EX_IOERR, errno, "cannot listen on %s:%d", host, port);
 		close(fd);
@@ -139,14 +143,37 @@ rc_ingest_open(struct rc_rec *r, struct ag_error *err)
 	return 0;
 }
 
+/*
+ * The streams are found by SSRC for every datagram: a direct-mapped
+ * cache of their indexes (checked against the slot, so a slot reused or
+ * freed is only a miss) keeps that from growing with the channel; a miss
+ * scans the slots and fills the cache.
+ */
+#define RC_SSRC_CACHE 16384
+
+static size_t
+ssrc_slot(uint32_t ssrc)
+{
+	return (size_t)((ssrc * 2654435761u) >> 18) & (RC_SSRC_CACHE - 1);
+}
+
 static struct rc_ssrc *
 ssrc_find(struct rc_rec *r, uint32_t ssrc)
 {
-	size_t i;
+	size_t i, slot = ssrc_slot(ssrc);
+	uint32_t c;
 
+	if (r->ssrc_cache == NULL)
+		r->ssrc_cache = calloc(RC_SSRC_CACHE, sizeof *r->ssrc_cache);
+	if (r->ssrc_cache != NULL && (c = r->ssrc_cache[slot]) != 0 && c <= r->nssrcs &&
+	    r->ssrcs[c - 1].used && r->ssrcs[c - 1].ssrc == ssrc)
+		return &r->ssrcs[c - 1];
 	for (i = 0; i < r->nssrcs; i++)
-		if (r->ssrcs[i].used && r->ssrcs[i].ssrc == ssrc)
+		if (r->ssrcs[i].used && r->ssrcs[i].ssrc == ssrc) {
+			if (r->ssrc_cache != NULL)
+				r->ssrc_cache[slot] = (uint32_t)i + 1;
 			return &r->ssrcs[i];
+		}
 	return NULL;
 }
 
@@ -788,47 +815,108 @@ sdes_unprotect(struct rc_rec *r, uint8_t *buf, ssize_t *n, bool rtcp)
 	return false;
 }
 
-void
+/*
+ * Datagrams are read RC_READ_BATCH at a time (recvmmsg) in the loop's
+ * rounds (loop.c), and each keeps the channel time the kernel received
+ * it at (SO_TIMESTAMPNS), not the time of the round: arrival times feed
+ * the lip-sync anchors and the leave rule.
+ */
+#define RC_READ_BATCH 32
+#define RC_DGRAM_MAX  8192      /* no sender of ours fragments: more is not RTP we take */
+
+struct rc_rbuf {
+	uint8_t data[RC_READ_BATCH][RC_DGRAM_MAX + 1];
+	struct sockaddr_storage from[RC_READ_BATCH];
+	struct iovec iov[RC_READ_BATCH];
+	struct mmsghdr msg[RC_READ_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl[RC_READ_BATCH];
+};
+
+/* The channel time datagram mh arrived at: now less its age from its
+ * kernel time stamp (real: the wall clock read with now); now without one. */
+static int64_t
+arrival_ms(struct msghdr *mh, int64_t now, const struct timespec *real)
+{
+	struct cmsghdr *c;
+	struct timespec ts;
+	int64_t ago;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof ts);
+		ago = ((int64_t)real->tv_sec - ts.tv_sec) * 1000 + (real->tv_nsec - ts.tv_nsec) / 1000000;
+		return ago > 0 && ago < 1000 ? now - ago : now;
+	}
+	return now;
+}
+
+/* One datagram of n bytes in buf from socket i, received at now. */
+static void
+on_datagram(struct rc_rec *r, int i, uint8_t *buf, ssize_t n, const struct sockaddr_storage *from,
+    socklen_t fromlen, int64_t now)
+{
+	bool rtcp;
+
+	if ((size_t)n > RC_DGRAM_MAX) {
+		r->oversized++;
+		return;
+	}
+	/* STUN, DTLS and SRTP of WebRTC publishers (whip.c): their ICE
+	 * credentials admit them, not --allow. */
+	if (i == 0 && r->whip != NULL && rc_whip_input(r, buf, (size_t)n, from, fromlen, now))
+		return;
+	if (!rc_allowed(r->opts, from)) {
+		r->denied++;
+		return;
+	}
+	rtcp = ag_rtp_is_rtcp(buf, (size_t)n);
+	/* Not the bare RTP headers of a latch on the RTCP port. */
+	if (r->sdes != NULL && (rtcp || i == 0) && !sdes_unprotect(r, buf, &n, rtcp))
+		return;
+	if (rtcp) {
+		if (!on_rtcp(r, buf, (size_t)n, from, fromlen, now, 0, 0) && i == 1)
+			latch(r, from, fromlen, now);
+	} else if (i == 0) {
+		on_rtp(r, buf, (size_t)n, from, fromlen, now, 0, 0);
+	} else {
+		latch(r, from, fromlen, now);
+	}
+}
+
+bool
 rc_ingest_read(struct rc_rec *r, int i)
 {
-	uint8_t buf[65536 + 1];
-	struct sockaddr_storage from;
+	struct rc_rbuf *rb = r->rbuf;
+	struct timespec real;
+	int64_t now;
+	int n, k;
 
-	for (;;) {
-		socklen_t fromlen = sizeof from;
-		ssize_t n = recvfrom(r->socks[i], buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from,
-		    &fromlen);
-		int64_t now;
-		bool rtcp;
-		if (n < 0)
-			return;
-		/* No sender of ours fragments: anything past 8 KiB is not RTP we take. */
-		if ((size_t)n > 8192) {
-			r->oversized++;
-			continue;
-		}
-		now = rc_now_ms(&r->folder);
-		/* STUN, DTLS and SRTP of WebRTC publishers (whip.c): their
-		 * ICE credentials admit them, not --allow. */
-		if (i == 0 && r->whip != NULL && rc_whip_input(r, buf, (size_t)n, &from, fromlen, now))
-			continue;
-		if (!rc_allowed(r->opts, &from)) {
-			r->denied++;
-			continue;
-		}
-		rtcp = ag_rtp_is_rtcp(buf, (size_t)n);
-		/* Not the bare RTP headers of a latch on the RTCP port. */
-		if (r->sdes != NULL && (rtcp || i == 0) && !sdes_unprotect(r, buf, &n, rtcp))
-			continue;
-		if (rtcp) {
-			if (!on_rtcp(r, buf, (size_t)n, &from, fromlen, now, 0, 0) && i == 1)
-				latch(r, &from, fromlen, now);
-		} else if (i == 0) {
-			on_rtp(r, buf, (size_t)n, &from, fromlen, now, 0, 0);
-		} else {
-			latch(r, &from, fromlen, now);
-		}
+	if (rb == NULL && (rb = r->rbuf = malloc(sizeof *rb)) == NULL)
+		return false;
+	for (k = 0; k < RC_READ_BATCH; k++) {
+		rb->iov[k].iov_base = rb->data[k];
+		rb->iov[k].iov_len = sizeof rb->data[k];
+		memset(&rb->msg[k], 0, sizeof rb->msg[k]);
+		rb->msg[k].msg_hdr.msg_name = &rb->from[k];
+		rb->msg[k].msg_hdr.msg_namelen = sizeof rb->from[k];
+		rb->msg[k].msg_hdr.msg_iov = &rb->iov[k];
+		rb->msg[k].msg_hdr.msg_iovlen = 1;
+		rb->msg[k].msg_hdr.msg_control = rb->ctl[k].buf;
+		rb->msg[k].msg_hdr.msg_controllen = sizeof rb->ctl[k].buf;
 	}
+	n = recvmmsg(r->socks[i], rb->msg, RC_READ_BATCH, MSG_TRUNC, NULL);
+	if (n <= 0)
+		return false;
+	now = rc_now_ms(&r->folder);
+	clock_gettime(CLOCK_REALTIME, &real);
+	for (k = 0; k < n; k++)
+		on_datagram(r, i, rb->data[k], (ssize_t)rb->msg[k].msg_len, &rb->from[k],
+		    rb->msg[k].msg_hdr.msg_namelen, arrival_ms(&rb->msg[k].msg_hdr, now, &real));
+	return n == RC_READ_BATCH;
 }
 
 #define MAX_DESTS 4
@@ -1163,6 +1251,10 @@ rc_ingest_free(struct rc_rec *r)
 		ag_depack_free(r->ssrcs[i].dp);
 	}
 	free(r->ssrcs);
+	free(r->ssrc_cache);
+	free(r->rbuf);
+	r->ssrc_cache = NULL;
+	r->rbuf = NULL;
 	for (i = 0; i < (size_t)r->nsocks; i++)
 		close(r->socks[i]);
 	if (r->srtp_failed > 0)

@@ -28,8 +28,9 @@ struct rc_latch {
 };
 
 int rc_ingest_open(struct rc_rec *r, struct ag_error *err);
-/* Read every datagram waiting on socket i. */
-void rc_ingest_read(struct rc_rec *r, int i);
+/* Read up to one batch of the datagrams waiting on socket i; true when
+ * the batch was full (more may be waiting). */
+bool rc_ingest_read(struct rc_rec *r, int i);
 /* Release what the jitter buffers hold that is due; run timers; send
  * the key frame requests that streams and users want (want_keyframe). */
 void rc_ingest_tick(struct rc_rec *r, int64_t now);

@@ -29,6 +29,17 @@
 /* Room in the poll set for the WHIP endpoint's descriptors (http.c). */
 #define RC_LOOP_WEB_FDS 4
 
+/*
+ * The sockets are read in rounds at least RC_ROUND_MS apart: a channel
+ * of many senders then costs a few hundred wakeups a second, each
+ * reading many datagrams and running the timers once, instead of one
+ * wakeup, one poll and a walk over every stream per datagram.  Each
+ * datagram keeps its own arrival time (ingest.c); what waits is at most
+ * RC_ROUND_MS of the jitter buffers' latency.  Signals and the WHIP
+ * endpoint are served at once.
+ */
+#define RC_ROUND_MS 5
+
 /* The self-pipe: signal handlers write the signal number, the loop reads. */
 static int sigpipe_w = -1;
 
@@ -272,6 +283,24 @@ on_signals(struct rc_rec *r, int sigfd, bool *stop, bool *started)
 	}
 }
 
+/*
+ * Read what waits on the sockets that are readable (rtp, rtcp), a batch
+ * from each in turn, RTCP first: a new sender's SDES then names its
+ * streams before their media (datagrams sent in that order are read in
+ * that order, give or take a batch), however much a stall let pile up.
+ */
+static void
+read_round(struct rc_rec *r, bool rtp, bool rtcp)
+{
+	while (rtp || rtcp) {
+		/* While media is read, RTCP that comes meanwhile is read too. */
+		if (rtcp || rtp)
+			rtcp = rc_ingest_read(r, 1);
+		if (rtp)
+			rtp = rc_ingest_read(r, 0);
+	}
+}
+
 /* The sooner of two poll timeouts in ms (-1: none). */
 static int
 sooner(int a, int b)
@@ -287,6 +316,7 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 	/* Manual mode: no idle count before the first SIGUSR1. */
 	bool stop = false, idle = false, started = r->recording;
 	int status = 0;
+	int64_t round = -RC_ROUND_MS;
 	size_t i;
 
 	while (!stop) {
@@ -295,12 +325,17 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 		int timeout = rc_ingest_timeout(r, now), n, nweb;
 		bool anyone = false;
 
+		bool due = now - round >= RC_ROUND_MS;
+
 		timeout = sooner(sooner(timeout, rc_http_timeout(r)), rc_whip_timeout(r, now));
+		if (!due)
+			timeout = sooner(timeout, (int)(RC_ROUND_MS - (now - round)));
 		if (timeout < 0 || timeout > 200)
 			timeout = 200;
-		pfd[0].fd = r->socks[0];
+		/* poll(2) skips a negative fd: no socket until the next round. */
+		pfd[0].fd = due ? r->socks[0] : -1;
 		pfd[0].events = POLLIN;
-		pfd[1].fd = r->socks[1];
+		pfd[1].fd = due ? r->socks[1] : -1;
 		pfd[1].events = POLLIN;
 		pfd[2].fd = sigfd;
 		pfd[2].events = POLLIN;
@@ -312,10 +347,9 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 			break;
 		}
 		on_signals(r, sigfd, &stop, &started);
-		if (pfd[0].revents & POLLIN)
-			rc_ingest_read(r, 0);
-		if (pfd[1].revents & POLLIN)
-			rc_ingest_read(r, 1);
+		if ((pfd[0].revents | pfd[1].revents) & POLLIN)
+			round = rc_now_ms(&r->folder);
+		read_round(r, (pfd[0].revents & POLLIN) != 0, (pfd[1].revents & POLLIN) != 0);
 		rc_http_run(r);
 		now = rc_now_ms(&r->folder);
 		rc_whip_tick(r, now);

@@ -26,7 +26,7 @@ static const char usage_text[] =
 "                    [--triggerMode 0|1] [--pt PT=CODEC/RATE[/CH]] [--sdp FILE]\n"
 "                    [--leave-timeout S] [--umask MODE] [--logLevel N] [--emit FILE|-]\n"
 "                    [--allow ADDR[/PREFIX]] [--feedback SSRC=ADDR:PORT]\n"
-"                    [--rawFifo 0|1] [--layout FILE]\n"
+"                    [--rawFifo 0|1] [--layout FILE] [--audioFormat aac|opus]\n"
 "                    [--whip [ADDR:]PORT] [--channelKey KEY] [--publicAddress ADDR]\n"
 "                    [--maxBitrate KBPS] [--maxPublishers N] [--dtlsCert FILE]\n"
 "                    [--decryptionMode SUITE --secret KEY]\n"
@@ -61,6 +61,10 @@ static const char help_text[] =
 "                          without it, from any source that reaches the port\n"
 "  --feedback SSRC=ADDR:PORT  send the key frame requests of stream SSRC there\n"
 "                          when its sender gave no other sign (repeatable)\n"
+"  --audioFormat aac|opus  per-user audio files: aac (default, the SDK's) or\n"
+"                          opus: an Opus sender's audio kept as it came, in\n"
+"                          <UID>_<TS>.opus Ogg Opus files (no ffmpeg); other\n"
+"                          codecs still .aac\n"
 "  --logLevel N            1 fatal .. 6 debug (default 5)\n"
 "  --lowUdpPort P          listen on port P, 1..65534 (with --highUdpPort, P+4 or\n"
 "                          more)\n"
@@ -119,7 +123,7 @@ enum {
 	O_CFG, O_STREAMTYPE, O_TRIGGER, O_PROXY, O_AUDIOPROFILE, O_INDICATION,
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
-	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT,
+	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT, O_AUDIOFORMAT,
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -410,6 +414,10 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 		o->max_publishers = (int)fe_num_exit("--maxPublishers", optarg, AG_CLI_MAX_PUBLISHERS);
 		break;
 	case O_DTLSCERT: file_opt("--dtlsCert", optarg, o->dtls_cert, sizeof o->dtls_cert); break;
+	case O_AUDIOFORMAT:
+		if (rc_parse_audio_format(optarg, &o->audio_format) < 0)
+			fe_usage_exit("--audioFormat: '%s' is not aac or opus", optarg);
+		break;
 	default: exit(fe_common_opt(ch, name));
 	}
 }
@@ -534,6 +542,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "maxBitrate", required_argument, NULL, O_MAXBITRATE },
 		{ "maxPublishers", required_argument, NULL, O_MAXPUB },
 		{ "dtlsCert", required_argument, NULL, O_DTLSCERT },
+		{ "audioFormat", required_argument, NULL, O_AUDIOFORMAT },
 		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -308,6 +308,18 @@ out:
 }
 
 int
+rc_parse_audio_format(const char *s, enum rc_audio_format *fmt)
+{
+	if (strcmp(s, "aac") == 0)
+		*fmt = RC_AUDIO_AAC;
+	else if (strcmp(s, "opus") == 0)
+		*fmt = RC_AUDIO_OPUS;
+	else
+		return -1;
+	return 0;
+}
+
+int
 rc_parse_allow(const char *s, struct rc_allow *a)
 {
 	char buf[128], *slash;

@@ -15,6 +15,7 @@ struct rc_user;
 struct rc_whip;
 struct rc_http;
 struct ag_srtp;
+struct rc_rbuf;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -25,8 +26,11 @@ struct rc_rec {
 	int nsocks;
 	struct rc_ssrc *ssrcs;
 	size_t nssrcs, cap_ssrcs;
+	uint32_t *ssrc_cache;       /* RC_SSRC_CACHE slots: 1 + index into ssrcs, or 0 (ingest.c) */
+	struct rc_rbuf *rbuf;       /* rc_ingest_read's datagrams */
 	struct rc_user *users;
 	size_t nusers, cap_users;
+	uint32_t *user_cache;       /* 1 + index into users by uid, or 0 (session.c) */
 	bool recording;             /* false while paused in manual mode */
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;

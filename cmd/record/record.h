@@ -77,6 +77,12 @@ struct rc_allow {
 	int prefix;
 };
 
+/* --audioFormat: what a per-user audio file holds. */
+enum rc_audio_format {
+	RC_AUDIO_AAC,               /* .aac, ADTS AAC through an ffmpeg child (the SDK's) */
+	RC_AUDIO_OPUS               /* .opus, Ogg Opus as an Opus sender sent it; others .aac */
+};
+
 struct rc_opts {
 	char channel[65];
 	uint32_t uid;
@@ -103,6 +109,7 @@ struct rc_opts {
 	struct rc_allow allow[RC_MAX_ALLOW];
 	int nallow;                 /* 0: every source is allowed */
 	int max_users;
+	enum rc_audio_format audio_format;  /* --audioFormat */
 	/* Composite and raw data: children fed the channel stream, raw files. */
 	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
@@ -155,6 +162,8 @@ int rc_parse_feedback(const char *s, struct rc_fbaddr *fb);
  * other keys in *warn (the last one).  0, or -1 with err (AG_EX_DATAERR). */
 int rc_cfg_parse(const char *text, size_t len, const char *name, char *dir, size_t dirsize,
     struct ag_error *warn, struct ag_error *err);
+/* --audioFormat's "aac" or "opus" (as written) into *fmt; 0 or -1. */
+int rc_parse_audio_format(const char *s, enum rc_audio_format *fmt);
 /* "ADDR[/PREFIX]", IPv4 or IPv6; 0 or -1. */
 int rc_parse_allow(const char *s, struct rc_allow *a);
 /* Is the source in one of o's --allow networks (true without any)?  A

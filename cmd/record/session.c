@@ -26,15 +26,28 @@
 #include "record/session.h"
 #include "txt.h"
 
+/* The users are looked up by uid for every frame: a direct-mapped cache
+ * of their indexes (checked, so a stale slot is only a miss). */
+#define RC_USER_CACHE 4096
+
 struct rc_user *
 rc_user_get(struct rc_rec *r, uint32_t uid, bool create)
 {
-	size_t i;
+	size_t i, slot = (size_t)((uid * 2654435761u) >> 20) & (RC_USER_CACHE - 1);
+	uint32_t c;
 	struct rc_user *u;
 
+	if (r->user_cache == NULL)
+		r->user_cache = calloc(RC_USER_CACHE, sizeof *r->user_cache);
+	if (r->user_cache != NULL && (c = r->user_cache[slot]) != 0 && c <= r->nusers &&
+	    r->users[c - 1].used && r->users[c - 1].uid == uid)
+		return &r->users[c - 1];
 	for (i = 0; i < r->nusers; i++)
-		if (r->users[i].used && r->users[i].uid == uid)
+		if (r->users[i].used && r->users[i].uid == uid) {
+			if (r->user_cache != NULL)
+				r->user_cache[slot] = (uint32_t)i + 1;
 			return &r->users[i];
+		}
 	if (!create || r->nusers >= (size_t)r->opts->max_users)
 		return NULL;
 	if ((u = ag_grow(r->users, &r->cap_users, r->nusers + 1, sizeof *u)) == NULL)

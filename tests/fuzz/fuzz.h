@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +44,27 @@ fuzz_copy(const uint8_t *data, size_t size)
 	if (size > 0)
 		memcpy(buf, data, size);
 	return buf;
+}
+
+/* The input written to a new file path[0..size) names (in $TMPDIR, else
+ * /tmp; "agrec-fuzz-NAME.XXXXXX"), for a library that reads a path: the
+ * harness unlink()s it.  0, or -1 (nothing left behind). */
+static inline int
+fuzz_tmpfile(const char *name, const uint8_t *data, size_t size, char *path, size_t pathsize)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, pathsize, "%s/agrec-fuzz-%s.XXXXXX", dir && *dir ? dir : "/tmp", name);
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	if (size > 0 && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 #endif

@@ -15,21 +15,13 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *dir = getenv("TMPDIR");
 	struct ag_adts_info info;
 	struct ag_error err;
 	char path[4096];
-	int fd, rc;
+	int rc;
 
-	snprintf(path, sizeof path, "%s/agrec-fuzz-adts.XXXXXX", dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0)
+	if (fuzz_tmpfile("adts", data, size, path, sizeof path) < 0)
 		return 0;
-	if (size > 0 && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	rc = ag_adts_scan(path, &info, &err);
 	unlink(path);
 	FUZZ_ASSERT(rc == 0);

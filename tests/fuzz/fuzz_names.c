@@ -20,6 +20,7 @@ kind_ext(enum ag_media_kind kind)
 	case AG_MEDIA_MP4: return ".mp4";
 	case AG_MEDIA_WEBM: return ".webm";
 	case AG_MEDIA_TS: return ".ts";
+	case AG_MEDIA_OPUS: return ".opus";
 	default: return NULL;
 	}
 }
@@ -60,7 +61,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ag_parse_media_name(name, &m) == 0) {
 		FUZZ_ASSERT(kind_ext(m.kind) != NULL);
-		FUZZ_ASSERT(ag_media_is_video(m.kind) == (m.kind != AG_MEDIA_AAC));
+		FUZZ_ASSERT(ag_media_is_video(m.kind) != ag_media_is_audio(m.kind));
+		FUZZ_ASSERT(ag_media_is_audio(m.kind) ==
+		    (m.kind == AG_MEDIA_AAC || m.kind == AG_MEDIA_OPUS));
 		snprintf(re, relen, "%" PRIu32 "_%s%s", m.uid, m.ts, kind_ext(m.kind));
 		FUZZ_ASSERT(strcmp(re, name) == 0);
 		check_ts(m.ts);

@@ -58,7 +58,8 @@ av_start_diff() {	# av_start_diff FILE: |video start_time - audio start_time|
 # media_problems FILE KIND DUR [W H [FPS [CH]]]: print what is wrong with FILE
 # (nothing when it is right).  KIND: av = one h264 + one aac stream; v = one
 # h264 stream, no audio; a = one aac stream, no video.  DUR +-0.1 s applies to
-# the container and to every stream; CH is the audio channel count (1).
+# the container and to every stream; CH is the audio channel count (1).  The
+# audio codec wanted is $ACODEC (aac unless set; AAC must be LC).
 media_problems() {
 	local f=$1 kind=$2 dur=$3 w=${4:-} h=${5:-} fps=${6:-15} ch=${7:-1} j nv na d x
 	[ -s "$f" ] || { echo "missing or empty: ${f##*/}"; return; }
@@ -87,8 +88,8 @@ media_problems() {
 	if [ "$na" -ge 1 ]; then
 		x=$(jq -r '[.streams[] | select(.codec_type=="audio")][0] | "\(.codec_name) \(.profile) \(.sample_rate) \(.channels) \(.duration // "")"' <<<"$j")
 		set -- $x
-		[ "$1" = aac ] || echo "audio codec $1, want aac"
-		[ "$2" = LC ] || echo "audio profile $2, want LC"
+		[ "$1" = "${ACODEC:-aac}" ] || echo "audio codec $1, want ${ACODEC:-aac}"
+		[ "$1" != aac ] || [ "$2" = LC ] || echo "audio profile $2, want LC"
 		[ "$3" = 48000 ] || echo "sample rate $3, want 48000"
 		[ "$4" = "$ch" ] || echo "channels $4, want $ch"
 		fnear "${5:-}" "$dur" 0.1 || echo "audio duration ${5:-none}, want $dur"

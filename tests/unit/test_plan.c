@@ -22,7 +22,8 @@ static void
 probe_as_txt(struct cv_clip *cl)
 {
 	cl->ps.present = true;
-	strcpy(cl->ps.codec, cl->video ? (cl->kind == AG_MEDIA_WEBM ? "vp8" : "h264") : "aac");
+	strcpy(cl->ps.codec, cl->video ? (cl->kind == AG_MEDIA_WEBM ? "vp8" : "h264") :
+	    cl->kind == AG_MEDIA_OPUS ? "opus" : "aac");
 	strcpy(cl->ps.pix_fmt, "yuv420p");
 	strcpy(cl->ps.profile, "Constrained Baseline");
 	cl->ps.width = cl->width;
@@ -35,6 +36,8 @@ probe_as_txt(struct cv_clip *cl)
 	cl->ps.sample_rate = 48000;
 	cl->probed_dur = (cl->end_ms - cl->start_ms) / 1000.0;
 	cl->ps.nb_frames = (cl->end_ms - cl->start_ms) * 15 / 1000;
+	if (cl->kind == AG_MEDIA_OPUS)
+		cl->opus_samples = (cl->end_ms - cl->start_ms) * 48;
 	if (cl->end_ms - cl->start_ms < 1000)
 		cl->dropped = true;
 }
@@ -389,5 +392,89 @@ Test(plan, audio_keeps_time_with_the_video_frame_grid)
 	opts.mode = 2;		/* no video: nothing to keep time with */
 	plan();
 	cr_assert_eq(jobs[0].audio_shift, 0);
+	cv_jobs_free(jobs, njobs);
+}
+
+Test(plan, opus_placed_like_aac_without_priming)
+{
+	struct cv_clip cl;
+
+	memset(&cl, 0, sizeof cl);
+	cl.kind = AG_MEDIA_OPUS;	/* the decoder leaves out the pre-skip itself */
+	cl.ps.sample_rate = 48000;
+	cr_assert_eq(cv_audio_lead(&cl), 0);
+	add_txt("uid_7_20240301120000000.txt",
+	    "0.000 7_20240301120000000.aac create \n"
+	    "3.000 7_20240301120000000.aac close \n"
+	    "4.000 7_20240301120004000.opus create \n"
+	    "4.000 7_20240301120004000.opus info channels=2\n"
+	    "7.000 7_20240301120004000.opus close \n");
+	settle();
+	opts.mode = 2;
+	plan();
+	cr_assert_eq(njobs, 1);
+	cr_assert_eq(jobs[0].naudio, 2);
+	cr_assert_eq(jobs[0].audio[1].clip->kind, AG_MEDIA_OPUS);
+	cr_assert_eq(jobs[0].audio[1].out_ms, 4000);
+	cr_assert_eq(jobs[0].audio[1].dur_ms, 3000);
+	cr_assert_eq(jobs[0].dur_ms, 7000);
+	cr_assert_not(jobs[0].copy_audio);
+	cr_assert_not(jobs[0].opus);
+	cv_jobs_free(jobs, njobs);
+	opts.opus = true;	/* two clips and a gap: encoded to Opus */
+	plan();
+	cr_assert(jobs[0].opus);
+	cr_assert_not(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+}
+
+Test(plan, opus_copied_only_when_one_clip_fills_the_output)
+{
+	add_txt("uid_9_20240301120000000.txt",	/* audio that ends before the video */
+	    "0.000 9_20240301120000000.opus create \n"
+	    "0.400 9_20240301120000400.mp4 create \n"
+	    "0.400 9_20240301120000400.mp4 info width=640 height=360 rotation=0\n"
+	    "4.000 9_20240301120000000.opus close \n"
+	    "5.000 9_20240301120000400.mp4 close \n");
+	add_txt("uid_8_20240301120000000.txt",
+	    "0.000 8_20240301120000000.opus create \n"
+	    "0.352 8_20240301120000352.mp4 create \n"
+	    "0.352 8_20240301120000352.mp4 info width=640 height=360 rotation=0\n"
+	    "4.352 8_20240301120000352.mp4 close \n"
+	    "5.000 8_20240301120000000.opus close \n");
+	settle();
+	opts.opus = true;
+	opts.mode = 2;
+	plan();
+	cr_assert(jobs[0].opus);
+	cr_assert(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	opts.mode = 1;		/* the audio moves 896 samples with the first frame */
+	plan();
+	cr_assert_eq(jobs[0].audio_shift, 896);
+	cr_assert(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	folder.clips[0].opus_samples = 4000 * 48;	/* a second short of its txt span */
+	plan();
+	cr_assert_not(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	folder.clips[0].opus_samples = 5000 * 48;
+	opts.mode = 2;
+	opts.reencode = true;
+	plan();
+	cr_assert_not(jobs[0].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	opts.reencode = false;
+	opts.mode = 0;		/* uid 9's audio ends a second before its output */
+	plan();
+	cr_assert_eq(njobs, 2);
+	cr_assert_eq(jobs[1].uid, 9);
+	cr_assert_eq(jobs[1].audio_shift, 0);
+	cr_assert_not(jobs[1].copy_audio);
+	cv_jobs_free(jobs, njobs);
+	opts.mode = 2;
+	opts.opus = false;	/* AAC out: an Opus clip is never copied */
+	plan();
+	cr_assert_not(jobs[0].copy_audio);
 	cv_jobs_free(jobs, njobs);
 }

@@ -151,3 +151,16 @@ Test(allow, ipv6_networks)
 	/* a v4-mapped network written as IPv6 still matches the mapped form */
 	cr_assert(from("::ffff:192.0.2.9"));
 }
+
+Test(record_opts, audio_format)
+{
+	enum rc_audio_format f = RC_AUDIO_AAC;
+
+	cr_assert_eq(rc_parse_audio_format("opus", &f), 0);
+	cr_assert_eq(f, RC_AUDIO_OPUS);
+	cr_assert_eq(rc_parse_audio_format("aac", &f), 0);
+	cr_assert_eq(f, RC_AUDIO_AAC);
+	cr_assert_eq(rc_parse_audio_format("OPUS", &f), -1);
+	cr_assert_eq(rc_parse_audio_format("", &f), -1);
+	cr_assert_eq(rc_parse_audio_format("ogg", &f), -1);
+}
