@@ -754,6 +754,28 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 	return 0;
 }
 
+int
+rc_proc_stat(pid_t pid, char *state, unsigned long long *cpu)
+{
+	char path[64], buf[512], *p;
+	unsigned long long ut, st;
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	/* After the name: the state, 10 fields, then utime and stime. */
+	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	    state, &ut, &st) == 3) {
+		*cpu = ut + st;
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
 /*
  * Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't';
  * *working is set when it used CPU since the last look.  Looked at twice
@@ -762,30 +784,19 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 static bool
 child_stopped(struct rc_writer *w, int64_t now, bool *working)
 {
-	char path[64], buf[512], *p;
-	unsigned long long ut, st;
-	FILE *f;
-	bool stopped = false;
+	unsigned long long cpu;
+	char state;
 
 	*working = false;
 	if (w->pid <= 0 || now - w->stat_checked_ms < 500)
 		return w->stopped_seen;
 	w->stat_checked_ms = now;
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if (rc_proc_stat(w->pid, &state, &cpu) < 0)
 		return false;
-	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ') {
-		stopped = p[2] == 'T' || p[2] == 't';
-		/* After the state, 10 fields, then utime and stime. */
-		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-		    &ut, &st) == 2) {
-			*working = ut + st != w->cpu_ticks;
-			w->cpu_ticks = ut + st;
-		}
-	}
-	fclose(f);
-	w->stopped_seen = stopped;
-	return stopped;
+	*working = cpu != w->cpu_ticks;
+	w->cpu_ticks = cpu;
+	w->stopped_seen = state == 'T' || state == 't';
+	return w->stopped_seen;
 }
 
 int

@@ -169,6 +169,10 @@ void rc_folder_loss(struct rc_folder *f);
 #define RC_STALL_MS   10000
 int rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then);
 
+/* The state letter and the CPU time used (clock ticks, user + system) of
+ * process pid, from /proc; -1 when it is gone. */
+int rc_proc_stat(pid_t pid, char *state, unsigned long long *cpu);
+
 /* true when the folder's file system has (almost) no space left. */
 bool rc_folder_full(const struct rc_folder *f);
 

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -154,21 +153,13 @@ stop_all(struct rc_rec *r, int64_t now, bool end_session)
 static unsigned long long
 children_cpu(const struct rc_folder *f)
 {
-	unsigned long long sum = 0, ut, st;
-	char path[64], buf[512], *p;
+	unsigned long long sum = 0, cpu;
+	char state;
 	size_t k;
 
-	for (k = 0; k < f->nchildren; k++) {
-		FILE *fp;
-		snprintf(path, sizeof path, "/proc/%ld/stat", (long)f->children[k]);
-		if ((fp = fopen(path, "re")) == NULL)
-			continue;
-		/* After the name: state and 10 fields, then utime and stime. */
-		if (fgets(buf, sizeof buf, fp) != NULL && (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2)
-			sum += ut + st;
-		fclose(fp);
-	}
+	for (k = 0; k < f->nchildren; k++)
+		if (rc_proc_stat(f->children[k], &state, &cpu) == 0)
+			sum += cpu;
 	return sum;
 }
 
