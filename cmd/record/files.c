@@ -238,8 +238,14 @@ spawn_child(struct rc_folder *f, struct rc_writer *w, const char *out, struct ag
 	if (ag_spawn(f->ffmpeg, a.v, &io, &w->pid, err) < 0)
 		goto out;
 	/* The recorder must keep reading its sockets while children start
-	 * and encode: they run at a lower priority. */
-	setpriority(PRIO_PROCESS, (id_t)w->pid, 5);
+	 * and encode: they run at a lower priority.  At nice 5, a hundred
+	 * busy children on two cores leave the recorder about 6 % of a core
+	 * (weights 1024 against 50 x 335) and its sockets overflowed (every
+	 * user lost video and audio); at nice 10 it keeps 16 %.  Not 19: the
+	 * children would then also lose to every other program, and a
+	 * recorder killed loses what they have not taken.  An encoder that
+	 * gets too little falls behind and sheds audio (RC_QUEUE_MS). */
+	setpriority(PRIO_PROCESS, (id_t)w->pid, 10);
 	/* A small pipe: what a child that stalls has not taken is little. */
 	fcntl(io.in, F_SETPIPE_SZ, 16384);
 	if (f->nchildren == f->cap_children) {
@@ -339,6 +345,7 @@ writer_init(struct rc_writer *w, const struct rc_frame *fm)
 	w->channels = fm->channels;
 	w->width = fm->fr->width;
 	w->height = fm->fr->height;
+	w->taken_ms = w->fed_ms = fm->t;
 }
 
 int
@@ -522,6 +529,130 @@ fail:
 	return -1;
 }
 
+/* The ends of clusters the child has read past: what it has taken. */
+static void
+marks_taken(struct rc_writer *w)
+{
+	uint64_t written = ag_mkv_written(w->mkv);
+
+	while (w->nmarks > 0 && w->marks[w->mark0].bytes <= written) {
+		w->taken_ms = w->marks[w->mark0].ms;
+		w->taken_frames = w->marks[w->mark0].frames;
+		w->mark0 = (w->mark0 + 1) % RC_MARKS;
+		w->nmarks--;
+	}
+}
+
+/*
+ * Note where the sealed bytes end, if a cluster was sealed since the
+ * last mark: it holds the frames up to end_ms (frames in all).  A full
+ * ring drops its oldest mark: the queue then looks longer, never shorter.
+ */
+static void
+mark_sealed(struct rc_writer *w, int64_t end_ms, uint64_t frames)
+{
+	uint64_t sealed = ag_mkv_written(w->mkv) + ag_mkv_pending(w->mkv);
+	struct rc_mark *m;
+
+	if (sealed <= w->sealed)
+		return;
+	w->sealed = sealed;
+	if (w->nmarks == RC_MARKS) {
+		w->mark0 = (w->mark0 + 1) % RC_MARKS;
+		w->nmarks--;
+	}
+	m = &w->marks[(w->mark0 + w->nmarks++) % RC_MARKS];
+	m->bytes = sealed;
+	m->ms = end_ms;
+	m->frames = frames;
+}
+
+int64_t
+rc_writer_backlog(struct rc_folder *f, struct rc_writer *w)
+{
+	(void)f;
+	if (w->kind != RC_W_CHILD || w->mkv == NULL || w->video)
+		return 0;
+	marks_taken(w);
+	return w->fed_ms > w->taken_ms ? w->fed_ms - w->taken_ms : 0;
+}
+
+/*
+ * Whether an audio child is so far behind that the frame at ch_ms is dropped:
+ * more than RC_QUEUE_MS of media waits for it; it drops until the
+ * queue is RC_QUEUE_RESUME_MS shorter, so that what is lost comes in a
+ * few runs of silence rather than as holes all over the file.
+ */
+static bool
+child_behind(struct rc_folder *f, struct rc_writer *w, int64_t ch_ms)
+{
+	struct ag_error e = { 0 };
+	int64_t q;
+
+	if (w->kind != RC_W_CHILD || w->video || w->raw != AG_RAW_NONE || w->mkv == NULL)
+		return false;
+	q = rc_writer_backlog(f, w);
+	/* The child took all it was given: a gap before this frame (dropped
+	 * frames, a pause) is no queue. */
+	if (q == 0 && w->nmarks == 0 && ag_mkv_pending(w->mkv) == 0)
+		w->taken_ms = w->fed_ms = ch_ms;
+	if (!w->shedding && q > RC_QUEUE_MS) {
+		w->shedding = true;
+		/* The frames collected go to the child now, so that it can
+		 * empty the queue to its end (an error shows at the next write). */
+		if (ag_mkv_flush(w->mkv, &e) >= 0)
+			mark_sealed(w, w->fed_ms, w->frames);
+		rc_log(f, 4, "%s: its ffmpeg is %.1f s behind: audio frames are dropped until it "
+		    "catches up", w->name, (double)q / 1000);
+	} else if (w->shedding && q <= RC_QUEUE_MS - RC_QUEUE_RESUME_MS) {
+		w->shedding = false;
+	}
+	return w->shedding;
+}
+
+/* Keep a copy of the dropped frame fm (borrowed) as the writer's last
+ * word: Opus and AAC only, whose payload goes to the child unchanged. */
+static void
+hold(struct rc_writer *w, const struct rc_frame *fm)
+{
+	uint8_t *p;
+
+	if (fm->fr->codec != AG_CODEC_OPUS && fm->fr->codec != AG_CODEC_AAC)
+		return;
+	if ((p = realloc(w->held, fm->fr->len ? fm->fr->len : 1)) == NULL)
+		return;
+	memcpy(p, fm->fr->data, fm->fr->len);
+	w->held = p;
+	w->held_len = fm->fr->len;
+	w->held_ms = fm->t;
+	w->held_dur_ms = fm->dur_ms;
+}
+
+/*
+ * A writer that drops frames when it closes writes the last one it
+ * dropped, so that the file lasts to its end (the child fills the gap
+ * before with silence) and its length matches its times in the txt.
+ */
+static void
+write_held(struct rc_writer *w)
+{
+	struct ag_error e = { 0 };
+
+	if (w->held == NULL || !w->shedding || w->failed)
+		goto out;
+	if (ag_mkv_write(w->mkv, 1, w->held_ms - w->create_ms, true, w->held, w->held_len, &e) < 0)
+		goto out;
+	w->frames++;
+	w->shed_frames--;
+	w->shed_ms -= w->held_dur_ms;
+	if (w->held_ms + w->held_dur_ms > w->fed_ms)
+		w->fed_ms = w->held_ms + w->held_dur_ms;
+out:
+	free(w->held);
+	w->held = NULL;
+	w->held_len = 0;
+}
+
 int
 rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame *fm,
     struct ag_error *err)
@@ -538,6 +669,16 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 		return -1;
 	if (w->kind == RC_W_OGG)
 		return ogg_write(w, fm, err);
+	if (child_behind(f, w, ch_ms)) {
+		/* The file's time goes on: the gap becomes silence, and the
+		 * split rule (15 s without media) does not see a gap. */
+		w->shed_frames++;
+		w->shed_ms += dur_ms;
+		if (ch_ms + dur_ms > w->last_ms)
+			w->last_ms = ch_ms + dur_ms;
+		hold(w, fm);
+		return 0;
+	}
 	if (w->kind == RC_W_DIRECT) {
 		/* Annex-B as it came; a FIFO reader that does not keep up loses
 		 * whole frames, never the recording. */
@@ -588,10 +729,13 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 		w->failed = true;
 		return -1;
 	}
+	if (w->kind == RC_W_CHILD)
+		mark_sealed(w, w->fed_ms, w->frames);
 	w->frames++;
 	if (ch_ms + dur_ms > w->last_ms)
 		w->last_ms = ch_ms + dur_ms;
-	(void)f;
+	if (ch_ms + dur_ms > w->fed_ms)
+		w->fed_ms = ch_ms + dur_ms;
 	return 0;
 }
 
@@ -610,32 +754,56 @@ rc_writer_drain(struct rc_folder *f, struct rc_writer *w)
 	return 0;
 }
 
-/* Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't'.
- * Looked at twice a second at most: /proc is not free. */
-static bool
-child_stopped(struct rc_writer *w, int64_t now)
+int
+rc_proc_stat(pid_t pid, char *state, unsigned long long *cpu)
 {
 	char path[64], buf[512], *p;
+	unsigned long long ut, st;
 	FILE *f;
-	bool stopped = false;
+	int r = -1;
 
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	/* After the name: the state, 10 fields, then utime and stime. */
+	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+	    state, &ut, &st) == 3) {
+		*cpu = ut + st;
+		r = 0;
+	}
+	fclose(f);
+	return r;
+}
+
+/*
+ * Whether the child is stopped (SIGSTOP, a debugger): state 'T' or 't';
+ * *working is set when it used CPU since the last look.  Looked at twice
+ * a second at most: /proc is not free.
+ */
+static bool
+child_stopped(struct rc_writer *w, int64_t now, bool *working)
+{
+	unsigned long long cpu;
+	char state;
+
+	*working = false;
 	if (w->pid <= 0 || now - w->stat_checked_ms < 500)
 		return w->stopped_seen;
 	w->stat_checked_ms = now;
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)w->pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if (rc_proc_stat(w->pid, &state, &cpu) < 0)
 		return false;
-	if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL && p[1] == ' ')
-		stopped = p[2] == 'T' || p[2] == 't';
-	fclose(f);
-	w->stopped_seen = stopped;
-	return stopped;
+	*working = cpu != w->cpu_ticks;
+	w->cpu_ticks = cpu;
+	w->stopped_seen = state == 'T' || state == 't';
+	return w->stopped_seen;
 }
 
 int
 rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then)
 {
 	uint64_t taken;
+	bool stopped, working;
 	int secs;
 
 	if (w->kind != RC_W_CHILD || w->failed || w->mkv == NULL)
@@ -644,12 +812,16 @@ rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, con
 	if (w->failed)
 		return 0;
 	taken = ag_mkv_written(w->mkv);
-	if (!w->watched || taken != w->taken || ag_mkv_pending(w->mkv) == 0) {
+	stopped = child_stopped(w, now, &working);
+	/* A child that works is not stuck, though it takes nothing: an
+	 * encoder far behind on a busy machine reads its pipe in chunks of
+	 * several seconds of audio (its own buffer), at long intervals. */
+	if (!w->watched || taken != w->taken || ag_mkv_pending(w->mkv) == 0 || working) {
 		w->watched = true;
 		w->taken = taken;
 		w->progress_ms = now;
 	}
-	if (!child_stopped(w, now))
+	if (!stopped)
 		w->stopped = false;
 	else if (!w->stopped) {
 		w->stopped = true;
@@ -670,11 +842,92 @@ rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, con
 	return 1;
 }
 
+/*
+ * Let a child that is slow but reads take the rest (r: what flushing
+ * returned): until it has taken nothing for a while (half a second
+ * while the others record, 5 s when the recording stops), and at most
+ * RC_CLOSE_WAIT_MS while the others record (the loop waits meanwhile:
+ * their sockets fill up), or until f->finish_by_ms when it stops.
+ * Returns 0 when all was taken, 1 when bytes are left, -1 on failure.
+ */
+static int
+wait_taken(struct rc_folder *f, struct rc_writer *w, int r, struct ag_error *e)
+{
+	int64_t now = rc_now_ms(f), last = now;
+	int64_t idle_max = f->stopping ? 5000 : 500;
+	int64_t end = f->stopping ? f->finish_by_ms : now + RC_CLOSE_WAIT_MS;
+	uint64_t taken = ag_mkv_written(w->mkv);
+
+	while (r == 1 && now - last < idle_max && now < end) {
+		struct timespec ts = { 0, 10 * 1000000 };
+		nanosleep(&ts, NULL);
+		r = ag_mkv_drain(w->mkv, e);
+		now = rc_now_ms(f);
+		if (ag_mkv_written(w->mkv) != taken) {
+			taken = ag_mkv_written(w->mkv);
+			last = now;
+		}
+	}
+	return r;
+}
+
+int
+rc_writer_flush(struct rc_folder *f, struct rc_writer *w)
+{
+	struct ag_error e = { 0 };
+	int r;
+
+	if (w->kind != RC_W_CHILD || w->mkv == NULL || w->failed)
+		return 0;
+	if ((r = ag_mkv_flush(w->mkv, &e)) < 0) {
+		rc_log(f, 3, "%s: %s", w->name, e.msg);
+		w->failed = true;
+		return -1;
+	}
+	mark_sealed(w, w->fed_ms, w->frames);
+	return r;
+}
+
+void
+rc_writer_loss(struct rc_folder *f, struct rc_writer *w, uint32_t uid)
+{
+	if (w->video || (w->shed_frames == 0 && w->unwritten_frames == 0))
+		return;
+	if (w->shed_frames > 0)
+		rc_log(f, 3, "uid %lu: audio fell behind: %llu frames (%.1f s) dropped in %s",
+		    (unsigned long)uid, (unsigned long long)w->shed_frames, (double)w->shed_ms / 1000,
+		    w->name);
+	if (w->unwritten_frames > 0)
+		rc_log(f, 3, "uid %lu: audio fell behind: the last %llu frames (%.1f s) of %s were "
+		    "not taken by its ffmpeg in time", (unsigned long)uid,
+		    (unsigned long long)w->unwritten_frames, (double)w->unwritten_ms / 1000, w->name);
+	f->shed_frames += w->shed_frames;
+	f->shed_ms += w->shed_ms;
+	f->unwritten_frames += w->unwritten_frames;
+	f->unwritten_ms += w->unwritten_ms;
+	f->loss_files++;
+	w->shed_frames = w->unwritten_frames = 0;
+	w->shed_ms = w->unwritten_ms = 0;
+}
+
+void
+rc_folder_loss(struct rc_folder *f)
+{
+	if (f->loss_files == 0)
+		return;
+	rc_log(f, 2 | RC_LOG_ALWAYS, "the machine did not keep up: %llu audio frames (%.1f s) "
+	    "lost in %u files (%llu frames, %.1f s dropped while recording; %llu frames, "
+	    "%.1f s not taken at the end)",
+	    (unsigned long long)(f->shed_frames + f->unwritten_frames),
+	    (double)(f->shed_ms + f->unwritten_ms) / 1000, f->loss_files,
+	    (unsigned long long)f->shed_frames, (double)f->shed_ms / 1000,
+	    (unsigned long long)f->unwritten_frames, (double)f->unwritten_ms / 1000);
+}
+
 void
 rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 {
 	struct ag_error e = { 0 };
-	int i;
 
 	if (w->kind == RC_W_NONE)
 		return;
@@ -687,24 +940,22 @@ rc_writer_close(struct rc_folder *f, struct rc_writer *w)
 	if (w->ogg)
 		ogg_close(f, w);
 	if (w->mkv) {
-		/* Let a child that is slow but reads take the rest; give up
-		 * once it has taken nothing for a while (half a second while
-		 * the others record, 5 s when the recording stops), so that a
-		 * stalled child never holds the recorder for long. */
-		int r = w->failed ? -1 : ag_mkv_flush(w->mkv, &e);
-		int idle_max = f->stopping ? 500 : 50;
-		uint64_t taken = ag_mkv_written(w->mkv);
-		for (i = 0; r == 1 && i < idle_max; i++) {
-			struct timespec ts = { 0, 10 * 1000000 };
-			nanosleep(&ts, NULL);
-			r = ag_mkv_drain(w->mkv, &e);
-			if (ag_mkv_written(w->mkv) != taken) {
-				taken = ag_mkv_written(w->mkv);
-				i = -1;
-			}
+		int r;
+		write_held(w);
+		r = w->failed ? -1 : ag_mkv_flush(w->mkv, &e);
+		if (r >= 0 && w->kind == RC_W_CHILD) {
+			mark_sealed(w, w->fed_ms, w->frames);
+			r = wait_taken(f, w, r, &e);
 		}
-		if (ag_mkv_close(w->mkv, &e) < 0 && !w->failed)
+		if (r == 1 && w->kind == RC_W_CHILD && !w->video) {
+			/* What the child did not take is lost: counted, not an error. */
+			marks_taken(w);
+			w->unwritten_frames = w->frames - w->taken_frames;
+			w->unwritten_ms = w->fed_ms > w->taken_ms ? w->fed_ms - w->taken_ms : 0;
+			ag_mkv_close(w->mkv, &e);
+		} else if (ag_mkv_close(w->mkv, &e) < 0 && !w->failed) {
 			rc_log(f, 3, "%s: %s", w->name, e.msg);
+		}
 		w->mkv = NULL;
 	}
 	if (w->fd >= 0) {

@@ -17,6 +17,33 @@
 
 enum rc_wkind { RC_W_NONE, RC_W_CHILD, RC_W_WEBM, RC_W_FMP4, RC_W_DIRECT, RC_W_OGG };
 
+/*
+ * An audio child that falls behind (a busy machine) is given a queue of
+ * RC_QUEUE_MS of media that it has not taken yet; beyond that, whole
+ * audio frames are dropped (the AAC child turns the gap into silence,
+ * which costs it far less than audio) until the queue is back under
+ * RC_QUEUE_MS - RC_QUEUE_RESUME_MS.  Video is never dropped.
+ */
+#define RC_QUEUE_MS        10000
+#define RC_QUEUE_RESUME_MS 2000
+/* Closing a child's file while the others record waits this long at
+ * most for it to take the rest. */
+#define RC_CLOSE_WAIT_MS   1000
+/* When the recording stops, the audio children get RC_FINISH_BASE_MS
+ * plus RC_FINISH_PER_MS per second of the longest queue to take it,
+ * RC_FINISH_CAP_MS at most (loop.c). */
+#define RC_FINISH_BASE_MS  5000
+#define RC_FINISH_PER_MS   2000
+#define RC_FINISH_CAP_MS   40000
+/* Cluster ends not yet taken by a child, for the queue's media time. */
+#define RC_MARKS 64
+
+struct rc_mark {
+	uint64_t bytes;             /* sealed Matroska bytes up to the end of a cluster */
+	int64_t ms;                 /* channel time the cluster's last frame ends */
+	uint64_t frames;            /* frames written up to there */
+};
+
 struct rc_writer {
 	enum rc_wkind kind;
 	bool video;
@@ -37,6 +64,7 @@ struct rc_writer {
 	bool failed;                /* the child died or stalled: close and split */
 	int64_t stat_checked_ms;    /* when /proc/PID/stat was last read */
 	bool stopped_seen;          /* what /proc said then */
+	unsigned long long cpu_ticks;  /* and the CPU time the child had used */
 	/* CHILD: the stall watch (rc_writer_stall_check). */
 	bool watched;               /* taken and progress_ms are set */
 	uint64_t taken;             /* bytes the child had taken at progress_ms */
@@ -46,6 +74,22 @@ struct rc_writer {
 	enum ag_raw_format raw;     /* a raw-data writer: its output format (raw.c) */
 	int out_fd;                 /* raw: the file or FIFO the child or we append to */
 	uint64_t dropped;           /* raw DIRECT: frames a FIFO reader did not take */
+	/* CHILD audio: the queue in media time (RC_QUEUE_MS). */
+	struct rc_mark marks[RC_MARKS];  /* a ring, oldest at mark0 */
+	int mark0, nmarks;
+	int64_t taken_ms;           /* the child has taken the media up to this channel time */
+	uint64_t taken_frames;      /* and this many frames */
+	bool shedding;              /* frames are dropped until the queue is short again */
+	uint64_t sealed;            /* sealed bytes at the last mark */
+	int64_t fed_ms;             /* channel time the last frame given to the child ends */
+	uint64_t shed_frames;       /* frames dropped because the child fell behind */
+	int64_t shed_ms;            /* their media time */
+	uint8_t *held;              /* the last frame dropped (Opus or AAC), written at the
+	                             * close so that the file lasts to its end; new */
+	size_t held_len;
+	int64_t held_ms, held_dur_ms;
+	uint64_t unwritten_frames;  /* frames the child did not take before its file closed */
+	int64_t unwritten_ms;
 };
 
 struct rc_folder {
@@ -58,6 +102,11 @@ struct rc_folder {
 	pid_t *children;            /* ffmpeg children not yet reaped */
 	size_t nchildren, cap_children;
 	bool stopping;              /* every file is being closed: children get longer to finish */
+	int64_t finish_by_ms;       /* stopping: when children stop being waited for (rc_now_ms) */
+	/* Audio lost because the machine did not keep up (rc_folder_loss). */
+	uint64_t shed_frames, unwritten_frames;
+	int64_t shed_ms, unwritten_ms;
+	unsigned loss_files;         /* files that lost audio so */
 	bool keep_opus;             /* --audioFormat opus: Opus senders' audio into .opus files */
 };
 
@@ -95,11 +144,21 @@ int rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_fr
 void rc_writer_close(struct rc_folder *f, struct rc_writer *w);
 /* Drain pending bytes to a child; -1 when it must be given up. */
 int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
+/* The media time (ms) a child writer has been given but not taken yet. */
+int64_t rc_writer_backlog(struct rc_folder *f, struct rc_writer *w);
+/* Seal and hand what is collected to a child; 1 while bytes still wait,
+ * 0 when all is taken (or the writer is no child), -1 on failure. */
+int rc_writer_flush(struct rc_folder *f, struct rc_writer *w);
+/* Log what a writer's audio lost to a machine that did not keep up, and
+ * add it to the folder's sums (called once, when the file closes). */
+void rc_writer_loss(struct rc_folder *f, struct rc_writer *w, uint32_t uid);
+/* The recording's audio losses in recording.log and on stderr, if any. */
+void rc_folder_loss(struct rc_folder *f);
 /* true when the child has bytes waiting that it does not take, or is stopped. */
 /*
  * A child writer is stalled when it is stopped (SIGSTOP, a debugger)
  * for RC_STOPPED_MS, or when bytes wait for it and it has taken none of
- * them for RC_STALL_MS.  A child that reads, however late, is never
+ * them and used no CPU for RC_STALL_MS.  A child that reads, however late, is never
  * stalled: on a busy machine an encoder falls behind and catches up,
  * and killing it would lose what it holds and cost more to restart.
  * A stalled child is logged, killed and marked failed (its file is then
@@ -109,6 +168,10 @@ int rc_writer_drain(struct rc_folder *f, struct rc_writer *w);
 #define RC_STOPPED_MS 1000
 #define RC_STALL_MS   10000
 int rc_writer_stall_check(struct rc_folder *f, struct rc_writer *w, int64_t now, const char *then);
+
+/* The state letter and the CPU time used (clock ticks, user + system) of
+ * process pid, from /proc; -1 when it is gone. */
+int rc_proc_stat(pid_t pid, char *state, unsigned long long *cpu);
 
 /* true when the folder's file system has (almost) no space left. */
 bool rc_folder_full(const struct rc_folder *f);

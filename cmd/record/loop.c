@@ -92,12 +92,52 @@ reap(struct rc_rec *r)
 	}
 }
 
+/*
+ * Before the files close, give every audio child the rest of its queue,
+ * all of them at once: RC_FINISH_BASE_MS plus RC_FINISH_PER_MS for each
+ * second of the longest queue, RC_FINISH_CAP_MS at most, so that a slow
+ * machine does not lose the tails and a stuck child does not hold the
+ * recorder (the stall rule still applies meanwhile).
+ */
+static void
+finish_queues(struct rc_rec *r)
+{
+	struct rc_folder *f = &r->folder;
+	int64_t most = 0, now = rc_now_ms(f), budget;
+	size_t i;
+	bool waiting = true;
+
+	for (i = 0; i < r->nusers; i++) {
+		int64_t b = rc_writer_backlog(f, &r->users[i].audio);
+		most = b > most ? b : most;
+	}
+	budget = RC_FINISH_BASE_MS + most / 1000 * RC_FINISH_PER_MS;
+	f->finish_by_ms = now + (budget < RC_FINISH_CAP_MS ? budget : RC_FINISH_CAP_MS);
+	if (most > 0)
+		rc_log(f, 4, "stopping: the audio children are up to %.1f s behind; waiting %.0f s at "
+		    "most for them", (double)most / 1000, (double)(f->finish_by_ms - now) / 1000);
+	while (waiting && now < f->finish_by_ms) {
+		struct timespec ts = { 0, 10 * 1000000 };
+		waiting = false;
+		for (i = 0; i < r->nusers; i++) {
+			struct rc_writer *w = &r->users[i].audio;
+			if (rc_writer_flush(f, w) == 1 &&
+			    rc_writer_stall_check(f, w, now, "its file ends there") == 0)
+				waiting = true;
+		}
+		if (waiting)
+			nanosleep(&ts, NULL);
+		now = rc_now_ms(f);
+	}
+}
+
 static void
 stop_all(struct rc_rec *r, int64_t now, bool end_session)
 {
 	size_t i;
 
 	r->folder.stopping = true;
+	finish_queues(r);
 	for (i = 0; i < r->nusers; i++) {
 		rc_user_stop(r, &r->users[i], now);
 		if (end_session) {
@@ -109,23 +149,53 @@ stop_all(struct rc_rec *r, int64_t now, bool end_session)
 	r->folder.stopping = false;
 }
 
-/* Wait for every ffmpeg child to finish its file (bounded). */
+/* The CPU time (clock ticks) the live children have used so far. */
+static unsigned long long
+children_cpu(const struct rc_folder *f)
+{
+	unsigned long long sum = 0, cpu;
+	char state;
+	size_t k;
+
+	for (k = 0; k < f->nchildren; k++)
+		if (rc_proc_stat(f->children[k], &state, &cpu) == 0)
+			sum += cpu;
+	return sum;
+}
+
+/*
+ * Wait for every ffmpeg child to finish its file: 10 s, or 10 s past
+ * the time the queues were given; past that, as long as the children
+ * still work (use CPU: on a busy machine an encoder that has taken its
+ * last bytes may still have seconds of audio to encode), 30 s at most.
+ */
 static void
 wait_children(struct rc_rec *r)
 {
-	int i;
+	struct rc_folder *f = &r->folder;
+	int64_t start = rc_now_ms(f), end = start + 10000, cap = start + 30000;
+	int64_t now = start, seen_ms = start;
+	unsigned long long cpu = children_cpu(f), c;
 
-	for (i = 0; i < 200 && r->folder.nchildren > 0; i++) {
+	if (f->finish_by_ms + 10000 > end)
+		end = f->finish_by_ms + 10000;
+	while (f->nchildren > 0 && (now < end || (now < cap && now - seen_ms < 2000))) {
 		struct timespec ts = { 0, 50 * 1000000 };
 		reap(r);
-		if (r->folder.nchildren == 0)
+		if (f->nchildren == 0)
 			break;
 		nanosleep(&ts, NULL);
+		now = rc_now_ms(f);
+		if (now - seen_ms >= 500 && (c = children_cpu(f)) != cpu) {
+			cpu = c;
+			seen_ms = now;
+		}
 	}
 	if (r->folder.nchildren > 0) {
 		size_t k;
-		rc_log(&r->folder, 2, "%zu ffmpeg children did not finish in 10 s; killing them",
-		    r->folder.nchildren);
+		int i;
+		rc_log(&r->folder, 2, "%zu ffmpeg children did not finish in %lld s; killing them",
+		    r->folder.nchildren, (long long)(rc_now_ms(&r->folder) - start + 500) / 1000);
 		for (k = 0; k < r->folder.nchildren; k++)
 			kill(r->folder.children[k], SIGKILL);
 		for (i = 0; i < 40 && r->folder.nchildren > 0; i++) {
@@ -307,6 +377,7 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 	stop_all(r, rc_now_ms(&r->folder), true);
 	rc_emit_end(r, rc_now_ms(&r->folder), idle ? AG_STREAM_END_IDLE : AG_STREAM_END_STOP);
 	wait_children(r);
+	rc_folder_loss(&r->folder);
 	/* agrec-mix and agrec-capture finish their files before the folder is. */
 	rc_emit_close(r);
 	return status;

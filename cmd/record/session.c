@@ -150,6 +150,7 @@ close_writer(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int64_t t
 	rc_log(&r->folder, 4, "uid %lu: closed %s (%llu frames%s)", (unsigned long)u->uid, w->name,
 	    (unsigned long long)w->frames, w->failed ? ", writer failed" : "");
 	rc_writer_close(&r->folder, w);
+	rc_writer_loss(&r->folder, w, u->uid);
 	if (w->video)
 		u->video_closed_ms = t;
 	else
