@@ -73,3 +73,29 @@ ag_g711_alaw(uint8_t a)
 		t = (t + 0x108) << (seg - 1);
 	return (int16_t)((a & 0x80) ? t : -t);
 }
+
+int
+ag_opus_packet_samples(const uint8_t *p, size_t len)
+{
+	/* Frame sizes of the 32 configurations, in 2.5 ms units (RFC 6716 3.1). */
+	static const uint8_t units[32] = {
+		4, 8, 16, 24, 4, 8, 16, 24, 4, 8, 16, 24,
+		4, 8, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8,
+		1, 2, 4, 8, 1, 2, 4, 8,
+	};
+	int n, samples;
+
+	if (p == NULL || len == 0)
+		return -1;
+	switch (p[0] & 3) {
+	case 0: n = 1; break;
+	case 1: case 2: n = 2; break;
+	default:
+		if (len < 2 || (p[1] & 0x3f) == 0)
+			return -1;
+		n = p[1] & 0x3f;
+		break;
+	}
+	samples = n * units[p[0] >> 3] * 120;	/* 2.5 ms = 120 samples at 48 kHz */
+	return samples > 5760 ? -1 : samples;
+}

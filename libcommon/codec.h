@@ -48,4 +48,11 @@ bool ag_codec_is_video(enum ag_codec codec);
 int16_t ag_g711_ulaw(uint8_t u);
 int16_t ag_g711_alaw(uint8_t a);
 
+/*
+ * The 48 kHz samples an Opus packet (borrowed) decodes to, from its TOC
+ * byte and, for code 3, its frame count (RFC 6716 3.1, 3.2.5); -1 if the
+ * packet is empty or malformed there, or lasts more than 120 ms.
+ */
+int ag_opus_packet_samples(const uint8_t *p, size_t len);
+
 #endif

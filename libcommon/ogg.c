@@ -90,32 +90,6 @@ ag_ogg_crc(uint32_t crc, const void *buf, size_t len)
 	return crc;
 }
 
-int
-ag_opus_packet_samples(const uint8_t *p, size_t len)
-{
-	/* Frame sizes of the 32 configurations, in 2.5 ms units (RFC 6716 3.1). */
-	static const uint8_t units[32] = {
-		4, 8, 16, 24, 4, 8, 16, 24, 4, 8, 16, 24,
-		4, 8, 4, 8, 1, 2, 4, 8, 1, 2, 4, 8,
-		1, 2, 4, 8, 1, 2, 4, 8,
-	};
-	int n, samples;
-
-	if (p == NULL || len == 0)
-		return -1;
-	switch (p[0] & 3) {
-	case 0: n = 1; break;
-	case 1: case 2: n = 2; break;
-	default:
-		if (len < 2 || (p[1] & 0x3f) == 0)
-			return -1;
-		n = p[1] & 0x3f;
-		break;
-	}
-	samples = n * units[p[0] >> 3] * AG_OGG_FILL_UNIT;
-	return samples > 5760 ? -1 : samples;
-}
-
 static int
 fail(struct ag_ogg_opus *w, int errnum, struct ag_error *err)
 {

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "err.h"
 
 #define AG_OGG_PAGE_SAMPLES 12000          /* 250 ms at 48 kHz: audio per page */
@@ -50,13 +51,6 @@ struct ag_ogg_opus;
  * Not zlib's CRC-32 (ag_crc32, stun.h).
  */
 uint32_t ag_ogg_crc(uint32_t crc, const void *buf, size_t len);
-
-/*
- * The 48 kHz samples an Opus packet (borrowed) decodes to, from its TOC
- * byte and, for code 3, its frame count (RFC 6716 3.1, 3.2.5); -1 if the
- * packet is empty or malformed there, or lasts more than 120 ms.
- */
-int ag_opus_packet_samples(const uint8_t *p, size_t len);
 
 /*
  * Start an Ogg Opus stream on fd (borrowed, never closed): writes the

@@ -284,21 +284,12 @@ audio_of(const struct rc_rec *r, uint32_t uid)
 static int
 frame_dur_ms(const struct rc_ssrc *s, const struct ag_frame *fr)
 {
-	static const int opus_ms10[32] = {
-		100, 200, 400, 600, 100, 200, 400, 600, 100, 200, 400, 600,
-		100, 200, 100, 200, 25, 50, 100, 200, 25, 50, 100, 200,
-		25, 50, 100, 200, 25, 50, 100, 200,
-	};
+	int n;
 
 	switch (fr->codec) {
-	case AG_CODEC_OPUS: {
-		int per = opus_ms10[fr->data[0] >> 3], n = 1;
-		if ((fr->data[0] & 3) == 1 || (fr->data[0] & 3) == 2)
-			n = 2;
-		else if ((fr->data[0] & 3) == 3 && fr->len > 1)
-			n = fr->data[1] & 0x3f;
-		return (per * n + 5) / 10;
-	}
+	case AG_CODEC_OPUS:
+		n = ag_opus_packet_samples(fr->data, fr->len);
+		return n > 0 ? (n + 24) / 48 : 20;
 	case AG_CODEC_PCMU:
 	case AG_CODEC_PCMA:
 		return (int)(fr->len * 1000 / (size_t)(s->pm.rate > 0 ? s->pm.rate : 8000) /
