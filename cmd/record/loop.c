@@ -285,8 +285,7 @@ read_round(struct rc_rec *r, bool rtp, bool rtcp)
 {
 	while (rtp || rtcp) {
 		/* While media is read, RTCP that comes meanwhile is read too. */
-		if (rtcp || rtp)
-			rtcp = rc_ingest_read(r, 1);
+		rtcp = rc_ingest_read(r, 1);
 		if (rtp)
 			rtp = rc_ingest_read(r, 0);
 	}
