@@ -93,6 +93,7 @@ ag_stream_type_name(unsigned type)
 	case AG_STREAM_MEDIA: return "media";
 	case AG_STREAM_RAW: return "raw";
 	case AG_STREAM_END: return "end";
+	case AG_STREAM_LEVELS: return "levels";
 	}
 	return "unknown";
 }
@@ -111,6 +112,33 @@ ag_stream_codec_name(unsigned codec)
 	case AG_STREAM_CODEC_I420: return "i420";
 	}
 	return "unknown";
+}
+
+size_t
+ag_stream_levels_count(const struct ag_stream_levels *l)
+{
+	return l->entries_len / AG_STREAM_LEVEL_SIZE;
+}
+
+void
+ag_stream_levels_get(const struct ag_stream_levels *l, size_t i, struct ag_stream_level *out)
+{
+	const uint8_t *p = l->entries + i * AG_STREAM_LEVEL_SIZE;
+	uint16_t u = ag_rd16le(p + 4);
+
+	out->uid = ag_rd32le(p);
+	/* Two's complement without implementation-defined conversion. */
+	out->level_cb = u <= INT16_MAX ? (int16_t)u : (int16_t)(-(int)(uint16_t)~u - 1);
+	out->source = p[6];
+}
+
+void
+ag_stream_level_put(uint8_t *entry, const struct ag_stream_level *lv)
+{
+	ag_wr32le(entry, lv->uid);
+	ag_wr16le(entry + 4, (uint16_t)lv->level_cb);
+	entry[6] = lv->source;
+	entry[7] = 0;
 }
 
 size_t
@@ -175,6 +203,34 @@ check_coded(unsigned kind, unsigned codec, const char *israw, char *why, size_t 
 	return 0;
 }
 
+/* A levels record's entries: whole, and each level within its range. */
+static int
+check_levels(const struct ag_stream_levels *l, char *why, size_t whysize)
+{
+	struct ag_stream_level lv;
+	size_t i;
+
+	if (l->entries_len > UINT16_MAX || l->entries_len % AG_STREAM_LEVEL_SIZE != 0) {
+		snprintf(why, whysize, "level entries of %zu bytes are not a whole number "
+		    "of %d-byte entries (at most 65535 bytes)", l->entries_len,
+		    AG_STREAM_LEVEL_SIZE);
+		return -1;
+	}
+	if (l->entries_len > 0 && l->entries == NULL) {
+		snprintf(why, whysize, "level entries length without data");
+		return -1;
+	}
+	for (i = 0; i < ag_stream_levels_count(l); i++) {
+		ag_stream_levels_get(l, i, &lv);
+		if (lv.level_cb < AG_STREAM_LEVEL_MIN_CB || lv.level_cb > 0) {
+			snprintf(why, whysize, "uid %lu: level %d cB is outside -12700..0",
+			    (unsigned long)lv.uid, lv.level_cb);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Check the values of a decoded or to-be-written record.  On failure
  * writes the reason into why and returns -1.
@@ -224,6 +280,8 @@ check_rec(const struct ag_stream_rec *rec, char *why, size_t whysize)
 			return -1;
 		}
 		return 0;
+	case AG_STREAM_LEVELS:
+		return check_levels(&rec->u.levels, why, whysize);
 	case AG_STREAM_RAW:
 		r = &rec->u.raw;
 		kind = r->kind;
@@ -344,6 +402,11 @@ static const struct field raw_fields[] = {
 static const struct field end_fields[] = {
 	FLD(F_I64, 0, end.t_us), FLD(F_U8, 8, end.reason), { F_END }
 };
+static const struct field levels_fields[] = {
+	FLD(F_I64, 0, levels.t_us), FLD(F_U32, 8, levels.interval_ms),
+	FLD(F_U32, 12, levels.active_uid), FLD(F_U8, 16, levels.flags),
+	TAIL(F_LEN16, 17, levels.entries, levels.entries_len, "level entries"), { F_END }
+};
 
 static const struct layout {
 	unsigned type;
@@ -357,7 +420,8 @@ static const struct layout {
 	{ AG_STREAM_MUTE, 14, mute_fields },
 	{ AG_STREAM_MEDIA, 20, media_fields },
 	{ AG_STREAM_RAW, 30, raw_fields },
-	{ AG_STREAM_END, 9, end_fields }
+	{ AG_STREAM_END, 9, end_fields },
+	{ AG_STREAM_LEVELS, 19, levels_fields }
 };
 
 /* The layout of a known record type, or NULL. */
@@ -876,6 +940,7 @@ TYPED_WRITER(ag_stream_write_mute, struct ag_stream_mute, AG_STREAM_MUTE, mute)
 TYPED_WRITER(ag_stream_write_media, struct ag_stream_media, AG_STREAM_MEDIA, media)
 TYPED_WRITER(ag_stream_write_raw, struct ag_stream_raw, AG_STREAM_RAW, raw)
 TYPED_WRITER(ag_stream_write_end, struct ag_stream_end, AG_STREAM_END, end)
+TYPED_WRITER(ag_stream_write_levels, struct ag_stream_levels, AG_STREAM_LEVELS, levels)
 
 /* ---- reader ---- */
 

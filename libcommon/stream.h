@@ -33,7 +33,7 @@
 
 #define AG_STREAM_MAGIC       "AGRECSTR"  /* 8 bytes, no NUL on the wire */
 #define AG_STREAM_MAJOR       1
-#define AG_STREAM_MINOR       0
+#define AG_STREAM_MINOR       1  /* 1.1 added the levels record */
 #define AG_STREAM_HEADER_SIZE 16          /* stream header */
 #define AG_STREAM_REC_HEADER  8           /* record header */
 #define AG_STREAM_MAX_BODY    (16u * 1024 * 1024)  /* largest record body */
@@ -53,7 +53,8 @@ enum ag_stream_type {
 	AG_STREAM_MUTE = 5,     /* struct ag_stream_mute */
 	AG_STREAM_MEDIA = 6,    /* struct ag_stream_media */
 	AG_STREAM_RAW = 7,      /* struct ag_stream_raw */
-	AG_STREAM_END = 8       /* struct ag_stream_end */
+	AG_STREAM_END = 8,      /* struct ag_stream_end */
+	AG_STREAM_LEVELS = 9    /* struct ag_stream_levels (since 1.1) */
 };
 
 /* Media kind (u8).  Closed: any other value is a malformed record. */
@@ -175,6 +176,38 @@ struct ag_stream_end {
 };
 
 /*
+ * Audio levels of one indication interval (agrec-record
+ * --audioIndicationInterval): the level of each user whose audio was
+ * measured in the interval, and the active (loudest) speaker.  The
+ * entries are AG_STREAM_LEVEL_SIZE bytes each, read with
+ * ag_stream_levels_get() and built with ag_stream_level_put().
+ */
+#define AG_STREAM_LEVELS_F_ACTIVE 0x01u  /* active_uid names the active speaker */
+#define AG_STREAM_LEVEL_SIZE      8      /* u32 uid, i16 level_cb, u8 source, u8 reserved */
+#define AG_STREAM_LEVEL_MIN_CB    (-12700)  /* silence: -127 dBov, the RFC 6464 floor */
+
+/* Where a level came from (u8).  A minor version may add values. */
+enum ag_stream_level_source {
+	AG_STREAM_LEVEL_DECODED = 0,  /* RMS of the samples the recorder decoded */
+	AG_STREAM_LEVEL_RFC6464 = 1   /* the sender's RFC 6464 audio-level extension */
+};
+
+struct ag_stream_levels {
+	int64_t t_us;              /* channel time of the interval's end */
+	uint32_t interval_ms;      /* the interval's length */
+	uint32_t active_uid;       /* valid with AG_STREAM_LEVELS_F_ACTIVE */
+	uint8_t flags;             /* AG_STREAM_LEVELS_F_*; unknown bits ignored */
+	const uint8_t *entries;    /* entries_len bytes, a multiple of AG_STREAM_LEVEL_SIZE */
+	size_t entries_len;        /* <= 65535 */
+};
+
+struct ag_stream_level {
+	uint32_t uid;
+	int16_t level_cb;          /* dBov in hundredths: AG_STREAM_LEVEL_MIN_CB .. 0 */
+	uint8_t source;            /* enum ag_stream_level_source */
+};
+
+/*
  * One record as read.  type selects the member of u; body and body_len
  * are the raw body (so a program can forward a record unchanged) and
  * offset the byte offset of the record header in the stream.  Every
@@ -195,6 +228,7 @@ struct ag_stream_rec {
 		struct ag_stream_media media;
 		struct ag_stream_raw raw;
 		struct ag_stream_end end;
+		struct ag_stream_levels levels;
 	} u;
 };
 
@@ -209,6 +243,16 @@ const char *ag_stream_codec_name(unsigned codec);
  * Bytes of an I420 frame of width x height: w*h + 2*((w+1)/2)*((h+1)/2).
  */
 size_t ag_stream_i420_size(unsigned width, unsigned height);
+
+/* Entries in a levels record. */
+size_t ag_stream_levels_count(const struct ag_stream_levels *l);
+
+/* Entry i (< ag_stream_levels_count(l)) of a levels record. */
+void ag_stream_levels_get(const struct ag_stream_levels *l, size_t i,
+    struct ag_stream_level *out);
+
+/* Encode lv into the AG_STREAM_LEVEL_SIZE bytes at entry. */
+void ag_stream_level_put(uint8_t *entry, const struct ag_stream_level *lv);
 
 /*
  * Decode the body of a record of a known type into rec->u.  rec->type,
@@ -281,6 +325,8 @@ int ag_stream_write_mute(struct ag_stream_writer *w, const struct ag_stream_mute
 int ag_stream_write_media(struct ag_stream_writer *w, const struct ag_stream_media *m, struct ag_error *err);
 int ag_stream_write_raw(struct ag_stream_writer *w, const struct ag_stream_raw *r, struct ag_error *err);
 int ag_stream_write_end(struct ag_stream_writer *w, const struct ag_stream_end *e, struct ag_error *err);
+int ag_stream_write_levels(struct ag_stream_writer *w, const struct ag_stream_levels *l,
+    struct ag_error *err);
 int ag_stream_write(struct ag_stream_writer *w, const struct ag_stream_rec *rec, struct ag_error *err);
 int ag_stream_write_record(struct ag_stream_writer *w, uint16_t type,
     const void *body, size_t len, struct ag_error *err);

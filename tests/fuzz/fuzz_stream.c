@@ -37,6 +37,28 @@ sum_bytes(uint32_t h, const uint8_t *p, size_t len)
 	return h;
 }
 
+/*
+ * A decoded levels record: every entry in range (the decoder checked
+ * them), and encoding an entry again gives back its bytes.
+ */
+static uint32_t
+note_levels(uint32_t h, const struct ag_stream_levels *lv)
+{
+	struct ag_stream_level e;
+	uint8_t again[AG_STREAM_LEVEL_SIZE];
+	size_t i;
+
+	FUZZ_ASSERT(lv->entries_len % AG_STREAM_LEVEL_SIZE == 0);
+	for (i = 0; i < ag_stream_levels_count(lv); i++) {
+		ag_stream_levels_get(lv, i, &e);
+		FUZZ_ASSERT(e.level_cb >= AG_STREAM_LEVEL_MIN_CB && e.level_cb <= 0);
+		ag_stream_level_put(again, &e);
+		FUZZ_ASSERT(memcmp(again, lv->entries + i * AG_STREAM_LEVEL_SIZE, 7) == 0);
+		h = h * 31 + e.uid + (uint32_t)(e.level_cb + 20000) + e.source;
+	}
+	return h;
+}
+
 /* Read every byte a record points to (ASan checks the borrow) and log it. */
 static void
 note(const struct ag_stream_rec *rec, void *arg)
@@ -59,6 +81,9 @@ note(const struct ag_stream_rec *rec, void *arg)
 		break;
 	case AG_STREAM_RAW:
 		h = sum_bytes(h, rec->u.raw.data, rec->u.raw.len);
+		break;
+	case AG_STREAM_LEVELS:
+		h = note_levels(h, &rec->u.levels);
 		break;
 	default:
 		break;

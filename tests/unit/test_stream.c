@@ -21,7 +21,7 @@
 
 /* The example of agrec-stream(5), EXAMPLES, byte for byte. */
 static const uint8_t man_example[] = {
-	0x41, 0x47, 0x52, 0x45, 0x43, 0x53, 0x54, 0x52, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x41, 0x47, 0x52, 0x45, 0x43, 0x53, 0x54, 0x52, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x0f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x40, 0x1e, 0x18, 0x24, 0x0a, 0x06, 0x00,
 	0x00, 0x04, 0x00, 0x64, 0x65, 0x6d, 0x6f,
 	0x0c, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -193,6 +193,7 @@ write_typed(struct ag_stream_writer *w, const struct ag_stream_rec *rec, struct 
 	case AG_STREAM_MEDIA: return ag_stream_write_media(w, &rec->u.media, err);
 	case AG_STREAM_RAW: return ag_stream_write_raw(w, &rec->u.raw, err);
 	case AG_STREAM_END: return ag_stream_write_end(w, &rec->u.end, err);
+	case AG_STREAM_LEVELS: return ag_stream_write_levels(w, &rec->u.levels, err);
 	}
 	return ag_stream_write(w, rec, err);
 }
@@ -1066,4 +1067,100 @@ Test(stream, random_garbage_never_crashes, .timeout = 120)
 	free(b);
 	free(valid);
 	free(big);
+}
+
+/* ---- levels (1.1) ---- */
+
+static void
+gen_levels(struct ag_stream_writer *w, void *arg)
+{
+	struct ag_error err = { 0 };
+	uint8_t e[3 * AG_STREAM_LEVEL_SIZE];
+	struct ag_stream_levels l = { .t_us = 2000000, .interval_ms = 200, .active_uid = 4000000000u,
+	    .flags = AG_STREAM_LEVELS_F_ACTIVE, .entries = e, .entries_len = sizeof e };
+
+	(void)arg;
+	ag_stream_level_put(e, &(struct ag_stream_level){ 4000000000u, -1234, AG_STREAM_LEVEL_DECODED });
+	ag_stream_level_put(e + 8, &(struct ag_stream_level){ 7, AG_STREAM_LEVEL_MIN_CB, AG_STREAM_LEVEL_RFC6464 });
+	ag_stream_level_put(e + 16, &(struct ag_stream_level){ 8, 0, 9 });
+	cr_assert_eq(ag_stream_write_levels(w, &l, &err), 0, "%s", err.msg);
+	l.flags = 0;
+	l.entries_len = 0;
+	cr_assert_eq(ag_stream_write_levels(w, &l, &err), 0, "%s", err.msg);
+}
+
+Test(stream, levels_round_trip)
+{
+	struct ag_stream_reader *r;
+	struct ag_stream_rec rec;
+	struct ag_stream_level lv;
+	struct ag_error err = { 0 };
+	size_t len;
+	uint8_t *bytes = capture(gen_levels, NULL, &len);
+
+	cr_assert_eq(len, 16 + 8 + 19 + 24 + 8 + 19);
+	r = ag_stream_reader_new(-1, &err);
+	cr_assert_eq(ag_stream_reader_feed(r, bytes, len, &err), 0);
+	cr_assert_eq(ag_stream_reader_feed(r, NULL, 0, &err), 0);
+	cr_assert_eq(ag_stream_read(r, &rec, &err), 1, "%s", err.msg);
+	cr_assert_eq(ag_stream_reader_header(r)->minor, 1);
+	cr_assert_eq(rec.type, AG_STREAM_LEVELS);
+	cr_assert_str_eq(ag_stream_type_name(rec.type), "levels");
+	cr_assert_eq(rec.u.levels.t_us, 2000000);
+	cr_assert_eq(rec.u.levels.interval_ms, 200);
+	cr_assert_eq(rec.u.levels.active_uid, 4000000000u);
+	cr_assert_eq(rec.u.levels.flags, AG_STREAM_LEVELS_F_ACTIVE);
+	cr_assert_eq(ag_stream_levels_count(&rec.u.levels), 3);
+	ag_stream_levels_get(&rec.u.levels, 0, &lv);
+	cr_assert_eq(lv.uid, 4000000000u);
+	cr_assert_eq(lv.level_cb, -1234);
+	cr_assert_eq(lv.source, AG_STREAM_LEVEL_DECODED);
+	ag_stream_levels_get(&rec.u.levels, 1, &lv);
+	cr_assert_eq(lv.level_cb, AG_STREAM_LEVEL_MIN_CB);
+	cr_assert_eq(lv.source, AG_STREAM_LEVEL_RFC6464);
+	ag_stream_levels_get(&rec.u.levels, 2, &lv);
+	cr_assert_eq(lv.level_cb, 0);
+	cr_assert_eq(lv.source, 9, "an unknown source passes through");
+	cr_assert_eq(ag_stream_read(r, &rec, &err), 1, "%s", err.msg);
+	cr_assert_eq(ag_stream_levels_count(&rec.u.levels), 0);
+	cr_assert_eq(rec.u.levels.flags, 0);
+	cr_assert_eq(ag_stream_read(r, &rec, &err), 0);
+	ag_stream_reader_free(r);
+	free(bytes);
+}
+
+static void
+gen_bad_levels(struct ag_stream_writer *w, void *arg)
+{
+	struct ag_error err = { 0 };
+	uint8_t body[19 + 8] = { 0 };
+
+	body[17] = (uint8_t)(uintptr_t)arg;   /* entries length */
+	body[19 + 4] = 0x10;                   /* level +16 cB: above 0 dBov */
+	cr_assert_eq(ag_stream_write_record(w, AG_STREAM_LEVELS, body,
+	    19 + (size_t)(uintptr_t)arg, &err), 0);
+}
+
+Test(stream, invalid_levels_records)
+{
+	struct ag_error err = { 0 };
+	struct ag_stream_writer *w;
+	uint8_t e[AG_STREAM_LEVEL_SIZE];
+	size_t len;
+	uint8_t *b = capture(gen_bad_levels, (void *)(uintptr_t)7, &len);
+
+	BAD(b, len, "offset 16", "levels record", "7 bytes", "whole number");
+	free(b);
+	b = capture(gen_bad_levels, (void *)(uintptr_t)8, &len);
+	BAD(b, len, "offset 16", "uid 0: level 16 cB is outside");
+	free(b);
+	/* The writer refuses a level out of range and writes nothing. */
+	w = ag_stream_writer_new(open("/dev/null", O_WRONLY | O_CLOEXEC), &err);
+	cr_assert_not_null(w);
+	ag_stream_level_put(e, &(struct ag_stream_level){ 1, -12800, 0 });
+	cr_assert_eq(ag_stream_write_levels(w, &(struct ag_stream_levels){ .entries = e,
+	    .entries_len = sizeof e }, &err), -1);
+	cr_assert_eq(err.code, AG_EX_DATAERR);
+	cr_assert_eq(ag_stream_writer_offset(w), AG_STREAM_HEADER_SIZE);
+	ag_stream_writer_free(w);
 }
