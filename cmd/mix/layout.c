@@ -604,8 +604,8 @@ fail(struct parse *ps, long region, const char *key, bool at_key, const char *fm
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	return ag_error_set(ps->err, AG_EX_DATAERR, "%s:%d: %s: %s", ps->name,
-	    line_of(ps, region, key, at_key), field_name(field, sizeof field, ps->list, region, key),
-	    what);
+	    line_of(ps, region, key, at_key),
+	    field_name(field, sizeof field, ps->list, region, key), what);
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -935,7 +935,8 @@ parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 	s->alpha = 1;
 	if ((v = json_object_get(o, "alpha")) != NULL) {
 		if (!json_is_number(v))
-			return fail(ps, i, "alpha", false, "expected a number, got %s", type_name(v));
+			return fail(ps, i, "alpha", false, "expected a number, got %s",
+			    type_name(v));
 		s->alpha = json_number_value(v);
 		if (!(s->alpha >= 0 && s->alpha <= 1))
 			return fail(ps, i, "alpha", false, "%g is outside 0..1", s->alpha);
@@ -943,7 +944,8 @@ parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 	s->rgb = MX_WM_DEFAULT_COLOR;
 	if ((v = json_object_get(o, "color")) != NULL) {
 		if (!json_is_string(v))
-			return fail(ps, i, "color", false, "expected a string, got %s", type_name(v));
+			return fail(ps, i, "color", false, "expected a string, got %s",
+			    type_name(v));
 		if (parse_color(json_string_value(v), &s->rgb) < 0)
 			return fail(ps, i, "color", false, "\"%.40s\" is not a colour \"#RRGGBB\"",
 			    json_string_value(v));
@@ -1016,7 +1018,8 @@ parse_watermarks(struct parse *ps, json_t *root, struct mx_layout *out)
 		return fail(ps, -1, "watermarks", false, "expected an array, got %s", type_name(a));
 	n = json_array_size(a);
 	if (n > MX_WM_MAX)
-		return fail(ps, -1, "watermarks", false, "%zu watermarks, at most %d", n, MX_WM_MAX);
+		return fail(ps, -1, "watermarks", false, "%zu watermarks, at most %d", n,
+		    MX_WM_MAX);
 	if (n == 0)
 		return 0;
 	if ((out->wms = calloc(n, sizeof *out->wms)) == NULL)

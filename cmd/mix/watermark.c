@@ -171,8 +171,8 @@ mx_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
 	}
 	if (k != 4 || tok != NULL || strstr(s, ",,") != NULL || s[0] == ',' ||
 	    s[strlen(s) - 1] == ',')
-		return ag_error_set(err, AG_EX_USAGE, "%s: '%s' is not X,Y,W,H (pixels, 0..%d each)",
-		    opt, s, MAX_PX);
+		return ag_error_set(err, AG_EX_USAGE,
+		    "%s: '%s' is not X,Y,W,H (pixels, 0..%d each)", opt, s, MAX_PX);
 	return 0;
 }
 
@@ -457,8 +457,9 @@ prep_text(struct mx_wm *wm, struct item *it, const struct mx_wm_spec *s, struct 
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", s->what);
 	mx_rgb_to_yuv(s->rgb, &it->cy, &it->cu, &it->cv);
 	if (s->kind == MX_WM_TEXT && layout_text(it, s->text) < 0)
-		return ag_error_set(err, AG_EX_DATAERR, "%s: FreeType cannot render the text with %s",
-		    s->what, s->file != NULL ? s->file : MX_WM_DEFAULT_FONT);
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "%s: FreeType cannot render the text with %s", s->what,
+		    s->file != NULL ? s->file : MX_WM_DEFAULT_FONT);
 	return 0;
 }
 
