@@ -124,7 +124,13 @@ $(B)/mixdraw: $(MIXDRAW_SRCS) cmd/mix/compose.h libcommon/clock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(AG_CFLAGS) -o $@ $(MIXDRAW_SRCS) $(AG_LDFLAGS) -lm
 
-bench: all $(B)/agrec-replay $(B)/mixdraw
+# The micro-benchmark of the watermarks (bench/, not installed).
+WMDRAW_SRCS := bench/wmdraw.c cmd/mix/watermark.c cmd/mix/image.c cmd/mix/compose.c
+$(B)/wmdraw: $(WMDRAW_SRCS) cmd/mix/watermark.h cmd/mix/image.h cmd/mix/compose.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(AG_CFLAGS) -o $@ $(WMDRAW_SRCS) $(AG_LDFLAGS) $(LIB) $(FT_LIBS) $(JANSSON_LIBS) $(WEB_LIBS) -lm
+
+bench: all $(B)/agrec-replay $(B)/mixdraw $(B)/wmdraw
 	bench/run
 	bench/capacity
 	bench/capture
