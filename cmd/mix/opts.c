@@ -291,6 +291,8 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		return fe_usage("stream input needs -o DIR (or give a folder with -f DIR)");
 	if (o->audio_only && o->mixed_va != 0)
 		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
+	if (o->audio_only && (o->wm.text != NULL || o->wm.image != NULL || o->wm.timestamp))
+		ag_msg("--watermark*: ignored with --isAudioOnly 1 (no picture)");
 	return -1;
 }
 

@@ -9,7 +9,9 @@
  *
  * Boxes are in canvas pixels, as the SDK's offset_x, offset_y, wm_width
  * and wm_height.  This header includes no other mix header: layout.h
- * holds the specs a layout file gives.
+ * holds the specs a layout file gives.  The specs, option parsers and
+ * text rules are in wmspec.c, without FreeType (the layout reader and
+ * its fuzz harness use them); the drawing is in watermark.c.
  */
 #ifndef MIX_WATERMARK_H
 #define MIX_WATERMARK_H
