@@ -10,10 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "num.h"
 #include "mix/watermark.h"
-
-#define MAX_PX 7680
 
 void
 mx_wm_opts_init(struct mx_wm_opts *o)
@@ -105,6 +104,7 @@ fail:
 int
 mx_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
 {
+	const struct ag_cli_bound *b = &ag_cli_bounds[AG_CLI_WM_PX];
 	char buf[64], *tok, *save = NULL, *p;
 	long v;
 	int k = 0;
@@ -113,14 +113,14 @@ mx_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
 		return ag_error_set(err, AG_EX_USAGE, "%s: '%.40s...' is not X,Y,W,H", opt, s);
 	snprintf(buf, sizeof buf, "%s", s);
 	for (p = buf; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
-		if (k == 4 || ag_parse_long(tok, 0, MAX_PX, &v) < 0)
+		if (k == 4 || ag_parse_long(tok, b->min, b->max, &v) < 0)
 			break;
 		r[k++] = (int)v;
 	}
 	if (k != 4 || tok != NULL || strstr(s, ",,") != NULL || s[0] == ',' ||
 	    s[strlen(s) - 1] == ',')
 		return ag_error_set(err, AG_EX_USAGE,
-		    "%s: '%s' is not X,Y,W,H (pixels, 0..%d each)", opt, s, MAX_PX);
+		    "%s: '%s' is not X,Y,W,H (pixels, %ld..%ld each)", opt, s, b->min, b->max);
 	return 0;
 }
 
