@@ -21,6 +21,9 @@ JANSSON_LIBS    := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -lja
 WEB_PKGS        := libssl libcrypto libsrtp2 libmicrohttpd
 WEB_CFLAGS      := $(shell $(PKG_CONFIG) --cflags $(WEB_PKGS) 2>/dev/null)
 WEB_LIBS        := $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null || echo -lssl -lcrypto -lsrtp2 -lmicrohttpd)
+# Watermark text on agrec-mix's composite (cmd/mix/watermark.c): FreeType.
+FT_CFLAGS       := $(shell $(PKG_CONFIG) --cflags freetype2 2>/dev/null)
+FT_LIBS         := $(shell $(PKG_CONFIG) --libs freetype2 2>/dev/null || echo -lfreetype)
 CRITERION_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -28,7 +31,7 @@ CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -l
 AG_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE \
 	-DAGREC_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS)
+	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS) $(FT_CFLAGS)
 AG_LDFLAGS = $(LDFLAGS)
 ifeq ($(SAN),1)
 AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -73,9 +76,12 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# Libraries one program alone needs.
+PROG_LIBS_agrec-mix := $(FT_LIBS)
+
 .SECONDEXPANSION:
 $(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(PROG_LIBS_$*) -lm
 
 # The capacity benchmark's RTP replayer (bench/, not installed).
 $(B)/agrec-replay: $(B)/bench/replay.o $(FE_OBJS) $(LIB)
@@ -89,7 +95,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 UNIT_CMD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard cmd/*/*.c)))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(CRITERION_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(FT_LIBS) $(CRITERION_LIBS) -lm
 
 # The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
 check: all $(UNIT_BIN)
@@ -118,7 +124,13 @@ $(B)/mixdraw: $(MIXDRAW_SRCS) cmd/mix/compose.h libcommon/clock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(AG_CFLAGS) -o $@ $(MIXDRAW_SRCS) $(AG_LDFLAGS) -lm
 
-bench: all $(B)/agrec-replay $(B)/mixdraw
+# The micro-benchmark of the watermarks (bench/, not installed).
+WMDRAW_SRCS := bench/wmdraw.c cmd/mix/watermark.c cmd/mix/wmspec.c cmd/mix/image.c cmd/mix/compose.c
+$(B)/wmdraw: $(WMDRAW_SRCS) cmd/mix/watermark.h cmd/mix/image.h cmd/mix/compose.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(AG_CFLAGS) -o $@ $(WMDRAW_SRCS) $(AG_LDFLAGS) $(LIB) $(FT_LIBS) $(JANSSON_LIBS) $(WEB_LIBS) -lm
+
+bench: all $(B)/agrec-replay $(B)/mixdraw $(B)/wmdraw
 	bench/run
 	bench/capacity
 	bench/capture

@@ -73,6 +73,36 @@ load_image(const char *ffmpeg, const char *opt, const char *path, int w, int h,
 	return 0;
 }
 
+/*
+ * The watermarks of the layout custom (NULL: none), then those of the
+ * options, prepared for the canvas into *out (NULL when none).  0, or
+ * -1 with err (mx_wm_new's classes).
+ */
+static int
+build_watermarks(const struct mx_engine *e, const struct mx_layout *custom, struct mx_wm **out,
+    struct ag_error *err)
+{
+	struct mx_wm_spec *v;
+	size_t n = custom != NULL ? custom->nwms : 0, nopt = 0, i;
+	int rc = -1;
+
+	*out = NULL;
+	if ((v = calloc(n + 3, sizeof *v)) == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	if (n > 0)
+		memcpy(v, custom->wms, n * sizeof *v);	/* borrowed: not freed below */
+	if (mx_wm_opts_specs(&e->o->wm, v + n, &nopt) < 0) {
+		ag_error_set(err, AG_EX_FAIL, "out of memory");
+		goto out;
+	}
+	rc = mx_wm_new(v, n + nopt, e->W, e->H, e->ffmpeg, out, err);
+out:
+	for (i = n; i < n + nopt; i++)
+		mx_wm_spec_clear(&v[i]);
+	free(v);
+	return rc;
+}
+
 int
 mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg, bool live,
     struct ag_error *err)
@@ -123,7 +153,7 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 	if (o->user_bg != NULL &&
 	    load_image(ffmpeg, "--defaultUserBg", o->user_bg, 0, 0, &e->user_bg, err) < 0)
 		return -1;
-	return 0;
+	return build_watermarks(e, e->has_custom ? &e->custom : NULL, &e->wm, err);
 }
 
 void
@@ -138,6 +168,7 @@ mx_engine_free(struct mx_engine *e)
 	mx_frame_free(e->canvas);
 	mx_frame_free(e->bg);
 	mx_frame_free(e->user_bg);
+	mx_wm_free(e->wm);
 	free(e->mixbuf);
 	free(e->tmpbuf);
 	free(e->ins);
@@ -190,6 +221,7 @@ mx_engine_reload(struct mx_engine *e)
 {
 	struct mx_layout l;
 	struct ag_error err, warn;
+	struct mx_wm *wm = NULL;
 
 	if (e->o->layout_file == NULL) {
 		ag_msg("SIGHUP: no --layout file to reload");
@@ -204,6 +236,14 @@ mx_engine_reload(struct mx_engine *e)
 	}
 	if (warn.code != 0)
 		ag_msg("%s", warn.msg);
+	if (e->canvas != NULL && build_watermarks(e, &l, &wm, &err) < 0) {
+		ag_msg("SIGHUP: %s; keeping the current layout at %.3f s", err.msg,
+		    (double)mx_tick_time(e, e->n) / 1e6);
+		mx_layout_free(&l);
+		return;
+	}
+	mx_wm_free(e->wm);
+	e->wm = wm;
 	mx_layout_free(&e->custom);
 	e->custom = l;
 	e->has_custom = true;
@@ -353,6 +393,8 @@ compose(struct mx_engine *e, int64_t tn)
 	}
 	if (stale)
 		e->nstale++;
+	/* above every user, in their order */
+	mx_wm_draw(e->wm, e->canvas, e->wall0_ms + tn / 1000);
 }
 
 static int
@@ -639,6 +681,7 @@ mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir
 	}
 	if ((p = calloc(e->ntracks + 4, sizeof *p)) == NULL)
 		return AG_EX_FAIL;
+	e->wall0_ms = f->base_ms;
 	e->out = &out;
 	if (mx_outputs_open(&out, e->o, e->ffmpeg, outdir, f->ts, false, &err) < 0) {
 		ag_msg("%s", err.msg);

@@ -1,6 +1,7 @@
 /*
- * image.h - agrec-mix's still images (--defaultVideoBg, --defaultUserBg):
- * a JPEG or PNG decoded by an ffmpeg child into an I420 frame.
+ * image.h - agrec-mix's still images (--defaultVideoBg, --defaultUserBg,
+ * image watermarks): a JPEG or PNG decoded by an ffmpeg child into an
+ * I420 frame, or into RGBA for a watermark.
  */
 #ifndef MIX_IMAGE_H
 #define MIX_IMAGE_H
@@ -21,5 +22,15 @@
  */
 int mx_image_load(const char *ffmpeg, const char *path, int w, int h,
                    struct mx_frame **out, struct ag_error *err);
+
+/*
+ * The same for a watermark, keeping the alpha channel: *rgba (new,
+ * free()) holds *ow x *oh pixels of R, G, B, A bytes (full-range RGB, A
+ * 255 opaque; 255 everywhere for a JPEG).  w, h > 0 scale to w x h; one
+ * of them 0 scales to the other keeping the aspect ratio; both 0 keep
+ * the size.  Errors as mx_image_load().
+ */
+int mx_image_load_rgba(const char *ffmpeg, const char *path, int w, int h, uint8_t **rgba,
+                        int *ow, int *oh, struct ag_error *err);
 
 #endif

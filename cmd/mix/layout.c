@@ -209,6 +209,8 @@ mx_layout_assign(const struct mx_layout *custom, const uint32_t *uids, size_t n,
 
 	*out = *custom;
 	out->regions = NULL;
+	out->wms = NULL;
+	out->nwms = 0;
 	if (custom->n == 0)
 		return 0;
 	if ((out->regions = malloc(custom->n * sizeof *out->regions)) == NULL) {
@@ -272,6 +274,9 @@ mx_layout_free(struct mx_layout *l)
 	if (l == NULL)
 		return;
 	free(l->regions);
+	for (size_t i = 0; i < l->nwms; i++)
+		mx_wm_spec_clear(&l->wms[i]);
+	free(l->wms);
 	memset(l, 0, sizeof *l);
 }
 
@@ -554,6 +559,7 @@ struct parse {
 	struct ag_error *warn;
 	struct ag_error *err;
 	size_t nwarn;
+	const char *list;           /* the array "region" indexes: "regions" or "watermarks" */
 };
 
 /* The line of root key (region < 0) or of regions[region].key (key NULL:
@@ -565,7 +571,7 @@ line_of(const struct parse *ps, long region, const char *key, bool at_key)
 	size_t n = 0;
 
 	if (region >= 0) {
-		st[n].key = "regions"; st[n].keylen = 7; st[n].index = 0; n++;
+		st[n].key = ps->list; st[n].keylen = strlen(ps->list); st[n].index = 0; n++;
 		st[n].key = NULL; st[n].keylen = 0; st[n].index = (size_t)region; n++;
 	}
 	if (key != NULL) {
@@ -574,16 +580,16 @@ line_of(const struct parse *ps, long region, const char *key, bool at_key)
 	return json_line(ps->text, ps->len, st, n, at_key);
 }
 
-/* "regions[2].x", "regions[2]", "canvasWidth" into buf. */
+/* "regions[2].x", "regions[2]", "canvasWidth" into buf (list: the array). */
 static const char *
-field_name(char *buf, size_t size, long region, const char *key)
+field_name(char *buf, size_t size, const char *list, long region, const char *key)
 {
 	if (region < 0)
 		snprintf(buf, size, "%s", key != NULL ? key : "layout");
 	else if (key == NULL)
-		snprintf(buf, size, "regions[%ld]", region);
+		snprintf(buf, size, "%s[%ld]", list, region);
 	else
-		snprintf(buf, size, "regions[%ld].%s", region, key);
+		snprintf(buf, size, "%s[%ld].%s", list, region, key);
 	return buf;
 }
 
@@ -598,7 +604,8 @@ fail(struct parse *ps, long region, const char *key, bool at_key, const char *fm
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
 	return ag_error_set(ps->err, AG_EX_DATAERR, "%s:%d: %s: %s", ps->name,
-	    line_of(ps, region, key, at_key), field_name(field, sizeof field, region, key), what);
+	    line_of(ps, region, key, at_key),
+	    field_name(field, sizeof field, ps->list, region, key), what);
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -621,7 +628,7 @@ warn(struct parse *ps, long region, const char *key, const char *fmt, ...)
 	ps->warn->code = AG_EX_DATAERR;
 	snprintf(ps->warn->msg + len, sizeof ps->warn->msg - len, "%s%s:%d: %s: %s",
 	    len > 0 ? "; " : "", ps->name, line_of(ps, region, key, false),
-	    field_name(field, sizeof field, region, key), what);
+	    field_name(field, sizeof field, ps->list, region, key), what);
 }
 
 static const char *
@@ -842,18 +849,204 @@ parse_canvas(struct parse *ps, json_t *root, struct mx_layout *out)
 	return 0;
 }
 
+/* ---- watermarks ---- */
+
+/* An integer obj[key] in lo..hi, or dflt when absent. */
+static int
+get_int_in(struct parse *ps, json_t *obj, long i, const char *key, json_int_t dflt,
+    json_int_t lo, json_int_t hi, int *out)
+{
+	json_int_t v;
+
+	if (get_int(ps, obj, i, key, dflt, &v) < 0)
+		return -1;
+	if (v < lo || v > hi)
+		return fail(ps, i, key, false, "%lld is outside %lld..%lld", (long long)v,
+		    (long long)lo, (long long)hi);
+	*out = (int)v;
+	return 0;
+}
+
+/* A string obj[key] (new in *out), or NULL when absent. */
+static int
+get_string(struct parse *ps, json_t *obj, long i, const char *key, char **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return fail(ps, i, key, false, "expected a string, got %s", type_name(v));
+	if (json_string_length(v) > MX_WM_MAX_TEXT || strlen(json_string_value(v)) !=
+	    json_string_length(v))
+		return fail(ps, i, key, false, "longer than %d bytes, or holds a NUL",
+		    MX_WM_MAX_TEXT);
+	if ((*out = strdup(json_string_value(v))) == NULL)
+		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
+	return 0;
+}
+
+/* A file name of the layout, relative to the layout file's folder. */
+static int
+get_path(struct parse *ps, json_t *obj, long i, const char *key, char **out)
+{
+	const char *slash = strrchr(ps->name, '/');
+	char *p;
+
+	if (get_string(ps, obj, i, key, out) < 0)
+		return -1;
+	if (*out == NULL || (*out)[0] == '/' || slash == NULL)
+		return 0;
+	if (asprintf(&p, "%.*s/%s", (int)(slash - ps->name), ps->name, *out) < 0)
+		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
+	free(*out);
+	*out = p;
+	return 0;
+}
+
+/* The keys of a watermark of kind k. */
+static const char *const *
+wm_keys(int k)
+{
+	static const char *const text[] = { "type", "text", "fontFile", "fontSize", "color",
+		"alpha", "x", "y", "width", "height", NULL };
+	static const char *const image[] = { "type", "image", "alpha", "x", "y", "width",
+		"height", NULL };
+	static const char *const stamp[] = { "type", "format", "localTime", "fontFile",
+		"fontSize", "color", "alpha", "x", "y", "width", "height", NULL };
+
+	return k == MX_WM_TEXT ? text : k == MX_WM_IMAGE ? image : stamp;
+}
+
+/* What every kind has: box, alpha, colour and font size. */
+static int
+parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
+{
+	json_t *v;
+
+	if (get_int_in(ps, o, i, "x", 0, 0, MAX_CANVAS, &s->x) < 0 ||
+	    get_int_in(ps, o, i, "y", 0, 0, MAX_CANVAS, &s->y) < 0 ||
+	    get_int_in(ps, o, i, "width", 0, 0, MAX_CANVAS, &s->w) < 0 ||
+	    get_int_in(ps, o, i, "height", 0, 0, MAX_CANVAS, &s->h) < 0 ||
+	    get_int_in(ps, o, i, "fontSize", MX_WM_DEFAULT_FONT_PX, MX_WM_MIN_FONT_PX,
+	    MX_WM_MAX_FONT_PX, &s->font_px) < 0)
+		return -1;
+	s->alpha = 1;
+	if ((v = json_object_get(o, "alpha")) != NULL) {
+		if (!json_is_number(v))
+			return fail(ps, i, "alpha", false, "expected a number, got %s",
+			    type_name(v));
+		s->alpha = json_number_value(v);
+		if (!(s->alpha >= 0 && s->alpha <= 1))
+			return fail(ps, i, "alpha", false, "%g is outside 0..1", s->alpha);
+	}
+	s->rgb = MX_WM_DEFAULT_COLOR;
+	if ((v = json_object_get(o, "color")) != NULL) {
+		if (!json_is_string(v))
+			return fail(ps, i, "color", false, "expected a string, got %s",
+			    type_name(v));
+		if (parse_color(json_string_value(v), &s->rgb) < 0)
+			return fail(ps, i, "color", false, "\"%.40s\" is not a colour \"#RRGGBB\"",
+			    json_string_value(v));
+	}
+	if ((v = json_object_get(o, "localTime")) != NULL) {
+		if (!json_is_boolean(v))
+			return fail(ps, i, "localTime", false, "expected true or false, got %s",
+			    type_name(v));
+		s->local_time = json_is_true(v);
+	}
+	return 0;
+}
+
+static int
+parse_watermark(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
+{
+	static const char *const kinds[] = { "text", "image", "timestamp" };
+	const char *t;
+	json_t *v;
+	int k;
+
+	memset(s, 0, sizeof *s);
+	if (!json_is_object(o))
+		return fail(ps, i, NULL, false, "expected an object, got %s", type_name(o));
+	if ((v = json_object_get(o, "type")) == NULL)
+		return fail(ps, i, NULL, false, "missing \"type\" (text, image or timestamp)");
+	if (!json_is_string(v))
+		return fail(ps, i, "type", false, "expected a string, got %s", type_name(v));
+	t = json_string_value(v);
+	for (k = 0; k < 3 && strcmp(t, kinds[k]) != 0; k++)
+		;
+	if (k == 3)
+		return fail(ps, i, "type", false, "\"%.40s\" is not text, image or timestamp", t);
+	s->kind = k;
+	s->bad_code = AG_EX_DATAERR;
+	snprintf(s->what, sizeof s->what, "%s:%d: watermarks[%ld]", ps->name,
+	    line_of(ps, i, NULL, false), i);
+	if (check_keys(ps, o, i, wm_keys(k)) < 0 || parse_wm_common(ps, o, i, s) < 0)
+		return -1;
+	if (k == MX_WM_IMAGE) {
+		if (get_path(ps, o, i, "image", &s->file) < 0)
+			return -1;
+		if (s->file == NULL || s->file[0] == '\0')
+			return fail(ps, i, NULL, false, "missing \"image\" (a PNG or JPEG file)");
+		return 0;
+	}
+	if (get_path(ps, o, i, "fontFile", &s->file) < 0 ||
+	    get_string(ps, o, i, k == MX_WM_TEXT ? "text" : "format", &s->text) < 0)
+		return -1;
+	if (k == MX_WM_TEXT && (s->text == NULL || s->text[0] == '\0'))
+		return fail(ps, i, NULL, false, "missing \"text\" (or it is empty)");
+	if (k == MX_WM_TIMESTAMP && s->text == NULL &&
+	    (s->text = strdup(MX_WM_DEFAULT_TIME_FORMAT)) == NULL)
+		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
+	if (!mx_wm_utf8_valid(s->text, NULL))
+		return fail(ps, i, k == MX_WM_TEXT ? "text" : "format", false, "not UTF-8");
+	return 0;
+}
+
+static int
+parse_watermarks(struct parse *ps, json_t *root, struct mx_layout *out)
+{
+	json_t *a = json_object_get(root, "watermarks"), *o;
+	size_t i, n;
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return fail(ps, -1, "watermarks", false, "expected an array, got %s", type_name(a));
+	n = json_array_size(a);
+	if (n > MX_WM_MAX)
+		return fail(ps, -1, "watermarks", false, "%zu watermarks, at most %d", n,
+		    MX_WM_MAX);
+	if (n == 0)
+		return 0;
+	if ((out->wms = calloc(n, sizeof *out->wms)) == NULL)
+		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
+	ps->list = "watermarks";
+	json_array_foreach(a, i, o) {
+		out->nwms = i + 1;
+		if ((rc = parse_watermark(ps, o, (long)i, &out->wms[i])) < 0)
+			break;
+	}
+	ps->list = "regions";
+	return rc;
+}
+
 static int
 parse_root(struct parse *ps, json_t *root, struct mx_layout *out)
 {
 	static const char *const keys[] = {
-		"canvasWidth", "canvasHeight", "backgroundColor", "regions", NULL
+		"canvasWidth", "canvasHeight", "backgroundColor", "regions", "watermarks", NULL
 	};
 	json_t *regs, *o;
 	size_t i, j, n;
 
 	if (!json_is_object(root))
 		return fail(ps, -1, NULL, false, "expected an object, got %s", type_name(root));
-	if (check_keys(ps, root, -1, keys) < 0 || parse_canvas(ps, root, out) < 0)
+	if (check_keys(ps, root, -1, keys) < 0 || parse_canvas(ps, root, out) < 0 ||
+	    parse_watermarks(ps, root, out) < 0)
 		return -1;
 	if ((regs = json_object_get(root, "regions")) == NULL)
 		return fail(ps, -1, NULL, false, "missing \"regions\"");
@@ -883,7 +1076,7 @@ int
 mx_layout_parse(const char *text, size_t len, const char *name, struct mx_layout *out,
     struct ag_error *warnp, struct ag_error *err)
 {
-	struct parse ps = { text, len, name != NULL ? name : "layout", warnp, err, 0 };
+	struct parse ps = { text, len, name != NULL ? name : "layout", warnp, err, 0, "regions" };
 	json_error_t je;
 	json_t *root;
 	int rc;

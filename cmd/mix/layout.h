@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "mix/watermark.h"
 
 enum mx_render_mode {
 	MX_RENDER_CROP = 0,   /* "hidden": scale to fill the region, crop the overflow */
@@ -39,6 +40,8 @@ struct mx_layout {
 	uint32_t bg_rgb;          /* 0xRRGGBB */
 	size_t n;
 	struct mx_region *regions;   /* new: freed by mx_layout_free() */
+	size_t nwms;
+	struct mx_wm_spec *wms;      /* "watermarks", new: freed by mx_layout_free() */
 };
 
 /* Pixel rectangle, every value even (yuv420p). */
@@ -69,7 +72,9 @@ int mx_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
  * the file name used in messages.  Every region is checked: fractions in
  * 0..1 with x+w <= 1 and y+h <= 1, zOrder 0..100, alpha clamped to 0..1
  * (with a warning in *warn, may be NULL), renderMode 0 crop, 1 and 2 fit,
- * other values crop with a warning.  Unknown keys are errors.  Returns 0,
+ * other values crop with a warning.  "watermarks" are checked as
+ * agrec-layout(5) says (their files are opened later, by mx_wm_new()).
+ * Unknown keys are errors.  Returns 0,
  * or -1 with err (AG_EX_DATAERR) naming the line and the field.  When
  * there were warnings, warn->code is AG_EX_DATAERR and warn->msg holds
  * them, each "FILE:LINE: field: what", joined with "; " (code 0 and ""
@@ -87,7 +92,8 @@ int mx_layout_load(const char *path, struct mx_layout *out,
  * The layout to draw now: a copy of custom in which every region without
  * a uid gets the next present user (uids[0..n-1], join order) not named
  * by another region, and regions of absent users are kept (they show the
- * background or the user's placeholder).  Returns 0 or -1 on ENOMEM.
+ * background or the user's placeholder).  The watermarks are not copied
+ * (out has none).  Returns 0 or -1 on ENOMEM.
  */
 int mx_layout_assign(const struct mx_layout *custom, const uint32_t *uids,
                       size_t n, struct mx_layout *out);
@@ -96,7 +102,7 @@ int mx_layout_assign(const struct mx_layout *custom, const uint32_t *uids,
  * round(h*H)), each rounded down to even, clipped to the canvas. */
 void mx_region_rect(const struct mx_region *r, int W, int H, struct mx_rect *out);
 
-/* Free the regions of l and zero it.  NULL is fine. */
+/* Free the regions and watermarks of l and zero it.  NULL is fine. */
 void mx_layout_free(struct mx_layout *l);
 
 #endif

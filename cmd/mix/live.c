@@ -79,7 +79,8 @@ start_outputs(struct live *L, int64_t pts)
 	L->m0 = ag_mono_us();
 	if (!L->have_channel)
 		ag_msg("the stream has no channel record first: the file time is now");
-	ag_ts_from_ms(L->have_channel ? (L->wall_us + pts) / 1000 : (int64_t)time(NULL) * 1000, ts);
+	L->e->wall0_ms = L->have_channel ? (L->wall_us + pts) / 1000 : (int64_t)time(NULL) * 1000;
+	ag_ts_from_ms(L->e->wall0_ms, ts);
 	L->e->out = &L->out;
 	if (mx_outputs_open(&L->out, L->e->o, L->e->ffmpeg, L->outdir, ts, true, &err) < 0) {
 		ag_msg("%s", err.msg);

@@ -24,6 +24,7 @@
 #include "fe/fe.h"
 #include "mix/compose.h"
 #include "mix/layout.h"
+#include "mix/watermark.h"
 #include "names.h"
 
 #define MX_RATE 48000               /* output audio sample rate */
@@ -54,6 +55,7 @@ struct mx_opts {
 	size_t nexclude;
 	bool quiet;
 	mode_t umask;               /* --umask (umask.h) */
+	struct mx_wm_opts wm;       /* --watermark* */
 };
 
 /* Output channels and AAC bitrate (kb/s) for --audioProfile. */
@@ -304,6 +306,8 @@ struct mx_engine {
 	int64_t nstale;             /* live: frames showing a participant's frame > 2 frames old */
 	struct mx_outputs *out;
 	size_t warned_dropped;
+	struct mx_wm *wm;           /* the layout's watermarks, then the options', or NULL */
+	int64_t wall0_ms;           /* wall time of output 0 (ms since the epoch): timestamps */
 };
 
 int mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg, bool live,

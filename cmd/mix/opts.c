@@ -44,6 +44,20 @@ static const char help_text[] =
 "      --pcm FILE|-         the mixed audio as raw s16le 48 kHz instead of AAC\n"
 "      --latency MS         live: wait for late frames (default 300)\n"
 "      --exclude UID        leave a participant out (repeatable)\n"
+"      --watermarkText TEXT a text watermark (UTF-8; a newline breaks a line)\n"
+"      --watermarkTextRect X,Y,W,H  its box in canvas pixels (default 0,0,0,0:\n"
+"                           from 0,0 to the canvas edges)\n"
+"      --watermarkImage IMG an image watermark (PNG or JPEG, alpha kept)\n"
+"      --watermarkImageRect X,Y,W,H  its place and size (W, H 0: the image's)\n"
+"      --watermarkTimestamp 0|1  a running wall-clock time watermark\n"
+"      --watermarkTimestampRect X,Y,W,H  its box\n"
+"      --watermarkTimeFormat FMT  strftime(3) format, %L milliseconds\n"
+"                           (default %Y-%m-%d %H:%M:%S.%L)\n"
+"      --watermarkLocalTime 0|1  local time instead of UTC\n"
+"      --watermarkFont FILE text and time font (default DejaVu Sans)\n"
+"      --watermarkFontSize PX  text and time size, 4..512 (default 24)\n"
+"      --watermarkColor #RRGGBB  text and time colour (default #ffffff)\n"
+"      --watermarkAlpha A   opacity of these watermarks, 0..1 (default 1)\n"
 "      --umask MODE         octal umask for files and folders (default 077)\n"
 "  -q, --quiet              no progress, no decoder messages\n"
 "  -h, --help               this help\n"
@@ -57,7 +71,9 @@ const struct fe_prog mx_prog = { "agrec-mix", usage_text, help_text };
 
 enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
-	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK,
+	O_WM_TEXT, O_WM_TEXT_RECT, O_WM_IMAGE, O_WM_IMAGE_RECT, O_WM_TS, O_WM_TS_RECT,
+	O_WM_FORMAT, O_WM_LOCAL, O_WM_FONT, O_WM_FONT_SIZE, O_WM_COLOR, O_WM_ALPHA
 };
 
 /* --mixResolution, parsed as agrec-record parses it (cli.h).  0 or AG_EX_USAGE. */
@@ -77,9 +93,9 @@ parse_res(const char *s, struct mx_opts *o)
 	return 0;
 }
 
-/* --backgroundColor [#]RRGGBB.  0 or AG_EX_USAGE. */
+/* --backgroundColor, --watermarkColor [#]RRGGBB.  0 or AG_EX_USAGE. */
 static int
-parse_color(const char *s, struct mx_opts *o)
+parse_color(const char *opt, const char *s, uint32_t *rgb)
 {
 	unsigned long c;
 	char *end;
@@ -88,9 +104,51 @@ parse_color(const char *s, struct mx_opts *o)
 	errno = 0;
 	c = strtoul(p, &end, 16);
 	if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
-		return fe_usage("--backgroundColor: '%s' is not #RRGGBB", s);
-	o->has_bg_color = true;
-	o->bg_color = (uint32_t)c;
+		return fe_usage("%s: '%s' is not #RRGGBB", opt, s);
+	*rgb = (uint32_t)c;
+	return 0;
+}
+
+/* The --watermark* options.  0, or the exit status. */
+static int
+wm_opt(int ch, struct mx_opts *o)
+{
+	struct mx_wm_opts *w = &o->wm;
+	struct ag_error err = { 0 };
+	static const char *const rect_opt[3] = {
+		"--watermarkTextRect", "--watermarkImageRect", "--watermarkTimestampRect"
+	};
+	int k = ch == O_WM_TEXT_RECT ? MX_WM_TEXT : ch == O_WM_IMAGE_RECT ? MX_WM_IMAGE :
+	    MX_WM_TIMESTAMP;
+	long v;
+
+	switch (ch) {
+	case O_WM_TEXT: w->text = *optarg ? optarg : NULL; break;
+	case O_WM_IMAGE: w->image = *optarg ? optarg : NULL; break;
+	case O_WM_FORMAT: w->time_format = optarg; break;
+	case O_WM_FONT: w->font = *optarg ? optarg : NULL; break;
+	case O_WM_COLOR: return parse_color("--watermarkColor", optarg, &w->rgb);
+	case O_WM_TEXT_RECT: case O_WM_IMAGE_RECT: case O_WM_TS_RECT:
+		if (mx_wm_parse_rect(rect_opt[k], optarg, w->rect[k], &err) < 0)
+			return fe_usage_err(&err);
+		break;
+	case O_WM_ALPHA:
+		if (mx_wm_parse_alpha("--watermarkAlpha", optarg, &w->alpha, &err) < 0)
+			return fe_usage_err(&err);
+		break;
+	case O_WM_TS: case O_WM_LOCAL: case O_WM_FONT_SIZE:
+		if (fe_num(ch == O_WM_TS ? "--watermarkTimestamp" : ch == O_WM_LOCAL ?
+		    "--watermarkLocalTime" : "--watermarkFontSize", optarg,
+		    ch == O_WM_FONT_SIZE ? AG_CLI_WM_FONT_SIZE : AG_CLI_BOOL, &v) < 0)
+			return AG_EX_USAGE;
+		if (ch == O_WM_TS)
+			w->timestamp = v != 0;
+		else if (ch == O_WM_LOCAL)
+			w->local_time = v != 0;
+		else
+			w->font_px = (int)v;
+		break;
+	}
 	return 0;
 }
 
@@ -154,6 +212,8 @@ one_opt(int ch, const char *name, void *ctx)
 	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
 		if (num_opts[i].ch == ch)
 			return set_num(&num_opts[i], optarg, o);
+	if (ch >= O_WM_TEXT && ch <= O_WM_ALPHA)
+		return wm_opt(ch, o);
 	switch (ch) {
 	case 'f': o->folder = optarg; break;
 	case 'i': o->input = optarg; break;
@@ -163,7 +223,9 @@ one_opt(int ch, const char *name, void *ctx)
 	case O_VIDEOBG: o->video_bg = *optarg ? optarg : NULL; break;
 	case O_USERBG: o->user_bg = *optarg ? optarg : NULL; break;
 	case O_PCM: o->pcm = optarg; break;
-	case O_BGCOLOR: return parse_color(optarg, o);
+	case O_BGCOLOR:
+		o->has_bg_color = true;
+		return parse_color("--backgroundColor", optarg, &o->bg_color);
 	case O_EXCLUDE:
 		if (ag_cli_uid_add("--exclude", optarg, o->exclude, &o->nexclude, MX_MAX_EXCLUDE,
 		    &err) < 0)
@@ -194,6 +256,18 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
+		{ "watermarkText", required_argument, NULL, O_WM_TEXT },
+		{ "watermarkTextRect", required_argument, NULL, O_WM_TEXT_RECT },
+		{ "watermarkImage", required_argument, NULL, O_WM_IMAGE },
+		{ "watermarkImageRect", required_argument, NULL, O_WM_IMAGE_RECT },
+		{ "watermarkTimestamp", required_argument, NULL, O_WM_TS },
+		{ "watermarkTimestampRect", required_argument, NULL, O_WM_TS_RECT },
+		{ "watermarkTimeFormat", required_argument, NULL, O_WM_FORMAT },
+		{ "watermarkLocalTime", required_argument, NULL, O_WM_LOCAL },
+		{ "watermarkFont", required_argument, NULL, O_WM_FONT },
+		{ "watermarkFontSize", required_argument, NULL, O_WM_FONT_SIZE },
+		{ "watermarkColor", required_argument, NULL, O_WM_COLOR },
+		{ "watermarkAlpha", required_argument, NULL, O_WM_ALPHA },
 		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
@@ -206,6 +280,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->kbps = 500;
 	o->latency_ms = 300;
 	o->umask = AG_UMASK_DEFAULT;
+	mx_wm_opts_init(&o->wm);
 	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
 		return st;
 	if (optind < argc)
@@ -216,6 +291,8 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		return fe_usage("stream input needs -o DIR (or give a folder with -f DIR)");
 	if (o->audio_only && o->mixed_va != 0)
 		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
+	if (o->audio_only && (o->wm.text != NULL || o->wm.image != NULL || o->wm.timestamp))
+		ag_msg("--watermark*: ignored with --isAudioOnly 1 (no picture)");
 	return -1;
 }
 

@@ -4,10 +4,12 @@
  * accepts must hold the documented properties (1 to 64 regions with
  * fractions in 0..1 that stay inside the canvas, zOrder 0..100, alpha
  * 0..1, a known render mode, even pixel rectangles inside the canvas,
- * distinct uids), survive mx_layout_assign(), and every message must
- * start with the file name and a line number.
+ * distinct uids; watermarks of a known type with boxes in 0..7680, a
+ * font size in 4..512, alpha 0..1, non-empty UTF-8 text and an image
+ * file where their type needs them), survive mx_layout_assign(), and
+ * every message must start with the file name and a line number.
  *
- * fuzz-sources: cmd/mix/layout.c
+ * fuzz-sources: cmd/mix/layout.c cmd/mix/wmspec.c
  */
 #include <stdbool.h>
 #include <string.h>
@@ -38,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&l, 0x5a, sizeof l);
 	if (mx_layout_parse((const char *)data, size, "f.json", &l, &warn, &err) < 0) {
 		FUZZ_ASSERT(err.code == AG_EX_DATAERR || err.code == AG_EX_FAIL);
-		FUZZ_ASSERT(l.n == 0 && l.regions == NULL);
+		FUZZ_ASSERT(l.n == 0 && l.regions == NULL && l.nwms == 0 && l.wms == NULL);
 		if (err.code == AG_EX_DATAERR)
 			check_message(&err);
 		return 0;
@@ -63,6 +65,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(px.x % 2 == 0 && px.y % 2 == 0 && px.w % 2 == 0 && px.h % 2 == 0);
 		FUZZ_ASSERT(px.x >= 0 && px.y >= 0 && px.w >= 0 && px.h >= 0);
 		FUZZ_ASSERT(px.x + px.w <= 641 && px.y + px.h <= 359);
+	}
+	FUZZ_ASSERT(l.nwms <= MX_WM_MAX);
+	for (i = 0; i < l.nwms; i++) {
+		const struct mx_wm_spec *w = &l.wms[i];
+
+		FUZZ_ASSERT(w->kind == MX_WM_TEXT || w->kind == MX_WM_IMAGE ||
+		    w->kind == MX_WM_TIMESTAMP);
+		FUZZ_ASSERT(w->x >= 0 && w->x <= 7680 && w->y >= 0 && w->y <= 7680);
+		FUZZ_ASSERT(w->w >= 0 && w->w <= 7680 && w->h >= 0 && w->h <= 7680);
+		FUZZ_ASSERT(w->font_px >= MX_WM_MIN_FONT_PX && w->font_px <= MX_WM_MAX_FONT_PX);
+		FUZZ_ASSERT(w->alpha >= 0 && w->alpha <= 1 && w->rgb <= 0xffffff);
+		FUZZ_ASSERT(strncmp(w->what, "f.json:", 7) == 0);
+		if (w->kind == MX_WM_IMAGE) {
+			FUZZ_ASSERT(w->file != NULL && w->file[0] != '\0' && w->text == NULL);
+		} else {
+			FUZZ_ASSERT(w->text != NULL && mx_wm_utf8_valid(w->text, NULL));
+			FUZZ_ASSERT(w->kind != MX_WM_TEXT || w->text[0] != '\0');
+			FUZZ_ASSERT(strlen(w->text) <= MX_WM_MAX_TEXT);
+		}
 	}
 	FUZZ_ASSERT(mx_layout_assign(&l, present, sizeof present / sizeof present[0], &a) == 0);
 	FUZZ_ASSERT(a.n == l.n);

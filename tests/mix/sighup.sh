@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --layout FILE and SIGHUP: a custom layout is swapped in the middle of a
-# folder run, and the frames after the signal show the new placement; a
-# bad file on reload keeps the old layout.
+# folder run, and the frames after the signal show the new placement and
+# the new layout's watermark; a bad file on reload keeps the old layout.
 #
 # No wall clock: 101's video decoder (through an AGREC_FFMPEG wrapper)
 # hands its frames over in steps, 0-2 s, 2-4 s, then the rest, each step
@@ -42,7 +42,10 @@ exec ffmpeg "\$@"
 EOS
 chmod +x "$T/ffmpeg-gate"
 left='{"regions": [{"uid": 101, "x": 0, "y": 0, "width": 0.5, "height": 1}, {"uid": 102, "x": 0.5, "y": 0, "width": 0.5, "height": 1}]}'
-right='{"regions": [{"uid": 102, "x": 0, "y": 0, "width": 0.5, "height": 1}, {"uid": 101, "x": 0.5, "y": 0, "width": 0.5, "height": 1}]}'
+# the new layout brings an image watermark (relative to the layout's folder)
+ffmpeg -nostdin -v error -y -f lavfi -i color=c=yellow:s=40x40 -frames:v 1 "file:$T/yellow.png"
+right='{"regions": [{"uid": 102, "x": 0, "y": 0, "width": 0.5, "height": 1}, {"uid": 101, "x": 0.5, "y": 0, "width": 0.5, "height": 1}],
+  "watermarks": [{"type": "image", "image": "yellow.png", "x": 0, "y": 0}]}'
 bad='{"regions": [{"uid": 101, "x": 0.5, "width": 0.7}]}'	# x+w > 1, no y
 printf '%s\n' "$left" >"$T/layout.json"
 AGREC_FFMPEG=$T/ffmpeg-gate "$MIX" -f "$F" -o "$T/out" --exclude 103 --layout "$T/layout.json" \
@@ -119,3 +122,5 @@ expect_colour "after the bad file (2.6 s): 102 still on the right" "$M" 2.6 480 
 expect_colour "after SIGHUP (4.2 s): 101 red on the right" "$M" 4.2 480 180 red
 expect_colour "after SIGHUP (5 s): 101 red on the right" "$M" 5 480 180 red
 expect_colour "after SIGHUP (5 s): 102 green on the left" "$M" 5 160 180 "0 128 0"
+expect_colour "before SIGHUP (1.5 s): no watermark at the top left" "$M" 1.5 20 20 red
+expect_colour "after SIGHUP (5 s): the new layout's image watermark" "$M" 5 20 20 yellow
