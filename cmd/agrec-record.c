@@ -120,7 +120,6 @@ main(int argc, char **argv)
 		ag_msg("%s: the disk is full; the recording stopped early", r.folder.path);
 	if (r.folder.log_fd >= 0)
 		close(r.folder.log_fd);
-	ag_sub_free(&o.sub);
 	free(r.users);
 	free(r.user_cache);
 	free(r.folder.children);

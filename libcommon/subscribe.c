@@ -18,13 +18,13 @@ ag_sub_init(struct ag_sub *s)
 }
 
 void
-ag_sub_free(struct ag_sub *s)
+ag_sub_tally_free(struct ag_sub_tally *t)
 {
-	if (s == NULL)
+	if (t == NULL)
 		return;
-	free(s->ign);
-	s->ign = NULL;
-	s->nign = s->cap_ign = 0;
+	free(t->ign);
+	t->ign = NULL;
+	t->nign = t->cap_ign = 0;
 }
 
 int
@@ -105,34 +105,34 @@ ag_sub_wants_any(const struct ag_sub *s, uint32_t uid)
 }
 
 int
-ag_sub_ignore(struct ag_sub *s, uint32_t uid, enum ag_sub_kind k, uint64_t n)
+ag_sub_ignore(struct ag_sub_tally *t, uint32_t uid, enum ag_sub_kind k, uint64_t n)
 {
 	struct ag_sub_ignored *v;
 	size_t i;
 
-	for (i = 0; i < s->nign; i++)
-		if (s->ign[i].uid == uid && s->ign[i].kind == k) {
-			s->ign[i].count += n;
+	for (i = 0; i < t->nign; i++)
+		if (t->ign[i].uid == uid && t->ign[i].kind == k) {
+			t->ign[i].count += n;
 			return 0;
 		}
-	if ((v = ag_grow(s->ign, &s->cap_ign, s->nign + 1, sizeof *v)) == NULL)
+	if ((v = ag_grow(t->ign, &t->cap_ign, t->nign + 1, sizeof *v)) == NULL)
 		return -1;
-	s->ign = v;
-	s->ign[s->nign++] = (struct ag_sub_ignored){ uid, k, n };
+	t->ign = v;
+	t->ign[t->nign++] = (struct ag_sub_ignored){ uid, k, n };
 	return 1;
 }
 
 void
-ag_sub_totals(const struct ag_sub *s, enum ag_sub_kind k, size_t *users, uint64_t *count)
+ag_sub_totals(const struct ag_sub_tally *t, enum ag_sub_kind k, size_t *users, uint64_t *count)
 {
 	size_t i;
 
 	*users = 0;
 	*count = 0;
-	for (i = 0; i < s->nign; i++)
-		if (s->ign[i].kind == k) {
+	for (i = 0; i < t->nign; i++)
+		if (t->ign[i].kind == k) {
 			(*users)++;
-			*count += s->ign[i].count;
+			*count += t->ign[i].count;
 		}
 }
 

@@ -31,21 +31,26 @@ struct ag_sub_ignored {
 	uint64_t count;             /* packets or frames, as the caller counts */
 };
 
-/* The options and the tally.  ag_sub_init before use, ag_sub_free after. */
+/* The options.  ag_sub_init before use; nothing to free. */
 struct ag_sub {
 	bool auto_sub;              /* --autoSubscribe; default true */
 	bool given[2];              /* a list of kind [k] was given */
 	uint32_t uids[2][AG_SUB_MAX];
 	size_t n[2];
-	struct ag_sub_ignored *ign; /* the tally, grown with ag_grow */
+};
+
+/* What the options left out, kept by the reader of the channel (the
+ * options stay read-only).  { 0 } is empty; ag_sub_tally_free after. */
+struct ag_sub_tally {
+	struct ag_sub_ignored *ign; /* grown with ag_grow */
 	size_t nign, cap_ign;
 };
 
-/* Defaults: --autoSubscribe 1, no lists, an empty tally. */
+/* Defaults: --autoSubscribe 1, no lists. */
 void ag_sub_init(struct ag_sub *s);
 
-/* Free the tally (s itself is the caller's). */
-void ag_sub_free(struct ag_sub *s);
+/* Free what the tally holds (t itself is the caller's; NULL is fine). */
+void ag_sub_tally_free(struct ag_sub_tally *t);
 
 /*
  * --autoSubscribe VALUE (0 or 1; opt, borrowed, names it in the message).
@@ -80,12 +85,12 @@ bool ag_sub_wants_any(const struct ag_sub *s, uint32_t uid);
  * the first time for that uid and kind (the caller logs it once), 0
  * after, -1 when the tally cannot grow (it is not counted).
  */
-int ag_sub_ignore(struct ag_sub *s, uint32_t uid, enum ag_sub_kind k, uint64_t n);
+int ag_sub_ignore(struct ag_sub_tally *t, uint32_t uid, enum ag_sub_kind k, uint64_t n);
 
 /*
  * The tally of kind k: users left out and the sum of their counts.
  */
-void ag_sub_totals(const struct ag_sub *s, enum ag_sub_kind k, size_t *users, uint64_t *count);
+void ag_sub_totals(const struct ag_sub_tally *t, enum ag_sub_kind k, size_t *users, uint64_t *count);
 
 /* "audio" or "video". */
 const char *ag_sub_kind_name(enum ag_sub_kind k);

@@ -437,7 +437,7 @@ subscribed(struct rc_rec *r, struct rc_ssrc *s, uint64_t n)
 	}
 	if (s->sub > 0)
 		return true;
-	if (n > 0 && ag_sub_ignore(&r->opts->sub, s->uid, k, n) == 1)
+	if (n > 0 && ag_sub_ignore(&r->unsub, s->uid, k, n) == 1)
 		rc_log(&r->folder, 4, "uid %lu: %s not subscribed (%s), ignored", (unsigned long)s->uid,
 		    ag_sub_kind_name(k), ag_sub_list_opt(k));
 	return false;
@@ -1259,7 +1259,7 @@ rc_ingest_active(const struct rc_rec *r, int64_t now)
 static void
 subscribe_summary(struct rc_rec *r)
 {
-	const struct ag_sub *sub = &r->opts->sub;
+	const struct ag_sub_tally *sub = &r->unsub;
 	size_t i, users;
 	uint64_t count;
 	int k;
@@ -1297,6 +1297,7 @@ rc_ingest_free(struct rc_rec *r)
 		    (unsigned long long)s->stragglers, (unsigned long long)s->collisions);
 	}
 	subscribe_summary(r);
+	ag_sub_tally_free(&r->unsub);
 	for (i = 0; i < r->nssrcs; i++) {
 		ag_jb_free(r->ssrcs[i].jb);
 		ag_depack_free(r->ssrcs[i].dp);

@@ -111,8 +111,7 @@ struct rc_opts {
 	int nallow;                 /* 0: every source is allowed */
 	int max_users;
 	enum rc_audio_format audio_format;  /* --audioFormat */
-	struct ag_sub sub;          /* --autoSubscribe and the lists; ingest.c's tally of the
-	                             * users and kinds they leave out */
+	struct ag_sub sub;          /* --autoSubscribe and the lists */
 	/* Composite and raw data: children fed the channel stream, raw files. */
 	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
