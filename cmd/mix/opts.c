@@ -44,6 +44,11 @@ static const char help_text[] =
 "      --pcm FILE|-         the mixed audio as raw s16le 48 kHz instead of AAC\n"
 "      --latency MS         live: wait for late frames (default 300)\n"
 "      --exclude UID        leave a participant out (repeatable)\n"
+"      --autoSubscribe 0|1  0: only the listed users' audio and video are mixed\n"
+"                           (the SDK 3.x's rule; default 1, everyone, the lists\n"
+"                           ignored)\n"
+"      --subscribeVideoUids U1,U2,...  the users whose video is mixed (at most 17)\n"
+"      --subscribeAudioUids U1,U2,...  the users whose audio is mixed (at most 17)\n"
 "      --umask MODE         octal umask for files and folders (default 077)\n"
 "  -q, --quiet              no progress, no decoder messages\n"
 "  -h, --help               this help\n"
@@ -57,7 +62,8 @@ const struct fe_prog mx_prog = { "agrec-mix", usage_text, help_text };
 
 enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
-	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK
+	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK,
+	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO	/* FE_LONGOPTS_SUB(O_SUB) */
 };
 
 /* --mixResolution, parsed as agrec-record parses it (cli.h).  0 or AG_EX_USAGE. */
@@ -150,6 +156,7 @@ one_opt(int ch, const char *name, void *ctx)
 	struct mx_opts *o = ctx;
 	struct ag_error err = { 0 };
 	size_t i;
+	int st;
 
 	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
 		if (num_opts[i].ch == ch)
@@ -171,7 +178,10 @@ one_opt(int ch, const char *name, void *ctx)
 		break;
 	case O_UMASK: return fe_umask(optarg, &o->umask);
 	case 'q': o->quiet = true; break;
-	default: return fe_common_opt(ch, name);
+	default:
+		if ((st = fe_sub_opt(ch, O_SUB, optarg, &o->sub)) != 1)
+			return st;
+		return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -194,6 +204,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
+		FE_LONGOPTS_SUB(O_SUB),
 		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
@@ -206,6 +217,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->kbps = 500;
 	o->latency_ms = 300;
 	o->umask = AG_UMASK_DEFAULT;
+	ag_sub_init(&o->sub);
 	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
 		return st;
 	if (optind < argc)
@@ -214,6 +226,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		return fe_usage("-f and -i are two inputs: give one");
 	if (o->folder == NULL && o->output == NULL)
 		return fe_usage("stream input needs -o DIR (or give a folder with -f DIR)");
+	fe_sub_check(&o->sub);
 	if (o->audio_only && o->mixed_va != 0)
 		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
 	return -1;
@@ -237,5 +250,18 @@ mx_excluded(const struct mx_opts *o, uint32_t uid)
 	for (size_t i = 0; i < o->nexclude; i++)
 		if (o->exclude[i] == uid)
 			return true;
+	return false;
+}
+
+bool
+mx_subscribed(const struct mx_opts *o, struct ag_sub_tally *t, uint32_t uid, bool video)
+{
+	enum ag_sub_kind k = video ? AG_SUB_VIDEO : AG_SUB_AUDIO;
+
+	if (ag_sub_wants(&o->sub, uid, k))
+		return true;
+	if (ag_sub_ignore(t, uid, k, 1) == 1 && !o->quiet)
+		ag_msg("uid %lu: %s not subscribed (%s), ignored", (unsigned long)uid,
+		    ag_sub_kind_name(k), ag_sub_list_opt(k));
 	return false;
 }
