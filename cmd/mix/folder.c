@@ -143,6 +143,11 @@ project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f
 	f->base_ms = INT64_MAX;
 	for (i = 0; i < af->nlogs; i++) {
 		kept[i] = keep_log(af, &af->logs[i], o, &why);
+		if (!ag_sub_wants_any(&o->sub, af->logs[i].uid)) {
+			/* said once, as for a user left out by one kind */
+			mx_subscribed(o, &unsub, af->logs[i].uid, true);
+			mx_subscribed(o, &unsub, af->logs[i].uid, false);
+		}
 		if (why != NULL)
 			ag_msg("%s: %s", af->logs[i].name, why);
 		if (kept[i] && af->logs[i].base_ms < f->base_ms)

@@ -89,11 +89,11 @@ nv=$(grep -c 'media .*uid=201 kind=video' "$T/dump.txt"); na=$(grep -c 'media .*
 
 # --- --autoSubscribe 1 (the default) with lists: ignored, everyone recorded ---
 port=$(free_port)
-rec_start a --channel suball --recordFileRootDir "$T/a" --listen "127.0.0.1:$port" \
+rec_start a --channel suball --recordFileRootDir "$T/a" --listen "127.0.0.1:$port" --emit "$T/all.bin" \
 	--subscribeVideoUids 201 --subscribeAudioUids 201,202 || exit 1
 grep -q 'warning: --subscribeVideoUids and --subscribeAudioUids are ignored with --autoSubscribe 1' "$T/a.err" \
 	&& t_pass "autoSubscribe 1: the lists are ignored, with a warning" || t_fail "autoSubscribe 1 warning" "$(cat "$T/a.err")"
-three 2 "$port"
+three 3 "$port"
 settled "$REC_DIR" "$port"
 rec_stop
 d=$REC_DIR
@@ -102,11 +102,87 @@ for u in 201 202 203; do
 	v=$(ls "$d"/${u}_*.mp4 2>/dev/null) a=$(ls "$d"/${u}_*.aac 2>/dev/null)
 	[ -n "$v" ] && [ -n "$a" ] || { bad="$bad $u: no files;"; continue; }
 	vd=$(probe_dur "$v" v) ad=$(adts_dur "$a")
-	fnear "$vd" 2 0.3 && fnear "$ad" 2 0.3 || bad="$bad $u: $vd/$ad s;"
+	fnear "$vd" 3 0.3 && fnear "$ad" 3 0.3 || bad="$bad $u: $vd/$ad s;"
 done
-[ "$REC_RC" = 0 ] && [ -z "$bad" ] && t_pass "autoSubscribe 1: everyone's video and audio, 2 s each" || t_fail "autoSubscribe 1" "$REC_RC$bad"
+[ "$REC_RC" = 0 ] && [ -z "$bad" ] && t_pass "autoSubscribe 1: everyone's video and audio, 3 s each" || t_fail "autoSubscribe 1" "$REC_RC$bad"
 grep -q 'not subscribed' "$d/recording.log" && t_fail "autoSubscribe 1: nothing left out" "$(grep 'not subscribed' "$d/recording.log")" \
 	|| t_pass "autoSubscribe 1: nothing left out"
+
+# --- agrec-mix and agrec-capture on everyone's recording: the folder
+# (offline) and the channel stream (live), with the same lists ---
+all=$d
+SUB=(--autoSubscribe 0 --subscribeVideoUids 201 --subscribeAudioUids 201,202)
+# colours FILE T: the colours of a 4x2 grid of cells of the frame at T, as
+# red/green/blue/other words (a cell counts when one channel dominates).
+colours() {
+	ffmpeg -nostdin -v error -ss "$2" -i "file:$1" -frames:v 1 -vf scale=4:2:flags=area \
+		-f rawvideo -pix_fmt rgb24 - 2>/dev/null | od -An -v -tu1 | tr -s ' \n' '\n\n' | grep . |
+		paste - - - | awk '{ c = "other"; if ($1 > 150 && $2 < 90 && $3 < 90) c = "red";
+		else if ($2 > 150 && $1 < 90 && $3 < 90) c = "green"; else if ($3 > 150 && $1 < 90 && $2 < 90) c = "blue";
+		printf "%s ", c }'
+}
+# tone FILE FREQ: the mean level (dB) of a narrow band around FREQ, 0.5-2.5 s.
+tone() {
+	ffmpeg -nostdin -v info -ss 0.5 -t 2 -i "file:$1" -vn \
+		-af "bandpass=f=$2:width_type=h:w=40,bandpass=f=$2:width_type=h:w=40,volumedetect" -f null - 2>&1 |
+		sed -n 's/.*mean_volume: \(-\{0,1\}[0-9.inf]*\) dB.*/\1/p' | head -n 1
+}
+# mixed NAME DIR: the composite in DIR shows 201's red, not 202's green nor
+# 203's blue; its audio has 201's 440 Hz and 202's 660 Hz, not 203's 880 Hz.
+mixed() {
+	local m a c db
+	m=$(ls "$2"/0_*.mp4 2>/dev/null | head -n 1) a=$(ls "$2"/0_*.aac 2>/dev/null | head -n 1)
+	[ -n "$m" ] && [ -n "$a" ] || { t_fail "$1: a composite" "$(ls "$2") $(tail -n 3 "$T/mix.err")"; return; }
+	vd=$(probe_dur "$m" v) ad=$(adts_dur "$a")
+	fgt "$vd" 2.5 && fgt "$ad" 2.5 && t_pass "$1: video and audio of the meeting ($vd s, $ad s)" || t_fail "$1: durations" "$vd $ad"
+	c=$(colours "$m" 1.8)
+	[[ $c == *red* && $c != *green* && $c != *blue* ]] && t_pass "$1: 201's red, no 202 green nor 203 blue ($c)" \
+		|| t_fail "$1: the picture" "cells: $c"
+	db=$(tone "$a" 440); fgt "$db" -40 && t_pass "$1: 201's 440 Hz ($db dB)" || t_fail "$1: 201's 440 Hz" "$db dB"
+	db=$(tone "$a" 660); fgt "$db" -40 && t_pass "$1: 202's 660 Hz ($db dB)" || t_fail "$1: 202's 660 Hz" "$db dB"
+	db=$(tone "$a" 880); flt "$db" -55 && t_pass "$1: no 880 Hz of 203 ($db dB)" || t_fail "$1: no 880 Hz of 203" "$db dB"
+	[ "$(grep -c 'uid 203: video not subscribed (--subscribeVideoUids), ignored' "$T/mix.err")" = 1 ] \
+		&& t_pass "$1: 203's video said once" || t_fail "$1: 203's video said once" "$(cat "$T/mix.err")"
+}
+MIXP=$AGREC_BUILD/agrec-mix CAP=$AGREC_BUILD/agrec-capture
+"$MIXP" -f "$all" -o "$T/mixf" --layoutMode 1 --mixResolution 640,360,15,500 "${SUB[@]}" >/dev/null 2>"$T/mix.err"; rc=$?
+[ "$rc" = 0 ] && t_pass "agrec-mix -f with the lists exits 0" || t_fail "agrec-mix -f" "exit $rc $(tail -n 3 "$T/mix.err")"
+mixed "agrec-mix -f" "$T/mixf"
+mkdir -p "$T/mixl"
+"$MIXP" -i "$T/all.bin" -o "$T/mixl" --layoutMode 1 --mixResolution 640,360,15,500 "${SUB[@]}" >/dev/null 2>"$T/mix.err"; rc=$?
+[ "$rc" = 0 ] && t_pass "agrec-mix -i with the lists exits 0" || t_fail "agrec-mix -i" "exit $rc $(tail -n 3 "$T/mix.err")"
+mixed "agrec-mix -i" "$T/mixl"
+# snaps NAME DIR: JPEGs of 201 only, red.
+snaps() {
+	local f n c bad=
+	n=$(ls "$2"/201_*.jpg 2>/dev/null | wc -l)
+	ls "$2"/202_*.jpg "$2"/203_*.jpg >/dev/null 2>&1 && bad="$bad JPEGs of 202 or 203: $(ls "$2" | tr '\n' ' ');"
+	[ "$n" -ge 2 ] || bad="$bad $n JPEGs of 201;"
+	for f in "$2"/201_*.jpg; do
+		[ -e "$f" ] || break
+		c=$(colours "$f" 0)
+		[ "$c" = "red red red red red red red red " ] || bad="$bad ${f##*/}: $c;"
+	done
+	[ -z "$bad" ] && t_pass "$1: snapshots of 201 only ($n, red)" || t_fail "$1: snapshots" "$bad"
+	grep -c 'uid 203: video not subscribed' "$T/cap.err" | grep -qx 1 && t_pass "$1: 203 said once" \
+		|| t_fail "$1: 203 said once" "$(cat "$T/cap.err")"
+}
+mkdir -p "$T/capf" "$T/capl"
+"$CAP" -f "$all" -o "$T/capf" --captureInterval 1 "${SUB[@]}" 2>"$T/cap.err"; rc=$?
+[ "$rc" = 0 ] && t_pass "agrec-capture -f with the lists exits 0" || t_fail "agrec-capture -f" "exit $rc $(tail -n 3 "$T/cap.err")"
+snaps "agrec-capture -f" "$T/capf"
+"$CAP" -i "$T/all.bin" -o "$T/capl" --captureInterval 1 "${SUB[@]}" 2>"$T/cap.err"; rc=$?
+[ "$rc" = 0 ] && t_pass "agrec-capture -i with the lists exits 0" || t_fail "agrec-capture -i" "exit $rc $(tail -n 3 "$T/cap.err")"
+snaps "agrec-capture -i" "$T/capl"
+# Without the lists the same inputs give everyone (the checks above can fail).
+mkdir -p "$T/capa"; "$CAP" -i "$T/all.bin" -o "$T/capa" --captureInterval 1 2>/dev/null
+ls "$T"/capa/202_*.jpg "$T"/capa/203_*.jpg >/dev/null 2>&1 && t_pass "without the lists: snapshots of 202 and 203 too" \
+	|| t_fail "without the lists: everyone" "$(ls "$T/capa")"
+for p in "$MIXP" "$CAP"; do
+	"$p" -i "$T/all.bin" -o "$T" --subscribeVideoUids 1,x 2>"$T/err" >/dev/null; rc=$?
+	[ "$rc" = 64 ] && grep -q -- "--subscribeVideoUids: 'x': not a uid" "$T/err" && t_pass "${p##*/}: a bad list exits 64" \
+		|| t_fail "${p##*/}: a bad list" "exit $rc $(head -n 1 "$T/err")"
+done
 
 # --- bad values: 64 and the reason ---
 bad() {	# bad NAME MESSAGE-ERE ARGS...
