@@ -32,7 +32,7 @@ settled() {
 # --- --autoSubscribe 0 with lists ---
 port=$(free_port)
 rec_start s --channel sub --recordFileRootDir "$T/s" --listen "127.0.0.1:$port" --emit "$T/s.bin" \
-	--autoSubscribe 0 --subscribeVideoUids 201 --subscribeAudioUids 201,202 || exit 1
+	--autoSubscribe 0 --subscribeVideoUids 201 --subscribeAudioUids 201,202 || { t_fail "the recorder starts with --autoSubscribe 0 and the lists" ""; exit 1; }
 three 3 "$port"
 settled "$REC_DIR" "$port"
 rec_stop
@@ -90,7 +90,7 @@ nv=$(grep -c 'media .*uid=201 kind=video' "$T/dump.txt"); na=$(grep -c 'media .*
 # --- --autoSubscribe 1 (the default) with lists: ignored, everyone recorded ---
 port=$(free_port)
 rec_start a --channel suball --recordFileRootDir "$T/a" --listen "127.0.0.1:$port" --emit "$T/all.bin" \
-	--subscribeVideoUids 201 --subscribeAudioUids 201,202 || exit 1
+	--subscribeVideoUids 201 --subscribeAudioUids 201,202 || { t_fail "the recorder starts with the lists" ""; exit 1; }
 grep -q 'warning: --subscribeVideoUids and --subscribeAudioUids are ignored with --autoSubscribe 1' "$T/a.err" \
 	&& t_pass "autoSubscribe 1: the lists are ignored, with a warning" || t_fail "autoSubscribe 1 warning" "$(cat "$T/a.err")"
 three 3 "$port"
