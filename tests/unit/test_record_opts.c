@@ -1,9 +1,9 @@
 /*
  * test_record_opts.c - agrec-record's --listen and --allow values
  * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
+ * source check of --allow on a dual-stack socket, where IPv4 senders
  * arrive as v4-mapped IPv6 addresses; and the subscribe options as
  * rc_opts_parse reads them (fe_sub_opt).
- * arrive as v4-mapped IPv6 addresses.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
