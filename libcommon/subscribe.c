@@ -57,12 +57,13 @@ ag_sub_parse_list(struct ag_sub *s, enum ag_sub_kind k, const char *opt, const c
 				    "SDK's limit)", opt, AG_SUB_MAX);
 			if (ag_parse_uid(p, len, &uids[n]) < 0)
 				return ag_error_set(err, AG_EX_USAGE, "%s: '%.*s': not a uid (a "
-				    "decimal number in 0..4294967295)", opt, (int)(len > 64 ? 64 : len),
-				    p);
+				    "decimal number in 0..4294967295)", opt,
+				    (int)(len > 64 ? 64 : len), p);
 			for (i = 0; i < n; i++)
 				if (uids[i] == uids[n])
-					return ag_error_set(err, AG_EX_USAGE, "%s: uid %lu is listed "
-					    "twice", opt, (unsigned long)uids[n]);
+					return ag_error_set(err, AG_EX_USAGE,
+					    "%s: uid %lu is listed twice", opt,
+					    (unsigned long)uids[n]);
 			n++;
 			if (p[len] == '\0')
 				break;

@@ -90,7 +90,8 @@ int ag_sub_ignore(struct ag_sub_tally *t, uint32_t uid, enum ag_sub_kind k, uint
 /*
  * The tally of kind k: users left out and the sum of their counts.
  */
-void ag_sub_totals(const struct ag_sub_tally *t, enum ag_sub_kind k, size_t *users, uint64_t *count);
+void ag_sub_totals(const struct ag_sub_tally *t, enum ag_sub_kind k, size_t *users,
+    uint64_t *count);
 
 /* "audio" or "video". */
 const char *ag_sub_kind_name(enum ag_sub_kind k);

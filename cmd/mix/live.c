@@ -175,7 +175,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		L->have_channel = true;
 		break;
 	case AG_STREAM_JOIN:
-		if (mx_excluded(e->o, r->u.join.uid) || !ag_sub_wants_any(&e->o->sub, r->u.join.uid))
+		if (mx_excluded(e->o, r->u.join.uid) ||
+		    !ag_sub_wants_any(&e->o->sub, r->u.join.uid))
 			break;
 		if ((u = mx_engine_user(e, r->u.join.uid, true)) != NULL)
 			mx_engine_set_present(e, u, true);

@@ -438,8 +438,8 @@ subscribed(struct rc_rec *r, struct rc_ssrc *s, uint64_t n)
 	if (s->sub > 0)
 		return true;
 	if (n > 0 && ag_sub_ignore(&r->unsub, s->uid, k, n) == 1)
-		rc_log(&r->folder, 4, "uid %lu: %s not subscribed (%s), ignored", (unsigned long)s->uid,
-		    ag_sub_kind_name(k), ag_sub_list_opt(k));
+		rc_log(&r->folder, 4, "uid %lu: %s not subscribed (%s), ignored",
+		    (unsigned long)s->uid, ag_sub_kind_name(k), ag_sub_list_opt(k));
 	return false;
 }
 
@@ -1262,17 +1262,17 @@ subscribe_summary(struct rc_rec *r)
 	const struct ag_sub_tally *sub = &r->unsub;
 	size_t i, users;
 	uint64_t count;
-	int k;
+	enum ag_sub_kind k;
 
 	for (i = 0; i < sub->nign; i++)
 		rc_log(&r->folder, 4, "uid %lu: %llu %s packets not subscribed, ignored",
 		    (unsigned long)sub->ign[i].uid, (unsigned long long)sub->ign[i].count,
 		    ag_sub_kind_name(sub->ign[i].kind));
-	for (k = AG_SUB_AUDIO; k <= AG_SUB_VIDEO; k++) {
-		ag_sub_totals(sub, (enum ag_sub_kind)k, &users, &count);
+	for (k = AG_SUB_AUDIO; k <= AG_SUB_VIDEO; k = (enum ag_sub_kind)(k + 1)) {
+		ag_sub_totals(sub, k, &users, &count);
 		if (users > 0)
-			rc_log(&r->folder, 4, "not subscribed: the %s of %zu users, %llu packets ignored",
-			    ag_sub_kind_name((enum ag_sub_kind)k), users, (unsigned long long)count);
+			rc_log(&r->folder, 4, "not subscribed: the %s of %zu users, %llu packets "
+			    "ignored", ag_sub_kind_name(k), users, (unsigned long long)count);
 	}
 }
 
