@@ -135,12 +135,16 @@ mixed() {
 	[ -n "$m" ] && [ -n "$a" ] || { t_fail "$1: a composite" "$(ls "$2") $(tail -n 3 "$T/mix.err")"; return; }
 	vd=$(probe_dur "$m" v) ad=$(adts_dur "$a")
 	fgt "$vd" 2.5 && fgt "$ad" 2.5 && t_pass "$1: video and audio of the meeting ($vd s, $ad s)" || t_fail "$1: durations" "$vd $ad"
-	c=$(colours "$m" 1.8)
+	c="$(colours "$m" 1.0)| $(colours "$m" 1.8)| $(colours "$m" 2.6)"
 	[[ $c == *red* && $c != *green* && $c != *blue* ]] && t_pass "$1: 201's red, no 202 green nor 203 blue ($c)" \
-		|| t_fail "$1: the picture" "cells: $c"
-	db=$(tone "$a" 440); fgt "$db" -40 && t_pass "$1: 201's 440 Hz ($db dB)" || t_fail "$1: 201's 440 Hz" "$db dB"
-	db=$(tone "$a" 660); fgt "$db" -40 && t_pass "$1: 202's 660 Hz ($db dB)" || t_fail "$1: 202's 660 Hz" "$db dB"
-	db=$(tone "$a" 880); flt "$db" -55 && t_pass "$1: no 880 Hz of 203 ($db dB)" || t_fail "$1: no 880 Hz of 203" "$db dB"
+		|| t_fail "$1: the picture" "cells at 1.0, 1.8, 2.6 s: $c"
+	# 203's 880 Hz, when mixed, is as loud as the others (about -23 dB);
+	# what the band shows without it is leakage, 20 dB or more below.
+	d4=$(tone "$a" 440) d6=$(tone "$a" 660) d8=$(tone "$a" 880)
+	fgt "$d4" -40 && t_pass "$1: 201's 440 Hz ($d4 dB)" || t_fail "$1: 201's 440 Hz" "$d4 dB"
+	fgt "$d6" -40 && t_pass "$1: 202's 660 Hz ($d6 dB)" || t_fail "$1: 202's 660 Hz" "$d6 dB"
+	flt "$d8" "$(awk -v a="$d4" -v b="$d6" 'BEGIN { print (a < b ? a : b) - 15 }')" \
+		&& t_pass "$1: no 880 Hz of 203 ($d8 dB)" || t_fail "$1: no 880 Hz of 203" "$d8 dB (440 Hz $d4, 660 Hz $d6)"
 	[ "$(grep -c 'uid 203: video not subscribed (--subscribeVideoUids), ignored' "$T/mix.err")" = 1 ] \
 		&& t_pass "$1: 203's video said once" || t_fail "$1: 203's video said once" "$(cat "$T/mix.err")"
 }
@@ -149,7 +153,8 @@ MIXP=$AGREC_BUILD/agrec-mix CAP=$AGREC_BUILD/agrec-capture
 [ "$rc" = 0 ] && t_pass "agrec-mix -f with the lists exits 0" || t_fail "agrec-mix -f" "exit $rc $(tail -n 3 "$T/mix.err")"
 mixed "agrec-mix -f" "$T/mixf"
 mkdir -p "$T/mixl"
-"$MIXP" -i "$T/all.bin" -o "$T/mixl" --layoutMode 1 --mixResolution 640,360,15,500 "${SUB[@]}" >/dev/null 2>"$T/mix.err"; rc=$?
+# (a stream file is replayed in real time: --latency covers slow decoder starts)
+"$MIXP" -i "$T/all.bin" -o "$T/mixl" --latency 1500 --layoutMode 1 --mixResolution 640,360,15,500 "${SUB[@]}" >/dev/null 2>"$T/mix.err"; rc=$?
 [ "$rc" = 0 ] && t_pass "agrec-mix -i with the lists exits 0" || t_fail "agrec-mix -i" "exit $rc $(tail -n 3 "$T/mix.err")"
 mixed "agrec-mix -i" "$T/mixl"
 # snaps NAME DIR: JPEGs of 201 only, red.
