@@ -664,9 +664,14 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s->last_ms = now;
 	s->packets++;
 	seq_seen(s, pkt.seq);
-	/* Left out by --autoSubscribe 0: only counted, as early as its uid is known. */
-	if ((s->cname_known || s->sub != 0) && !subscribed(r, s, 1))
+	/* Left out by --autoSubscribe 0: only counted, as early as its uid is
+	 * known; still a sign of life of a user who joined for the other kind. */
+	if ((s->cname_known || s->sub != 0) && !subscribed(r, s, 1)) {
+		if (ag_sub_wants_any(&r->opts->sub, s->uid) &&
+		    (u = rc_user_get(r, s->uid, false)) != NULL)
+			u->last_packet_ms = now;
 		return;
+	}
 	if (ag_codec_is_video(s->pm.codec) && r->recording && !r->opts->audio_only &&
 	    s->vpackets++ == 0)
 		s->vfirst_ms = now;
