@@ -18,6 +18,8 @@
 #include "err.h"
 #include "fe/fe.h"
 
+#include "subscribe.h"
+
 #define CP_MAX_UIDS 64          /* --uid filters */
 #define CP_STALE_US 2000000     /* a frame older than this at t: no video at t */
 
@@ -36,6 +38,7 @@ struct cp_opts {
 	bool quiet;
 	uint32_t uids[CP_MAX_UIDS];
 	size_t nuids;           /* 0: every user */
+	struct ag_sub sub;      /* --autoSubscribe, --subscribeVideoUids (and Audio, no effect) */
 	mode_t umask;           /* --umask */
 };
 
@@ -139,8 +142,11 @@ void cp_engine_summary(const struct cp_engine *e, FILE *f);
 /* Kill any child still running (by pid), wait for it, free e.  NULL is fine. */
 void cp_engine_free(struct cp_engine *e);
 
-/* Whether uid passes the --uid filter. */
+/* Whether uid passes the --uid filter and the subscribe lists (video). */
 bool cp_uid_wanted(const struct cp_opts *o, uint32_t uid);
+
+/* uid's video is left out by --autoSubscribe 0: said once per uid. */
+void cp_engine_unsubscribed(struct cp_engine *e, uint32_t uid);
 
 /* ---- live.c, folder.c: the inputs ---- */
 

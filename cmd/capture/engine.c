@@ -112,11 +112,14 @@ struct cp_engine {
 	size_t nusers;
 	int failures;
 	struct ag_error fatal;  /* a sink error: stop everything */
+	struct ag_sub_tally unsub;  /* users whose video --autoSubscribe 0 leaves out */
 };
 
 bool
 cp_uid_wanted(const struct cp_opts *o, uint32_t uid)
 {
+	if (!ag_sub_wants(&o->sub, uid, AG_SUB_VIDEO))
+		return false;
 	if (o->nuids == 0)
 		return true;
 	for (size_t i = 0; i < o->nuids; i++)
@@ -678,6 +681,8 @@ cp_engine_codec(struct cp_engine *e, uint32_t uid, int codec, int width, int hei
 {
 	struct user *u;
 
+	if (!ag_sub_wants(&e->o->sub, uid, AG_SUB_VIDEO))
+		cp_engine_unsubscribed(e, uid);
 	if (!cp_uid_wanted(e->o, uid))
 		return 0;
 	if ((u = find_user(e, uid, true)) == NULL)
@@ -859,10 +864,19 @@ cp_engine_summary(const struct cp_engine *e, FILE *f)
 }
 
 void
+cp_engine_unsubscribed(struct cp_engine *e, uint32_t uid)
+{
+	if (ag_sub_ignore(&e->unsub, uid, AG_SUB_VIDEO, 1) == 1 && !e->o->quiet)
+		ag_msg("uid %lu: video not subscribed (--subscribeVideoUids), ignored",
+		    (unsigned long)uid);
+}
+
+void
 cp_engine_free(struct cp_engine *e)
 {
 	if (e == NULL)
 		return;
+	ag_sub_tally_free(&e->unsub);
 	for (size_t i = 0; i < e->nusers; i++) {
 		struct user *u = e->users[i];
 		child_kill(u);

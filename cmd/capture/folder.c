@@ -410,9 +410,12 @@ cp_run_folder(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg,
 	if (load_clips(o, &cl, &ncl, &ch0, err) < 0)
 		goto out;
 	cp_engine_set_wall(e, ch0 * 1000);
-	for (size_t i = 0; i < ncl; i++)
+	for (size_t i = 0; i < ncl; i++) {
+		if (!ag_sub_wants(&o->sub, cl[i].uid, AG_SUB_VIDEO))
+			cp_engine_unsubscribed(e, cl[i].uid);
 		if (cp_uid_wanted(o, cl[i].uid))
 			nwanted++;
+	}
 	*nvideo = (int)nwanted;
 	for (size_t i = 0; i < ncl; i++) {
 		size_t j = i + 1;

@@ -35,6 +35,12 @@ static const char help_text[] =
 "      --index FILE         JSON lines index (default: OUTDIR/snapshots.jsonl;\n"
 "                           none with --stdout)\n"
 "      --uid UID            only this user (repeatable)\n"
+"      --autoSubscribe 0|1  0: only the users of --subscribeVideoUids (the SDK\n"
+"                           3.x's rule; default 1, everyone, the lists ignored)\n"
+"      --subscribeVideoUids U1,U2,...  the users whose video is subscribed (at\n"
+"                           most 17)\n"
+"      --subscribeAudioUids U1,U2,...  checked as agrec-record's; no snapshots\n"
+"                           come from audio\n"
 "      --quality N          JPEG quality, ffmpeg -q:v 2..31 (default 3)\n"
 "      --umask MODE         octal umask for files (default 077)\n"
 "  -q, --quiet              no progress and no summary\n"
@@ -46,7 +52,10 @@ static const char help_text[] =
 
 const struct fe_prog cp_prog = { "agrec-capture", usage_text, help_text };
 
-enum { O_INTERVAL = 256, O_SIZE, O_NAMES, O_STDOUT, O_INDEX, O_UID, O_QUALITY, O_UMASK };
+enum {
+	O_INTERVAL = 256, O_SIZE, O_NAMES, O_STDOUT, O_INDEX, O_UID, O_QUALITY, O_UMASK,
+	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO	/* FE_LONGOPTS_SUB(O_SUB) */
+};
 
 /* --size WxH: even sides (JPEG 4:2:0) in the table's bounds.  0 or AG_EX_USAGE. */
 static int
@@ -104,7 +113,10 @@ one_opt(int ch, const char *name, void *ctx)
 		break;
 	case O_UMASK: return fe_umask(optarg, &o->umask);
 	case 'q': o->quiet = true; break;
-	default: return fe_common_opt(ch, name);
+	default:
+		if ((v = fe_sub_opt(ch, O_SUB, optarg, &o->sub)) != 1)
+			return (int)v;
+		return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -121,6 +133,7 @@ cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 		{ "index", required_argument, NULL, O_INDEX },
 		{ "uid", required_argument, NULL, O_UID },
 		{ "quality", required_argument, NULL, O_QUALITY },
+		FE_LONGOPTS_SUB(O_SUB),
 		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		/* Exact single-letter names, so that -i and -q are not taken as
 		 * ambiguous abbreviations (input/index, quiet/quality). */
@@ -135,10 +148,12 @@ cp_opts_parse(int argc, char **argv, struct cp_opts *o)
 	o->quality = 3;
 	o->names = CP_NAMES_SDK;
 	o->umask = AG_UMASK_DEFAULT;
+	ag_sub_init(&o->sub);
 	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
 		return st;
 	if (optind < argc)
 		return fe_usage("%s: unexpected argument", argv[optind]);
+	fe_sub_check(&o->sub);
 	return -1;
 }
 

@@ -163,3 +163,28 @@ fe_catch_stop(bool hup)
 		sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
+
+int
+fe_sub_opt(int ch, int base, const char *arg, struct ag_sub *s)
+{
+	struct ag_error err = { 0 };
+	int r;
+
+	if (ch == base)
+		r = ag_sub_parse_auto(s, "--autoSubscribe", arg, &err);
+	else if (ch == base + 1 || ch == base + 2)
+		r = ag_sub_parse_list(s, ch == base + 1 ? AG_SUB_VIDEO : AG_SUB_AUDIO,
+		    ag_sub_list_opt(ch == base + 1 ? AG_SUB_VIDEO : AG_SUB_AUDIO), arg, &err);
+	else
+		return 1;
+	return r < 0 ? fe_usage_err(&err) : 0;
+}
+
+void
+fe_sub_check(const struct ag_sub *s)
+{
+	const char *why;
+
+	if (ag_sub_lists_ignored(s, &why))
+		ag_msg("warning: %s", why);
+}

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "cli.h"
+#include "subscribe.h"
 
 struct option;
 
@@ -69,6 +70,27 @@ int fe_common_opt(int ch, const char *name);
 	{ "umask", required_argument, NULL, (u) }, \
 	{ "quiet", no_argument, NULL, 'q' }, \
 	FE_LONGOPTS_HV
+
+/*
+ * The SDK 3.x subscribe options (subscribe.h) of the programs that read
+ * a channel (agrec-record, agrec-mix, agrec-capture), with the values
+ * base, base + 1 and base + 2; fe_sub_opt parses them.
+ */
+#define FE_LONGOPTS_SUB(base) \
+	{ "autoSubscribe", required_argument, NULL, (base) }, \
+	{ "subscribeVideoUids", required_argument, NULL, (base) + 1 }, \
+	{ "subscribeAudioUids", required_argument, NULL, (base) + 2 }
+
+/*
+ * Option ch of FE_LONGOPTS_SUB(base) with the value arg (borrowed) into
+ * s.  Returns 0, 1 when ch is none of them, or AG_EX_USAGE after the
+ * usage error.
+ */
+int fe_sub_opt(int ch, int base, const char *arg, struct ag_sub *s);
+
+/* Once the options are read: warn (once) when the lists are ignored
+ * because of --autoSubscribe 1, as the SDK ignores them. */
+void fe_sub_check(const struct ag_sub *s);
 
 /* The argument getopt has just read (borrowed from argv), or "?". */
 const char *fe_optname(int argc, char **argv);

@@ -37,7 +37,7 @@ keep_log(const struct ag_folder *af, const struct ag_folder_log *g, const struct
     const char **why)
 {
 	*why = NULL;
-	if (mx_excluded(o, g->uid))
+	if (mx_excluded(o, g->uid) || !ag_sub_wants_any(&o->sub, g->uid))
 		return false;
 	if (g->uid == 0 && af->logs[af->nlogs - 1].uid != 0) {
 		*why = "uid 0 is the SDK's composite and other users exist: left out";
@@ -94,13 +94,14 @@ add_clip(struct mx_folder *f, size_t *cap, const struct mx_clip *c)
 
 /* The clips of log g on the output clock (f->base_ms set). */
 static int
-log_clips(const char *dir, const struct ag_folder_log *g, struct mx_folder *f, size_t *cap)
+log_clips(const char *dir, const struct ag_folder_log *g, const struct mx_opts *o,
+    struct ag_sub_tally *unsub, struct mx_folder *f, size_t *cap)
 {
 	for (size_t i = 0; i < g->nclips; i++) {
 		const struct ag_folder_clip *ac = &g->clips[i];
 		struct mx_clip c;
 
-		if (!keep_clip(g, ac))
+		if (!mx_subscribed(o, unsub, g->uid, ac->video) || !keep_clip(g, ac))
 			continue;
 		memset(&c, 0, sizeof c);
 		c.uid = g->uid;
@@ -132,6 +133,7 @@ project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f
     struct ag_error *err)
 {
 	bool *kept = calloc(af->nlogs, sizeof *kept);
+	struct ag_sub_tally unsub = { 0 };
 	const char *why;
 	size_t i, cap = 0;
 	int rc = -1;
@@ -141,6 +143,11 @@ project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f
 	f->base_ms = INT64_MAX;
 	for (i = 0; i < af->nlogs; i++) {
 		kept[i] = keep_log(af, &af->logs[i], o, &why);
+		if (!ag_sub_wants_any(&o->sub, af->logs[i].uid)) {
+			/* said once, as for a user left out by one kind */
+			mx_subscribed(o, &unsub, af->logs[i].uid, true);
+			mx_subscribed(o, &unsub, af->logs[i].uid, false);
+		}
 		if (why != NULL)
 			ag_msg("%s: %s", af->logs[i].name, why);
 		if (kept[i] && af->logs[i].base_ms < f->base_ms)
@@ -152,12 +159,13 @@ project(const struct ag_folder *af, const struct mx_opts *o, struct mx_folder *f
 		if (!left_out_warning(af, kept, af->warnings.v[i]))
 			ag_msg("%s", af->warnings.v[i]);
 	for (i = 0; i < af->nlogs; i++)
-		if (kept[i] && log_clips(af->path, &af->logs[i], f, &cap) < 0) {
+		if (kept[i] && log_clips(af->path, &af->logs[i], o, &unsub, f, &cap) < 0) {
 			ag_error_set(err, AG_EX_FAIL, "out of memory");
 			goto out;
 		}
 	rc = 0;
 out:
+	ag_sub_tally_free(&unsub);
 	free(kept);
 	return rc;
 }

@@ -47,6 +47,7 @@ struct live {
 	int64_t end_deadline;       /* after eof: until when decoders may flush */
 	struct pollfd *p;
 	size_t capp;
+	struct ag_sub_tally unsub;  /* what --autoSubscribe 0 left out */
 };
 
 /* The uid's current track of a kind (the last one not ended). */
@@ -103,7 +104,8 @@ on_codec(struct live *L, const struct ag_stream_codec *c)
 	int64_t at = L->started ? c->t_us - L->T0 : 0;
 	int w = c->width, h = c->height;
 
-	if (mx_excluded(e->o, c->uid) || (video && e->o->audio_only))
+	if (mx_excluded(e->o, c->uid) || (video && e->o->audio_only) ||
+	    !mx_subscribed(e->o, &L->unsub, c->uid, video))
 		return;
 	if ((t = current(e, c->uid, video)) != NULL)
 		end_track(t, at);
@@ -174,7 +176,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		L->have_channel = true;
 		break;
 	case AG_STREAM_JOIN:
-		if (mx_excluded(e->o, r->u.join.uid))
+		if (mx_excluded(e->o, r->u.join.uid) ||
+		    !ag_sub_wants_any(&e->o->sub, r->u.join.uid))
 			break;
 		if ((u = mx_engine_user(e, r->u.join.uid, true)) != NULL)
 			mx_engine_set_present(e, u, true);
@@ -200,7 +203,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 			u->amuted = r->u.mute.muted;
 		break;
 	case AG_STREAM_MEDIA:
-		if (mx_excluded(e->o, r->u.media.uid))
+		if (mx_excluded(e->o, r->u.media.uid) || !mx_subscribed(e->o, &L->unsub,
+		    r->u.media.uid, r->u.media.kind == AG_STREAM_VIDEO))
 			break;
 		if (!L->started) {
 			int s = start_outputs(L, r->u.media.pts_us);
@@ -481,6 +485,7 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 	if (L.status == 0 && e->nfailed > 0)
 		ag_msg("%d decoder(s) failed: their users are missing from the composite", e->nfailed);
 	ag_stream_reader_free(L.rd);
+	ag_sub_tally_free(&L.unsub);
 	free(L.p);
 	return L.status;
 }

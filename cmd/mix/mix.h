@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "subscribe.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "fe/fe.h"
@@ -53,6 +54,7 @@ struct mx_opts {
 	int latency_ms;
 	uint32_t exclude[MX_MAX_EXCLUDE];
 	size_t nexclude;
+	struct ag_sub sub;          /* --autoSubscribe and the lists (subscribe.h) */
 	bool quiet;
 	mode_t umask;               /* --umask (umask.h) */
 	struct mx_wm_opts wm;       /* --watermark* */
@@ -62,6 +64,11 @@ struct mx_opts {
 int mx_audio_channels(const struct mx_opts *o);
 int mx_audio_kbps(const struct mx_opts *o);
 bool mx_excluded(const struct mx_opts *o, uint32_t uid);
+/*
+ * Is uid's video (or audio) subscribed (--autoSubscribe 0 and the lists)?
+ * When not, it is counted in t (the reader's) and said once per uid and kind.
+ */
+bool mx_subscribed(const struct mx_opts *o, struct ag_sub_tally *t, uint32_t uid, bool video);
 
 /* ---- opts.c ---- */
 

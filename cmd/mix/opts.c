@@ -58,6 +58,11 @@ static const char help_text[] =
 "      --watermarkFontSize PX  text and time size, 4..512 (default 24)\n"
 "      --watermarkColor #RRGGBB  text and time colour (default #ffffff)\n"
 "      --watermarkAlpha A   opacity of these watermarks, 0..1 (default 1)\n"
+"      --autoSubscribe 0|1  0: only the listed users' audio and video are mixed\n"
+"                           (the SDK 3.x's rule; default 1, everyone, the lists\n"
+"                           ignored)\n"
+"      --subscribeVideoUids U1,U2,...  the users whose video is mixed (<= 17)\n"
+"      --subscribeAudioUids U1,U2,...  the users whose audio is mixed (<= 17)\n"
 "      --umask MODE         octal umask for files and folders (default 077)\n"
 "  -q, --quiet              no progress, no decoder messages\n"
 "  -h, --help               this help\n"
@@ -73,7 +78,8 @@ enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
 	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK,
 	O_WM_TEXT, O_WM_TEXT_RECT, O_WM_IMAGE, O_WM_IMAGE_RECT, O_WM_TS, O_WM_TS_RECT,
-	O_WM_FORMAT, O_WM_LOCAL, O_WM_FONT, O_WM_FONT_SIZE, O_WM_COLOR, O_WM_ALPHA
+	O_WM_FORMAT, O_WM_LOCAL, O_WM_FONT, O_WM_FONT_SIZE, O_WM_COLOR, O_WM_ALPHA,
+	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO	/* FE_LONGOPTS_SUB(O_SUB) */
 };
 
 /* --mixResolution, parsed as agrec-record parses it (cli.h).  0 or AG_EX_USAGE. */
@@ -208,6 +214,7 @@ one_opt(int ch, const char *name, void *ctx)
 	struct mx_opts *o = ctx;
 	struct ag_error err = { 0 };
 	size_t i;
+	int st;
 
 	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
 		if (num_opts[i].ch == ch)
@@ -233,7 +240,10 @@ one_opt(int ch, const char *name, void *ctx)
 		break;
 	case O_UMASK: return fe_umask(optarg, &o->umask);
 	case 'q': o->quiet = true; break;
-	default: return fe_common_opt(ch, name);
+	default:
+		if ((st = fe_sub_opt(ch, O_SUB, optarg, &o->sub)) != 1)
+			return st;
+		return fe_common_opt(ch, name);
 	}
 	return 0;
 }
@@ -268,6 +278,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "watermarkFontSize", required_argument, NULL, O_WM_FONT_SIZE },
 		{ "watermarkColor", required_argument, NULL, O_WM_COLOR },
 		{ "watermarkAlpha", required_argument, NULL, O_WM_ALPHA },
+		FE_LONGOPTS_SUB(O_SUB),
 		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
@@ -281,6 +292,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->latency_ms = 300;
 	o->umask = AG_UMASK_DEFAULT;
 	mx_wm_opts_init(&o->wm);
+	ag_sub_init(&o->sub);
 	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
 		return st;
 	if (optind < argc)
@@ -289,6 +301,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		return fe_usage("-f and -i are two inputs: give one");
 	if (o->folder == NULL && o->output == NULL)
 		return fe_usage("stream input needs -o DIR (or give a folder with -f DIR)");
+	fe_sub_check(&o->sub);
 	if (o->audio_only && o->mixed_va != 0)
 		ag_msg("--mixedVideoAudio %d: ignored with --isAudioOnly 1", o->mixed_va);
 	if (o->audio_only && (o->wm.text != NULL || o->wm.image != NULL || o->wm.timestamp))
@@ -314,5 +327,18 @@ mx_excluded(const struct mx_opts *o, uint32_t uid)
 	for (size_t i = 0; i < o->nexclude; i++)
 		if (o->exclude[i] == uid)
 			return true;
+	return false;
+}
+
+bool
+mx_subscribed(const struct mx_opts *o, struct ag_sub_tally *t, uint32_t uid, bool video)
+{
+	enum ag_sub_kind k = video ? AG_SUB_VIDEO : AG_SUB_AUDIO;
+
+	if (ag_sub_wants(&o->sub, uid, k))
+		return true;
+	if (ag_sub_ignore(t, uid, k, 1) == 1 && !o->quiet)
+		ag_msg("uid %lu: %s not subscribed (%s), ignored", (unsigned long)uid,
+		    ag_sub_kind_name(k), ag_sub_list_opt(k));
 	return false;
 }

@@ -34,6 +34,8 @@ struct rc_ssrc {
 	uint32_t uid;
 	uint32_t wsid;              /* its WHIP session (whip.c), 0: a plain-RTP sender */
 	bool cname_known;
+	int sub;                    /* --autoSubscribe 0: 1 its uid and kind are subscribed,
+	                             * -1 not (no buffers, packets counted), 0 not known yet */
 	int64_t first_ms, last_ms;
 	bool bye;                   /* a BYE came (and no packet restarted it since) */
 	int64_t bye_at;             /* when it came */
@@ -412,6 +414,35 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 	rc_user_media(r, u, &fm);
 }
 
+/*
+ * Is stream s subscribed (--autoSubscribe 0 and the lists, subscribe.h)?
+ * Decided once its uid is known.  A stream left out gives back its jitter
+ * buffer and depacketizer: each of its packets costs a lookup and a count
+ * (n more now), and the first of each uid and kind is logged.
+ */
+static bool
+subscribed(struct rc_rec *r, struct rc_ssrc *s, uint64_t n)
+{
+	enum ag_sub_kind k = ag_codec_is_video(s->pm.codec) ? AG_SUB_VIDEO : AG_SUB_AUDIO;
+
+	if (s->sub == 0) {
+		s->sub = ag_sub_wants(&r->opts->sub, s->uid, k) ? 1 : -1;
+		if (s->sub < 0) {
+			ag_jb_free(s->jb);
+			ag_depack_free(s->dp);
+			s->jb = NULL;
+			s->dp = NULL;
+			s->kf_want = false;
+		}
+	}
+	if (s->sub > 0)
+		return true;
+	if (n > 0 && ag_sub_ignore(&r->unsub, s->uid, k, n) == 1)
+		rc_log(&r->folder, 4, "uid %lu: %s not subscribed (%s), ignored",
+		    (unsigned long)s->uid, ag_sub_kind_name(k), ag_sub_list_opt(k));
+	return false;
+}
+
 /* Hand released packets of s to its depacketizer, and frames onwards. */
 static void
 drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
@@ -430,6 +461,8 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 		ssrc_forget(s);
 		return;
 	}
+	if (s->sub == 0 && !subscribed(r, s, (uint64_t)ag_jb_count(s->jb)))
+		return;
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
 		/* Parsed once, on arrival (on_rtp); the buffer kept the header. */
 		if (ag_depack_push(s->dp, &p.rtp, p.lost_before, &e) < 0)
@@ -579,7 +612,7 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 		return;
 	}
 	s = ssrc_find(r, pkt.ssrc);
-	if (s == NULL || s->jb == NULL) {
+	if (s == NULL || (s->jb == NULL && s->sub >= 0)) {
 		/* A new stream (maybe known from its RTCP already). */
 		if ((pm = ptmap(r, wsid, pkt.pt)) == NULL) {
 			r->garbage++;
@@ -631,6 +664,14 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 	s->last_ms = now;
 	s->packets++;
 	seq_seen(s, pkt.seq);
+	/* Left out by --autoSubscribe 0: only counted, as early as its uid is
+	 * known; still a sign of life of a user who joined for the other kind. */
+	if ((s->cname_known || s->sub != 0) && !subscribed(r, s, 1)) {
+		if (ag_sub_wants_any(&r->opts->sub, s->uid) &&
+		    (u = rc_user_get(r, s->uid, false)) != NULL)
+			u->last_packet_ms = now;
+		return;
+	}
 	if (ag_codec_is_video(s->pm.codec) && r->recording && !r->opts->audio_only &&
 	    s->vpackets++ == 0)
 		s->vfirst_ms = now;
@@ -686,6 +727,7 @@ on_rtcp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_
 		}
 		if (!s->cname_known && cname_uid(rt.cnames[i].cname, rt.cnames[i].len, &uid)) {
 			s->uid = uid;
+			s->sub = 0;	/* subscribed or not as this uid */
 			rc_log(&r->folder, 5, "SSRC %08lx is uid %lu", (unsigned long)s->ssrc, (unsigned long)uid);
 		}
 		s->cname_known = true;
@@ -1217,6 +1259,28 @@ rc_ingest_active(const struct rc_rec *r, int64_t now)
 	return false;
 }
 
+/* What --autoSubscribe 0 left out, for the log at the end: each uid and
+ * kind, and the sums. */
+static void
+subscribe_summary(struct rc_rec *r)
+{
+	const struct ag_sub_tally *sub = &r->unsub;
+	size_t i, users;
+	uint64_t count;
+	enum ag_sub_kind k;
+
+	for (i = 0; i < sub->nign; i++)
+		rc_log(&r->folder, 4, "uid %lu: %llu %s packets not subscribed, ignored",
+		    (unsigned long)sub->ign[i].uid, (unsigned long long)sub->ign[i].count,
+		    ag_sub_kind_name(sub->ign[i].kind));
+	for (k = AG_SUB_AUDIO; k <= AG_SUB_VIDEO; k = (enum ag_sub_kind)(k + 1)) {
+		ag_sub_totals(sub, k, &users, &count);
+		if (users > 0)
+			rc_log(&r->folder, 4, "not subscribed: the %s of %zu users, %llu packets "
+			    "ignored", ag_sub_kind_name(k), users, (unsigned long long)count);
+	}
+}
+
 void
 rc_ingest_free(struct rc_rec *r)
 {
@@ -1237,6 +1301,8 @@ rc_ingest_free(struct rc_rec *r)
 		    (unsigned long long)c->duplicates, (unsigned long long)c->reordered,
 		    (unsigned long long)s->stragglers, (unsigned long long)s->collisions);
 	}
+	subscribe_summary(r);
+	ag_sub_tally_free(&r->unsub);
 	for (i = 0; i < r->nssrcs; i++) {
 		ag_jb_free(r->ssrcs[i].jb);
 		ag_depack_free(r->ssrcs[i].dp);

@@ -70,6 +70,12 @@ static const char help_text[] =
 "                          more)\n"
 "  --uid N, --appId S      the recorder's uid and App ID (accepted; no Agora network)\n"
 "\n"
+"Subscribing, as the SDK 3.x (agrec-record(1), SUBSCRIBE LISTS):\n"
+"  --autoSubscribe 0|1     1 (default): everyone's audio and video, the lists\n"
+"                          below ignored; 0: only the listed users' audio, video\n"
+"  --subscribeVideoUids U1,U2,...  the users whose video is recorded (at most 17)\n"
+"  --subscribeAudioUids U1,U2,...  the users whose audio is recorded (at most 17)\n"
+"\n"
 "Composite recording (runs agrec-mix(1) on the channel stream; uid 0 files):\n"
 "  --isMixingEnabled 0|1   composite instead of per-user files\n"
 "  --mixResolution W,H,FPS,KBPS  canvas (default 360,640,15,500; W 16..7680,\n"
@@ -124,6 +130,7 @@ enum {
 	O_VIDEOBG, O_USERBG, O_LOGLEVEL, O_LAYOUT, O_MAXRESUID,
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
 	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT, O_AUDIOFORMAT,
+	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -360,6 +367,8 @@ whip_opt(struct rc_opts *o)
 static void
 own_opt(int ch, const char *name, struct rc_opts *o)
 {
+	int st;
+
 	switch (ch) {
 	case O_LISTEN:
 		if (rc_parse_listen(optarg, o->listen_host, sizeof o->listen_host,
@@ -418,7 +427,10 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 		if (rc_parse_audio_format(optarg, &o->audio_format) < 0)
 			fe_usage_exit("--audioFormat: '%s' is not aac or opus", optarg);
 		break;
-	default: exit(fe_common_opt(ch, name));
+	default:
+		if ((st = fe_sub_opt(ch, O_SUB, optarg, &o->sub)) == 0)
+			break;
+		exit(st == 1 ? fe_common_opt(ch, name) : st);
 	}
 }
 
@@ -439,6 +451,7 @@ defaults(struct rc_opts *o)
 	o->max_users = 4096;
 	o->max_kbps = 2500;
 	o->max_publishers = 17;
+	ag_sub_init(&o->sub);
 	/* The default payload types (rtp-recipes.md); --sdp and --pt override. */
 	rc_parse_pt("0=PCMU/8000/1", o->pt);
 	rc_parse_pt("8=PCMA/8000/1", o->pt);
@@ -482,6 +495,7 @@ check_all(struct rc_opts *o, struct ports *p)
 		ag_msg("note: --channelKey guards the WHIP endpoint, and there is none (--whip)");
 	if (o->capture_interval == 0)
 		o->capture_interval = 5;
+	fe_sub_check(&o->sub);
 	if (p->low > 0) {
 		if (p->high > 0 && p->high - p->low < 4)
 			fe_usage_exit("--highUdpPort must be at least --lowUdpPort + 4");
@@ -543,6 +557,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "maxPublishers", required_argument, NULL, O_MAXPUB },
 		{ "dtlsCert", required_argument, NULL, O_DTLSCERT },
 		{ "audioFormat", required_argument, NULL, O_AUDIOFORMAT },
+		FE_LONGOPTS_SUB(O_SUB),
 		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};

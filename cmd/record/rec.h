@@ -42,6 +42,7 @@ struct rc_rec {
 	int nsinks;
 	struct rc_whip *whip;       /* whip.c's WebRTC sessions; NULL without --whip */
 	struct rc_http *http;       /* http.c's WHIP endpoint; NULL without --whip */
+	struct ag_sub_tally unsub;  /* ingest.c's: what --autoSubscribe 0 left out */
 };
 
 #endif

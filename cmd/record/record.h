@@ -25,6 +25,7 @@
 #include "codec.h"
 #include "depack.h"
 #include "err.h"
+#include "subscribe.h"
 
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
 #define RC_MAX_PT 128
@@ -110,6 +111,7 @@ struct rc_opts {
 	int nallow;                 /* 0: every source is allowed */
 	int max_users;
 	enum rc_audio_format audio_format;  /* --audioFormat */
+	struct ag_sub sub;          /* --autoSubscribe and the lists */
 	/* Composite and raw data: children fed the channel stream, raw files. */
 	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */

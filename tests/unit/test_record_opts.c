@@ -2,12 +2,17 @@
  * test_record_opts.c - agrec-record's --listen and --allow values
  * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
  * source check of --allow on a dual-stack socket, where IPv4 senders
- * arrive as v4-mapped IPv6 addresses.
+ * arrive as v4-mapped IPv6 addresses; and the subscribe options as
+ * rc_opts_parse reads them (fe_sub_opt).
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fe/fe.h"
 #include "record/record.h"
 
 static void
@@ -163,4 +168,49 @@ Test(record_opts, audio_format)
 	cr_assert_eq(rc_parse_audio_format("OPUS", &f), -1);
 	cr_assert_eq(rc_parse_audio_format("", &f), -1);
 	cr_assert_eq(rc_parse_audio_format("ogg", &f), -1);
+}
+
+/* rc_opts_parse on a command line (a process of its own per test). */
+static struct rc_opts *
+parse(int argc, char **argv)
+{
+	struct rc_opts *o = calloc(1, sizeof *o);
+
+	cr_assert_not_null(o);
+	fe_init(&rc_prog, "agrec-record");
+	optind = 0;
+	rc_opts_parse(argc, argv, o);
+	return o;
+}
+
+Test(record_opts, subscribe_lists)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", "--autoSubscribe", "0",
+		"--subscribeVideoUids", "1,2", "-subscribeAudioUids=3", NULL };
+	struct rc_opts *o = parse(8, argv);
+
+	cr_expect_not(o->sub.auto_sub);
+	cr_expect(ag_sub_wants(&o->sub, 2, AG_SUB_VIDEO));
+	cr_expect_not(ag_sub_wants(&o->sub, 3, AG_SUB_VIDEO));
+	cr_expect(ag_sub_wants(&o->sub, 3, AG_SUB_AUDIO));
+	cr_expect_not(ag_sub_wants(&o->sub, 1, AG_SUB_AUDIO));
+	free(o);
+}
+
+Test(record_opts, subscribe_default_is_everyone)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", NULL };
+	struct rc_opts *o = parse(3, argv);
+
+	cr_expect(o->sub.auto_sub);
+	cr_expect(ag_sub_wants(&o->sub, 77, AG_SUB_AUDIO));
+	cr_expect(ag_sub_wants(&o->sub, 77, AG_SUB_VIDEO));
+	free(o);
+}
+
+Test(record_opts, subscribe_bad_list_exits_64, .exit_code = 64, .init = cr_redirect_stderr)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", "--subscribeVideoUids", "1,,2", NULL };
+
+	free(parse(5, argv));
 }
