@@ -2,10 +2,12 @@
  * test_record_opts.c - agrec-record's --listen and --allow values
  * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
  * source check of --allow on a dual-stack socket, where IPv4 senders
- * arrive as v4-mapped IPv6 addresses.
+ * arrive as v4-mapped IPv6 addresses; the active-speaker options passed
+ * on to agrec-mix.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "record/record.h"
@@ -163,4 +165,31 @@ Test(record_opts, audio_format)
 	cr_assert_eq(rc_parse_audio_format("OPUS", &f), -1);
 	cr_assert_eq(rc_parse_audio_format("", &f), -1);
 	cr_assert_eq(rc_parse_audio_format("ogg", &f), -1);
+}
+
+/* The mix_args value of name, or NULL. */
+static const char *
+mix_arg_of(const struct rc_opts *o, const char *name)
+{
+	for (int i = 0; i + 1 < o->nmix_args; i += 2)
+		if (strcmp(o->mix_args[i], name) == 0)
+			return o->mix_args[i + 1];
+	return NULL;
+}
+
+Test(record_opts, speaker_options_reach_agrec_mix)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", "--isMixingEnabled", "1",
+	    "--layoutMode", "3", "--speakerHold", "500", "--keepLastFrame", "1", NULL };
+	struct rc_opts o;
+	const char *v;
+
+	optind = 0;
+	cr_assert_eq(rc_opts_parse(11, argv, &o), 0);
+	v = mix_arg_of(&o, "--layoutMode");
+	cr_assert(v != NULL && strcmp(v, "3") == 0, "--layoutMode: %s", v ? v : "(none)");
+	v = mix_arg_of(&o, "--speakerHold");
+	cr_assert(v != NULL && strcmp(v, "500") == 0, "--speakerHold: %s", v ? v : "(none)");
+	v = mix_arg_of(&o, "--keepLastFrame");
+	cr_assert(v != NULL && strcmp(v, "1") == 0, "--keepLastFrame: %s", v ? v : "(none)");
 }
