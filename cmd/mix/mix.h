@@ -364,6 +364,7 @@ void mx_catch_hup(void);
 
 /* Layout 3: start the hold (--speakerHold) and the audio intervals. */
 void mx_speaker_init(struct mx_engine *e);
+/* Free the switches queued (mx_engine_free calls it). */
 void mx_speaker_free(struct mx_engine *e);
 /* One interval of levels from outside (a levels record, a line of
  * speakers.jsonl), ending at end_us on the output clock: from now on the
@@ -371,8 +372,8 @@ void mx_speaker_free(struct mx_engine *e);
  * change is queued for end_us. */
 void mx_speaker_levels(struct mx_engine *e, int64_t end_us, int64_t interval_us, bool has_active,
     uint32_t active);
-/* Audio path: the samples of uid's track in tick [t0, t1) (interleaved,
- * n values, borrowed) go into its interval's level. */
+/* Audio path: the samples of uid's track for the tick being mixed
+ * (interleaved, n values, borrowed) go into its interval's level. */
 void mx_speaker_audio(struct mx_engine *e, uint32_t uid, const int16_t *s, size_t n);
 /* Audio path: the tick ending at t1 is mixed; an interval that ended
  * picks its active user. */

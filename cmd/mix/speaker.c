@@ -92,7 +92,7 @@ mx_speaker_audio(struct mx_engine *e, uint32_t uid, const int16_t *s, size_t n)
 void
 mx_speaker_tick_end(struct mx_engine *e, int64_t t1)
 {
-	struct ag_speaker_level lv[64];
+	struct ag_speaker_level lv[64];   /* more users speaking at once: not measured */
 	size_t n = 0;
 	uint32_t uid = 0;
 	bool has;
@@ -151,7 +151,8 @@ mx_speaker_main(const struct mx_engine *e, const uint32_t *uids, size_t n, uint3
 	return true;
 }
 
-/* One line (len bytes at s) of speakers.jsonl, number lineno. */
+/* One line (len bytes at s) of speakers.jsonl; *prev is the previous
+ * line's end on the output clock.  0, or -1 with err. */
 static int
 load_line(struct mx_engine *e, const char *s, size_t len, int64_t base_ms, int64_t *prev,
     struct ag_error *err)
@@ -175,7 +176,7 @@ int
 mx_speaker_load(struct mx_engine *e, const char *dir, int64_t base_ms, struct ag_error *err)
 {
 	char *path = ag_path_join(dir, "speakers.jsonl"), *buf = NULL;
-	size_t len = 0, nbad = 0, nlines = 0, first_bad = 0;
+	size_t len = 0, nbad = 0, nlines = 0, nread = 0, first_bad = 0;
 	int64_t prev = INT64_MIN;
 	struct ag_error le;
 	char why[256] = "";
@@ -196,12 +197,13 @@ mx_speaker_load(struct mx_engine *e, const char *dir, int64_t base_ms, struct ag
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t n = nl != NULL ? (size_t)(nl - (buf + i)) : len - i;
 		nlines++;
-		if (n > 0 && load_line(e, buf + i, n, base_ms, &prev, &le) < 0 && nl != NULL) {
-			/* a partial last line (no newline) is a recorder killed mid-write */
-			if (nbad++ == 0) {
-				first_bad = nlines;
-				snprintf(why, sizeof why, "%s", le.msg);
-			}
+		if (n > 0 && load_line(e, buf + i, n, base_ms, &prev, &le) == 0) {
+			nread++;
+		} else if (n > 0 && nl != NULL && nbad++ == 0) {
+			/* (a partial last line, without its newline, is a recorder
+			 * killed mid-write: skipped without a word) */
+			first_bad = nlines;
+			snprintf(why, sizeof why, "%s", le.msg);
 		}
 		i += n + (nl != NULL);
 	}
@@ -209,7 +211,7 @@ mx_speaker_load(struct mx_engine *e, const char *dir, int64_t base_ms, struct ag
 		ag_msg("%s: %zu malformed line(s) skipped, the first at line %zu: %s", path, nbad,
 		    first_bad, why);
 	if (!e->o->quiet)
-		ag_msg("%s: %zu intervals, %zu speaker switches", path, nlines - nbad, e->nsw);
+		ag_msg("%s: %zu intervals, %zu speaker switches", path, nread, e->nsw);
 	rc = 0;
 out:
 	free(buf);
