@@ -218,7 +218,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		if (L->started)
 			mx_speaker_levels(e, r->u.levels.t_us - L->T0,
 			    (int64_t)r->u.levels.interval_ms * 1000,
-			    (r->u.levels.flags & AG_STREAM_LEVELS_F_ACTIVE) != 0, r->u.levels.active_uid);
+			    (r->u.levels.flags & AG_STREAM_LEVELS_F_ACTIVE) != 0,
+			    r->u.levels.active_uid);
 		break;
 	case AG_STREAM_END:
 		/* the composite lasts until the recording stopped, as the SDK's

@@ -70,8 +70,8 @@ mx_speaker_levels(struct mx_engine *e, int64_t end_us, int64_t interval_us, bool
 	if (e->o->layout_mode != 3 || e->has_custom)
 		return;
 	if (!e->spk_ext && e->hold.has_last && !e->o->quiet)
-		ag_msg("levels from the stream at %.3f s: the active speaker follows them, no longer "
-		    "the audio mixed here", (double)end_us / 1e6);
+		ag_msg("levels from the stream at %.3f s: the active speaker follows them, "
+		    "no longer the audio mixed here", (double)end_us / 1e6);
 	e->spk_ext = true;
 	feed(e, end_us, interval_us, has_active, active);
 }
@@ -125,8 +125,8 @@ mx_speaker_apply(struct mx_engine *e, int64_t tn)
 		if (e->has_main && e->main_uid == uid)
 			continue;
 		if (!e->o->quiet)
-			ag_msg("active speaker: uid %u takes the main region at %.3f s", (unsigned)uid,
-			    (double)tn / 1e6);
+			ag_msg("active speaker: uid %u takes the main region at %.3f s",
+			    (unsigned)uid, (double)tn / 1e6);
 		e->has_main = true;
 		e->main_uid = uid;
 		e->layout_dirty = true;

@@ -30,12 +30,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&err, 0, sizeof err);
 		if (ag_speaker_parse_line((const char *)line, n, &l, &err) < 0) {
 			FUZZ_ASSERT(err.code == AG_EX_DATAERR);
-			FUZZ_ASSERT(memchr(err.msg, '\0', sizeof err.msg) != NULL && err.msg[0] != '\0');
+			FUZZ_ASSERT(memchr(err.msg, '\0', sizeof err.msg) != NULL);
+			FUZZ_ASSERT(err.msg[0] != '\0');
 		} else {
 			FUZZ_ASSERT(l.interval_ms >= 1);
-			FUZZ_ASSERT(l.nlevels <= AG_SPEAKER_MAX_LEVELS && l.nlevels <= l.nlevels_all);
-			if (ag_speaker_hold_feed(&h, l.t_ms * 1000, l.interval_ms * 1000, l.has_active,
-			    l.active)) {
+			FUZZ_ASSERT(l.nlevels <= AG_SPEAKER_MAX_LEVELS);
+			FUZZ_ASSERT(l.nlevels <= l.nlevels_all);
+			if (ag_speaker_hold_feed(&h, l.t_ms * 1000, l.interval_ms * 1000,
+			    l.has_active, l.active)) {
 				FUZZ_ASSERT(l.has_active && h.has_speaker && h.speaker == l.active);
 				FUZZ_ASSERT(l.t_ms * 1000 - h.run_start_us >= h.hold_us);
 			}

@@ -163,10 +163,12 @@ Test(speaker, parse_bad_lines)
 	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5}", "\"active\"");
 	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":-1}", "active");
 	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":\"7\"}", "active");
-	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":1,\"levels\":[]}", "levels");
+	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":1,\"levels\":[]}",
+	    "levels");
 	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":1,\"levels\":{\"-1\":0}}",
 	    "not a uid");
-	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":1,\"levels\":{\"1\":\"x\"}}",
-	    "not a number");
-	parse_bad("{\"t_ms\":1,\"t_ms\":2,\"wall_ms\":1,\"interval_ms\":5,\"active\":1}", "not JSON");
+	parse_bad("{\"t_ms\":1,\"wall_ms\":1,\"interval_ms\":5,\"active\":1,"
+	    "\"levels\":{\"1\":\"x\"}}", "not a number");
+	parse_bad("{\"t_ms\":1,\"t_ms\":2,\"wall_ms\":1,\"interval_ms\":5,\"active\":1}",
+	    "not JSON");
 }
