@@ -85,6 +85,12 @@ main(int argc, char **argv)
 	engine = true;
 	/* the work */
 	if (o.folder != NULL) {
+		if (o.layout_mode == 3 && o.layout_file == NULL &&
+		    mx_speaker_load(&e, o.folder, f.base_ms, &err) < 0) {
+			ag_msg("%s", err.msg);
+			status = err.code;
+			goto out;
+		}
 		if (!o.quiet)
 			ag_msg("%s: %zu users, %zu clips, %.3f s, composite %s in %s", o.folder, f.nusers, f.nclips,
 			    (double)f.end_us / 1e6, f.ts, outdir);

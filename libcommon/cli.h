@@ -30,7 +30,7 @@ enum ag_cli_kind {
 	AG_CLI_AUDIO_FRAME,     /* --getAudioFrame */
 	AG_CLI_VIDEO_FRAME,     /* --getVideoFrame */
 	AG_CLI_MIXED_VA,        /* --mixedVideoAudio */
-	AG_CLI_LAYOUT_MODE,     /* --layoutMode */
+	AG_CLI_LAYOUT_MODE,     /* --layoutMode: 0..2 the SDK's, 3 active speaker */
 	AG_CLI_AUDIO_PROFILE,   /* --audioProfile (values above 2 are 2) */
 	AG_CLI_LOG_LEVEL,       /* --logLevel (clamped to 1..6 by the recorder) */
 	AG_CLI_IDLE,            /* --idle, seconds */
@@ -40,6 +40,7 @@ enum ag_cli_kind {
 	AG_CLI_QUALITY,         /* agrec-capture --quality (ffmpeg -q:v) */
 	AG_CLI_SNAP_SIZE,       /* agrec-capture --size sides, pixels */
 	AG_CLI_LATENCY,         /* agrec-mix --latency, ms */
+	AG_CLI_SPEAKER_HOLD,    /* agrec-mix --speakerHold, ms */
 	AG_CLI_CV_MODE,         /* agrec-convert -m */
 	AG_CLI_CV_FPS,          /* agrec-convert -p as given (then clamped to 5..120) */
 	AG_CLI_CV_SIZE,         /* agrec-convert -r sides, pixels; 0 0 = automatic */

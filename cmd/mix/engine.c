@@ -119,6 +119,7 @@ mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg,
 	e->tick_rate = o->audio_only ? 50 : o->fps;
 	e->channels = mx_audio_channels(o);
 	e->layout_dirty = true;
+	mx_speaker_init(e);
 	if (o->has_bg_color)
 		bg = o->bg_color;
 	if (o->layout_file != NULL) {
@@ -162,7 +163,10 @@ mx_engine_free(struct mx_engine *e)
 	for (size_t i = 0; i < e->ntracks; i++)
 		mx_track_free(e->tracks[i]);
 	free(e->tracks);
+	for (size_t i = 0; i < e->nusers; i++)
+		mx_frame_free(e->users[i].last);
 	free(e->users);
+	mx_speaker_free(e);
 	mx_layout_free(&e->custom);
 	mx_layout_free(&e->cur);
 	mx_frame_free(e->canvas);
@@ -280,7 +284,20 @@ update_layout(struct mx_engine *e)
 		uids[k] = u;
 	}
 	memset(&l, 0, sizeof l);
-	if (e->has_custom) {
+	if (!e->has_custom && e->o->layout_mode == 3) {
+		uint32_t main;
+		bool has = mx_speaker_main(e, uids, n, &main);
+		size_t k = 0;
+		while (k < n && uids[k] != main)
+			k++;
+		if (has && k == n)
+			uids[n++] = main;	/* a speaker who left keeps the main region */
+		if (mx_layout_builtin(3, uids, n, e->W, e->H, has, main, &l, &dropped, &err) < 0) {
+			ag_msg("layout: %s", err.msg);
+			free(uids);
+			return;
+		}
+	} else if (e->has_custom) {
 		if (mx_layout_assign(&e->custom, uids, n, &l) < 0) {
 			free(uids);
 			return;
@@ -352,6 +369,27 @@ put_frame(struct mx_sink *s, const struct mx_frame *f)
 		mx_sink_put(s, f->v + (size_t)y * (size_t)f->vs, (size_t)(f->w + 1) / 2);
 }
 
+/* --keepLastFrame: keep a copy of the frame px of t that u shows now,
+ * for when u's video stops (copied once per new frame). */
+static void
+keep_frame(struct mx_user *u, const struct mx_track *t, const uint8_t *px)
+{
+	struct mx_frame src;
+
+	if (u->last != NULL && u->last_t == t && u->last_shown == t->shown)
+		return;
+	if (u->last != NULL && (u->last->w != t->w || u->last->h != t->h)) {
+		mx_frame_free(u->last);
+		u->last = NULL;
+	}
+	if (u->last == NULL && (u->last = mx_frame_new(t->w, t->h)) == NULL)
+		return;	/* out of memory: the background, as without the option */
+	mx_frame_wrap(&src, t->w, t->h, (uint8_t *)px);
+	mx_frame_copy(u->last, &src);
+	u->last_t = t;
+	u->last_shown = t->shown;
+}
+
 static void
 compose(struct mx_engine *e, int64_t tn)
 {
@@ -375,18 +413,23 @@ compose(struct mx_engine *e, int64_t tn)
 		const uint8_t *px = NULL;
 		struct mx_rect rect;
 
-		if (!r->has_uid || (u = mx_engine_user(e, r->uid, false)) == NULL || !u->present)
+		if (!r->has_uid || (u = mx_engine_user(e, r->uid, false)) == NULL ||
+		    (!u->present && (!e->o->keep_last || u->last == NULL)))
 			continue;	/* an absent user: the background */
 		mx_region_rect(r, e->W, e->H, &rect);
 		if (rect.w <= 0 || rect.h <= 0)
 			continue;
-		if (!u->vmuted && (t = video_of(e, r->uid, tn)) != NULL &&
+		if (u->present && !u->vmuted && (t = video_of(e, r->uid, tn)) != NULL &&
 		    (px = mx_track_frame_at(t, tn, e->o->fps)) != NULL) {
 			if (e->live && !t->eof && mx_frame_time(t, t->shown, e->o->fps) <
 			    tn - 2 * 1000000 / e->o->fps)
 				stale = true;
 			mx_frame_wrap(&e->srcf, t->w, t->h, (uint8_t *)px);
 			mx_draw(e->canvas, &rect, &e->srcf, r->render_mode, r->alpha);
+			if (e->o->keep_last)
+				keep_frame(u, t, px);
+		} else if (e->o->keep_last && u->last != NULL) {
+			mx_draw(e->canvas, &rect, u->last, r->render_mode, r->alpha);
 		} else if (e->user_bg != NULL) {
 			mx_draw(e->canvas, &rect, e->user_bg, MX_RENDER_CROP, r->alpha);
 		}
@@ -424,9 +467,12 @@ mix_audio(struct mx_engine *e, int64_t n)
 		buf = e->tmpbuf + k * e->nsamples_max;
 		mx_track_audio_take(t, s0, s1, buf);
 		u = mx_engine_user(e, t->uid, false);
-		if (u != NULL && !u->amuted && u->present)
+		if (u != NULL && !u->amuted && u->present) {
 			e->ins[k++] = buf;
+			mx_speaker_audio(e, t->uid, buf, ns);
+		}
 	}
+	mx_speaker_tick_end(e, t1);
 	mx_audio_sum(e->mixbuf, e->ins, k, ns);
 	mx_sink_put(&e->out->asink, e->mixbuf, ns * sizeof *e->mixbuf);
 	return 0;
@@ -441,6 +487,7 @@ mx_engine_emit(struct mx_engine *e)
 		mx_hup = 0;
 		mx_engine_reload(e);
 	}
+	mx_speaker_apply(e, tn);
 	if (e->layout_dirty)
 		update_layout(e);
 	if (e->canvas != NULL && e->out->vsink.fd >= 0) {

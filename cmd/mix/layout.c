@@ -165,9 +165,9 @@ mx_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
 	memset(out, 0, sizeof *out);
 	if (dropped != NULL)
 		*dropped = 0;
-	if (mode < 0 || mode > 2)
-		return ag_error_set(err, AG_EX_USAGE,
-		    "layout mode %d: must be 0 (floating), 1 (best-fit) or 2 (vertical)", mode);
+	if (mode < 0 || mode > 3)
+		return ag_error_set(err, AG_EX_USAGE, "layout mode %d: must be 0 (floating), "
+		    "1 (best-fit), 2 (vertical) or 3 (active speaker)", mode);
 	if (W <= 0 || H <= 0)
 		return ag_error_set(err, AG_EX_USAGE, "canvas %dx%d: must be positive", W, H);
 	if (n > 0 && (reg = calloc(n, sizeof *reg)) == NULL)
@@ -180,6 +180,7 @@ mx_layout_builtin(int mode, const uint32_t *uids, size_t n, int W, int H,
 		m = n == 0 ? 0 : layout_bestfit(uids, n, reg, &drop);
 		break;
 	default:
+		/* 3 is 2 with the speaker as the large user (agrec-mix(1) LAYOUT) */
 		m = layout_vertical(uids, n, has_max, max_uid, reg, &drop);
 		break;
 	}

@@ -53,9 +53,10 @@ struct mx_rect {
 #define MX_DEFAULT_BG 0x23b9dcu
 
 /*
- * The built-in layout mode (0, 1, 2) for the users uids[0..n-1] in join
+ * The built-in layout mode (0, 1, 2, 3) for the users uids[0..n-1] in join
  * order on a W x H canvas; has_max/max_uid is --maxResolutionUid for
- * mode 2.  The layout has the canvas size and has_bg with MX_DEFAULT_BG;
+ * mode 2, and the main region's user (the active speaker) for mode 3,
+ * which places users as mode 2 does.  The layout has the canvas size and has_bg with MX_DEFAULT_BG;
  * regions have zOrder 0, alpha 1, and render mode crop (fit for the large
  * vertical region).  Every region has has_uid set.  Regions that cannot be shown
  * (floating rows above the canvas, best-fit users after the 17th,

@@ -218,6 +218,14 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 			mx_engine_set_present(e, u, true);
 		on_media(L, &r->u.media);
 		break;
+	case AG_STREAM_LEVELS:
+		/* before the first media there is no output clock: nothing to show */
+		if (L->started)
+			mx_speaker_levels(e, r->u.levels.t_us - L->T0,
+			    (int64_t)r->u.levels.interval_ms * 1000,
+			    (r->u.levels.flags & AG_STREAM_LEVELS_F_ACTIVE) != 0,
+			    r->u.levels.active_uid);
+		break;
 	case AG_STREAM_END:
 		/* the composite lasts until the recording stopped, as the SDK's
 		 * goes on to the idle limit */

@@ -27,11 +27,14 @@
 #include "mix/layout.h"
 #include "mix/watermark.h"
 #include "names.h"
+#include "speaker.h"
 
 #define MX_RATE 48000               /* output audio sample rate */
 #define MX_MAX_EXCLUDE 64
 #define MX_PTSQ 256
 #define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
+#define MX_SPEAKER_HOLD_MS 1000   /* --speakerHold's default */
+#define MX_SPEAKER_IV_MS 200      /* levels computed from the audio: the interval */
 #define MX_EX_NOINPUT AG_EX_NOINPUT /* a file named on the command line does not exist */
 
 struct mx_opts {
@@ -41,7 +44,7 @@ struct mx_opts {
 	int width, height, fps, kbps;
 	int mixed_va;               /* 0 separate .aac + .mp4, 1 and 2 one A/V .mp4 */
 	bool audio_only;
-	int layout_mode;            /* 0 floating, 1 best-fit, 2 vertical */
+	int layout_mode;            /* 0 floating, 1 best-fit, 2 vertical, 3 active speaker */
 	bool has_max_uid;
 	uint32_t max_uid;
 	const char *layout_file;    /* --layout, or NULL */
@@ -52,6 +55,8 @@ struct mx_opts {
 	int audio_profile;          /* 0..2 */
 	const char *pcm;            /* --pcm FILE|-, or NULL */
 	int latency_ms;
+	int speaker_hold_ms;        /* --speakerHold (layout 3) */
+	bool keep_last;             /* --keepLastFrame */
 	uint32_t exclude[MX_MAX_EXCLUDE];
 	size_t nexclude;
 	struct ag_sub sub;          /* --autoSubscribe and the lists (subscribe.h) */
@@ -284,6 +289,17 @@ struct mx_user {
 	bool present;               /* in the channel now */
 	bool vmuted, amuted;
 	uint64_t order;             /* join order: smaller joined earlier */
+	struct mx_frame *last;      /* --keepLastFrame: the last frame drawn, or NULL */
+	const struct mx_track *last_t;  /* the track and frame index last copies */
+	int64_t last_shown;
+	double sumsq;               /* layout 3 from the audio: this interval's energy */
+	uint64_t nsq;               /* and its samples (0: no audio in the interval) */
+};
+
+/* Layout 3: the time from which uid is the speaker (output clock). */
+struct mx_switch {
+	int64_t t_us;
+	uint32_t uid;
 };
 
 struct mx_engine {
@@ -315,6 +331,15 @@ struct mx_engine {
 	size_t warned_dropped;
 	struct mx_wm *wm;           /* the layout's watermarks, then the options', or NULL */
 	int64_t wall0_ms;           /* wall time of output 0 (ms since the epoch): timestamps */
+	/* layout 3 (speaker.c) */
+	struct ag_speaker_hold hold;
+	bool spk_ext;               /* levels from the stream or speakers.jsonl, not the audio */
+	int64_t spk_iv_end;         /* audio levels: end of the interval being summed */
+	int64_t spk_iv_start;
+	struct mx_switch *sw;       /* switches not yet applied, in time order */
+	size_t nsw, capsw, swpos;
+	bool has_main;              /* a speaker took the main region */
+	uint32_t main_uid;
 };
 
 int mx_engine_init(struct mx_engine *e, const struct mx_opts *o, const char *ffmpeg, bool live,
@@ -345,6 +370,38 @@ void mx_print_outputs(const struct mx_outputs *out);
  * mx_catch_hup() installs. */
 extern volatile sig_atomic_t mx_hup;
 void mx_catch_hup(void);
+
+/* ---- speaker.c ---- */
+
+/* Layout 3: start the hold (--speakerHold) and the audio intervals. */
+void mx_speaker_init(struct mx_engine *e);
+/* Free the switches queued (mx_engine_free calls it). */
+void mx_speaker_free(struct mx_engine *e);
+/* One interval of levels from outside (a levels record, a line of
+ * speakers.jsonl), ending at end_us on the output clock: from now on the
+ * audio is not measured.  An excluded uid counts as nobody.  A speaker
+ * change is queued for end_us. */
+void mx_speaker_levels(struct mx_engine *e, int64_t end_us, int64_t interval_us, bool has_active,
+    uint32_t active);
+/* Audio path: the samples of uid's track for the tick being mixed
+ * (interleaved, n values, borrowed) go into its interval's level. */
+void mx_speaker_audio(struct mx_engine *e, uint32_t uid, const int16_t *s, size_t n);
+/* Audio path: the tick ending at t1 is mixed; an interval that ended
+ * picks its active user. */
+void mx_speaker_tick_end(struct mx_engine *e, int64_t t1);
+/* Apply the switches due at tn (marks the layout dirty). */
+void mx_speaker_apply(struct mx_engine *e, int64_t tn);
+/* The user of the main region for the present users uids[0..n-1] (join
+ * order): the speaker; before anyone spoke --maxResolutionUid when
+ * present, else the first.  false when there is nobody. */
+bool mx_speaker_main(const struct mx_engine *e, const uint32_t *uids, size_t n, uint32_t *uid);
+/* Folder input: the levels of dir/speakers.jsonl, whose wall_ms are
+ * projected on the output clock with base_ms (mx_folder); malformed
+ * lines are skipped with a message, and without the file the levels
+ * come from the audio (said unless quiet).  0, or -1 with err
+ * (AG_EX_IOERR, AG_EX_DATAERR too large) when it cannot be read. */
+int mx_speaker_load(struct mx_engine *e, const char *dir, int64_t base_ms,
+    struct ag_error *err);
 
 /* Folder input: run to the end.  Returns an exit status. */
 int mx_run_folder(struct mx_engine *e, const struct mx_folder *f, const char *outdir);

@@ -33,8 +33,15 @@ static const char help_text[] =
 "      --mixedVideoAudio N  0 mixed .aac + video .mp4 (default), 1 and 2 one\n"
 "                           A/V .mp4\n"
 "      --isAudioOnly 0|1    only the mixed audio\n"
-"      --layoutMode N       0 floating (default), 1 best-fit, 2 vertical\n"
-"      --maxResolutionUid UID  the large user of layout 2\n"
+"      --layoutMode N       0 floating (default), 1 best-fit, 2 vertical,\n"
+"                           3 active speaker\n"
+"      --maxResolutionUid UID  the large user of layout 2 (and of 3 before\n"
+"                           anyone spoke)\n"
+"      --speakerHold MS     layout 3: how long a new speaker must be the active\n"
+"                           one before taking the large region (default 1000,\n"
+"                           0..60000)\n"
+"      --keepLastFrame 0|1  a user whose video stopped but who keeps a region\n"
+"                           shows the last frame, not the background (default 0)\n"
 "      --layout FILE        custom layout, agrec-layout(5); reread on SIGHUP\n"
 "      --defaultVideoBg IMG canvas background image (JPEG or PNG)\n"
 "      --defaultUserBg IMG  picture of a user without video\n"
@@ -79,7 +86,8 @@ enum {
 	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK,
 	O_WM_TEXT, O_WM_TEXT_RECT, O_WM_IMAGE, O_WM_IMAGE_RECT, O_WM_TS, O_WM_TS_RECT,
 	O_WM_FORMAT, O_WM_LOCAL, O_WM_FONT, O_WM_FONT_SIZE, O_WM_COLOR, O_WM_ALPHA,
-	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO	/* FE_LONGOPTS_SUB(O_SUB) */
+	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
+	O_HOLD, O_KEEPLAST
 };
 
 /* --mixResolution, parsed as agrec-record parses it (cli.h).  0 or AG_EX_USAGE. */
@@ -184,6 +192,9 @@ static const struct num_opt num_opts[] = {
 	{ O_PROFILE, "--audioProfile", AG_CLI_AUDIO_PROFILE, AS_PROFILE,
 	    offsetof(struct mx_opts, audio_profile) },
 	{ O_LATENCY, "--latency", AG_CLI_LATENCY, AS_INT, offsetof(struct mx_opts, latency_ms) },
+	{ O_HOLD, "--speakerHold", AG_CLI_SPEAKER_HOLD, AS_INT,
+	    offsetof(struct mx_opts, speaker_hold_ms) },
+	{ O_KEEPLAST, "--keepLastFrame", AG_CLI_BOOL, AS_BOOL, offsetof(struct mx_opts, keep_last) },
 };
 
 /* Numeric option n with the value s.  0 or AG_EX_USAGE. */
@@ -279,6 +290,8 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "watermarkColor", required_argument, NULL, O_WM_COLOR },
 		{ "watermarkAlpha", required_argument, NULL, O_WM_ALPHA },
 		FE_LONGOPTS_SUB(O_SUB),
+		{ "speakerHold", required_argument, NULL, O_HOLD },
+		{ "keepLastFrame", required_argument, NULL, O_KEEPLAST },
 		FE_LONGOPTS_IO_TAIL(O_UMASK),
 		{ NULL, 0, NULL, 0 },
 	};
@@ -290,6 +303,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	o->fps = 15;
 	o->kbps = 500;
 	o->latency_ms = 300;
+	o->speaker_hold_ms = MX_SPEAKER_HOLD_MS;
 	o->umask = AG_UMASK_DEFAULT;
 	mx_wm_opts_init(&o->wm);
 	ag_sub_init(&o->sub);

@@ -81,9 +81,13 @@ static const char help_text[] =
 "  --mixResolution W,H,FPS,KBPS  canvas (default 360,640,15,500; W 16..7680,\n"
 "                          H 16..4320, FPS 1..120, KBPS 10..100000)\n"
 "  --mixedVideoAudio 0|1|2 0: mixed .aac + video .mp4; 1, 2: one A/V .mp4\n"
-"  --layoutMode 0|1|2      floating, best-fit, vertical (default 0)\n"
+"  --layoutMode 0|1|2|3    floating, best-fit, vertical, active speaker (default 0)\n"
 "  --maxResolutionUid UID  the large user of the vertical layout\n"
 "  --layout FILE           a custom layout, agrec-layout(5)\n"
+"  --speakerHold MS        active speaker: ms a new speaker must speak before\n"
+"                          taking the large region (default 1000, 0..60000)\n"
+"  --keepLastFrame 0|1     a user whose video stopped shows the last frame\n"
+"                          instead of the background (default 0)\n"
 "  --defaultVideoBg IMG    canvas background picture\n"
 "  --defaultUserBg IMG     picture for users without video\n"
 "  --audioProfile 0|1|2    mono, mono high quality, stereo (values > 2: 2)\n"
@@ -131,6 +135,7 @@ enum {
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
 	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT, O_AUDIOFORMAT,
 	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
+	O_KEEPLAST, O_SPKHOLD,
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -314,6 +319,14 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 	case O_MAXRESUID:
 		if (fe_num_exit("--maxResolutionUid", optarg, AG_CLI_UID_OR_UNSET) >= 0)
 			mix_arg(o, "--maxResolutionUid", optarg);
+		break;
+	case O_KEEPLAST:
+		fe_num_exit("--keepLastFrame", optarg, AG_CLI_BOOL);
+		mix_arg(o, "--keepLastFrame", optarg);
+		break;
+	case O_SPKHOLD:
+		fe_num_exit("--speakerHold", optarg, AG_CLI_SPEAKER_HOLD);
+		mix_arg(o, "--speakerHold", optarg);
 		break;
 	default:
 		return false;
@@ -540,6 +553,8 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "logLevel", required_argument, NULL, O_LOGLEVEL },
 		{ "layoutMode", required_argument, NULL, O_LAYOUT },
 		{ "maxResolutionUid", required_argument, NULL, O_MAXRESUID },
+		{ "keepLastFrame", required_argument, NULL, O_KEEPLAST },
+		{ "speakerHold", required_argument, NULL, O_SPKHOLD },
 		{ "rawFifo", required_argument, NULL, O_RAWFIFO },
 		{ "layout", required_argument, NULL, O_MIXLAYOUT },
 		{ "listen", required_argument, NULL, O_LISTEN },

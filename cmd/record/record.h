@@ -117,7 +117,7 @@ struct rc_opts {
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
 	int capture_interval;       /* --captureInterval */
 	bool raw_fifo;              /* --rawFifo 1: raw files are named pipes */
-	char *mix_args[24];         /* options passed on to agrec-mix (argv strings) */
+	char *mix_args[32];         /* options passed on to agrec-mix (argv strings) */
 	int nmix_args;
 	/* WebRTC publishers (whip.c, http.c) and SRTP (agrec-record(1), WEBRTC). */
 	char whip_host[256];        /* --whip [ADDR:]PORT; ADDR defaults to --listen's */

@@ -17,8 +17,9 @@ _agrec() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0 ;;
 	-m|--mode) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
-	--layoutMode|--mixedVideoAudio|--audioProfile) mapfile -t COMPREPLY < <(compgen -W "0 1 2" -- "$cur"); return 0 ;;
-	--isMixingEnabled|--isAudioOnly|--isVideoOnly|--triggerMode|--rawFifo) mapfile -t COMPREPLY < <(compgen -W "0 1" -- "$cur"); return 0 ;;
+	--layoutMode) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
+	--mixedVideoAudio|--audioProfile) mapfile -t COMPREPLY < <(compgen -W "0 1 2" -- "$cur"); return 0 ;;
+	--isMixingEnabled|--isAudioOnly|--isVideoOnly|--triggerMode|--rawFifo|--keepLastFrame) mapfile -t COMPREPLY < <(compgen -W "0 1" -- "$cur"); return 0 ;;
 	--getAudioFrame) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
 	--getVideoFrame) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3 4 5" -- "$cur"); return 0 ;;
 	--names) mapfile -t COMPREPLY < <(compgen -W "sdk sample" -- "$cur"); return 0 ;;

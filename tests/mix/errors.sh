@@ -19,7 +19,7 @@ exp() {	# exp NAME RC PATTERN
 run -f "$F" --mixResolution 360,640,15; exp "--mixResolution with 3 numbers: 64" 64 'mixResolution'
 run -f "$F" --mixResolution 360,640,15,500,1; exp "--mixResolution with 5 numbers: 64" 64 'mixResolution'
 run -f "$F" -mixResolution 36x,640,15,500; exp "-mixResolution (one dash) not a number: 64" 64 'W,H,FPS,KBPS'
-run -f "$F" --layoutMode 3; exp "--layoutMode 3: 64" 64 'layoutMode'
+run -f "$F" --layoutMode 4; exp "--layoutMode 4: 64" 64 "layoutMode: .4.: not a whole number in 0..3"
 run --isAudioOnly 1; exp "stream input without -o: 64" 64 '-o DIR'
 run -f "$F" --bogus 1; exp "unknown option: 64" 64 'unknown option'
 run --help; [ "$RC" = 0 ] && grep -q '^usage: agrec-mix' "$T/o" && t_pass "--help: usage on stdout, 0" || t_fail "--help" "$RC"

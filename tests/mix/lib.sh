@@ -98,3 +98,19 @@ send_colour() {
 		-map 1:a -c:a libopus -ar 48000 -ac 2 -b:a 64k \
 		-f rtp -payload_type 111 -ssrc "$5" -cname "$3" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
 }
+
+# rgb_frames FILE X Y T...: "R G B" of the pixel (2x2 mean) at X,Y of the
+# frame shown at each time T (s, in order), one line each, from one
+# decoding pass (ffmpeg select by frame number, the file's frame rate).
+rgb_frames() {
+	local f=$1 x=$2 y=$3 fps sel="" t n
+	shift 3
+	fps=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 -- "$f")
+	for t; do
+		n=$(awk -v t="$t" -v r="$fps" 'BEGIN { split(r, q, "/"); printf "%d", t * q[1] / (q[2] ? q[2] : 1) + 0.5 }')
+		sel="$sel${sel:+\\,}$n"
+	done
+	# a frame selected twice is output once: times are distinct frames
+	ffmpeg -nostdin -v error -i "file:$f" -vf "select='eq(n\\,${sel//\\,/)+eq(n\\,})',crop=2:2:$x:$y,scale=1:1" \
+		-fps_mode passthrough -f rawvideo -pix_fmt rgb24 - 2>/dev/null | od -An -v -tu1 -w3 | awk '{print $1, $2, $3}'
+}

@@ -300,15 +300,29 @@ Test(mx_layout, vertical_pixels)
 	mx_layout_free(&l);
 }
 
+/* Active speaker: the vertical geometry, the speaker (max) large
+ * wherever it is in join order, the others in the strip in join order. */
+Test(mx_layout, active_speaker_is_vertical_with_the_speaker_large)
+{
+	struct mx_layout l = builtin(3, 3, 640, 360, true, users[2], NULL);
+
+	cr_assert_eq(l.n, 3);
+	region_is(&l.regions[0], users[0], 0.8, 0, 0.2, 0.25, MX_RENDER_CROP);
+	region_is(&l.regions[1], users[1], 0.8, 0.25, 0.2, 0.25, MX_RENDER_CROP);
+	region_is(&l.regions[2], users[2], 0, 0, 0.8, 1, MX_RENDER_FIT);
+	rect_is(&l.regions[2], 640, 360, 0, 0, 512, 360);
+	mx_layout_free(&l);
+}
+
 Test(mx_layout, builtin_bad_arguments)
 {
 	struct mx_layout l;
 	struct ag_error err;
 
-	cr_assert_eq(mx_layout_builtin(3, users, 2, 640, 360, false, 0, &l, NULL, &err), -1);
+	cr_assert_eq(mx_layout_builtin(4, users, 2, 640, 360, false, 0, &l, NULL, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
-	cr_assert_str_eq(err.msg,
-	    "layout mode 3: must be 0 (floating), 1 (best-fit) or 2 (vertical)");
+	cr_assert_str_eq(err.msg, "layout mode 4: must be 0 (floating), 1 (best-fit), "
+	    "2 (vertical) or 3 (active speaker)");
 	cr_assert_eq(mx_layout_builtin(0, users, 2, 0, 360, false, 0, &l, NULL, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
 	mx_layout_free(NULL);

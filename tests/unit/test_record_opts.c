@@ -2,8 +2,9 @@
  * test_record_opts.c - agrec-record's --listen and --allow values
  * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
  * source check of --allow on a dual-stack socket, where IPv4 senders
- * arrive as v4-mapped IPv6 addresses; and the subscribe options as
- * rc_opts_parse reads them (fe_sub_opt).
+ * arrive as v4-mapped IPv6 addresses; the subscribe options as
+ * rc_opts_parse reads them (fe_sub_opt); the active-speaker options passed
+ * on to agrec-mix.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -213,4 +214,31 @@ Test(record_opts, subscribe_bad_list_exits_64, .exit_code = 64, .init = cr_redir
 	char *argv[] = { "agrec-record", "--channel", "c", "--subscribeVideoUids", "1,,2", NULL };
 
 	free(parse(5, argv));
+}
+
+/* The mix_args value of name, or NULL. */
+static const char *
+mix_arg_of(const struct rc_opts *o, const char *name)
+{
+	for (int i = 0; i + 1 < o->nmix_args; i += 2)
+		if (strcmp(o->mix_args[i], name) == 0)
+			return o->mix_args[i + 1];
+	return NULL;
+}
+
+Test(record_opts, speaker_options_reach_agrec_mix)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", "--isMixingEnabled", "1",
+	    "--layoutMode", "3", "--speakerHold", "500", "--keepLastFrame", "1", NULL };
+	struct rc_opts o;
+	const char *v;
+
+	optind = 0;
+	cr_assert_eq(rc_opts_parse(11, argv, &o), 0);
+	v = mix_arg_of(&o, "--layoutMode");
+	cr_assert(v != NULL && strcmp(v, "3") == 0, "--layoutMode: %s", v ? v : "(none)");
+	v = mix_arg_of(&o, "--speakerHold");
+	cr_assert(v != NULL && strcmp(v, "500") == 0, "--speakerHold: %s", v ? v : "(none)");
+	v = mix_arg_of(&o, "--keepLastFrame");
+	cr_assert(v != NULL && strcmp(v, "1") == 0, "--keepLastFrame: %s", v ? v : "(none)");
 }
