@@ -21,6 +21,9 @@ JANSSON_LIBS    := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -lja
 WEB_PKGS        := libssl libcrypto libsrtp2 libmicrohttpd
 WEB_CFLAGS      := $(shell $(PKG_CONFIG) --cflags $(WEB_PKGS) 2>/dev/null)
 WEB_LIBS        := $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null || echo -lssl -lcrypto -lsrtp2 -lmicrohttpd)
+# Volume indication decodes Opus with libopus (agrec-record's levels.c).
+OPUS_CFLAGS     := $(shell $(PKG_CONFIG) --cflags opus 2>/dev/null)
+OPUS_LIBS       := $(shell $(PKG_CONFIG) --libs opus 2>/dev/null || echo -lopus)
 CRITERION_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -28,7 +31,7 @@ CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -l
 AG_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE \
 	-DAGREC_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS)
+	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS) $(OPUS_CFLAGS)
 AG_LDFLAGS = $(LDFLAGS)
 ifeq ($(SAN),1)
 AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -75,7 +78,7 @@ $(LIB): $(LIB_OBJS)
 
 .SECONDEXPANSION:
 $(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(call prog_objs,$*) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(OPUS_LIBS) -lm
 
 # The capacity benchmark's RTP replayer (bench/, not installed).
 $(B)/agrec-replay: $(B)/bench/replay.o $(FE_OBJS) $(LIB)
@@ -89,7 +92,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 UNIT_CMD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard cmd/*/*.c)))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(CRITERION_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(OPUS_LIBS) $(CRITERION_LIBS) -lm
 
 # The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
 check: all $(UNIT_BIN)

@@ -41,6 +41,7 @@ const struct ag_cli_bound ag_cli_bounds[AG_CLI_NKINDS] = {
 	[AG_CLI_BENCH_USERS] = { 1, 10000, NULL },
 	[AG_CLI_MAX_BITRATE] = { 30, 100000, "kb/s" },
 	[AG_CLI_MAX_PUBLISHERS] = { 1, 1000, NULL },
+	[AG_CLI_INDICATION] = { 0, 60000, "ms" },
 };
 
 static int

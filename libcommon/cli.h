@@ -53,6 +53,7 @@ enum ag_cli_kind {
 	AG_CLI_BENCH_USERS,     /* agrec-replay send --participants */
 	AG_CLI_MAX_BITRATE,     /* agrec-record --maxBitrate, kb/s */
 	AG_CLI_MAX_PUBLISHERS,  /* agrec-record --maxPublishers */
+	AG_CLI_INDICATION,      /* agrec-record --audioIndicationInterval, ms (1..9 refused apart) */
 	AG_CLI_NKINDS
 };
 

@@ -16,6 +16,7 @@ struct rc_whip;
 struct rc_http;
 struct ag_srtp;
 struct rc_rbuf;
+struct rc_levels;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -42,6 +43,7 @@ struct rc_rec {
 	int nsinks;
 	struct rc_whip *whip;       /* whip.c's WebRTC sessions; NULL without --whip */
 	struct rc_http *http;       /* http.c's WHIP endpoint; NULL without --whip */
+	struct rc_levels *levels;   /* levels.c's; NULL until --audioIndicationInterval needs it */
 };
 
 #endif
