@@ -126,6 +126,7 @@ bench: all $(B)/agrec-replay $(B)/mixdraw
 	bench/capacity
 	bench/capture
 	bench/whip
+	bench/levels
 	$(B)/mixdraw
 	$(if $(wildcard bench/mix),bench/mix)
 
