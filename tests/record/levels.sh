@@ -16,6 +16,7 @@
 #     the channel record's wall origin.
 #  2. Without the option: no speakers.jsonl, no levels record.
 #  3. Values: 5 and 60001 refused (64), 100 warned about.
+#  4. A recorder SIGKILLed while it writes lines leaves whole lines only.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
@@ -168,3 +169,27 @@ rec_start warn --channel w --recordFileRootDir "$T/off" --listen "127.0.0.1:$por
 rec_stop
 [ "$REC_RC" = 0 ] && grep -q 'warning: --audioIndicationInterval 100.*200 or more' "$T/warn.err" \
 	&& t_pass "--audioIndicationInterval 100 runs with a warning" || t_fail "--audioIndicationInterval 100" "exit $REC_RC: $(cat "$T/warn.err")"
+
+# 4. SIGKILL: whole lines only (one write() a line).
+port=$(free_port)
+rec_start kill --channel k --recordFileRootDir "$T/off" --listen "127.0.0.1:$port" --idle 60 \
+	--audioIndicationInterval 50 || { t_fail "recorder starts (kill)" "$(cat "$T/kill.err")"; exit 1; }
+KD=$REC_DIR
+SECS=6 opus_tx "$port" 1001 0x1001 "$loud" & s1=$!
+PIDS+=("$s1")
+klines() { [ -f "$KD/speakers.jsonl" ] && [ "$(wc -l <"$KD/speakers.jsonl")" -ge 20 ]; }
+if wait_for 15 klines; then
+	kill -KILL "$REC_PID"
+	wait "$REC_PID" 2>/dev/null
+	kill "$s1" 2>/dev/null
+	n=$(wc -l <"$KD/speakers.jsonl")
+	last=$(tail -c 1 "$KD/speakers.jsonl" | od -An -c | tr -d ' ')
+	if jq -e . "$KD/speakers.jsonl" >/dev/null 2>&1 && [ "$last" = '\n' ] &&
+		[ "$(jq -c . "$KD/speakers.jsonl" | wc -l)" = "$n" ]; then
+		t_pass "SIGKILL: $n whole lines, each JSON"
+	else
+		t_fail "SIGKILL: whole lines" "last byte '$last'; $(tail -n 2 "$KD/speakers.jsonl")"
+	fi
+else
+	t_fail "SIGKILL: lines written before the kill" "$(ls "$KD")"
+fi
