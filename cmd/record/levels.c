@@ -114,6 +114,10 @@ rc_levels_frame(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 
 	if (r->opts->indication_ms == 0 || (lv = state(r)) == NULL)
 		return;
+	/* Its interval was written (a stream held while it waited for its
+	 * CNAME): counted in a later one, it would misplace the speech. */
+	if (fm->t < lv->end - r->opts->indication_ms)
+		return;
 	a = &u->levels.acc[fm->t >= lv->end ? 1 : 0];
 	if (fm->audio_level >= 0) {
 		ag_level_add_rfc6464(a, fm->audio_level, (double)fm->dur_ms);

@@ -14,6 +14,7 @@
 #     or of the recorded file (1003, 1004); 1004's source is rfc6464, the
 #     others' decoded; the stream's levels records match the lines, on
 #     the channel record's wall origin.
+#     scripts/timeline marks the active speaker from speakers.jsonl.
 #  2. Without the option: no speakers.jsonl, no levels record.
 #  3. Values: 5 and 60001 refused (64), 100 warned about.
 #  4. A recorder SIGKILLed while it writes lines leaves whole lines only.
@@ -142,6 +143,18 @@ fi
 srcs=$(awk '$2 == "levels" { for (i = 6; i <= NF; i++) { split($i, f, ":"); print f[1] ":" f[3] } }' "$T/dump.txt" | sort -u | tr '\n' ' ')
 [ "$srcs" = "1001:decoded 1002:decoded 1003:decoded 1004:rfc6464 " ] \
 	&& t_pass "sources: 1004 rfc6464, the others decoded" || t_fail "sources" "$srcs"
+
+# The demo's timeline picture draws from speakers.jsonl: an orange mark
+# for each interval 1001 was the active speaker, none for the others.
+act=$(jq -r 'select(.active != null) | .active' "$J" | wc -l)
+if AGREC_FFMPEG=/nonexistent "$AGREC_TOP/scripts/timeline" "$REC_DIR" "$T/timeline.svg" 2>"$T/tl.err"; then
+	marks=$(grep -c 'fill="#f80"' "$T/timeline.svg")
+	[ "$marks" = "$act" ] && [ "$act" -gt 0 ] && grep -q 'speakers.jsonl' "$T/timeline.svg" \
+		&& t_pass "timeline: $marks active-speaker marks from speakers.jsonl (no ffmpeg needed)" \
+		|| t_fail "timeline: active-speaker marks" "$marks marks, $act active lines"
+else
+	t_fail "timeline draws from speakers.jsonl" "$(cat "$T/tl.err")"
+fi
 
 # 2. Off by default: no file, no record.
 port=$(free_port)
