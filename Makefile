@@ -24,6 +24,9 @@ WEB_LIBS        := $(shell $(PKG_CONFIG) --libs $(WEB_PKGS) 2>/dev/null || echo 
 # Watermark text on agrec-mix's composite (cmd/mix/watermark.c): FreeType.
 FT_CFLAGS       := $(shell $(PKG_CONFIG) --cflags freetype2 2>/dev/null)
 FT_LIBS         := $(shell $(PKG_CONFIG) --libs freetype2 2>/dev/null || echo -lfreetype)
+# Volume indication decodes Opus with libopus (agrec-record's levels.c).
+OPUS_CFLAGS     := $(shell $(PKG_CONFIG) --cflags opus 2>/dev/null)
+OPUS_LIBS       := $(shell $(PKG_CONFIG) --libs opus 2>/dev/null || echo -lopus)
 CRITERION_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -31,7 +34,7 @@ CRITERION_LIBS  := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -l
 AG_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE \
 	-DAGREC_VERSION='"$(VERSION)"' \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS) $(FT_CFLAGS)
+	-Wno-unused-parameter -Wno-format-truncation -iquote libcommon -iquote cmd $(JANSSON_CFLAGS) $(WEB_CFLAGS) $(FT_CFLAGS) $(OPUS_CFLAGS)
 AG_LDFLAGS = $(LDFLAGS)
 ifeq ($(SAN),1)
 AG_CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -78,6 +81,7 @@ $(LIB): $(LIB_OBJS)
 
 # Libraries one program alone needs.
 PROG_LIBS_agrec-mix := $(FT_LIBS)
+PROG_LIBS_agrec-record := $(OPUS_LIBS)
 
 .SECONDEXPANSION:
 $(PROGS:%=$(B)/%): $(B)/%: $$(call prog_objs,%) $(LIB)
@@ -95,7 +99,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 UNIT_CMD_OBJS := $(patsubst %.c,$(B)/%.o,$(sort $(wildcard cmd/*/*.c)))
 
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
-	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(FT_LIBS) $(CRITERION_LIBS) -lm
+	$(CC) $(AG_LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(JANSSON_LIBS) $(WEB_LIBS) $(FT_LIBS) $(OPUS_LIBS) $(CRITERION_LIBS) -lm
 
 # The whole suite: unit tests, man page lint, black-box tests with real ffmpeg.
 check: all $(UNIT_BIN)
@@ -135,6 +139,7 @@ bench: all $(B)/agrec-replay $(B)/mixdraw $(B)/wmdraw
 	bench/capacity
 	bench/capture
 	bench/whip
+	bench/levels
 	$(B)/mixdraw
 	$(if $(wildcard bench/mix),bench/mix)
 

@@ -18,6 +18,7 @@
 #include "record/files.h"
 #include "record/http.h"
 #include "record/ingest.h"
+#include "record/levels.h"
 #include "record/loop.h"
 #include "record/rec.h"
 #include "record/whip.h"
@@ -120,6 +121,7 @@ main(int argc, char **argv)
 		ag_msg("%s: the disk is full; the recording stopped early", r.folder.path);
 	if (r.folder.log_fd >= 0)
 		close(r.folder.log_fd);
+	rc_levels_free(&r);
 	free(r.users);
 	free(r.user_cache);
 	free(r.folder.children);

@@ -45,6 +45,7 @@ const struct ag_cli_bound ag_cli_bounds[AG_CLI_NKINDS] = {
 	/* mix/watermark.h MX_WM_MIN_FONT_PX..MX_WM_MAX_FONT_PX */
 	[AG_CLI_WM_FONT_SIZE] = { 4, 512, "pixels" },
 	[AG_CLI_WM_PX] = { 0, 7680, "pixels" },
+	[AG_CLI_INDICATION] = { 0, 60000, "ms" },
 };
 
 static int

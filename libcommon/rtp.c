@@ -70,6 +70,48 @@ ag_rtp_parse(const uint8_t *buf, size_t len, struct ag_rtp *out, struct ag_error
 	return 0;
 }
 
+int
+ag_rtp_ext_find(const struct ag_rtp *p, int id, const uint8_t **data, size_t *len)
+{
+	const uint8_t *b = p->ext;
+	size_t n = p->ext_len, i = 0, elen;
+	bool one = p->ext_profile == 0xBEDE;
+	int eid;
+
+	if (b == NULL || id < 1 || id > (one ? 14 : 255))
+		return -1;
+	if (!one && (p->ext_profile & 0xFFF0) != 0x1000)
+		return -1;
+	while (i < n) {
+		if (b[i] == 0) {
+			i++;	/* padding between elements */
+			continue;
+		}
+		if (one) {
+			eid = b[i] >> 4;
+			if (eid == 15)
+				return -1;	/* RFC 8285 4.2: stop at the reserved id */
+			elen = (size_t)(b[i] & 0x0f) + 1;
+			i++;
+		} else {
+			if (n - i < 2)
+				return -1;
+			eid = b[i];
+			elen = b[i + 1];
+			i += 2;
+		}
+		if (elen > n - i)
+			return -1;
+		if (eid == id) {
+			*data = b + i;
+			*len = elen;
+			return 0;
+		}
+		i += elen;
+	}
+	return -1;
+}
+
 static void
 parse_report(const uint8_t *p, uint32_t reporter, struct ag_rtcp *out)
 {

@@ -52,6 +52,18 @@ bool ag_rtp_is_rtcp(const uint8_t *buf, size_t len);
  */
 int ag_rtp_parse(const uint8_t *buf, size_t len, struct ag_rtp *out, struct ag_error *err);
 
+/* The RFC 6464 client-to-mixer audio level extension's URI (a=extmap). */
+#define AG_RTP_EXT_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+/*
+ * The element id of packet p's header extension (RFC 8285: one-byte
+ * headers, profile 0xBEDE, ids 1..14; two-byte headers, profile 0x100X,
+ * ids 1..255).  Returns 0 and sets *data (borrowed from p's buffer) and
+ * *len, or -1 when p has no such element, another profile, or elements
+ * that overrun the extension (everything is checked against ext_len).
+ */
+int ag_rtp_ext_find(const struct ag_rtp *p, int id, const uint8_t **data, size_t *len);
+
 /* RTCP packet types. */
 enum {
 	AG_RTCP_SR = 200,

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "rtp.h"
 #include "sdp.h"
 
 /* The session-level values a section inherits. */
@@ -281,6 +282,38 @@ parse_rtcpfb(struct parser *ps, const char *v)
 	return 0;
 }
 
+int
+ag_sdp_extmap(const char *v, const char *uri)
+{
+	long id;
+	size_t n = strlen(uri);
+
+	if (num(&v, 1, 255, &id) < 0)
+		return -1;
+	if (*v == '/')
+		for (v++; *v != '\0' && *v != ' '; v++)
+			;
+	if (*v != ' ')
+		return -1;
+	while (*v == ' ')
+		v++;
+	return strncmp(v, uri, n) == 0 && (v[n] == '\0' || v[n] == ' ') ? (int)id : 0;
+}
+
+/* a=extmap:ID[/DIR] URI: the RFC 6464 audio level's id, kept. */
+static int
+parse_extmap(struct parser *ps, const char *v)
+{
+	struct ag_sdp_media *m = cur(ps);
+	int id = ag_sdp_extmap(v, AG_RTP_EXT_AUDIO_LEVEL);
+
+	if (id < 0)
+		return perr(ps, "a=extmap: bad id or no URI");
+	if (id > 0 && m != NULL)
+		m->level_ext = id;
+	return 0;
+}
+
 /* a=ssrc:N ATTR[:VALUE] */
 static int
 parse_ssrc(struct parser *ps, const char *v)
@@ -415,6 +448,8 @@ parse_a(struct parser *ps, const char *a)
 		return parse_rtcpfb(ps, a + 8);
 	else if (strncmp(a, "ssrc:", 5) == 0)
 		return parse_ssrc(ps, a + 5);
+	else if (strncmp(a, "extmap:", 7) == 0)
+		return parse_extmap(ps, a + 7);
 	return 0;
 }
 
@@ -797,6 +832,8 @@ put_taken(struct ag_buf *b, const struct ag_sdp_media *m, const struct ag_sdp_co
 		put(b, "a=rtcp-fb:%d ccm fir", c->pt);
 	if (video)
 		put(b, "a=rtcp-fb:%d goog-remb", c->pt);
+	if (!video && m->level_ext > 0)
+		put(b, "a=extmap:%d %s", m->level_ext, AG_RTP_EXT_AUDIO_LEVEL);
 	for (i = 0; i < l->naddrs; i++)
 		put(b, "a=candidate:%d 1 udp %lu %s %d typ host", i + 1,
 		    (126UL << 24) + ((unsigned long)(65535 - i) << 8) + 255, l->addrs[i], l->port);

@@ -63,6 +63,7 @@ struct ag_sdp_media {
 	int ncodecs;
 	struct ag_sdp_ssrc ssrcs[AG_SDP_MAX_SSRCS];
 	int nssrcs;
+	int level_ext;              /* a=extmap id of RFC 6464 audio levels, 0: none */
 };
 
 struct ag_sdp {
@@ -82,6 +83,13 @@ struct ag_sdp {
  * AG_SDP_MAX_MEDIA, codecs past AG_SDP_MAX_CODECS are errors.
  */
 struct ag_sdp *ag_sdp_parse(const char *text, size_t len, struct ag_error *err);
+
+/*
+ * An a=extmap value (RFC 8285): "ID[/DIRECTION] URI [ATTRIBUTES]", the
+ * text after "a=extmap:" (borrowed).  Returns the id (1..255) when the
+ * URI is uri, 0 when it is another, -1 when v is malformed.
+ */
+int ag_sdp_extmap(const char *v, const char *uri);
 
 /* What the recorder takes from an offer (ag_sdp_pick). */
 struct ag_sdp_pick {
@@ -116,7 +124,9 @@ struct ag_sdp_local {
  * The answer to offer for pick p: ice-lite, BUNDLE of the taken
  * sections, rtcp-mux, recvonly, setup:passive, one codec per taken
  * section with its fmtp and the feedback the recorder gives (nack pli,
- * ccm fir when offered, goog-remb), host candidates; every other section
+ * ccm fir when offered, goog-remb), the audio section's RFC 6464 a=extmap
+ * when offered (so that the sender keeps sending audio levels), host
+ * candidates; every other section
  * with port 0.  Returns a new NUL-terminated string (free()), or NULL
  * with err.
  */

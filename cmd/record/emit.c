@@ -300,6 +300,12 @@ rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const str
 }
 
 void
+rc_emit_levels(struct rc_rec *r, const struct ag_stream_levels *l)
+{
+	BROADCAST(r, ag_stream_write_levels, l);
+}
+
+void
 rc_emit_end(struct rc_rec *r, int64_t t, int reason)
 {
 	struct ag_stream_end end = { t * 1000, (uint8_t)reason };
@@ -409,6 +415,25 @@ rc_emit_close(struct rc_rec *r)
 	}
 }
 
+/* A levels record's fields: t, interval, active (or -), uid:dBov:source... */
+static void
+dump_levels(const struct ag_stream_levels *l)
+{
+	struct ag_stream_level lv;
+	size_t i, n = ag_stream_levels_count(l);
+
+	printf(" t=%.3f interval=%" PRIu32, l->t_us / 1e6, l->interval_ms);
+	if (l->flags & AG_STREAM_LEVELS_F_ACTIVE)
+		printf(" active=%" PRIu32, l->active_uid);
+	else
+		printf(" active=-");
+	for (i = 0; i < n; i++) {
+		ag_stream_levels_get(l, i, &lv);
+		printf(" %" PRIu32 ":%.2f:%s", lv.uid, lv.level_cb / 100.0,
+		    lv.source == AG_STREAM_LEVEL_RFC6464 ? "rfc6464" : "decoded");
+	}
+}
+
 int
 rc_dump(const char *path)
 {
@@ -457,6 +482,9 @@ rc_dump(const char *path)
 			break;
 		case AG_STREAM_END:
 			printf(" t=%.3f reason=%u", rec.u.end.t_us / 1e6, rec.u.end.reason);
+			break;
+		case AG_STREAM_LEVELS:
+			dump_levels(&rec.u.levels);
 			break;
 		default:
 			break;

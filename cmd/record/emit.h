@@ -39,6 +39,8 @@ void rc_emit_leave(struct rc_rec *r, uint32_t uid, int64_t t, int reason);
 /* A frame (borrowed) of user uid, whose stream state is eu. */
 void rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu,
     const struct rc_frame *fm);
+/* The levels record of an interval (borrowed), levels.c's. */
+void rc_emit_levels(struct rc_rec *r, const struct ag_stream_levels *l);
 void rc_emit_end(struct rc_rec *r, int64_t t, int reason);
 /* Write what is pending (never blocks); a failed consumer is dropped. */
 void rc_emit_drain(struct rc_rec *r);

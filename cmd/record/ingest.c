@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "jitter.h"
+#include "level.h"
 #include "names.h"
 #include "reclog.h"
 #include "record/emit.h"
@@ -81,6 +82,7 @@ struct rc_ssrc {
 	bool rx_have;               /* the last packet received (not released) */
 	uint32_t rx_ts;
 	int64_t rx_ms;
+	int level;                  /* RFC 6464 level of the packet being depacketized, -1: none */
 };
 
 #define MAX_SSRCS 4096
@@ -410,7 +412,7 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		avcc_len = n > 0 ? (size_t)n : 0;
 	}
 	fm = (struct rc_frame){ fr, &s->pm, rc_frame_channels(fr, &s->pm), t, t90, dur,
-		avcc_len > 0 ? avcc : NULL, avcc_len, s->ssrc };
+		avcc_len > 0 ? avcc : NULL, avcc_len, s->ssrc, s->level };
 	rc_user_media(r, u, &fm);
 }
 
@@ -465,6 +467,7 @@ drain_ssrc(struct rc_rec *r, struct rc_ssrc *s, int64_t now)
 		return;
 	while (ag_jb_pop(s->jb, now, &p) == 1) {
 		/* Parsed once, on arrival (on_rtp); the buffer kept the header. */
+		s->level = s->pm.level_ext > 0 ? ag_level_rfc6464(&p.rtp, s->pm.level_ext, NULL) : -1;
 		if (ag_depack_push(s->dp, &p.rtp, p.lost_before, &e) < 0)
 			s->bad++;
 		while (ag_depack_pop(s->dp, &fr) == 1)

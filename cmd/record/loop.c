@@ -19,6 +19,7 @@
 #include "record/files.h"
 #include "record/http.h"
 #include "record/ingest.h"
+#include "record/levels.h"
 #include "record/loop.h"
 #include "record/rec.h"
 #include "record/session.h"
@@ -344,6 +345,7 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 		now = rc_now_ms(&r->folder);
 		rc_whip_tick(r, now);
 		rc_ingest_tick(r, now);
+		rc_levels_tick(r, now);
 		rc_emit_drain(r);
 		for (i = 0; i < r->nusers; i++) {
 			rc_user_tick(r, &r->users[i], now);
@@ -370,6 +372,8 @@ rc_loop_run(struct rc_rec *r, int sigfd)
 			idle = true;
 		}
 	}
+	/* The last whole interval's levels, while everyone is still there. */
+	rc_levels_finish(r, rc_now_ms(&r->folder));
 	for (i = 0; i < r->nusers; i++)
 		if (r->users[i].present)
 			rc_emit_leave(r, r->users[i].uid, rc_now_ms(&r->folder), AG_STREAM_LEAVE_STOP);

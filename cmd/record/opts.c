@@ -117,8 +117,12 @@ static const char help_text[] =
 "                          AES_CM_128_HMAC_SHA1_32 or AEAD_AES_128_GCM\n"
 "  --secret KEY            its master key and salt, base64 (a=crypto inline:)\n"
 "\n"
-"  --channelProfile, --appliteDir, --streamType, --proxyServer,\n"
-"  --audioIndicationInterval\n"
+"  --audioIndicationInterval MS\n"
+"                          volume indication: every MS ms (0 off, the default;\n"
+"                          10..60000, 200 or more recommended) each user's audio\n"
+"                          level and the active speaker, into speakers.jsonl and\n"
+"                          the channel stream\n"
+"  --channelProfile, --appliteDir, --streamType, --proxyServer\n"
 "                          accepted and ignored (no meaning without Agora's network)\n"
 "  -h, --help              this help;  -V, --version  the version\n"
 "\n"
@@ -243,6 +247,22 @@ decrypt_opt(struct rc_opts *o)
 	o->sdes_suite = (int)suite;
 }
 
+/* --audioIndicationInterval MS: 0 off, 10..60000; the SDK refuses
+ * under 10 and recommends 200 or more. */
+static void
+indication_opt(struct rc_opts *o)
+{
+	long v = fe_num_exit("--audioIndicationInterval", optarg, AG_CLI_INDICATION);
+
+	if (v > 0 && v < 10)
+		fe_usage_exit("--audioIndicationInterval: '%s': under 10 ms; 0 turns volume "
+		    "indication off, 10 to 60000 ms turn it on (200 or more recommended)", optarg);
+	if (v > 0 && v < 200)
+		ag_msg("warning: --audioIndicationInterval %ld: under 200 ms costs more and "
+		    "changes faster than a listener can follow; 200 or more is recommended", v);
+	o->indication_ms = (int)v;
+}
+
 /* The Agora recorder's own options (and --layout).  Returns false if ch
  * is none of them; exits on a usage error. */
 static bool
@@ -252,8 +272,9 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 
 	switch (ch) {
 	case O_APPID: case O_CHANNELPROFILE: case O_APPLITEDIR:
-	case O_STREAMTYPE: case O_PROXY: case O_INDICATION:
+	case O_STREAMTYPE: case O_PROXY:
 		break;	/* no meaning without Agora's network: accepted, ignored */
+	case O_INDICATION: indication_opt(o); break;
 	case O_CHANNELKEY: secret_opt("--channelKey", o->channel_key, sizeof o->channel_key); break;
 	case O_DECRYPT: decrypt_opt(o); break;
 	case O_SECRET: secret_opt("--secret", p->secret, sizeof p->secret); break;

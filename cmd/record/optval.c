@@ -17,6 +17,8 @@
 #include "names.h"
 #include "num.h"
 #include "record/record.h"
+#include "rtp.h"
+#include "sdp.h"
 
 bool
 rc_channel_ok(const char *s)
@@ -218,6 +220,24 @@ sdp_rtcp_fb(const char *line, struct rc_sdp_state *st, struct rc_ptmap *tab)
 	return 0;
 }
 
+/* a=extmap:ID URI: RFC 6464 audio levels in the current section's
+ * packets, for its payload types mapped so far and those to come. */
+static int
+sdp_extmap(const char *v, struct rc_sdp_state *st, struct rc_ptmap *tab)
+{
+	int id = ag_sdp_extmap(v, AG_RTP_EXT_AUDIO_LEVEL), i;
+
+	if (id < 0)
+		return 1;
+	if (id == 0 || st->section == 0)
+		return 0;
+	st->level_ext = id;
+	for (i = 0; i < st->npts; i++)
+		if (tab[st->pts[i]].sdp_section == st->section)
+			tab[st->pts[i]].level_ext = id;
+	return 0;
+}
+
 int
 rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 {
@@ -225,8 +245,12 @@ rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 	int pt;
 	char name[64], rest[900];
 
-	if (strncmp(line, "m=", 2) == 0)
+	if (strncmp(line, "m=", 2) == 0) {
+		st->level_ext = 0;
 		return sdp_media(line, st);
+	}
+	if (strncmp(line, "a=extmap:", 9) == 0)
+		return sdp_extmap(line + 9, st, tab);
 	if (sscanf(line, "c=IN %*3s %63[^/ ]", name) == 1) {
 		snprintf(st->conn[st->section > 0], sizeof st->conn[0], "%s", name);
 		return 0;
@@ -241,6 +265,7 @@ rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 		if (rc_parse_pt(spec, tab) < 0)
 			return 1;
 		tab[pt].sdp_section = st->section;
+		tab[pt].level_ext = st->level_ext;
 		return 0;
 	}
 	if (strncmp(line, "a=ssrc:", 7) == 0) {

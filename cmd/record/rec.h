@@ -16,6 +16,7 @@ struct rc_whip;
 struct rc_http;
 struct ag_srtp;
 struct rc_rbuf;
+struct rc_levels;
 
 struct rc_rec {
 	struct rc_opts *opts;
@@ -43,6 +44,7 @@ struct rc_rec {
 	struct rc_whip *whip;       /* whip.c's WebRTC sessions; NULL without --whip */
 	struct rc_http *http;       /* http.c's WHIP endpoint; NULL without --whip */
 	struct ag_sub_tally unsub;  /* ingest.c's: what --autoSubscribe 0 left out */
+	struct rc_levels *levels;   /* levels.c's; NULL until --audioIndicationInterval needs it */
 };
 
 #endif

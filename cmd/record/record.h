@@ -38,6 +38,7 @@ struct rc_ptmap {
 	size_t aac_config_len;
 	bool fb_pli, fb_fir;        /* SDP a=rtcp-fb: "nack pli", "ccm fir" */
 	int sdp_section;            /* the SDP m= section that lists it, from 1; 0: none */
+	int level_ext;              /* a=extmap id of RFC 6464 audio levels (SDP, WHIP); 0: none */
 };
 
 #define RC_MAX_SDP_SSRC 256
@@ -66,6 +67,7 @@ struct rc_sdp_state {
 	uint8_t pts[32];            /* the payload types of the current m= line */
 	int npts;
 	char conn[2][64];           /* c= address: [0] session, [1] current section */
+	int level_ext;              /* the current section's RFC 6464 a=extmap id, 0: none */
 };
 
 #define RC_MAX_ALLOW 64
@@ -112,6 +114,7 @@ struct rc_opts {
 	int max_users;
 	enum rc_audio_format audio_format;  /* --audioFormat */
 	struct ag_sub sub;          /* --autoSubscribe and the lists */
+	int indication_ms;          /* --audioIndicationInterval: levels every MS, 0: off */
 	/* Composite and raw data: children fed the channel stream, raw files. */
 	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
@@ -154,7 +157,7 @@ bool rc_channel_ok(const char *s);
 /* "PT=CODEC/RATE[/CH]" into tab[PT]; 0 or -1. */
 int rc_parse_pt(const char *s, struct rc_ptmap *tab);
 /* One SDP line (no newline) into o: m=, c=, a=rtpmap, a=fmtp config=,
- * a=ssrc cname, a=rtcp, a=rtcp-fb; st carries the section between lines
+ * a=ssrc cname, a=rtcp, a=rtcp-fb, a=extmap (RFC 6464); st carries the section between lines
  * (zeroed before the first).  0 used or not ours, 1 a line of ours that
  * is ignored as malformed. */
 int rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o);
@@ -191,6 +194,7 @@ struct rc_frame {
 	const uint8_t *avcc;        /* H.264 key frame: its avcC record; else NULL */
 	size_t avcc_len;            /* 0: none */
 	uint32_t ssrc;              /* its stream */
+	int audio_level;            /* its packet's RFC 6464 level (0..127), -1: none */
 };
 
 #endif

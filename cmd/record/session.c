@@ -176,6 +176,8 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || fm->avcc_len > 0))
 			u->video_ok = true;
 	}
+	if (!video)
+		rc_levels_frame(r, u, fm);
 	rc_emit_media(r, u->uid, &u->emit, fm);
 	if (rc_raw_media(r, u->uid, &u->raw, fm))
 		u->want_keyframe = true;	/* ingest.c's tick asks for it */

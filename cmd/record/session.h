@@ -7,6 +7,7 @@
 
 #include "record/emit.h"
 #include "record/files.h"
+#include "record/levels.h"
 #include "record/raw.h"
 
 struct rc_rec;
@@ -29,6 +30,7 @@ struct rc_user {
 	                             * by session.c (for raw.c too), acted on by ingest.c's tick */
 	struct rc_raw_user raw;     /* raw.c's: the user's raw files */
 	struct rc_emit_user emit;   /* emit.c's: what the channel stream was told */
+	struct rc_levels_user levels;  /* levels.c's: its audio levels */
 };
 
 struct rc_user *rc_user_get(struct rc_rec *r, uint32_t uid, bool create);

@@ -299,6 +299,7 @@ session_pts(struct ws *s, const struct ag_sdp *offer, const struct ag_sdp_pick *
 			pm->codec = AG_CODEC_OPUS;
 			pm->rate = 48000;
 			pm->channels = 2;
+			pm->level_ext = offer->media[m].level_ext;
 		} else {
 			pm->codec = strcasecmp(c->name, "H264") == 0 ? AG_CODEC_H264 : AG_CODEC_VP8;
 			pm->rate = 90000;

@@ -2,13 +2,35 @@
  * fuzz_rtp.c - the RTP and compound RTCP parsers (rtp.h).  The input is
  * one UDP datagram, given to every parser.  What they return must lie
  * inside the datagram and add up to it, and the receiver reports the
- * library builds from parsed fields must parse back to those fields.
+ * library builds from parsed fields must parse back to those fields;
+ * header extension elements (and RFC 6464 levels) must lie inside the
+ * extension.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "level.h"
 #include "rtp.h"
+
+/* Every header extension element found (RFC 8285) lies inside the
+ * extension; an RFC 6464 level is 0..127. */
+static void
+check_ext(const struct ag_rtp *p)
+{
+	const uint8_t *d;
+	size_t n;
+	int id, lv;
+
+	for (id = 0; id <= 256; id++) {
+		if (ag_rtp_ext_find(p, id, &d, &n) < 0)
+			continue;
+		FUZZ_ASSERT(id >= 1 && id <= 255 && p->ext != NULL);
+		FUZZ_ASSERT(d >= p->ext && d + n <= p->ext + p->ext_len);
+		lv = ag_level_rfc6464(p, id, NULL);
+		FUZZ_ASSERT(n == 0 ? lv == -1 : lv == (d[0] & 0x7f));
+	}
+}
 
 static void
 check_rtp(const uint8_t *buf, size_t len, const struct ag_rtp *p)
@@ -24,6 +46,7 @@ check_rtp(const uint8_t *buf, size_t len, const struct ag_rtp *p)
 	FUZZ_ASSERT((p->payload == NULL) == (p->payload_len == 0));
 	if (p->payload != NULL)
 		FUZZ_ASSERT(p->payload == buf + hlen);
+	check_ext(p);
 }
 
 static void

@@ -19,6 +19,8 @@
 # picture, where black has them at 128; its luma is too dark to tell it
 # from black), sound (not silent), and
 # black and silence while 1002 was away.
+# With --audioIndicationInterval: the levels come from Chromium's RFC 6464
+# audio level extension, kept in the answer (issue 15).
 # Then REMB: two recorders at once, --maxBitrate 300 and the default, one
 # page each for 10 s: the capped page's send rate (bytesSent deltas) stays
 # under 1.3 x 300 kb/s and its estimate (availableOutgoingBitrate) under the
@@ -86,7 +88,8 @@ p=$(free_port) hp=$(free_tcp)
 CHANNEL=whipmeet WHIP=http://127.0.0.1:$hp/whip/
 mkdir -p "$T/rec"
 rec_start main --channel "$CHANNEL" --recordFileRootDir "$T/rec" --listen "127.0.0.1:$p" \
-	--whip "127.0.0.1:$hp" --channelKey "$KEY" --idle 120 --logLevel 6 ||
+	--whip "127.0.0.1:$hp" --channelKey "$KEY" --idle 120 --logLevel 6 \
+	--audioIndicationInterval 200 --emit "$T/main.stream" ||
 	{ t_fail "whip: the recorder starts with --whip" "$(tail -n 3 "$T/main.err")"; exit 1; }
 D=$REC_DIR MAIN=$REC_PID
 cat >"$T/main.json" <<EOF
@@ -119,6 +122,18 @@ cpu() {	# cpu PID...: their user + system CPU time so far, in seconds
 echo "# CPU of the recorder: $(cpu "$MAIN") s, its running ffmpeg children $(cpu $(rec_children "$MAIN")) s, for $(awk '{ printf "%.0f", $1 }' <(tail -n 1 "$D/recording.log")) s of the meeting"
 rec_stop
 [ "$REC_RC" = 0 ] && t_pass "whip: the recorder exits 0" || t_fail "whip: the recorder's exit status" "$REC_RC"
+# Volume indication (issue 15): the answer kept the offer's a=extmap
+# ssrc-audio-level, so Chromium sent RFC 6464 levels, which the recorder
+# used (source rfc6464 in the stream's levels records) for both users.
+"$RECORD" --dump "$T/main.stream" >"$T/main.dump" 2>&1
+for u in 1001 1002; do
+	n=$(grep ' levels ' "$T/main.dump" | grep -c " $u:[-0-9.]*:rfc6464") || true
+	d=$(grep ' levels ' "$T/main.dump" | grep -c " $u:[-0-9.]*:decoded") || true
+	l=$(jq -r --arg u "$u" 'select(.levels[$u] != null)' "$D/speakers.jsonl" 2>/dev/null | grep -c t_ms) || true
+	[ "$n" -ge 20 ] && [ "$d" = 0 ] && [ "$l" = "$n" ] \
+		&& t_pass "whip: uid $u's levels from Chromium's RFC 6464 extension ($n intervals)" \
+		|| t_fail "whip: uid $u's levels from RFC 6464" "$n rfc6464, $d decoded records, $l lines"
+done
 
 pubs() { jq -r --arg t "$1" '.tabs[$t].publications[] | [.connected_ms // 0, .stopping_ms // 0] | map(tostring) | join(" ")' "$R"; }
 secs() { awk -v a="$1" 'BEGIN { printf "%.3f", a / 1000 }'; }

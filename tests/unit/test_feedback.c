@@ -189,3 +189,31 @@ Test(reclog, other_lines)
 	cr_assert_eq(ag_reclog_novideo_parse("0.000 uid 0: no video: 0 VP8 packets and more", &uid, &n,
 	    codec), 0);
 }
+
+/* a=extmap ssrc-audio-level: the ids of the sections' payload types,
+ * whether it comes before or after their a=rtpmap lines (levels.c). */
+Test(sdp, extmap_audio_level_per_section)
+{
+	static const char *const lines[] = {
+		"m=audio 5004 RTP/AVP 111 0",
+		"a=rtpmap:111 opus/48000/2",
+		"a=extmap:3 urn:ietf:params:rtp-hdrext:toffset",
+		"m=audio 5004 RTP/AVP 112",
+		"a=rtpmap:112 opus/48000/2",
+		"a=extmap:1/sendonly urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+		"m=audio 5004 RTP/AVP 113",
+		"a=extmap:5 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+		"a=rtpmap:113 opus/48000/2",
+		NULL
+	};
+	struct rc_sdp_state st = { 0 };
+
+	sdp(lines);
+	cr_assert_eq(o.pt[111].level_ext, 0);
+	cr_assert_eq(o.pt[0].level_ext, 0);
+	cr_assert_eq(o.pt[112].level_ext, 1);
+	cr_assert_eq(o.pt[113].level_ext, 5);
+	cr_assert_eq(rc_sdp_line("a=extmap:0 urn:ietf:params:rtp-hdrext:ssrc-audio-level", &st, &o),
+	    1);
+	cr_assert_eq(rc_sdp_line("a=extmap:x", &st, &o), 1);
+}

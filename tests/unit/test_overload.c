@@ -16,7 +16,7 @@
 
 static struct rc_folder f;
 static struct rc_writer w;
-static struct rc_ptmap pm = { true, AG_CODEC_OPUS, 48000, 2, { 0 }, 0, false, false, 0 };
+static struct rc_ptmap pm = { true, AG_CODEC_OPUS, 48000, 2, { 0 }, 0, false, false, 0, 0 };
 static int rd = -1;
 static int64_t t;   /* channel time of the next frame */
 
@@ -64,7 +64,7 @@ feed(int64_t ms)
 {
 	uint8_t data[160];
 	struct ag_frame fr = { AG_CODEC_OPUS, data, sizeof data, 0, true, false, 0, 0 };
-	struct rc_frame fm = { &fr, &pm, 2, 0, 0, 20, NULL, 0, 0 };
+	struct rc_frame fm = { &fr, &pm, 2, 0, 0, 20, NULL, 0, 0, -1 };
 	struct ag_error e = { 0 };
 	int64_t end = t + ms;
 

@@ -252,7 +252,14 @@ Test(sdp, answer_chromium_h264)
 	has_line(video, "a=end-of-candidates");
 	l = has_line(a, "a=end-of-candidates");
 	cr_assert_lt(l, video, "candidates in the audio section too");
-	cr_assert_null(strstr(a, "extmap"));
+	/* The one extension kept: RFC 6464 audio levels, in the audio section
+	 * (volume indication); none of the video's. */
+	l = has_line(a, "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+	cr_assert_lt(l, video);
+	cr_assert_eq(strstr(a, "extmap"), l + 2);
+	cr_assert_null(strstr(video, "extmap"));
+	cr_assert_eq(s->media[0].level_ext, 1);
+	cr_assert_eq(s->media[1].level_ext, 0);
 	cr_assert_null(strstr(a, "rtx"));
 	cr_assert_null(strstr(a, "sendonly"));
 	cr_assert_null(strstr(a, "rtpmap:96"));
