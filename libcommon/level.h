@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "err.h"
 #include "rtp.h"
 #include "stream.h"
 
@@ -76,5 +77,28 @@ bool ag_level_active(const struct ag_stream_level *v, size_t n, uint32_t *uid);
  */
 int ag_level_json(struct ag_buf *b, int64_t t_ms, int64_t wall_ms, uint32_t interval_ms,
     const struct ag_stream_level *v, size_t n, bool active, uint32_t active_uid);
+
+/* One line of speakers.jsonl as read. */
+#define AG_LEVEL_MAX_LINE_LEVELS 64
+struct ag_level_line {
+	int64_t t_ms, wall_ms;
+	int64_t interval_ms;
+	bool has_active;          /* false: "active": null */
+	uint32_t active;
+	size_t nlevels;           /* levels kept, at most AG_LEVEL_MAX_LINE_LEVELS */
+	size_t nlevels_all;       /* levels in the line */
+	struct ag_stream_level levels[AG_LEVEL_MAX_LINE_LEVELS];  /* source 0 */
+};
+
+/*
+ * Parse one line of speakers.jsonl (len bytes of text, borrowed; no
+ * newline needed), as ag_level_json() writes it, into out: t_ms,
+ * wall_ms and interval_ms (> 0) are required integers, active a uid or
+ * null, levels an object of decimal uids to numbers (dBov, clamped to
+ * -127..0; missing: none).  Unknown keys are ignored.  Returns 0, or -1
+ * with err (AG_EX_DATAERR, "what is wrong") for a malformed line.
+ */
+int ag_level_parse_line(const char *line, size_t len, struct ag_level_line *out,
+    struct ag_error *err);
 
 #endif

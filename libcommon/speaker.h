@@ -1,10 +1,8 @@
 /*
  * speaker.h - the active speaker as a composite follows it: the hold
  * rule (a new speaker takes the main region only after being active
- * for a while, agrec-mix(1) LAYOUT), the lines of a folder's
- * speakers.jsonl (agrec-folder(5)), and the level of a block of samples
- * with the recorder's rule for who is active (loudest at or above
- * AG_SPEAKER_THRESHOLD_DB, ties to the lowest uid).
+ * for a while, agrec-mix(1) LAYOUT).  Who is active in one interval,
+ * levels and speakers.jsonl lines are level.h's.
  *
  * Times are microseconds on any clock the caller likes, as long as it
  * is one clock for every call on one hold.
@@ -16,10 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-
-#define AG_SPEAKER_THRESHOLD_DB (-50.0)  /* speech: a level at or above it */
-#define AG_SPEAKER_FLOOR_DB     (-127.0) /* silence (the RFC 6464 floor) */
 
 /*
  * The hold state machine.  The candidate is the uid active in the
@@ -53,50 +47,5 @@ void ag_speaker_hold_init(struct ag_speaker_hold *h, int64_t hold_us);
  */
 bool ag_speaker_hold_feed(struct ag_speaker_hold *h, int64_t end_us, int64_t interval_us,
     bool has_active, uint32_t active);
-
-/* One user's level in an interval. */
-struct ag_speaker_level {
-	uint32_t uid;
-	double db;                /* dBov, AG_SPEAKER_FLOOR_DB..0 */
-};
-
-/*
- * The active speaker among v[0..n-1] (borrowed): the loudest level at or
- * above AG_SPEAKER_THRESHOLD_DB, ties to the lowest uid.  Returns false
- * when nobody reaches the threshold.
- */
-bool ag_speaker_pick(const struct ag_speaker_level *v, size_t n, uint32_t *uid);
-
-/* Sum of the squares of the n samples s (borrowed): a block's energy, to
- * be added up over an interval. */
-double ag_speaker_sumsq(const int16_t *s, size_t n);
-
-/* The RMS level of n samples whose squares add up to sumsq, in dBov
- * (20 log10(rms / 32768)), floored at AG_SPEAKER_FLOOR_DB; the floor
- * when n is 0. */
-double ag_speaker_dbov(double sumsq, uint64_t n);
-
-/* One line of speakers.jsonl. */
-#define AG_SPEAKER_MAX_LEVELS 64
-struct ag_speaker_line {
-	int64_t t_ms, wall_ms;
-	int64_t interval_ms;
-	bool has_active;          /* false: "active": null */
-	uint32_t active;
-	size_t nlevels;           /* levels kept, at most AG_SPEAKER_MAX_LEVELS */
-	size_t nlevels_all;       /* levels in the line */
-	struct ag_speaker_level levels[AG_SPEAKER_MAX_LEVELS];
-};
-
-/*
- * Parse one line of speakers.jsonl (len bytes of text, borrowed; no
- * newline needed) into out: t_ms, wall_ms and interval_ms (> 0) are
- * required integers, active a uid or null, levels an object of decimal
- * uids to numbers (missing: none).  Unknown keys are ignored.  Returns
- * 0, or -1 with err (AG_EX_DATAERR, "what is wrong") for a malformed
- * line.
- */
-int ag_speaker_parse_line(const char *line, size_t len, struct ag_speaker_line *out,
-    struct ag_error *err);
 
 #endif

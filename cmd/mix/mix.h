@@ -27,6 +27,7 @@
 #include "mix/layout.h"
 #include "mix/watermark.h"
 #include "names.h"
+#include "level.h"
 #include "speaker.h"
 
 #define MX_RATE 48000               /* output audio sample rate */
@@ -292,8 +293,7 @@ struct mx_user {
 	struct mx_frame *last;      /* --keepLastFrame: the last frame drawn, or NULL */
 	const struct mx_track *last_t;  /* the track and frame index last copies */
 	int64_t last_shown;
-	double sumsq;               /* layout 3 from the audio: this interval's energy */
-	uint64_t nsq;               /* and its samples (0: no audio in the interval) */
+	struct ag_level lvl;        /* layout 3 from the audio: this interval's power */
 };
 
 /* Layout 3: the time from which uid is the speaker (output clock). */

@@ -85,14 +85,13 @@ mx_speaker_audio(struct mx_engine *e, uint32_t uid, const int16_t *s, size_t n)
 		return;
 	if ((u = mx_engine_user(e, uid, false)) == NULL)
 		return;
-	u->sumsq += ag_speaker_sumsq(s, n);
-	u->nsq += n;
+	ag_level_add_s16(&u->lvl, s, n);
 }
 
 void
 mx_speaker_tick_end(struct mx_engine *e, int64_t t1)
 {
-	struct ag_speaker_level lv[64];   /* more users speaking at once: not measured */
+	struct ag_stream_level lv[64];   /* more users speaking at once: not measured */
 	size_t n = 0;
 	uint32_t uid = 0;
 	bool has;
@@ -102,15 +101,15 @@ mx_speaker_tick_end(struct mx_engine *e, int64_t t1)
 	/* users absent from the interval (no audio, muted) have no level */
 	for (size_t i = 0; i < e->nusers; i++) {
 		struct mx_user *u = &e->users[i];
-		if (u->nsq > 0 && n < sizeof lv / sizeof lv[0]) {
+		if (ag_level_any(&u->lvl) && n < sizeof lv / sizeof lv[0]) {
 			lv[n].uid = u->uid;
-			lv[n].db = ag_speaker_dbov(u->sumsq, u->nsq);
+			lv[n].level_cb = ag_level_cb(ag_level_dbov(&u->lvl, NULL));
+			lv[n].source = AG_STREAM_LEVEL_DECODED;
 			n++;
 		}
-		u->sumsq = 0;
-		u->nsq = 0;
+		memset(&u->lvl, 0, sizeof u->lvl);
 	}
-	has = ag_speaker_pick(lv, n, &uid);
+	has = ag_level_active(lv, n, &uid);
 	feed(e, t1, t1 - e->spk_iv_start, has, uid);
 	e->spk_iv_start = t1;
 	while (e->spk_iv_end <= t1)
@@ -157,10 +156,10 @@ static int
 load_line(struct mx_engine *e, const char *s, size_t len, int64_t base_ms, int64_t *prev,
     struct ag_error *err)
 {
-	struct ag_speaker_line l;
+	struct ag_level_line l;
 	int64_t end;
 
-	if (ag_speaker_parse_line(s, len, &l, err) < 0)
+	if (ag_level_parse_line(s, len, &l, err) < 0)
 		return -1;
 	end = (l.wall_ms - base_ms) * 1000;
 	if (end < *prev)

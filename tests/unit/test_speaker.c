@@ -1,13 +1,13 @@
 /*
- * test_speaker.c - speaker.c: the hold rule (not before the hold, at
- * the first interval end at or after it, runs broken by another speaker,
- * by silence and by a missing interval, the speaker kept through
- * silence), the active pick (threshold, ties), dBov of samples, and
- * speakers.jsonl lines good, partial and bad.
+ * test_speaker.c - speaker.c's hold rule (not before the hold, at the first
+ * interval end at or after it, runs broken by another speaker, by
+ * silence and by a missing interval, the speaker kept through silence),
+ * and level.c's reading of speakers.jsonl lines good, partial and bad.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "level.h"
 #include "speaker.h"
 
 #define IV 200000   /* a 200 ms interval */
@@ -84,55 +84,28 @@ Test(speaker, missing_interval_breaks_the_run)
 	cr_assert_eq(h.last_end_us, 6 * IV);
 }
 
-Test(speaker, pick_threshold_and_ties)
-{
-	struct ag_speaker_level v[] = {
-		{ 30, -20.0 }, { 10, -20.0 }, { 20, -60.0 }, { 40, -50.0 },
-	};
-	uint32_t uid = 0;
-
-	cr_assert(ag_speaker_pick(v, 4, &uid));
-	cr_assert_eq(uid, 10, "tie to the lowest uid, got %u", uid);
-	cr_assert(ag_speaker_pick(v + 3, 1, &uid));
-	cr_assert_eq(uid, 40, "-50.0 is at the threshold");
-	cr_assert_not(ag_speaker_pick(v + 2, 1, &uid));
-	cr_assert_not(ag_speaker_pick(v, 0, &uid));
-}
-
-Test(speaker, dbov)
-{
-	int16_t full[4] = { 32767, -32768, 32767, -32768 }, zero[4] = { 0 };
-	int16_t half[2] = { 16384, -16384 };
-
-	cr_assert_float_eq(ag_speaker_dbov(ag_speaker_sumsq(full, 4), 4), 0.0, 0.01);
-	cr_assert_float_eq(ag_speaker_dbov(ag_speaker_sumsq(half, 2), 2), -6.02, 0.01);
-	cr_assert_float_eq(ag_speaker_dbov(ag_speaker_sumsq(zero, 4), 4), -127.0, 1e-9);
-	cr_assert_float_eq(ag_speaker_dbov(1.0, 1000000000000ULL), -127.0, 1e-9);
-	cr_assert_float_eq(ag_speaker_dbov(0, 0), -127.0, 1e-9);
-}
-
 static void
-parse_ok(const char *s, struct ag_speaker_line *l)
+parse_ok(const char *s, struct ag_level_line *l)
 {
 	struct ag_error err = { 0 };
 
-	cr_assert_eq(ag_speaker_parse_line(s, strlen(s), l, &err), 0, "'%s': %s", s, err.msg);
+	cr_assert_eq(ag_level_parse_line(s, strlen(s), l, &err), 0, "'%s': %s", s, err.msg);
 }
 
 static void
 parse_bad(const char *s, const char *want)
 {
-	struct ag_speaker_line l;
+	struct ag_level_line l;
 	struct ag_error err = { 0 };
 
-	cr_assert_eq(ag_speaker_parse_line(s, strlen(s), &l, &err), -1, "'%s' accepted", s);
+	cr_assert_eq(ag_level_parse_line(s, strlen(s), &l, &err), -1, "'%s' accepted", s);
 	cr_assert_eq(err.code, AG_EX_DATAERR);
 	cr_assert(strstr(err.msg, want) != NULL, "'%s': message '%s' lacks '%s'", s, err.msg, want);
 }
 
 Test(speaker, parse_spec_line)
 {
-	struct ag_speaker_line l;
+	struct ag_level_line l;
 
 	parse_ok("{\"t_ms\":12400,\"wall_ms\":1764779000123,\"interval_ms\":200,"
 	    "\"levels\":{\"1001\":-23.4,\"1002\":-127.0},\"active\":1001}", &l);
@@ -142,7 +115,7 @@ Test(speaker, parse_spec_line)
 	cr_assert(l.has_active && l.active == 1001);
 	cr_assert_eq(l.nlevels, 2);
 	cr_assert_eq(l.levels[0].uid, 1001);
-	cr_assert_float_eq(l.levels[0].db, -23.4, 1e-9);
+	cr_assert_eq(l.levels[0].level_cb, -2340);
 	cr_assert_eq(l.levels[1].uid, 1002);
 	parse_ok("{\"t_ms\":0,\"wall_ms\":5,\"interval_ms\":10,\"levels\":{},\"active\":null,"
 	    "\"future\":[1,2]}\n", &l);
