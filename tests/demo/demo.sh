@@ -48,7 +48,30 @@ if [ -n "$mp4" ]; then
 else
 	t_fail "composite file" "$(ls "$out/composite" | tr '\n' ' ')"
 fi
-for p in contact-sheet.png timeline.png; do
+# The active-speaker composite from the folder (layout 3, speakers.jsonl):
+# the senders take 3 s turns (1001, 1002, 1003, ...), so the large region
+# shows 1003 late in its turn (8.5 s) and the background in 1002's (5.5 s:
+# 1002 has no video); the switches are logged.
+spk=$(ls "$out"/speaker/0_*.mp4 2>/dev/null | head -n 1)
+if [ -n "$spk" ]; then
+	d=$(probe_dur "$spk" v)
+	fgt "$d" 10 && [ "$(probe_stream_field "$spk" v width)" = 640 ] && t_pass "active-speaker composite: 640x360 video ($d s)" || t_fail "active-speaker composite" "$d s"
+	for u in 1001 1002 1003; do
+		grep -q "uid $u takes the main region" "$out/speaker/mix.log" || { t_fail "active speaker: uid $u never took the main region" "$(cat "$out/speaker/mix.log")"; break; }
+	done && t_pass "active speaker: each user took the main region in their turn"
+	read -r by bu bv < <(ffmpeg -v error -f lavfi -i "color=c=0x23b9dc:s=16x16:d=0.1" -frames:v 1 -vf "format=yuv444p,scale=1:1" -f rawvideo - | od -An -tu1)
+	main_dist() {	# main_dist T: distance of the large region's mean colour from the background
+		local y u v
+		read -r y u v < <(ffmpeg -v error -ss "$1" -i "file:$spk" -frames:v 1 -vf "crop=160:90:120:135,scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1)
+		echo $(( (y - by) * (y - by) + (u - bu) * (u - bu) + (v - bv) * (v - bv) ))
+	}
+	d13=$(main_dist 8.5) d12=$(main_dist 5.5)
+	[ "${d13:-0}" -gt 200 ] && [ "${d12:-999}" -lt 50 ] && t_pass "active speaker: the large region shows 1003 in its turn, the background in 1002's ($d13, $d12)" \
+		|| t_fail "active speaker: large region" "distance from the background at 8.5 s $d13 (want > 200), at 5.5 s $d12 (want < 50); $(cat "$out/speaker/mix.log")"
+else
+	t_fail "active-speaker composite file" "$(ls "$out/speaker" 2>&1 | tr '\n' ' ')"
+fi
+for p in contact-sheet.png timeline.png speaker-sheet.png; do
 	w=$(probe_stream_field "$out/$p" v width)
 	[ "$(probe_stream_field "$out/$p" v codec_name)" = png ] && [ "${w:-0}" -gt 100 ] && t_pass "$p is a valid image (${w} px wide)" || t_fail "$p" "$(ls -l "$out/$p" 2>&1)"
 done
