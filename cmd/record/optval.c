@@ -260,7 +260,15 @@ rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 	}
 	if (sscanf(line, "a=fmtp:%d %899[^\n]", &pt, rest) == 2 && pt >= 0 && pt < 128) {
 		const char *c = strstr(rest, "config=");
+		const char *don = strstr(rest, "sprop-max-don-diff=");
 		size_t n = 0;
+		if (don != NULL) {
+			/* RFC 7798 7.1: above 0, packets carry DONL fields */
+			char num[16];
+			long v;
+			snprintf(num, sizeof num, "%.*s", (int)strcspn(don + 19, "; "), don + 19);
+			tab[pt].h265_donl = ag_parse_long(num, 0, 32767, &v) < 0 || v > 0;
+		}
 		if (c == NULL)
 			return 0;
 		for (c += 7; hexval(c[0]) >= 0 && hexval(c[1]) >= 0 &&
