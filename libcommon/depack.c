@@ -233,6 +233,19 @@ codec_tag(const struct ag_depack *d)
 	return is_h265(d) ? "h265" : "h264";
 }
 
+/* The RTP packet types' names in the codec's RFC. */
+static const char *
+agg_name(const struct ag_depack *d)
+{
+	return is_h265(d) ? "AP" : "STAP-A";
+}
+
+static const char *
+fu_name(const struct ag_depack *d)
+{
+	return is_h265(d) ? "FU" : "FU-A";
+}
+
 static enum nal_kind
 nal_kind(const struct ag_depack *d, const uint8_t *nal)
 {
@@ -386,7 +399,8 @@ avc_fu(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 
 	if (n < hl + 1) {
 		d->broken = true;
-		return ag_error_set(err, AG_EX_DATAERR, "%s: FU of %zu bytes", codec_tag(d), n);
+		return ag_error_set(err, AG_EX_DATAERR, "%s: %s of %zu bytes", codec_tag(d),
+		    fu_name(d), n);
 	}
 	fu = p[hl];
 	start = (fu & 0x80) != 0;
@@ -411,8 +425,8 @@ avc_fu(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 		}
 		if (!nal_type_ok(d, type)) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "%s: NAL type %d inside an FU",
-			    codec_tag(d), type);
+			return ag_error_set(err, AG_EX_DATAERR, "%s: NAL type %d inside an %s",
+			    codec_tag(d), type, fu_name(d));
 		}
 		d->fu_off = d->fr.len;
 		d->fu_type = type;
@@ -450,15 +464,16 @@ avc_aggregate(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *
 
 		if (n - pos < 2) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "%s: aggregation packet with a "
-			    "trailing byte", codec_tag(d));
+			return ag_error_set(err, AG_EX_DATAERR, "%s: %s with a trailing byte",
+			    codec_tag(d), agg_name(d));
 		}
 		size = ag_rd16(p + pos);
 		pos += 2;
 		if (size == 0 || size > n - pos) {
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR,
-			    "%s: aggregated NAL of %zu bytes overruns the packet", codec_tag(d), size);
+			    "%s: %s NAL of %zu bytes overruns the packet", codec_tag(d), agg_name(d),
+			    size);
 		}
 		if (avc_add_nal(d, p + pos, size, err) < 0)
 			rc = -1;
