@@ -20,7 +20,10 @@
  *
  * Properties checked: frames are never empty nor larger than
  * AG_DEPACK_MAX_FRAME, are H.265, begin with a start code; a key frame
- * holds an IRAP slice and its VPS, SPS and PPS; the sample of an access
+ * holds an IRAP slice and its VPS, SPS and PPS (unless a NAL unit holds
+ * bytes no encoder writes, 00 00 00..02, that an Annex-B reader takes for
+ * a start code: the depacketizer copies NAL units, it does not check
+ * them); the sample of an access
  * unit fits AG_H264_AVCC_SAMPLE_MAX() and turns back into as many bytes
  * of Annex-B; the latest parameter sets make an hvcC that
  * ag_h265_hvcc_ok() accepts and that gives them back, and too small a
@@ -60,6 +63,24 @@ check_params(struct ag_depack *d)
 	ag_buf_free(&b);
 }
 
+/* Does the AU p[0..n) hold 00 00 0x (x <= 2) other than its own 00 00 00 01 start codes? */
+static bool
+emulation(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i + 3 <= n) {
+		if (i + 4 <= n && p[i] == 0 && p[i + 1] == 0 && p[i + 2] == 0 && p[i + 3] == 1) {
+			i += 4;
+			continue;
+		}
+		if (p[i] == 0 && p[i + 1] == 0 && p[i + 2] <= 2)
+			return true;
+		i++;
+	}
+	return false;
+}
+
 static void
 check_frame(const struct ag_frame *f)
 {
@@ -70,7 +91,7 @@ check_frame(const struct ag_frame *f)
 	FUZZ_ASSERT(f->codec == AG_CODEC_H265 && f->data != NULL);
 	FUZZ_ASSERT(f->len > 4 && f->len <= AG_DEPACK_MAX_FRAME);
 	FUZZ_ASSERT(ag_h264_is_annexb(f->data, f->len));
-	if (f->keyframe) {
+	if (f->keyframe && !emulation(f->data, f->len)) {
 		const uint8_t *v, *s, *p;
 		size_t vl, sl, pl;
 
