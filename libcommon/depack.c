@@ -420,8 +420,8 @@ avc_fu(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 		}
 		if (hdr[0] & 0x80) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "%s: NAL with forbidden_zero_bit set",
-			    codec_tag(d));
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "%s: NAL with forbidden_zero_bit set", codec_tag(d));
 		}
 		if (!nal_type_ok(d, type)) {
 			d->broken = true;
@@ -472,8 +472,8 @@ avc_aggregate(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *
 		if (size == 0 || size > n - pos) {
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR,
-			    "%s: %s NAL of %zu bytes overruns the packet", codec_tag(d), agg_name(d),
-			    size);
+			    "%s: %s NAL of %zu bytes overruns the packet", codec_tag(d),
+			    agg_name(d), size);
 		}
 		if (avc_add_nal(d, p + pos, size, err) < 0)
 			rc = -1;

@@ -204,7 +204,8 @@ check_config(const struct ag_fmp4_config *c, struct ag_error *err)
 	if (c->avcc != NULL && !avcc_ok(c->avcc, c->avcc_len))
 		return ag_error_set(err, AG_EX_USAGE,
 		    "mp4: avcC is not an AVCDecoderConfigurationRecord with 4-byte NAL lengths");
-	if (c->hvcc != NULL && (c->hvcc_len > AG_FMP4_MAX_AVCC || !ag_h265_hvcc_ok(c->hvcc, c->hvcc_len)))
+	if (c->hvcc != NULL &&
+	    (c->hvcc_len > AG_FMP4_MAX_AVCC || !ag_h265_hvcc_ok(c->hvcc, c->hvcc_len)))
 		return ag_error_set(err, AG_EX_USAGE,
 		    "mp4: hvcC is not an HEVCDecoderConfigurationRecord with 4-byte NAL lengths");
 	return 0;
@@ -366,7 +367,9 @@ put_mdia(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t
 static void
 put_header(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
-	const char *brands[] = { "isom", "iso5", "iso6", c->hvcc != NULL ? "hvc1" : "avc1", "mp41" };
+	const char *brands[] = {
+		"isom", "iso5", "iso6", c->hvcc != NULL ? "hvc1" : "avc1", "mp41"
+	};
 	size_t box, moov, trak, mvex;
 	uint64_t t = c->creation_time > 0 ? (uint64_t)c->creation_time + SECS_1904_TO_1970 : 0;
 	uint8_t v = t > UINT32_MAX ? 1 : 0;

@@ -96,7 +96,8 @@ ag_h265_sps_parse(const uint8_t *nal, size_t len, struct ag_h265_sps *out,
 	sub_w = !separate_planes && (out->chroma_format_idc == 1 || out->chroma_format_idc == 2)
 	    ? 2 : 1;
 	sub_h = !separate_planes && out->chroma_format_idc == 1 ? 2 : 1;
-	if ((long)(win[0] + win[1]) * sub_w >= (long)w || (long)(win[2] + win[3]) * sub_h >= (long)h)
+	if ((long)(win[0] + win[1]) * sub_w >= (long)w
+	    || (long)(win[2] + win[3]) * sub_h >= (long)h)
 		goto bad;
 	out->width = (int)w - (int)(win[0] + win[1]) * sub_w;
 	out->height = (int)h - (int)(win[2] + win[3]) * sub_h;
@@ -207,7 +208,8 @@ hvcc_walk(const uint8_t *p, size_t len, int (*fn)(void *, const uint8_t *, size_
 bool
 ag_h265_hvcc_ok(const uint8_t *hvcc, size_t len)
 {
-	return hvcc != NULL && len >= 23 && (hvcc[21] & 3) == 3 && hvcc_walk(hvcc, len, NULL, NULL) == 1;
+	return hvcc != NULL && len >= 23 && (hvcc[21] & 3) == 3
+	    && hvcc_walk(hvcc, len, NULL, NULL) == 1;
 }
 
 static int

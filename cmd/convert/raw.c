@@ -69,7 +69,8 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", NULL);
 		break;
 	case AG_RAW_H265:
-		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "hevc_mp4toannexb", "-f", "hevc", NULL);
+		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "hevc_mp4toannexb", "-f", "hevc",
+		    NULL);
 		break;
 	case AG_RAW_YUV:
 		ag_argv_pushl(&a, "-an", "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", "-f",
@@ -151,9 +152,9 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 				continue;
 			if ((fmt == AG_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) ||
 			    (fmt == AG_RAW_H265 && strcmp(cl->ps.codec, "hevc") != 0)) {
-				cv_warn(c, "%s: --raw %s takes %s clips; this one is %s (left out)",
-				    cl->file, ag_raw_ext(fmt), fmt == AG_RAW_H264 ? "H.264" : "H.265",
-				    cl->ps.codec);
+				cv_warn(c, "%s: --raw %s takes %s clips; this one is %s "
+				    "(left out)", cl->file, ag_raw_ext(fmt),
+				    fmt == AG_RAW_H264 ? "H.264" : "H.265", cl->ps.codec);
 				continue;
 			}
 			next = o.fd < 0 ||

@@ -423,7 +423,8 @@ black_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int ind
 		 * yuv420p); parameter sets in band, as the recorder's */
 		ag_argv_pushl(a, "-c:v", "libx265", "-preset", "veryfast", "-profile:v", "main",
 		    "-pix_fmt", "yuv420p", "-x265-params",
-		    "bframes=0:keyint=9999:repeat-headers=1:pools=1:frame-threads=1:log-level=error",
+		    "bframes=0:keyint=9999:repeat-headers=1:pools=1:frame-threads=1:"
+		    "log-level=error",
 		    "-tag:v", "hvc1", NULL);
 	else
 		ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",

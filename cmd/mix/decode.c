@@ -216,8 +216,8 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		break;
 	case AG_STREAM_CODEC_H265:
 		if (extra_len == 0)
-			return ag_error_set(err, AG_EX_DATAERR, "%s: H.265 without hvcC in its codec record",
-			    t->what);
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "%s: H.265 without hvcC in its codec record", t->what);
 		mt.codec = AG_MKV_H265;
 		break;
 	case AG_STREAM_CODEC_VP8:

@@ -332,7 +332,8 @@ key_vconf(const struct ag_depack *dp, enum ag_codec codec, uint8_t *out, size_t 
 	size_t vps_len, sps_len, pps_len;
 	int n = -1;
 
-	if (codec == AG_CODEC_H264 && ag_depack_h264_params(dp, &sps, &sps_len, &pps, &pps_len) == 0)
+	if (codec == AG_CODEC_H264 &&
+	    ag_depack_h264_params(dp, &sps, &sps_len, &pps, &pps_len) == 0)
 		n = ag_h264_avcc(sps, sps_len, pps, pps_len, out, size);
 	else if (codec == AG_CODEC_H265 &&
 	    ag_depack_h265_params(dp, &vps, &vps_len, &sps, &sps_len, &pps, &pps_len) == 0)

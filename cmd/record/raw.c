@@ -160,8 +160,9 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 	 * mixes up or down): only a rejoin changes it. */
 	if (raw == AG_RAW_H264 && fr->codec != AG_CODEC_H264) {
 		if (ru->n[k] == 0) {
-			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264 or H.265; this user sends %s "
-			    "(not written)", (unsigned long)uid, ag_codec_name(fr->codec));
+			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264 or H.265; "
+			    "this user sends %s (not written)", (unsigned long)uid,
+			    ag_codec_name(fr->codec));
 			ru->n[k] = -1;
 		}
 		return false;

@@ -1152,7 +1152,8 @@ fu5(struct ag_depack *d, const uint8_t *nal, size_t len, uint32_t ts, size_t fra
 
 		fu[0] = (uint8_t)((nal[0] & 0x81) | 49 << 1);
 		fu[1] = nal[1];
-		fu[2] = (uint8_t)((i == 0 ? 0x80 : 0) | (i + 1 == frags ? 0x40 : 0) | ((nal[0] >> 1) & 0x3f));
+		fu[2] = (uint8_t)((i == 0 ? 0x80 : 0) | (i + 1 == frags ? 0x40 : 0)
+		    | ((nal[0] >> 1) & 0x3f));
 		memcpy(fu + 3, nal + pos, take);
 		pos += take;
 		if (i + 1 != skip)
