@@ -56,6 +56,7 @@ struct ag_depack {
 	size_t aud_len;      /* bytes of a leading AUD with its start code, or 0 */
 	uint8_t ps[3][AG_DEPACK_MAX_PARAM];  /* the latest VPS (H.265 only), SPS, PPS */
 	size_t ps_len[3];
+	struct ag_buf preset;  /* ag_depack_set_params()'s, as Annex-B, for a reset */
 	int width, height;
 
 	/* VP8 */
@@ -605,6 +606,33 @@ avc_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_err
 	return rc;
 }
 
+/* Take the parameter sets of Annex-B ps[0..len) as the latest ones. */
+static int
+take_params(struct ag_depack *d, const uint8_t *ps, size_t len)
+{
+	const uint8_t *nal;
+	size_t pos = 0, n;
+	int taken = 0;
+
+	while (ag_h264_nal_next(ps, len, &pos, &nal, &n)) {
+		enum nal_kind k;
+		int i;
+
+		if (n < hdr_len(d) || n > AG_DEPACK_MAX_PARAM || (nal[0] & 0x80))
+			continue;
+		k = nal_kind(d, nal);
+		if (k != NK_VPS && k != NK_SPS && k != NK_PPS)
+			continue;
+		i = k == NK_VPS ? PS_VPS : k == NK_SPS ? PS_SPS : PS_PPS;
+		memcpy(d->ps[i], nal, n);
+		d->ps_len[i] = n;
+		if (k == NK_SPS)
+			note_size(d, nal, n);
+		taken++;
+	}
+	return taken;
+}
+
 /* ---- VP8 ---- */
 
 static void
@@ -827,6 +855,7 @@ ag_depack_free(struct ag_depack *d)
 	queue_clear(d);
 	free(d->q);
 	ag_buf_free(&d->fr);
+	ag_buf_free(&d->preset);
 	free(d);
 }
 
@@ -916,6 +945,8 @@ ag_depack_reset(struct ag_depack *d)
 	d->fu_active = false;
 	memset(d->ps_len, 0, sizeof d->ps_len);
 	d->width = d->height = 0;
+	if (d->preset.len > 0)
+		take_params(d, d->preset.p, d->preset.len);
 	d->waiting = ag_codec_is_video(d->codec);
 	d->need_keyframe = false;
 	d->loss_pending = false;
@@ -938,6 +969,17 @@ void
 ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out)
 {
 	*out = d->st;
+}
+
+int
+ag_depack_set_params(struct ag_depack *d, const uint8_t *ps, size_t len)
+{
+	if (d->codec != AG_CODEC_H264 && d->codec != AG_CODEC_H265)
+		return 0;
+	ag_buf_clear(&d->preset);
+	if (ag_buf_append(&d->preset, ps, len) < 0)
+		ag_buf_clear(&d->preset);
+	return take_params(d, ps, len);
 }
 
 int

@@ -142,6 +142,16 @@ int ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t
     const uint8_t **pps, size_t *pps_len);
 
 /*
+ * Parameter sets known before the stream (an SDP's sprop-vps, sprop-sps
+ * and sprop-pps, RFC 7798 7.1; sprop-parameter-sets for H.264), as
+ * Annex-B ps[0..len) (borrowed for the call): each VPS, SPS or PPS in it
+ * becomes the latest one, as if it had come in band, so that key frames
+ * without their own get them.  Other NAL units are ignored.  Kept across
+ * ag_depack_reset().  Returns the parameter sets taken.
+ */
+int ag_depack_set_params(struct ag_depack *d, const uint8_t *ps, size_t len);
+
+/*
  * The latest VPS, SPS and PPS NAL units (2-byte header included, no
  * start code) seen by an H.265 depacketizer, for ag_h265_hvcc().  As
  * ag_depack_h264_params: 0 and six borrowed outputs, or -1 when one is

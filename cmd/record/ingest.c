@@ -485,12 +485,28 @@ unconfirmed(struct rc_rec *r, int64_t now)
  * and place them hours away, so the stream starts afresh: a new jitter
  * buffer and depacketizer, and times by arrival.
  */
+/* A depacketizer for a stream of payload type pm; NULL when out of memory. */
+static struct ag_depack *
+new_depack(const struct rc_ptmap *pm)
+{
+	struct ag_depack *dp = ag_depack_new(pm->codec);
+
+	if (dp == NULL)
+		return NULL;
+	/* Keep the timeline whole after a loss; a PLI asks for a key frame. */
+	ag_depack_set_conceal(dp, true);
+	/* An SDP's parameter sets, for key frames that come without theirs */
+	if (pm->sprop_len > 0)
+		ag_depack_set_params(dp, pm->sprop, pm->sprop_len);
+	return dp;
+}
+
 static void
 ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 {
 	struct ag_error e = { 0 };
 	struct ag_jb *jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 }, &e);
-	struct ag_depack *dp = ag_depack_new(s->pm.codec);
+	struct ag_depack *dp = new_depack(&s->pm);
 
 	if (jb == NULL || dp == NULL) {
 		ag_jb_free(jb);
@@ -503,7 +519,6 @@ ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 	ag_depack_free(s->dp);
 	s->jb = jb;
 	s->dp = dp;
-	ag_depack_set_conceal(s->dp, true);
 	timing_reset(r, s, why);
 }
 
@@ -633,14 +648,12 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 		s->pt = pkt.pt;
 		s->pm = *pm;
 		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 },
-		    &e)) == NULL || (s->dp = ag_depack_new(s->pm.codec)) == NULL) {
+		    &e)) == NULL || (s->dp = new_depack(&s->pm)) == NULL) {
 			ag_jb_free(s->jb);
 			s->jb = NULL;
 			s->used = false;
 			return;
 		}
-		/* Keep the timeline whole after a loss; a PLI asks for a key frame. */
-		ag_depack_set_conceal(s->dp, true);
 		rc_log(&r->folder, 5, "new SSRC %08lx: PT %d %s/%d", (unsigned long)s->ssrc, pkt.pt,
 		    ag_codec_name(s->pm.codec), s->pm.rate);
 	}

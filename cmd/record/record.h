@@ -29,6 +29,8 @@
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
 #define RC_MAX_PT 128
 
+#define RC_MAX_SPROP 1024           /* bytes of an SDP's H.265 parameter sets */
+
 struct rc_ptmap {
 	bool set;
 	enum ag_codec codec;
@@ -38,6 +40,8 @@ struct rc_ptmap {
 	bool fb_pli, fb_fir;        /* SDP a=rtcp-fb: "nack pli", "ccm fir" */
 	bool h265_donl;             /* H.265 with SDP sprop-max-don-diff > 0 (DONL fields in
 	                               the packets, RFC 7798 4.4): refused */
+	uint8_t sprop[RC_MAX_SPROP]; /* H.265: SDP sprop-vps/sps/pps, as Annex-B */
+	size_t sprop_len;
 	int sdp_section;            /* the SDP m= section that lists it, from 1; 0: none */
 };
 
