@@ -176,3 +176,24 @@ n=$(grep -c 'H.265 (PT 98) refused: H.265 support is off (--enableH265Support 1 
 	|| t_fail "--enableH265Support 0: the log" "$n lines: $(tail -n 4 "$REC_DIR/recording.log")"
 [ -z "$(ls "$REC_DIR"/*.mp4 "$REC_DIR"/uid_* 2>/dev/null)" ] && t_pass "--enableH265Support 0: no files" \
 	|| t_fail "--enableH265Support 0: no files" "$(ls "$REC_DIR")"
+
+# 5. Parameter sets only in the SDP (sprop-vps/sps/pps, ffmpeg's -sdp_file),
+# none in band (filter_units removes VPS, SPS and PPS): read by --sdp.
+ffmpeg -hide_banner -nostdin -loglevel error -i "$T/red.mkv" -t 0.1 -map 0:v -c:v copy \
+	-f rtp -payload_type $PT -sdp_file "$T/h265.sdp" "rtp://127.0.0.1:9" >/dev/null
+grep -q 'sprop-sps=' "$T/h265.sdp" || t_fail "ffmpeg's SDP has sprop-sps" "$(cat "$T/h265.sdp")"
+port=$(free_port)
+rec_start s --channel h265s --recordFileRootDir "$T/s" --listen "127.0.0.1:$port" \
+	--enableH265Support 1 --sdp "$T/h265.sdp" --idle 30 || exit 1
+timeout 30 ffmpeg -hide_banner -nostdin -loglevel error -re -i "$T/red.mkv" -ss 5.5 -to 8.6 \
+	-map 0:v -c:v copy -copyinkf -bsf:v "filter_units=remove_types=32|33|34" -f rtp \
+	-payload_type $PT -ssrc 0x2005 -cname 2005 -rtpflags send_bye "rtp://127.0.0.1:$port" >/dev/null &
+PIDS+=("$!"); wait "$!"
+wait_for 10 rec_gone "$REC_DIR" 2005 || t_fail "the recorder sees uid 2005 leave" "$(tail -n 3 "$REC_DIR/recording.log")"
+rec_stop
+f=$(ls "$REC_DIR"/2005_*.mp4 2>/dev/null | head -n 1)
+n=$([ -n "$f" ] && frames_of "$f")
+e=$([ -n "$f" ] && decode_errors "$f")
+[ -n "$f" ] && [ -z "$e" ] && [ "${n:-0}" -ge 35 ] \
+	&& t_pass "parameter sets from the SDP's sprop-*: the .mp4 decodes ($n frames)" \
+	|| t_fail "sprop-* from --sdp" "${f:-no .mp4}: ${n:-0} frames; $e; $(tail -n 3 "$REC_DIR/recording.log")"

@@ -1360,3 +1360,37 @@ Test(h265, bad_packets)
 	cr_assert_eq(count_frames(d), 1);
 	ag_depack_free(d);
 }
+
+Test(h265, params_from_the_sdp)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	uint8_t ps[256];
+	size_t n = 0;
+	struct ag_frame f;
+	const uint8_t *nals[] = { vps5, sps5, pps5, trail5 };
+	const size_t lens[] = { sizeof vps5, sizeof sps5, sizeof pps5, sizeof trail5 };
+
+	for (int i = 0; i < 4; i++) {
+		memcpy(ps + n, "\0\0\0\1", 4);
+		memcpy(ps + n + 4, nals[i], lens[i]);
+		n += 4 + lens[i];
+	}
+	cr_assert_eq(ag_depack_set_params(d, ps, n), 3, "the slice is not a parameter set");
+	/* a key frame without parameter sets: the SDP's go in front */
+	PUSH(d, idr5, sizeof idr5, 0, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(f.keyframe);
+	cr_assert_eq(f.width, 320);
+	expect_au5(&f, (const uint8_t *const[]){ vps5, sps5, pps5, idr5 },
+	    (const size_t[]){ sizeof vps5, sizeof sps5, sizeof pps5, sizeof idr5 }, 4);
+	/* and after a reset too */
+	ag_depack_reset(d);
+	PUSH(d, idr5, sizeof idr5, 3000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert_eq(f.len, 16 + sizeof vps5 + sizeof sps5 + sizeof pps5 + sizeof idr5);
+	ag_depack_free(d);
+	/* an audio depacketizer takes none */
+	d = ag_depack_new(AG_CODEC_OPUS);
+	cr_assert_eq(ag_depack_set_params(d, ps, n), 0);
+	ag_depack_free(d);
+}
