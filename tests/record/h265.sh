@@ -4,9 +4,10 @@
 # is recorded into an hvc1 .mp4 (codec, frames, duration, size, colour),
 # snapshotted live (--getVideoFrame 5) and from the folder by
 # agrec-capture, converted by agrec-convert with stream copy (hevc, the
-# same packets), composited by agrec-mix; a SIGKILLed recorder leaves a
-# file that decodes; --getVideoFrame 1 writes a decodable <UID>.h265; and
-# with --enableH265Support 0 the stream is refused in one log line.
+# same packets), composited by agrec-mix from the folder and live; a
+# SIGKILLed recorder leaves a file that decodes; --getVideoFrame 1 writes
+# a decodable <UID>.h265; with --enableH265Support 0 the stream is
+# refused in one log line; parameter sets only in the SDP (--sdp) work.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/probe.sh"
 . "$(dirname "$0")/../lib/rec.sh"
@@ -31,14 +32,18 @@ ffmpeg -hide_banner -nostdin -loglevel error -f lavfi \
 	-x265-params keyint=1000:min-keyint=1000:bframes=0:repeat-headers=1:pools=1:frame-threads=1:log-level=error \
 	"$T/red.mkv" || { t_fail "encode the H.265 clip" "libx265 failed"; exit 1; }
 
-# send_h265 PORT FROM TO CNAME SSRC: the clip from FROM to TO seconds
-# (from a frame that is not a key frame: -copyinkf), BYE at the end.
-# With SEND_PROGRESS=FILE, ffmpeg reports what it has sent.
+# send_h265 PORT FROM TO CNAME SSRC: the clip from FROM to TO seconds, BYE
+# at the end.  FROM 5.6 or later: an input seek to a key frame, sent at
+# once; before: an output seek (ffmpeg -re reads up to FROM first), then
+# the frames before 5.6 s, not key frames (-copyinkf).  With
+# SEND_PROGRESS=FILE, ffmpeg reports what it has sent.
 send_h265() {
-	local prog=()
+	local prog=() seek=(-i "$T/red.mkv" -ss "$2" -to "$3")
 	[ -n "${SEND_PROGRESS:-}" ] && prog=(-progress "$SEND_PROGRESS" -stats_period 0.1)
-	timeout 30 ffmpeg -hide_banner -nostdin -loglevel error "${prog[@]}" \
-		-re -i "$T/red.mkv" -ss "$2" -to "$3" -map 0:v -c:v copy -copyinkf -f rtp -payload_type $PT \
+	awk -v f="$2" 'BEGIN { exit !(f >= 5.6) }' \
+		&& seek=(-ss "$2" -i "$T/red.mkv" -t "$(awk -v f="$2" -v t="$3" 'BEGIN { print t - f }')")
+	timeout 30 ffmpeg -hide_banner -nostdin -loglevel error "${prog[@]}" -re "${seek[@]}" \
+		-map 0:v -c:v copy -copyinkf -f rtp -payload_type $PT \
 		-ssrc "$5" -cname "$4" -rtpflags send_bye "rtp://127.0.0.1:$1" >/dev/null
 }
 uvof() {	# uvof FILE: mean "Y U V" of its first picture
@@ -129,8 +134,8 @@ fi
 port=$(free_port)
 rec_start k --channel h265k --recordFileRootDir "$T/k" --listen "127.0.0.1:$port" \
 	--enableH265Support 1 --pt "$PT=H265/90000" || exit 1
-SEND_PROGRESS=$T/sentk send_h265 "$port" 5.5 10.6 2002 0x2002 & s=$!; PIDS+=("$s")
-wait_for 30 sent_at_least 3.5 "$T/sentk" || t_fail "the sender gets to 3.5 s (9 s of the clip)" "$(sent_secs "$T/sentk")"
+SEND_PROGRESS=$T/sentk send_h265 "$port" 5.6 10.6 2002 0x2002 & s=$!; PIDS+=("$s")
+wait_for 30 sent_at_least 3.5 "$T/sentk" || t_fail "the sender gets to 3.5 s" "$(sent_secs "$T/sentk")"
 kill -9 "$REC_PID"
 wait "$s" 2>/dev/null
 f=$(ls "$REC_DIR"/2002_*.mp4 2>/dev/null | head -n 1)
@@ -144,7 +149,7 @@ e=$([ -n "$f" ] && decode_errors "$f")
 port=$(free_port)
 rec_start r --channel h265r --recordFileRootDir "$T/r" --listen "127.0.0.1:$port" \
 	--enableH265Support 1 --pt "$PT=H265/90000" --getVideoFrame 1 --idle 30 || exit 1
-send_h265 "$port" 5.5 8.6 2003 0x2003 & PIDS+=("$!"); wait "$!"
+send_h265 "$port" 5.6 8.6 2003 0x2003 & PIDS+=("$!"); wait "$!"
 wait_for 10 rec_gone "$REC_DIR" 2003 || t_fail "the recorder sees uid 2003 leave" "$(tail -n 3 "$REC_DIR/recording.log")"
 rec_stop
 f=$REC_DIR/2003.h265
@@ -167,7 +172,7 @@ fi
 port=$(free_port)
 rec_start z --channel h265z --recordFileRootDir "$T/z" --listen "127.0.0.1:$port" \
 	--pt "$PT=H265/90000" --idle 30 || exit 1
-send_h265 "$port" 5.5 7.6 2004 0x2004 & PIDS+=("$!"); wait "$!"
+send_h265 "$port" 5.6 7.6 2004 0x2004 & PIDS+=("$!"); wait "$!"
 wait_for 10 rec_logged "$REC_DIR" 'refused' || t_fail "the recorder logs the refusal" "$(tail -n 3 "$REC_DIR/recording.log")"
 rec_stop
 n=$(grep -c 'H.265 (PT 98) refused: H.265 support is off (--enableH265Support 1 records it)' \
@@ -185,7 +190,7 @@ grep -q 'sprop-sps=' "$T/h265.sdp" || t_fail "ffmpeg's SDP has sprop-sps" "$(cat
 port=$(free_port)
 rec_start s --channel h265s --recordFileRootDir "$T/s" --listen "127.0.0.1:$port" \
 	--enableH265Support 1 --sdp "$T/h265.sdp" --idle 30 || exit 1
-timeout 30 ffmpeg -hide_banner -nostdin -loglevel error -re -i "$T/red.mkv" -ss 5.5 -to 8.6 \
+timeout 30 ffmpeg -hide_banner -nostdin -loglevel error -re -ss 5.6 -i "$T/red.mkv" -t 3 \
 	-map 0:v -c:v copy -copyinkf -bsf:v "filter_units=remove_types=32|33|34" -f rtp \
 	-payload_type $PT -ssrc 0x2005 -cname 2005 -rtpflags send_bye "rtp://127.0.0.1:$port" >/dev/null &
 PIDS+=("$!"); wait "$!"
@@ -197,3 +202,17 @@ e=$([ -n "$f" ] && decode_errors "$f")
 [ -n "$f" ] && [ -z "$e" ] && [ "${n:-0}" -ge 35 ] \
 	&& t_pass "parameter sets from the SDP's sprop-*: the .mp4 decodes ($n frames)" \
 	|| t_fail "sprop-* from --sdp" "${f:-no .mp4}: ${n:-0} frames; $e; $(tail -n 3 "$REC_DIR/recording.log")"
+
+# 6. agrec-mix live, fed the channel stream (--isMixingEnabled 1): the
+# composite shows the H.265 user's red picture.
+port=$(free_port)
+rec_start m --channel h265m --recordFileRootDir "$T/m" --listen "127.0.0.1:$port" \
+	--enableH265Support 1 --pt "$PT=H265/90000" --isMixingEnabled 1 --idle 30 || exit 1
+send_h265 "$port" 5.6 9.6 2006 0x2006 & PIDS+=("$!"); wait "$!"
+wait_for 10 rec_gone "$REC_DIR" 2006 || t_fail "the recorder sees uid 2006 leave" "$(tail -n 3 "$REC_DIR/recording.log")"
+rec_stop
+m=$(ls "$REC_DIR"/0_*.mp4 2>/dev/null | head -n 1)
+read -r y u v < <([ -n "$m" ] && ffmpeg -v error -ss 2 -i "file:$m" -frames:v 1 \
+	-vf "crop=iw/2:ih/4:iw/4:ih*3/8,scale=1:1:flags=area,format=yuv444p" -f rawvideo - | od -An -tu1)
+fnear "${v:-0}" 240 30 && t_pass "agrec-mix live: the composite shows the red H.265 picture" \
+	|| t_fail "agrec-mix live colour" "${m:-no 0_*.mp4}: ${y:-} ${u:-} ${v:-}; $(tail -n 3 "$REC_DIR/recording.log")"
