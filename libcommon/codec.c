@@ -13,6 +13,7 @@ static const struct {
 	{ AG_CODEC_PCMU, "PCMU" },
 	{ AG_CODEC_PCMA, "PCMA" },
 	{ AG_CODEC_AAC, "mpeg4-generic" },
+	{ AG_CODEC_H265, "H265" },
 	{ AG_CODEC_AAC, "AAC" },  /* alias: only found, never returned */
 };
 
@@ -43,7 +44,7 @@ ag_codec_from_name(const char *name)
 bool
 ag_codec_is_video(enum ag_codec codec)
 {
-	return codec == AG_CODEC_H264 || codec == AG_CODEC_VP8;
+	return codec == AG_CODEC_H264 || codec == AG_CODEC_VP8 || codec == AG_CODEC_H265;
 }
 
 int16_t

@@ -14,7 +14,8 @@ enum ag_codec {
 	AG_CODEC_OPUS,  /* RFC 7587 */
 	AG_CODEC_PCMU,  /* G.711 mu-law, static PT 0 */
 	AG_CODEC_PCMA,  /* G.711 A-law, static PT 8 */
-	AG_CODEC_AAC    /* RFC 3640 mpeg4-generic, AAC-hbr */
+	AG_CODEC_AAC,   /* RFC 3640 mpeg4-generic, AAC-hbr */
+	AG_CODEC_H265   /* RFC 7798, no DONL (sprop-max-don-diff 0) */
 };
 
 /*
@@ -28,7 +29,7 @@ enum ag_codec {
 
 /*
  * The rtpmap encoding name of codec ("H264", "VP8", "opus", "PCMU",
- * "PCMA", "mpeg4-generic"), a static string; "unknown" for a value
+ * "PCMA", "mpeg4-generic", "H265"), a static string; "unknown" for a value
  * outside the enum.
  */
 const char *ag_codec_name(enum ag_codec codec);
@@ -40,7 +41,7 @@ const char *ag_codec_name(enum ag_codec codec);
  */
 int ag_codec_from_name(const char *name);
 
-/* true for H.264 and VP8. */
+/* true for H.264, VP8 and H.265. */
 bool ag_codec_is_video(enum ag_codec codec);
 
 /* G.711 expansion (ITU-T G.711): one mu-law or A-law byte to linear

@@ -9,6 +9,12 @@
 #define MAX_QUEUED_BYTES ((size_t)64 << 20)
 #define AAC_FRAME_SAMPLES 1024  /* RTP ticks between consecutive AAC-LC AUs */
 
+/* The parameter sets an H.264/H.265 depacketizer keeps; the largest it keeps. */
+enum ps_index { PS_VPS, PS_SPS, PS_PPS };
+#define AG_DEPACK_MAX_PARAM AG_H264_MAX_PARAM
+
+_Static_assert(AG_H264_MAX_PARAM == AG_H265_MAX_PARAM, "one parameter set size");
+
 static const uint8_t start_code[4] = { 0, 0, 0, 1 };
 
 struct queued {
@@ -39,15 +45,18 @@ struct ag_depack {
 	bool too_big;        /* grew past AG_DEPACK_MAX_FRAME; appends stop */
 	struct ag_buf fr;
 
-	/* H.264 */
-	bool fu_active;      /* an FU-A NAL is open at fr.p + fu_off */
+	/* H.264 and H.265 */
+	bool fu_active;      /* a fragmented NAL is open at fr.p + fu_off */
 	size_t fu_off;
 	uint8_t fu_type;
-	bool has_vcl, has_idr, has_sps, has_pps;
-	long first_mb;       /* first_mb_in_slice of the first VCL NAL, -1 unknown */
+	bool has_vcl, has_idr;  /* has_idr: a key picture's slice (IDR; H.265 IRAP) */
+	bool has_ps[3];      /* the AU carries its own VPS, SPS, PPS (enum ps_index) */
+	long first_mb;       /* where the first VCL NAL starts its picture (0: at the
+	                      * start; H.264 first_mb_in_slice), -1 unknown */
 	size_t aud_len;      /* bytes of a leading AUD with its start code, or 0 */
-	uint8_t sps[AG_H264_MAX_PARAM], pps[AG_H264_MAX_PARAM];
-	size_t sps_len, pps_len;
+	uint8_t ps[3][AG_DEPACK_MAX_PARAM];  /* the latest VPS (H.265 only), SPS, PPS */
+	size_t ps_len[3];
+	struct ag_buf preset;  /* ag_depack_set_params()'s, as Annex-B, for a reset */
 	int width, height;
 
 	/* VP8 */
@@ -96,7 +105,8 @@ frame_begin(struct ag_depack *d, uint32_t ts, bool head_lost)
 	d->too_big = false;
 	ag_buf_clear(&d->fr);
 	d->fu_active = false;
-	d->has_vcl = d->has_idr = d->has_sps = d->has_pps = false;
+	d->has_vcl = d->has_idr = false;
+	memset(d->has_ps, 0, sizeof d->has_ps);
 	d->first_mb = -1;
 	d->aud_len = 0;
 	d->vp8_started = d->vp8_key = false;
@@ -186,76 +196,181 @@ queue_frame(struct ag_depack *d, uint32_t ts, bool key, const uint8_t *a, size_t
 	return 0;
 }
 
-/* ---- H.264 ---- */
+/* ---- H.264 and H.265 ----
+ *
+ * Both carry NAL units in single NAL unit packets, aggregation packets
+ * (H.264 STAP-A, H.265 AP) and fragmentation units (FU-A, FU), and both
+ * become one Annex-B access unit per RTP timestamp: one assembly, with
+ * the codec's NAL header read by the few functions below.  H.265 is RFC
+ * 7798 without DONL fields (sprop-max-don-diff 0: the caller refuses
+ * anything else), so its packets are in decoding order like H.264's.
+ */
+
+/* What a NAL unit is to the assembly. */
+enum nal_kind { NK_OTHER, NK_VPS, NK_SPS, NK_PPS, NK_AUD, NK_VCL, NK_KEY };
+
+static bool
+is_h265(const struct ag_depack *d)
+{
+	return d->codec == AG_CODEC_H265;
+}
+
+/* The NAL header's bytes: 1 (H.264) or 2 (H.265). */
+static size_t
+hdr_len(const struct ag_depack *d)
+{
+	return is_h265(d) ? 2 : 1;
+}
+
+static int
+nal_type(const struct ag_depack *d, const uint8_t *nal)
+{
+	return is_h265(d) ? AG_H265_NAL_TYPE(nal) : nal[0] & 0x1f;
+}
+
+static const char *
+codec_tag(const struct ag_depack *d)
+{
+	return is_h265(d) ? "h265" : "h264";
+}
+
+/* The RTP packet types' names in the codec's RFC. */
+static const char *
+agg_name(const struct ag_depack *d)
+{
+	return is_h265(d) ? "AP" : "STAP-A";
+}
+
+static const char *
+fu_name(const struct ag_depack *d)
+{
+	return is_h265(d) ? "FU" : "FU-A";
+}
+
+static enum nal_kind
+nal_kind(const struct ag_depack *d, const uint8_t *nal)
+{
+	int t = nal_type(d, nal);
+
+	if (is_h265(d)) {
+		switch (t) {
+		case AG_H265_NAL_VPS: return NK_VPS;
+		case AG_H265_NAL_SPS: return NK_SPS;
+		case AG_H265_NAL_PPS: return NK_PPS;
+		case AG_H265_NAL_AUD: return NK_AUD;
+		}
+		if (ag_h265_is_irap(t))
+			return NK_KEY;
+		return t <= AG_H265_NAL_VCL_MAX ? NK_VCL : NK_OTHER;
+	}
+	switch (t) {
+	case AG_H264_NAL_SPS: return NK_SPS;
+	case AG_H264_NAL_PPS: return NK_PPS;
+	case AG_H264_NAL_AUD: return NK_AUD;
+	case AG_H264_NAL_IDR: return NK_KEY;
+	}
+	return t >= AG_H264_NAL_SLICE && t < AG_H264_NAL_IDR ? NK_VCL : NK_OTHER;
+}
+
+/* May a NAL unit of type t stand in an access unit (not an RTP packet type)? */
+static bool
+nal_type_ok(const struct ag_depack *d, int t)
+{
+	if (is_h265(d))
+		return t < AG_H265_NAL_AP;
+	return t != 0 && t < AG_H264_NAL_STAP_A;
+}
+
+/* Where the first VCL NAL unit nal[0..len) sits in its picture: 0 at its
+ * start, more elsewhere, -1 unknown. */
+static long
+slice_pos(const struct ag_depack *d, const uint8_t *nal, size_t len)
+{
+	int first;
+
+	if (!is_h265(d))
+		return ag_h264_first_mb(nal, len);
+	first = ag_h265_first_slice(nal, len);
+	return first < 0 ? -1 : first ? 0 : 1;
+}
+
+/* The size of the picture the SPS nal[0..len) describes, into d (0 when unknown). */
+static void
+note_size(struct ag_depack *d, const uint8_t *nal, size_t len)
+{
+	struct ag_h264_sps s4;
+	struct ag_h265_sps s5;
+
+	d->width = d->height = 0;
+	if (is_h265(d) && ag_h265_sps_parse(nal, len, &s5, NULL) == 0) {
+		d->width = s5.width;
+		d->height = s5.height;
+	} else if (!is_h265(d) && ag_h264_sps_parse(nal, len, &s4, NULL) == 0) {
+		d->width = s4.width;
+		d->height = s4.height;
+	}
+}
 
 /*
  * Bookkeeping for a complete NAL unit of the AU in progress.  Returns
- * true when the NAL should be left out: a copy of the SPS or PPS this AU
- * already carries (GStreamer sends them twice).
+ * true when the NAL should be left out: a copy of a parameter set this
+ * AU already carries (GStreamer sends them twice).
  */
 static bool
-h264_note_nal(struct ag_depack *d, const uint8_t *nal, size_t len)
+avc_note_nal(struct ag_depack *d, const uint8_t *nal, size_t len)
 {
-	int type = nal[0] & 0x1f;
+	enum nal_kind k = nal_kind(d, nal);
+	int i;
 
-	switch (type) {
-	case AG_H264_NAL_SPS:
-		if (d->has_sps && len == d->sps_len && memcmp(nal, d->sps, len) == 0)
+	switch (k) {
+	case NK_VPS: case NK_SPS: case NK_PPS:
+		i = k == NK_VPS ? PS_VPS : k == NK_SPS ? PS_SPS : PS_PPS;
+		if (d->has_ps[i] && len == d->ps_len[i] && memcmp(nal, d->ps[i], len) == 0)
 			return true;
-		d->has_sps = true;
-		if (len <= AG_H264_MAX_PARAM) {
-			struct ag_h264_sps sps;
-
-			memcpy(d->sps, nal, len);
-			d->sps_len = len;
-			if (ag_h264_sps_parse(nal, len, &sps, NULL) == 0) {
-				d->width = sps.width;
-				d->height = sps.height;
-			} else {
-				d->width = d->height = 0;
-			}
+		d->has_ps[i] = true;
+		if (len <= AG_DEPACK_MAX_PARAM) {
+			memcpy(d->ps[i], nal, len);
+			d->ps_len[i] = len;
+			if (k == NK_SPS)
+				note_size(d, nal, len);
 		}
 		break;
-	case AG_H264_NAL_PPS:
-		if (d->has_pps && len == d->pps_len && memcmp(nal, d->pps, len) == 0)
-			return true;
-		d->has_pps = true;
-		if (len <= AG_H264_MAX_PARAM) {
-			memcpy(d->pps, nal, len);
-			d->pps_len = len;
-		}
-		break;
-	case AG_H264_NAL_AUD:
+	case NK_AUD:
 		if (d->fr.len == 0)
 			d->aud_len = 4 + len;
 		break;
+	case NK_VCL: case NK_KEY:
+		if (!d->has_vcl)
+			d->first_mb = slice_pos(d, nal, len);
+		d->has_vcl = true;
+		if (k == NK_KEY)
+			d->has_idr = true;
+		break;
 	default:
-		if (type >= AG_H264_NAL_SLICE && type <= AG_H264_NAL_IDR) {
-			if (!d->has_vcl)
-				d->first_mb = ag_h264_first_mb(nal, len);
-			d->has_vcl = true;
-			if (type == AG_H264_NAL_IDR)
-				d->has_idr = true;
-		}
 		break;
 	}
 	return false;
 }
 
-/* A whole NAL unit (single NAL packet or STAP-A member). */
+/* A whole NAL unit (single NAL packet or aggregated). */
 static int
-h264_add_nal(struct ag_depack *d, const uint8_t *nal, size_t len, struct ag_error *err)
+avc_add_nal(struct ag_depack *d, const uint8_t *nal, size_t len, struct ag_error *err)
 {
+	if (len < hdr_len(d)) {
+		d->broken = true;
+		return ag_error_set(err, AG_EX_DATAERR, "%s: NAL of %zu bytes", codec_tag(d), len);
+	}
 	if (nal[0] & 0x80) {
 		d->broken = true;
-		return ag_error_set(err, AG_EX_DATAERR, "h264: NAL with forbidden_zero_bit set");
+		return ag_error_set(err, AG_EX_DATAERR, "%s: NAL with forbidden_zero_bit set",
+		    codec_tag(d));
 	}
-	if ((nal[0] & 0x1f) == 0 || (nal[0] & 0x1f) >= AG_H264_NAL_STAP_A) {
+	if (!nal_type_ok(d, nal_type(d, nal))) {
 		d->broken = true;
-		return ag_error_set(err, AG_EX_DATAERR, "h264: NAL type %d inside an aggregate",
-		    nal[0] & 0x1f);
+		return ag_error_set(err, AG_EX_DATAERR, "%s: NAL type %d inside an aggregate",
+		    codec_tag(d), nal_type(d, nal));
 	}
-	if (h264_note_nal(d, nal, len))
+	if (avc_note_nal(d, nal, len))
 		return 0;
 	if (frame_append(d, start_code, 4, err) < 0 || frame_append(d, nal, len, err) < 0)
 		return -1;
@@ -263,67 +378,86 @@ h264_add_nal(struct ag_depack *d, const uint8_t *nal, size_t len, struct ag_erro
 }
 
 static void
-h264_fu_abort(struct ag_depack *d)
+avc_fu_abort(struct ag_depack *d)
 {
 	if (d->fu_active && !d->too_big)
 		d->fr.len = d->fu_off;
 	d->fu_active = false;
 }
 
+/*
+ * A fragmentation unit: H.264 FU-A (indicator byte, FU header) or H.265
+ * FU (2-byte payload header, FU header; RFC 7798 4.4.3).  The FU header
+ * is S, E and the fragmented NAL unit's type (5 or 6 bits), from which
+ * with the payload header the NAL header is rebuilt.
+ */
 static int
-h264_fu_a(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
+avc_fu(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 {
-	uint8_t hdr, type;
+	size_t hl = hdr_len(d);
+	uint8_t hdr[2], fu, type;
 	bool start, end;
 
-	if (n < 2) {
+	if (n < hl + 1) {
 		d->broken = true;
-		return ag_error_set(err, AG_EX_DATAERR, "h264: FU-A of %zu bytes", n);
+		return ag_error_set(err, AG_EX_DATAERR, "%s: %s of %zu bytes", codec_tag(d),
+		    fu_name(d), n);
 	}
-	start = (p[1] & 0x80) != 0;
-	end = (p[1] & 0x40) != 0;
-	type = p[1] & 0x1f;
-	hdr = (uint8_t)((p[0] & 0xe0) | type);
+	fu = p[hl];
+	start = (fu & 0x80) != 0;
+	end = (fu & 0x40) != 0;
+	if (is_h265(d)) {
+		type = fu & 0x3f;
+		hdr[0] = (uint8_t)((p[0] & 0x81) | type << 1);
+		hdr[1] = p[1];
+	} else {
+		type = fu & 0x1f;
+		hdr[0] = (uint8_t)((p[0] & 0xe0) | type);
+	}
 	if (start) {
 		if (d->fu_active) {  /* the previous NAL lost its end */
-			h264_fu_abort(d);
+			avc_fu_abort(d);
 			d->broken = true;
 		}
-		if (hdr & 0x80) {
+		if (hdr[0] & 0x80) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "h264: NAL with forbidden_zero_bit set");
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "%s: NAL with forbidden_zero_bit set", codec_tag(d));
 		}
-		if (type == 0 || type >= AG_H264_NAL_STAP_A) {
+		if (!nal_type_ok(d, type)) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "h264: NAL type %d inside an FU-A", type);
+			return ag_error_set(err, AG_EX_DATAERR, "%s: NAL type %d inside an %s",
+			    codec_tag(d), type, fu_name(d));
 		}
 		d->fu_off = d->fr.len;
 		d->fu_type = type;
 		d->fu_active = true;
-		if (frame_append(d, start_code, 4, err) < 0 || frame_append(d, &hdr, 1, err) < 0)
+		if (frame_append(d, start_code, 4, err) < 0 || frame_append(d, hdr, hl, err) < 0)
 			return -1;
 	} else if (!d->fu_active || type != d->fu_type) {
 		/* the start (or everything up to here) was lost: drop the NAL */
-		h264_fu_abort(d);
+		avc_fu_abort(d);
 		d->broken = true;
 		return 0;
 	}
-	if (frame_append(d, p + 2, n - 2, err) < 0)
+	if (frame_append(d, p + hl + 1, n - hl - 1, err) < 0)
 		return -1;
 	if (end) {
 		size_t off = d->fu_off + 4;
 
 		d->fu_active = false;
-		if (!d->too_big && h264_note_nal(d, d->fr.p + off, d->fr.len - off))
+		if (!d->too_big && avc_note_nal(d, d->fr.p + off, d->fr.len - off))
 			d->fr.len = d->fu_off;
 	}
 	return 0;
 }
 
+/* An aggregation packet: H.264 STAP-A or H.265 AP (without DONL): after
+ * the payload header, NAL units each after a 16-bit size. */
 static int
-h264_stap_a(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
+avc_aggregate(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *err)
 {
-	size_t pos = 1;
+	size_t pos = hdr_len(d);
 	int rc = 0;
 
 	while (pos < n) {
@@ -331,33 +465,53 @@ h264_stap_a(struct ag_depack *d, const uint8_t *p, size_t n, struct ag_error *er
 
 		if (n - pos < 2) {
 			d->broken = true;
-			return ag_error_set(err, AG_EX_DATAERR, "h264: STAP-A with a trailing byte");
+			return ag_error_set(err, AG_EX_DATAERR, "%s: %s with a trailing byte",
+			    codec_tag(d), agg_name(d));
 		}
 		size = ag_rd16(p + pos);
 		pos += 2;
 		if (size == 0 || size > n - pos) {
 			d->broken = true;
 			return ag_error_set(err, AG_EX_DATAERR,
-			    "h264: STAP-A NAL of %zu bytes overruns the packet", size);
+			    "%s: %s NAL of %zu bytes overruns the packet", codec_tag(d),
+			    agg_name(d), size);
 		}
-		if (h264_add_nal(d, p + pos, size, err) < 0)
+		if (avc_add_nal(d, p + pos, size, err) < 0)
 			rc = -1;
 		pos += size;
 	}
 	return rc;
 }
 
+/* Queue the AU in progress as a key frame, with the parameter sets it
+ * lacks (the latest ones) after a leading AUD, before everything else. */
 static void
-h264_end(struct ag_depack *d, struct ag_error *err)
+avc_queue_key(struct ag_depack *d, struct ag_error *err)
 {
-	bool add_sps, add_pps;
-	size_t skip;
+	uint8_t params[3 * (4 + AG_DEPACK_MAX_PARAM)];
+	size_t plen = 0, skip;
+	int i;
 
+	for (i = is_h265(d) ? PS_VPS : PS_SPS; i <= PS_PPS; i++) {
+		if (d->has_ps[i])
+			continue;
+		memcpy(params + plen, start_code, 4);
+		memcpy(params + plen + 4, d->ps[i], d->ps_len[i]);
+		plen += 4 + d->ps_len[i];
+	}
+	skip = plen > 0 ? d->aud_len : 0;
+	queue_frame(d, d->ts, true, d->fr.p, skip, params, plen, d->fr.p + skip,
+	    d->fr.len - skip, err);
+}
+
+static void
+avc_end(struct ag_depack *d, struct ag_error *err)
+{
 	if (!d->active)
 		return;
 	d->active = false;
 	if (d->fu_active) {
-		h264_fu_abort(d);
+		avc_fu_abort(d);
 		d->broken = true;
 	}
 	if (!d->broken && !d->has_vcl) {
@@ -367,8 +521,8 @@ h264_end(struct ag_depack *d, struct ag_error *err)
 		return;
 	}
 	/* A frame that begins with its first slice did not lose its head (the
-	 * lost packets ended the frame before); without concealment only an
-	 * IDR can be trusted after a loss. */
+	 * lost packets ended the frame before); without concealment only a
+	 * key frame can be trusted after a loss. */
 	if (d->head_lost && !((d->has_idr || d->conceal) && d->first_mb == 0))
 		d->broken = true;
 	if (d->broken || !d->has_vcl) {
@@ -383,40 +537,37 @@ h264_end(struct ag_depack *d, struct ag_error *err)
 		queue_frame(d, d->ts, false, d->fr.p, d->fr.len, NULL, 0, NULL, 0, err);
 		return;
 	}
-	/* An IDR: it needs SPS and PPS, its own or the latest ones. */
-	if (d->sps_len == 0 || d->pps_len == 0) {
+	/* A key frame: it needs its parameter sets, its own or the latest ones. */
+	if ((is_h265(d) && d->ps_len[PS_VPS] == 0) || d->ps_len[PS_SPS] == 0
+	    || d->ps_len[PS_PPS] == 0) {
 		frame_drop(d);
 		return;
 	}
-	add_sps = !d->has_sps;
-	add_pps = !d->has_pps;
-	if (!add_sps && !add_pps) {
-		queue_frame(d, d->ts, true, d->fr.p, d->fr.len, NULL, 0, NULL, 0, err);
-		return;
-	}
-	/* Parameter sets go after a leading AUD, before everything else. */
-	{
-		uint8_t params[2 * (4 + AG_H264_MAX_PARAM)];
-		size_t plen = 0;
+	avc_queue_key(d, err);
+}
 
-		if (add_sps) {
-			memcpy(params + plen, start_code, 4);
-			memcpy(params + plen + 4, d->sps, d->sps_len);
-			plen += 4 + d->sps_len;
-		}
-		if (add_pps) {
-			memcpy(params + plen, start_code, 4);
-			memcpy(params + plen + 4, d->pps, d->pps_len);
-			plen += 4 + d->pps_len;
-		}
-		skip = d->aud_len;
-		queue_frame(d, d->ts, true, d->fr.p, skip, params, plen, d->fr.p + skip,
-		    d->fr.len - skip, err);
+/* An RTP packet type of this codec that packetization-mode 1 / RFC 7798
+ * without DONL does not allow: 0 to ignore the packet, or -1 with err. */
+static int
+avc_other(struct ag_depack *d, int type, struct ag_error *err)
+{
+	if (is_h265(d)) {
+		if (type != AG_H265_NAL_PACI)
+			return 0;  /* 51..63: unspecified, ignored (RFC 7798 4.4) */
+		d->broken = true;
+		return ag_error_set(err, AG_EX_DATAERR, "h265: PACI packets (type 50) are not "
+		    "supported");
 	}
+	if (type == 0 || type >= 30)
+		return 0;  /* types 0, 30, 31 are ignored (RFC 6184 section 5.2) */
+	/* STAP-B, MTAP16/24, FU-B: interleaved mode only */
+	d->broken = true;
+	return ag_error_set(err, AG_EX_DATAERR,
+	    "h264: packet type %d not allowed in packetization-mode 1", type);
 }
 
 static int
-h264_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_error *err)
+avc_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_error *err)
 {
 	const uint8_t *p = pkt->payload;
 	size_t n = pkt->payload_len;
@@ -425,35 +576,61 @@ h264_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost, struct ag_er
 	if (d->active && pkt->ts != d->ts) {
 		if (lost)
 			d->broken = true;  /* its last packets may be the lost ones */
-		h264_end(d, err);
+		avc_end(d, err);
 	} else if (d->active && lost) {
-		h264_fu_abort(d);
+		avc_fu_abort(d);
 		d->broken = true;
 	}
 	if (lost)
 		d->loss_pending = true;
 	if (!d->active)
 		frame_begin(d, pkt->ts, lost);
-	type = p[0] & 0x1f;
-	if (p[0] & 0x80) {
+	type = n >= hdr_len(d) ? nal_type(d, p) : -1;
+	if (type < 0) {
 		d->broken = true;
-		rc = ag_error_set(err, AG_EX_DATAERR, "h264: forbidden_zero_bit set");
-	} else if (type >= 1 && type <= 23) {
-		rc = h264_add_nal(d, p, n, err);
-	} else if (type == AG_H264_NAL_STAP_A) {
-		rc = h264_stap_a(d, p, n, err);
-	} else if (type == AG_H264_NAL_FU_A) {
-		rc = h264_fu_a(d, p, n, err);
-	} else if (type != 0 && type < 30) {
-		/* STAP-B, MTAP16/24, FU-B: interleaved mode only */
+		rc = ag_error_set(err, AG_EX_DATAERR, "%s: payload of %zu byte", codec_tag(d), n);
+	} else if (p[0] & 0x80) {
 		d->broken = true;
-		rc = ag_error_set(err, AG_EX_DATAERR,
-		    "h264: packet type %d not allowed in packetization-mode 1", type);
+		rc = ag_error_set(err, AG_EX_DATAERR, "%s: forbidden_zero_bit set", codec_tag(d));
+	} else if (nal_type_ok(d, type)) {
+		rc = avc_add_nal(d, p, n, err);
+	} else if (type == (is_h265(d) ? AG_H265_NAL_AP : AG_H264_NAL_STAP_A)) {
+		rc = avc_aggregate(d, p, n, err);
+	} else if (type == (is_h265(d) ? AG_H265_NAL_FU : AG_H264_NAL_FU_A)) {
+		rc = avc_fu(d, p, n, err);
+	} else {
+		rc = avc_other(d, type, err);
 	}
-	/* types 0, 30, 31 are ignored (RFC 6184 section 5.2) */
 	if (pkt->marker)
-		h264_end(d, err);
+		avc_end(d, err);
 	return rc;
+}
+
+/* Take the parameter sets of Annex-B ps[0..len) as the latest ones. */
+static int
+take_params(struct ag_depack *d, const uint8_t *ps, size_t len)
+{
+	const uint8_t *nal;
+	size_t pos = 0, n;
+	int taken = 0;
+
+	while (ag_h264_nal_next(ps, len, &pos, &nal, &n)) {
+		enum nal_kind k;
+		int i;
+
+		if (n < hdr_len(d) || n > AG_DEPACK_MAX_PARAM || (nal[0] & 0x80))
+			continue;
+		k = nal_kind(d, nal);
+		if (k != NK_VPS && k != NK_SPS && k != NK_PPS)
+			continue;
+		i = k == NK_VPS ? PS_VPS : k == NK_SPS ? PS_SPS : PS_PPS;
+		memcpy(d->ps[i], nal, n);
+		d->ps_len[i] = n;
+		if (k == NK_SPS)
+			note_size(d, nal, n);
+		taken++;
+	}
+	return taken;
 }
 
 /* ---- VP8 ---- */
@@ -645,7 +822,7 @@ ag_depack_new(enum ag_codec codec)
 
 	switch (codec) {
 	case AG_CODEC_H264: case AG_CODEC_VP8: case AG_CODEC_OPUS:
-	case AG_CODEC_PCMU: case AG_CODEC_PCMA: case AG_CODEC_AAC:
+	case AG_CODEC_PCMU: case AG_CODEC_PCMA: case AG_CODEC_AAC: case AG_CODEC_H265:
 		break;
 	default:
 		return NULL;
@@ -678,6 +855,7 @@ ag_depack_free(struct ag_depack *d)
 	queue_clear(d);
 	free(d->q);
 	ag_buf_free(&d->fr);
+	ag_buf_free(&d->preset);
 	free(d);
 }
 
@@ -698,8 +876,8 @@ ag_depack_push(struct ag_depack *d, const struct ag_rtp *pkt, bool lost_before,
 	lost_before = lost_before || d->gap_pending;
 	d->gap_pending = false;
 	switch (d->codec) {
-	case AG_CODEC_H264:
-		rc = h264_push(d, pkt, lost_before, err);
+	case AG_CODEC_H264: case AG_CODEC_H265:
+		rc = avc_push(d, pkt, lost_before, err);
 		break;
 	case AG_CODEC_VP8:
 		rc = vp8_push(d, pkt, lost_before, err);
@@ -741,8 +919,8 @@ void
 ag_depack_flush(struct ag_depack *d)
 {
 	switch (d->codec) {
-	case AG_CODEC_H264:
-		h264_end(d, NULL);
+	case AG_CODEC_H264: case AG_CODEC_H265:
+		avc_end(d, NULL);
 		break;
 	case AG_CODEC_VP8:
 		vp8_end(d, NULL);
@@ -765,8 +943,10 @@ ag_depack_reset(struct ag_depack *d)
 	d->active = false;
 	ag_buf_clear(&d->fr);
 	d->fu_active = false;
-	d->sps_len = d->pps_len = 0;
+	memset(d->ps_len, 0, sizeof d->ps_len);
 	d->width = d->height = 0;
+	if (d->preset.len > 0)
+		take_params(d, d->preset.p, d->preset.len);
 	d->waiting = ag_codec_is_video(d->codec);
 	d->need_keyframe = false;
 	d->loss_pending = false;
@@ -792,14 +972,41 @@ ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out)
 }
 
 int
+ag_depack_set_params(struct ag_depack *d, const uint8_t *ps, size_t len)
+{
+	if (d->codec != AG_CODEC_H264 && d->codec != AG_CODEC_H265)
+		return 0;
+	ag_buf_clear(&d->preset);
+	if (ag_buf_append(&d->preset, ps, len) < 0)
+		ag_buf_clear(&d->preset);
+	return take_params(d, ps, len);
+}
+
+int
 ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t *sps_len,
     const uint8_t **pps, size_t *pps_len)
 {
-	if (d->codec != AG_CODEC_H264 || d->sps_len == 0 || d->pps_len == 0)
+	if (d->codec != AG_CODEC_H264 || d->ps_len[PS_SPS] == 0 || d->ps_len[PS_PPS] == 0)
 		return -1;
-	*sps = d->sps;
-	*sps_len = d->sps_len;
-	*pps = d->pps;
-	*pps_len = d->pps_len;
+	*sps = d->ps[PS_SPS];
+	*sps_len = d->ps_len[PS_SPS];
+	*pps = d->ps[PS_PPS];
+	*pps_len = d->ps_len[PS_PPS];
+	return 0;
+}
+
+int
+ag_depack_h265_params(const struct ag_depack *d, const uint8_t **vps, size_t *vps_len,
+    const uint8_t **sps, size_t *sps_len, const uint8_t **pps, size_t *pps_len)
+{
+	if (d->codec != AG_CODEC_H265 || d->ps_len[PS_VPS] == 0 || d->ps_len[PS_SPS] == 0
+	    || d->ps_len[PS_PPS] == 0)
+		return -1;
+	*vps = d->ps[PS_VPS];
+	*vps_len = d->ps_len[PS_VPS];
+	*sps = d->ps[PS_SPS];
+	*sps_len = d->ps_len[PS_SPS];
+	*pps = d->ps[PS_PPS];
+	*pps_len = d->ps_len[PS_PPS];
 	return 0;
 }

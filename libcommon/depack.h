@@ -5,6 +5,9 @@
  *   H.264 (RFC 6184, packetization-mode 1: single NAL, STAP-A, FU-A)
  *         -> one Annex-B access unit per RTP timestamp (00 00 00 01
  *            start codes), SPS/PPS prepended to an IDR that lacks them.
+ *   H.265 (RFC 7798 without DONL, i.e. sprop-max-don-diff 0: single NAL,
+ *          AP, FU; PACI refused) -> likewise, VPS/SPS/PPS prepended to an
+ *          IRAP picture (IDR, CRA, BLA: the key frames) that lacks them.
  *   VP8   (RFC 7741) -> one VP8 frame per RTP timestamp.
  *   Opus, PCMU, PCMA -> each RTP payload as it is.
  *   AAC   (RFC 3640 mpeg4-generic, AAC-hbr: sizelength=13,
@@ -30,6 +33,7 @@
 #include "codec.h"
 #include "err.h"
 #include "h264.h"
+#include "h265.h"
 #include "rtp.h"
 
 /* Frames larger than this are dropped with an error. */
@@ -43,7 +47,7 @@ struct ag_frame {
 	                       * ag_depack_reset() or ag_depack_free() */
 	size_t len;           /* > 0 */
 	uint32_t ts;          /* RTP timestamp (AAC: of this AU, see below) */
-	bool keyframe;        /* H.264 IDR, VP8 key frame; always true for audio */
+	bool keyframe;        /* H.264 IDR, H.265 IRAP, VP8 key frame; always true for audio */
 	bool after_loss;      /* packets or frames were lost or dropped since the
 	                       * frame delivered before this one */
 	int width, height;    /* video: size from the latest SPS / this stream's
@@ -136,5 +140,24 @@ void ag_depack_stats(const struct ag_depack *d, struct ag_depack_stats *out);
  */
 int ag_depack_h264_params(const struct ag_depack *d, const uint8_t **sps, size_t *sps_len,
     const uint8_t **pps, size_t *pps_len);
+
+/*
+ * Parameter sets known before the stream (an SDP's sprop-vps, sprop-sps
+ * and sprop-pps, RFC 7798 7.1; sprop-parameter-sets for H.264), as
+ * Annex-B ps[0..len) (borrowed for the call): each VPS, SPS or PPS in it
+ * becomes the latest one, as if it had come in band, so that key frames
+ * without their own get them.  Other NAL units are ignored.  Kept across
+ * ag_depack_reset().  Returns the parameter sets taken.
+ */
+int ag_depack_set_params(struct ag_depack *d, const uint8_t *ps, size_t len);
+
+/*
+ * The latest VPS, SPS and PPS NAL units (2-byte header included, no
+ * start code) seen by an H.265 depacketizer, for ag_h265_hvcc().  As
+ * ag_depack_h264_params: 0 and six borrowed outputs, or -1 when one is
+ * not known yet or d is not H.265.
+ */
+int ag_depack_h265_params(const struct ag_depack *d, const uint8_t **vps, size_t *vps_len,
+    const uint8_t **sps, size_t *sps_len, const uint8_t **pps, size_t *pps_len);
 
 #endif

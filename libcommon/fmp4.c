@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "fmp4.h"
 #include "fsutil.h"
+#include "h265.h"
 
 #define TRACK_ID 1
 #define SECS_1904_TO_1970 2082844800u
@@ -198,9 +199,15 @@ check_config(const struct ag_fmp4_config *c, struct ag_error *err)
 	if (c->creation_time < 0 || c->creation_time > MAX_CREATION_TIME)
 		return ag_error_set(err, AG_EX_USAGE, "mp4: creation time %lld out of range",
 		    (long long)c->creation_time);
-	if (!avcc_ok(c->avcc, c->avcc_len))
+	if ((c->avcc == NULL) == (c->hvcc == NULL))
+		return ag_error_set(err, AG_EX_USAGE, "mp4: one of avcC and hvcC is needed");
+	if (c->avcc != NULL && !avcc_ok(c->avcc, c->avcc_len))
 		return ag_error_set(err, AG_EX_USAGE,
 		    "mp4: avcC is not an AVCDecoderConfigurationRecord with 4-byte NAL lengths");
+	if (c->hvcc != NULL &&
+	    (c->hvcc_len > AG_FMP4_MAX_AVCC || !ag_h265_hvcc_ok(c->hvcc, c->hvcc_len)))
+		return ag_error_set(err, AG_EX_USAGE,
+		    "mp4: hvcC is not an HEVCDecoderConfigurationRecord with 4-byte NAL lengths");
 	return 0;
 }
 
@@ -260,10 +267,14 @@ put_tkhd(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t
 	box_end(b, box);
 }
 
+/* The visual sample entry: avc1 with its avcC, or hvc1 with its hvcC
+ * (ISO/IEC 14496-15 5.4.2.1, 8.4.1.1; the parameter sets are in the
+ * record, which players of hvc1 want, and may repeat in band). */
 static void
 put_avc1(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
-	size_t box = box_begin(b, "avc1"), avcc;
+	bool hevc = c->hvcc != NULL;
+	size_t box = box_begin(b, hevc ? "hvc1" : "avc1"), avcc;
 
 	put_zero(b, 6);
 	put_u16(b, 1);                /* data_reference_index */
@@ -279,8 +290,11 @@ put_avc1(struct ag_buf *b, const struct ag_fmp4_config *c)
 	put_zero(b, 32);              /* compressorname: empty Pascal string */
 	put_u16(b, 0x0018);           /* depth */
 	put_u16(b, 0xffff);           /* pre_defined = -1 */
-	avcc = box_begin(b, "avcC");
-	ag_buf_append(b, c->avcc, c->avcc_len);
+	avcc = box_begin(b, hevc ? "hvcC" : "avcC");
+	if (hevc)
+		ag_buf_append(b, c->hvcc, c->hvcc_len);
+	else
+		ag_buf_append(b, c->avcc, c->avcc_len);
 	box_end(b, avcc);
 	box_end(b, box);
 }
@@ -353,7 +367,9 @@ put_mdia(struct ag_buf *b, const struct ag_fmp4_config *c, uint8_t v, uint64_t t
 static void
 put_header(struct ag_buf *b, const struct ag_fmp4_config *c)
 {
-	static const char brands[][5] = { "isom", "iso5", "iso6", "avc1", "mp41" };
+	const char *brands[] = {
+		"isom", "iso5", "iso6", c->hvcc != NULL ? "hvc1" : "avc1", "mp41"
+	};
 	size_t box, moov, trak, mvex;
 	uint64_t t = c->creation_time > 0 ? (uint64_t)c->creation_time + SECS_1904_TO_1970 : 0;
 	uint8_t v = t > UINT32_MAX ? 1 : 0;

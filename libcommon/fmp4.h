@@ -1,6 +1,7 @@
 /*
- * fmp4.h - a crash-safe fragmented MP4 writer for one H.264 track
- * (ISO/IEC 14496-12 and 14496-15).
+ * fmp4.h - a crash-safe fragmented MP4 writer for one H.264 or H.265
+ * track (ISO/IEC 14496-12 and 14496-15: an avc1 sample entry with its
+ * avcC, or an hvc1 one with its hvcC).
  *
  * agrec-record writes each user's video as <UID>_<TS>.mp4 straight from
  * RTP, in-process (no ffmpeg child per participant), and the file must
@@ -64,19 +65,24 @@
 struct ag_fmp4_config {
 	uint32_t timescale;      /* ticks per second, 1..1000000 (RTP video: 90000) */
 	int width, height;       /* 1..65535 */
-	const uint8_t *avcc;     /* AVCDecoderConfigurationRecord, lengthSizeMinusOne 3
-	                            (4-byte NAL lengths); borrowed during ag_fmp4_open only */
+	const uint8_t *avcc;     /* H.264: AVCDecoderConfigurationRecord, lengthSizeMinusOne 3
+	                            (4-byte NAL lengths); borrowed during ag_fmp4_open only;
+	                            NULL for H.265 */
 	size_t avcc_len;         /* 7..AG_FMP4_MAX_AVCC */
 	int fragment_ms;         /* 0 for AG_FMP4_DEFAULT_FRAGMENT_MS, else 1..AG_FMP4_MAX_FRAGMENT_MS */
 	int64_t creation_time;   /* seconds since 1970 for mvhd/tkhd/mdhd, or 0; >= 0 */
+	const uint8_t *hvcc;     /* H.265: HEVCDecoderConfigurationRecord with 4-byte NAL
+	                            lengths (ag_h265_hvcc); borrowed as avcc; NULL for H.264.
+	                            Exactly one of avcc and hvcc is set. */
+	size_t hvcc_len;         /* 23..AG_FMP4_MAX_AVCC */
 };
 
 struct ag_fmp4;
 
 /*
  * Start a file on fd: writes ftyp (major brand isom; compatible isom,
- * iso5, iso6, avc1, mp41) and the moov, in one write(2).  c and the avcC
- * it points to are read during the call only.  fd stays the caller's.
+ * iso5, iso6, avc1 or hvc1, mp41) and the moov, in one write(2).  c and
+ * the record it points to are read during the call only.  fd stays the caller's.
  * Returns a new writer (end it with ag_fmp4_close), or NULL with err:
  * AG_EX_USAGE for a bad config, AG_EX_IOERR (errno kept) for a write
  * error, AG_EX_FAIL when out of memory.
@@ -88,7 +94,7 @@ struct ag_fmp4 *ag_fmp4_open(int fd, const struct ag_fmp4_config *c, struct ag_e
  * units).  sample is a run of NAL units each preceded by its 4-byte
  * big-endian length (AVCC), 1..AG_FMP4_MAX_SAMPLE bytes; it is copied,
  * and its lengths are checked to cover it exactly.  keyframe marks a
- * sync sample (an IDR access unit).
+ * sync sample (an IDR access unit; H.265: an IRAP one).
  *
  * The first sample's dts must be >= 0; it becomes the first fragment's
  * decode time.  A dts not after the previous sample's is raised to the

@@ -7,83 +7,19 @@
 #include <string.h>
 
 #include "be.h"
+#include "bits.h"
 #include "h264.h"
 
 static const uint8_t start_code[4] = { 0, 0, 0, 1 };
 
-/* ---- bit reading (RBSP) ---- */
-
-struct bits {
-	const uint8_t *p;
-	size_t len;   /* bytes */
-	size_t pos;   /* bits */
-	bool bad;     /* read past the end, or an impossible code */
-};
-
-/* Copy src into dst (at most size bytes) without emulation prevention bytes. */
-static size_t
-unescape(const uint8_t *src, size_t len, uint8_t *dst, size_t size)
-{
-	size_t i, n = 0;
-	int zeros = 0;
-
-	for (i = 0; i < len && n < size; i++) {
-		if (zeros >= 2 && src[i] == 3) {
-			zeros = 0;
-			continue;
-		}
-		dst[n++] = src[i];
-		zeros = src[i] == 0 ? zeros + 1 : 0;
-	}
-	return n;
-}
-
-static uint32_t
-bits_u(struct bits *b, int n)
-{
-	uint32_t v = 0;
-
-	while (n-- > 0) {
-		if (b->pos >= 8 * b->len) {
-			b->bad = true;
-			return 0;
-		}
-		v = v << 1 | ((b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1);
-		b->pos++;
-	}
-	return v;
-}
-
-static uint32_t
-bits_ue(struct bits *b)
-{
-	int zeros = 0;
-
-	while (bits_u(b, 1) == 0) {
-		if (b->bad || ++zeros > 31) {
-			b->bad = true;
-			return 0;
-		}
-	}
-	return (uint32_t)((1ull << zeros) - 1 + bits_u(b, zeros));
-}
-
-static int32_t
-bits_se(struct bits *b)
-{
-	uint32_t k = bits_ue(b);
-
-	return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
-}
-
 static void
-skip_scaling_list(struct bits *b, int size)
+skip_scaling_list(struct ag_bits *b, int size)
 {
 	int last = 8, next = 8, j;
 
 	for (j = 0; j < size && !b->bad; j++) {
 		if (next != 0) {
-			int32_t delta = bits_se(b);
+			int32_t delta = ag_bits_se(b);
 
 			if (delta < -128 || delta > 127) {
 				b->bad = true;
@@ -111,7 +47,7 @@ ag_h264_sps_parse(const uint8_t *nal, size_t len, struct ag_h264_sps *out,
     struct ag_error *err)
 {
 	uint8_t rbsp[AG_H264_MAX_PARAM];
-	struct bits b;
+	struct ag_bits b;
 	uint32_t v, poc_type, w_mbs, h_units, crop[4];
 	int crop_x, crop_y, chroma_type;
 	bool separate_planes = false;
@@ -119,73 +55,70 @@ ag_h264_sps_parse(const uint8_t *nal, size_t len, struct ag_h264_sps *out,
 	memset(out, 0, sizeof *out);
 	if (nal == NULL || len < 4 || (nal[0] & 0x1f) != AG_H264_NAL_SPS)
 		return ag_error_set(err, AG_EX_DATAERR, "h264: not an SPS");
-	b.p = rbsp;
-	b.len = unescape(nal + 1, len - 1, rbsp, sizeof rbsp);
-	b.pos = 0;
-	b.bad = false;
-	out->profile_idc = (int)bits_u(&b, 8);
-	out->constraint_flags = (int)bits_u(&b, 8);
-	out->level_idc = (int)bits_u(&b, 8);
-	if ((v = bits_ue(&b)) > 31)
+	ag_bits_init(&b, rbsp, ag_bits_unescape(nal + 1, len - 1, rbsp, sizeof rbsp));
+	out->profile_idc = (int)ag_bits_u(&b, 8);
+	out->constraint_flags = (int)ag_bits_u(&b, 8);
+	out->level_idc = (int)ag_bits_u(&b, 8);
+	if ((v = ag_bits_ue(&b)) > 31)
 		goto bad;
 	out->sps_id = (int)v;
 	out->chroma_format_idc = 1;
 	out->bit_depth_luma = out->bit_depth_chroma = 8;
 	if (high_profile(out->profile_idc)) {
-		if ((v = bits_ue(&b)) > 3)
+		if ((v = ag_bits_ue(&b)) > 3)
 			goto bad;
 		out->chroma_format_idc = (int)v;
 		if (v == 3)
-			separate_planes = bits_u(&b, 1) != 0;
-		if ((v = bits_ue(&b)) > 6)
+			separate_planes = ag_bits_u(&b, 1) != 0;
+		if ((v = ag_bits_ue(&b)) > 6)
 			goto bad;
 		out->bit_depth_luma = 8 + (int)v;
-		if ((v = bits_ue(&b)) > 6)
+		if ((v = ag_bits_ue(&b)) > 6)
 			goto bad;
 		out->bit_depth_chroma = 8 + (int)v;
-		bits_u(&b, 1);  /* qpprime_y_zero_transform_bypass_flag */
-		if (bits_u(&b, 1)) {  /* seq_scaling_matrix_present_flag */
+		ag_bits_u(&b, 1);  /* qpprime_y_zero_transform_bypass_flag */
+		if (ag_bits_u(&b, 1)) {  /* seq_scaling_matrix_present_flag */
 			int i, n = out->chroma_format_idc != 3 ? 8 : 12;
 
 			for (i = 0; i < n && !b.bad; i++)
-				if (bits_u(&b, 1))
+				if (ag_bits_u(&b, 1))
 					skip_scaling_list(&b, i < 6 ? 16 : 64);
 		}
 	}
-	if (bits_ue(&b) > 12)  /* log2_max_frame_num_minus4 */
+	if (ag_bits_ue(&b) > 12)  /* log2_max_frame_num_minus4 */
 		goto bad;
-	if ((poc_type = bits_ue(&b)) > 2)
+	if ((poc_type = ag_bits_ue(&b)) > 2)
 		goto bad;
 	if (poc_type == 0) {
-		if (bits_ue(&b) > 12)  /* log2_max_pic_order_cnt_lsb_minus4 */
+		if (ag_bits_ue(&b) > 12)  /* log2_max_pic_order_cnt_lsb_minus4 */
 			goto bad;
 	} else if (poc_type == 1) {
 		uint32_t i, n;
 
-		bits_u(&b, 1);  /* delta_pic_order_always_zero_flag */
-		bits_se(&b);    /* offset_for_non_ref_pic */
-		bits_se(&b);    /* offset_for_top_to_bottom_field */
-		if ((n = bits_ue(&b)) > 255)
+		ag_bits_u(&b, 1);  /* delta_pic_order_always_zero_flag */
+		ag_bits_se(&b);    /* offset_for_non_ref_pic */
+		ag_bits_se(&b);    /* offset_for_top_to_bottom_field */
+		if ((n = ag_bits_ue(&b)) > 255)
 			goto bad;
 		for (i = 0; i < n && !b.bad; i++)
-			bits_se(&b);
+			ag_bits_se(&b);
 	}
-	bits_ue(&b);    /* max_num_ref_frames */
-	bits_u(&b, 1);  /* gaps_in_frame_num_value_allowed_flag */
-	w_mbs = bits_ue(&b) + 1;
-	h_units = bits_ue(&b) + 1;
+	ag_bits_ue(&b);    /* max_num_ref_frames */
+	ag_bits_u(&b, 1);  /* gaps_in_frame_num_value_allowed_flag */
+	w_mbs = ag_bits_ue(&b) + 1;
+	h_units = ag_bits_ue(&b) + 1;
 	if (b.bad || w_mbs > 1024 || h_units > 1024)
 		goto bad;
-	out->frame_mbs_only = bits_u(&b, 1) != 0;
+	out->frame_mbs_only = ag_bits_u(&b, 1) != 0;
 	if (!out->frame_mbs_only)
-		bits_u(&b, 1);  /* mb_adaptive_frame_field_flag */
-	bits_u(&b, 1);  /* direct_8x8_inference_flag */
+		ag_bits_u(&b, 1);  /* mb_adaptive_frame_field_flag */
+	ag_bits_u(&b, 1);  /* direct_8x8_inference_flag */
 	memset(crop, 0, sizeof crop);
-	if (bits_u(&b, 1)) {
+	if (ag_bits_u(&b, 1)) {
 		int i;
 
 		for (i = 0; i < 4; i++)
-			if ((crop[i] = bits_ue(&b)) > 8192)
+			if ((crop[i] = ag_bits_ue(&b)) > 8192)
 				goto bad;
 	}
 	if (b.bad)
@@ -214,16 +147,13 @@ long
 ag_h264_first_mb(const uint8_t *nal, size_t len)
 {
 	uint8_t rbsp[8];
-	struct bits b;
+	struct ag_bits b;
 	uint32_t v;
 
 	if (len < 2)
 		return -1;
-	b.p = rbsp;
-	b.len = unescape(nal + 1, len - 1, rbsp, sizeof rbsp);
-	b.pos = 0;
-	b.bad = false;
-	v = bits_ue(&b);
+	ag_bits_init(&b, rbsp, ag_bits_unescape(nal + 1, len - 1, rbsp, sizeof rbsp));
+	v = ag_bits_ue(&b);
 	return b.bad ? -1 : (long)v;
 }
 

@@ -335,6 +335,7 @@ codec_id(enum ag_mkv_codec c)
 	case AG_MKV_OPUS: return "A_OPUS";
 	case AG_MKV_AAC: return "A_AAC";
 	case AG_MKV_PCM_S16LE: return "A_PCM/INT/LIT";
+	case AG_MKV_H265: return "V_MPEGH/ISO/HEVC";
 	}
 	return NULL;
 }
@@ -342,7 +343,7 @@ codec_id(enum ag_mkv_codec c)
 static bool
 is_video(enum ag_mkv_codec c)
 {
-	return c == AG_MKV_VP8 || c == AG_MKV_VP9 || c == AG_MKV_H264;
+	return c == AG_MKV_VP8 || c == AG_MKV_VP9 || c == AG_MKV_H264 || c == AG_MKV_H265;
 }
 
 static int
@@ -353,7 +354,8 @@ check_track(const struct ag_mkv_track *t, int n, struct ag_error *err)
 	if (t->codec_private_len > AG_MKV_MAX_PRIVATE ||
 	    (t->codec_private_len > 0 && t->codec_private == NULL))
 		return ag_error_set(err, AG_EX_USAGE, "matroska track %d: bad codec private data", n);
-	if ((t->codec == AG_MKV_H264 || t->codec == AG_MKV_AAC) && t->codec_private_len == 0)
+	if ((t->codec == AG_MKV_H264 || t->codec == AG_MKV_H265 || t->codec == AG_MKV_AAC)
+	    && t->codec_private_len == 0)
 		return ag_error_set(err, AG_EX_USAGE, "matroska track %d: %s needs codec private data",
 		    n, codec_id(t->codec));
 	if (is_video(t->codec)) {

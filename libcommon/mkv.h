@@ -62,6 +62,7 @@ enum ag_mkv_codec {
 	AG_MKV_OPUS,       /* A_OPUS; codec_private = OpusHead, or built when NULL */
 	AG_MKV_AAC,        /* A_AAC; codec_private = AudioSpecificConfig (required) */
 	AG_MKV_PCM_S16LE,  /* A_PCM/INT/LIT, 16 bits */
+	AG_MKV_H265,       /* V_MPEGH/ISO/HEVC; codec_private = hvcC (required) */
 };
 
 /* One track; the writer numbers them 1, 2, ... in array order. */

@@ -11,7 +11,7 @@
 #include "fsutil.h"
 #include "rawfile.h"
 
-static const char *const exts[] = { "", "pcm", "aac", "h264", "yuv" };
+static const char *const exts[] = { "", "pcm", "aac", "h264", "yuv", "h265" };
 
 const char *
 ag_raw_ext(enum ag_raw_format f)
@@ -54,8 +54,9 @@ ag_raw_sidecar_write(const char *dir, const struct ag_raw_info *ri, int mode,
 		json_object_set_new(j, "sample_rate", json_integer(48000));
 		json_object_set_new(j, "channels", json_integer(ch));
 		break;
-	case AG_RAW_H264:
-		json_object_set_new(j, "format", json_string("h264"));
+	case AG_RAW_H264: case AG_RAW_H265:
+		json_object_set_new(j, "format",
+		    json_string(ri->format == AG_RAW_H264 ? "h264" : "h265"));
 		json_object_set_new(j, "framing", json_string("annexb"));
 		json_object_set_new(j, "width", json_integer(ri->width));
 		json_object_set_new(j, "height", json_integer(ri->height));

@@ -17,7 +17,8 @@ enum ag_raw_format {
 	AG_RAW_PCM,     /* 48 kHz signed 16-bit little-endian, interleaved */
 	AG_RAW_AAC,     /* ADTS AAC-LC, 48 kHz */
 	AG_RAW_H264,    /* H.264 Annex-B */
-	AG_RAW_YUV      /* I420 frames, planes without padding */
+	AG_RAW_YUV,     /* I420 frames, planes without padding */
+	AG_RAW_H265     /* H.265 Annex-B */
 };
 
 struct ag_raw_info {
@@ -25,12 +26,12 @@ struct ag_raw_info {
 	const char *file;           /* the raw file's name, borrowed */
 	enum ag_raw_format format;
 	int channels;               /* PCM and AAC: 1 or 2 */
-	int width, height;          /* H.264 and YUV */
+	int width, height;          /* H.264, H.265 and YUV */
 	const char *extra_key;      /* one more integer field, or NULL */
 	long long extra;
 };
 
-/* "pcm", "aac", "h264", "yuv"; "" for AG_RAW_NONE.  A static string. */
+/* "pcm", "aac", "h264", "yuv", "h265"; "" for AG_RAW_NONE.  A static string. */
 const char *ag_raw_ext(enum ag_raw_format f);
 
 /* The format of extension s, or AG_RAW_NONE. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "srtp.h"
 
 struct ag_srtp {
@@ -47,53 +48,27 @@ ag_srtp_key_len(enum ag_srtp_suite suite)
 	return suites[suite].key_len;
 }
 
-/* The value of a base64 digit, or -1. */
-static int
-b64_digit(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 int
 ag_srtp_key_parse(const char *text, enum ag_srtp_suite suite, uint8_t *key,
     struct ag_error *err)
 {
 	uint8_t out[AG_SRTP_MAX_KEY + 3];
-	size_t n = 0, want = ag_srtp_key_len(suite), len, i;
-	uint32_t acc = 0;
-	int bits = 0;
+	size_t want = ag_srtp_key_len(suite), bad = 0;
+	long n;
 
 	if (strncmp(text, "inline:", 7) == 0)
 		text += 7;
-	len = strcspn(text, "|");
-	/* Up to two '=' of padding at the end. */
-	for (i = 0; i < 2 && len > 0 && text[len - 1] == '='; i++)
-		len--;
-	for (i = 0; i < len; i++) {
-		int d = b64_digit((unsigned char)text[i]);
-		if (d < 0)
-			return ag_error_set(err, AG_EX_USAGE, "the key is not base64 (character %zu)",
-			    i + 1);
-		acc = acc << 6 | (uint32_t)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == sizeof out)
-				return ag_error_set(err, AG_EX_USAGE, "the key is longer than the %zu bytes "
-				    "of master key and salt %s takes", want, ag_srtp_suite_name(suite));
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (n != want)
-		return ag_error_set(err, AG_EX_USAGE, "the key is %zu bytes; %s takes %zu (master key "
+	n = ag_base64_decode(text, strcspn(text, "|"), out, sizeof out, &bad);
+	if (n == -1)
+		return ag_error_set(err, AG_EX_USAGE, "the key is not base64 (character %zu)",
+		    bad + 1);
+	if (n < 0)
+		return ag_error_set(err, AG_EX_USAGE, "the key is longer than the %zu bytes "
+		    "of master key and salt %s takes", want, ag_srtp_suite_name(suite));
+	if ((size_t)n != want)
+		return ag_error_set(err, AG_EX_USAGE, "the key is %ld bytes; %s takes %zu (master key "
 		    "and salt, base64)", n, ag_srtp_suite_name(suite), want);
-	memcpy(key, out, n);
+	memcpy(key, out, (size_t)n);
 	return 0;
 }
 

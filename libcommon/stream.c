@@ -28,6 +28,7 @@ _Static_assert(AG_STREAM_CODEC_OPUS == (int)AG_CODEC_OPUS, "opus id");
 _Static_assert(AG_STREAM_CODEC_PCMU == (int)AG_CODEC_PCMU, "pcmu id");
 _Static_assert(AG_STREAM_CODEC_PCMA == (int)AG_CODEC_PCMA, "pcma id");
 _Static_assert(AG_STREAM_CODEC_AAC == (int)AG_CODEC_AAC, "aac id");
+_Static_assert(AG_STREAM_CODEC_H265 == (int)AG_CODEC_H265, "h265 id");
 
 /* The most fixed bytes at the start of a known body (layouts below). */
 #define FIX_MAX 30
@@ -108,6 +109,7 @@ ag_stream_codec_name(unsigned codec)
 	case AG_STREAM_CODEC_PCMU: return "pcmu";
 	case AG_STREAM_CODEC_PCMA: return "pcma";
 	case AG_STREAM_CODEC_AAC: return "aac";
+	case AG_STREAM_CODEC_H265: return "h265";
 	case AG_STREAM_CODEC_PCM_S16LE: return "pcm_s16le";
 	case AG_STREAM_CODEC_I420: return "i420";
 	}
@@ -164,6 +166,7 @@ codec_kind(unsigned codec)
 	switch (codec) {
 	case AG_STREAM_CODEC_H264:
 	case AG_STREAM_CODEC_VP8:
+	case AG_STREAM_CODEC_H265:
 		return AG_STREAM_VIDEO;
 	case AG_STREAM_CODEC_OPUS:
 	case AG_STREAM_CODEC_PCMU:

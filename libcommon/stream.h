@@ -64,7 +64,7 @@ enum ag_stream_kind {
 };
 
 /*
- * Codec and raw format ids (u8 on the wire).  The first six equal enum
+ * Codec and raw format ids (u8 on the wire).  The first seven equal enum
  * ag_codec in codec.h (stream.c asserts it at compile time) so that the
  * two can be unified; they are wire values and never change.  A minor
  * version may add ids: readers pass unknown ids through to the caller,
@@ -77,6 +77,7 @@ enum ag_stream_codec_id {
 	AG_STREAM_CODEC_PCMU = 3,       /* G.711 mu-law bytes */
 	AG_STREAM_CODEC_PCMA = 4,       /* G.711 A-law bytes */
 	AG_STREAM_CODEC_AAC = 5,        /* one raw AAC access unit, no ADTS header */
+	AG_STREAM_CODEC_H265 = 6,       /* Annex-B access unit, start codes included */
 	AG_STREAM_CODEC_PCM_S16LE = 64, /* raw: interleaved signed 16-bit little-endian */
 	AG_STREAM_CODEC_I420 = 65       /* raw: planar Y, U, V; chroma (w+1)/2 x (h+1)/2 */
 };
@@ -136,7 +137,7 @@ struct ag_stream_codec {
 	uint32_t sample_rate;      /* audio, Hz; 0 for video */
 	uint16_t channels;         /* audio; 0 for video */
 	uint16_t width, height;    /* video, pixels; 0 for audio or unknown yet */
-	const uint8_t *extradata;  /* avcC, AudioSpecificConfig, OpusHead; may be NULL */
+	const uint8_t *extradata;  /* avcC, hvcC, AudioSpecificConfig, OpusHead; may be NULL */
 	size_t extradata_len;
 };
 
@@ -235,7 +236,7 @@ struct ag_stream_rec {
 /* "channel", "join", ..., or "unknown": a static string. */
 const char *ag_stream_type_name(unsigned type);
 
-/* "h264", "vp8", "opus", "pcmu", "pcma", "aac", "pcm_s16le", "i420",
+/* "h264", "vp8", "opus", "pcmu", "pcma", "aac", "h265", "pcm_s16le", "i420",
  * or "unknown": a static string. */
 const char *ag_stream_codec_name(unsigned codec);
 

@@ -88,7 +88,7 @@ int cp_sink_close(struct cp_sink *s, struct ag_error *err);
 
 /* ---- engine.c: per-user snapshot selection and decoder children ---- */
 
-enum cp_codec { CP_H264 = 0, CP_VP8 = 1 };
+enum cp_codec { CP_H264 = 0, CP_VP8 = 1, CP_H265 = 2 };
 
 struct cp_engine;
 
@@ -101,7 +101,7 @@ void cp_engine_set_wall(struct cp_engine *e, int64_t wall_us);
 
 /*
  * The video codec parameters of uid from t_us on (a codec record);
- * extradata (avcC, may be NULL) is copied.  A change of codec, size or
+ * extradata (avcC or hvcC, may be NULL) is copied.  A change of codec, size or
  * extradata restarts the user's decoder at the next keyframe.
  * Returns 0 or -1 with err.
  */
@@ -109,8 +109,8 @@ int cp_engine_codec(struct cp_engine *e, uint32_t uid, int codec, int width, int
     const uint8_t *extradata, size_t extradata_len, struct ag_error *err);
 
 /*
- * One encoded video frame of uid in decode order (H.264 Annex-B access
- * unit or VP8 frame; copied).  Frames with an unknown codec are ignored.
+ * One encoded video frame of uid in decode order (H.264 or H.265 Annex-B
+ * access unit or VP8 frame; copied).  Frames with an unknown codec are ignored.
  * Returns 0 or -1 with err.
  */
 int cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe,

@@ -47,6 +47,7 @@
 #include "diag.h"
 #include "ffmpeg.h"
 #include "h264.h"
+#include "h265.h"
 #include "mkv.h"
 #include "spawn.h"
 
@@ -339,10 +340,48 @@ user_fail(struct cp_engine *e, struct user *u, const struct ag_error *why)
 	e->failures++;
 }
 
+/*
+ * The decoder configuration of an H.265 GOP into tr: an hvcC from the
+ * key frame's own VPS/SPS/PPS (its size from the SPS when unknown), else
+ * the codec record's.  rec[0..size) holds the record built.  0, or -1
+ * with err when there is none.
+ */
+static int
+hevc_track(const struct user *u, struct ag_mkv_track *tr, uint8_t *rec, size_t size,
+    struct ag_error *err)
+{
+	const uint8_t *vps, *sps, *pps;
+	size_t vl = 0, sl = 0, pl = 0;
+
+	tr->codec = AG_MKV_H265;
+	if (ag_h265_find_params(u->gop[0].data, u->gop[0].len, &vps, &vl, &sps, &sl, &pps,
+	    &pl) == 0) {
+		struct ag_h265_sps sp;
+		int n = ag_h265_hvcc(vps, vl, sps, sl, pps, pl, rec, size);
+
+		if (n > 0) {
+			tr->codec_private = rec;
+			tr->codec_private_len = (size_t)n;
+		}
+		if (u->width <= 0 && ag_h265_sps_parse(sps, sl, &sp, NULL) == 0) {
+			tr->width = sp.width;
+			tr->height = sp.height;
+		}
+	}
+	if (tr->codec_private == NULL && u->extra_len > 0) {
+		tr->codec_private = u->extra;
+		tr->codec_private_len = u->extra_len;
+	}
+	if (tr->codec_private == NULL)
+		return ag_error_set(err, AG_EX_DATAERR,
+		    "uid %u: H.265 keyframe without VPS/SPS/PPS and no hvcC", u->uid);
+	return 0;
+}
+
 static int
 child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 {
-	uint8_t avcc[1024];
+	uint8_t avcc[AG_H265_HVCC_MAX];
 	struct ag_mkv_track tr = { 0 };
 	struct ag_argv a = { 0 };
 	char vf[200];
@@ -357,6 +396,9 @@ child_start(struct cp_engine *e, struct user *u, struct ag_error *err)
 			tr.width = ag_rd16le(u->gop[0].data + 6) & 0x3fff;
 			tr.height = ag_rd16le(u->gop[0].data + 8) & 0x3fff;
 		}
+	} else if (u->codec == CP_H265) {
+		if (hevc_track(u, &tr, avcc, sizeof avcc, err) < 0)
+			return -1;
 	} else {
 		const uint8_t *sps, *pps;
 		size_t sl = 0, pl = 0;
@@ -517,14 +559,15 @@ feed(struct cp_engine *e, struct user *u, size_t i, bool target, struct ag_error
 	int64_t ts = 2 * u->seq++ + (target ? 1 : 0);
 	int r;
 
-	if (u->codec == CP_H264) {
+	if (u->codec == CP_H264 || u->codec == CP_H265) {
 		uint8_t *s = malloc(AG_H264_AVCC_SAMPLE_MAX(f->len));
 		long n;
 
 		if (s == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
-		n = ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
-		    AG_H264_AVCC_SAMPLE_MAX(f->len));
+		n = u->codec == CP_H264 ? ag_h264_annexb_to_avcc_sample(f->data, f->len, 0, s,
+		    AG_H264_AVCC_SAMPLE_MAX(f->len))
+		    : ag_h265_annexb_to_sample(f->data, f->len, s, AG_H264_AVCC_SAMPLE_MAX(f->len));
 		r = n > 0 ? ag_mkv_write(u->mkv, 1, ts, i == 0, s, (size_t)n, &we) : 0;
 		free(s);
 	} else {
@@ -762,7 +805,7 @@ cp_engine_frame(struct cp_engine *e, uint32_t uid, int64_t pts_us, bool keyframe
 		return -1;
 	if (u->pending_codec && apply_codec(e, u, keyframe, err) < 0)
 		return -1;
-	if (!u->have_codec || (u->codec != CP_H264 && u->codec != CP_VP8))
+	if (!u->have_codec || (u->codec != CP_H264 && u->codec != CP_VP8 && u->codec != CP_H265))
 		return 0;
 	if (u->failed) {
 		/* Keep only the time, to count the snapshots this user misses. */

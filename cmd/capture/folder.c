@@ -31,6 +31,7 @@
 #include "folder.h"
 #include "fsutil.h"
 #include "h264.h"
+#include "h265.h"
 #include "names.h"
 #include "spawn.h"
 
@@ -185,18 +186,20 @@ out:
 	return rc;
 }
 
-/* The stream's extradata (an avcC for H.264 in MP4), from ffprobe's hex dump. */
+/* The stream's extradata (an avcC for H.264 in MP4, an hvcC for H.265),
+ * from ffprobe's hex dump; *hevc: the codec is H.265. */
 static int
 probe_extradata(const char *ffprobe, const char *url, uint8_t *buf, size_t size,
-    size_t *len, struct ag_error *err)
+    size_t *len, bool *hevc, struct ag_error *err)
 {
 	struct ag_argv a = { 0 };
 	char *txt = NULL, *save = NULL;
 	int rc;
 
 	*len = 0;
+	*hevc = false;
 	ag_argv_pushl(&a, ffprobe, "-v", "error", "-select_streams", "v:0", "-show_data",
-	    "-show_entries", "stream=extradata", "-of", "default=nw=1", url, NULL);
+	    "-show_entries", "stream=codec_name,extradata", "-of", "default=nw=1", url, NULL);
 	rc = run_probe(ffprobe, &a, &txt, err);
 	ag_argv_free(&a);
 	if (rc < 0)
@@ -205,6 +208,8 @@ probe_extradata(const char *ffprobe, const char *url, uint8_t *buf, size_t size,
 	for (char *line = strtok_r(txt, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		char *p = strstr(line, ": ");
+		if (strcmp(line, "codec_name=hevc") == 0)
+			*hevc = true;
 		if (p == NULL || p - line != 8)
 			continue;
 		p += 2;
@@ -227,13 +232,14 @@ next_line:;
 }
 
 /*
- * An MP4/Matroska H.264 sample as an Annex-B access unit in *out (new):
- * NAL lengths of nls bytes become start codes.  A sample that is Annex-B
- * already (the SDK's MP4 quirk, agora-format.md 1.4) is copied.  Sets
- * *idr when it holds an IDR slice.  Returns its length, or 0 (bad sample).
+ * An MP4/Matroska H.264 or H.265 sample as an Annex-B access unit in
+ * *out (new): NAL lengths of nls bytes become start codes.  A sample
+ * that is Annex-B already (the SDK's MP4 quirk, agora-format.md 1.4) is
+ * copied.  Sets *idr when it holds a key picture's slice (H.264 IDR,
+ * H.265 IRAP).  Returns its length, or 0 (bad sample).
  */
 static size_t
-to_annexb(const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
+to_annexb(int codec, const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
 {
 	uint32_t types = 0;
 	long ol;
@@ -241,9 +247,13 @@ to_annexb(const uint8_t *p, size_t n, int nls, uint8_t **out, bool *idr)
 	*idr = false;
 	if ((*out = malloc(AG_H264_ANNEXB_MAX(n))) == NULL)
 		return 0;
-	ol = ag_h264_sample_to_annexb(p, n, nls, *out, AG_H264_ANNEXB_MAX(n), &types);
-	*idr = (types & 1u << AG_H264_NAL_IDR) != 0;
-	return ol > 0 ? (size_t)ol : 0;
+	ol = ag_h264_sample_to_annexb(p, n, nls, *out, AG_H264_ANNEXB_MAX(n),
+	    codec == CP_H264 ? &types : NULL);
+	if (ol <= 0)
+		return 0;
+	*idr = codec == CP_H264 ? (types & 1u << AG_H264_NAL_IDR) != 0
+	    : ag_h265_has_irap(*out, (size_t)ol);
+	return (size_t)ol;
 }
 
 static int
@@ -256,8 +266,8 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	struct ag_argv a = { 0 };
 	uint8_t *buf = NULL, extra[4096];
 	pid_t pid = -1;
-	int pfd = -1, rc = -1, st, nls = 4;
-	bool eof = false;
+	int pfd = -1, rc = -1, st, nls = 4, codec = c->codec;
+	bool eof = false, hevc = false;
 	/* stderr to /dev/null: ffmpeg's parser complains about every sample
 	 * of the SDK's Annex-B-in-MP4 files; the exit status still counts. */
 	struct ag_spawn_io io = { AG_SPAWN_NULL, AG_SPAWN_PIPE, AG_SPAWN_NULL, 0 };
@@ -275,14 +285,19 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	}
 	if (probe_packets(ffprobe, url, &pk, &npk, err) < 0 ||
 	    (c->codec == CP_H264 &&
-	    probe_extradata(ffprobe, url, extra, sizeof extra, &extra_len, err) < 0)) {
+	    probe_extradata(ffprobe, url, extra, sizeof extra, &extra_len, &hevc, err) < 0)) {
 		struct ag_error e2 = *err;
 		ag_error_set(err, e2.code, "%s: %s", path, e2.msg);
 		rc = e2.code == AG_EX_DATAERR ? 1 : -1;
 		goto out;
 	}
-	if (extra_len >= 7 && extra[0] == 1)
+	/* An MP4 clip is H.264 unless ffprobe says H.265 (the folder does not) */
+	if (hevc)
+		codec = CP_H265;
+	if (codec == CP_H264 && extra_len >= 7 && extra[0] == 1)
 		nls = (extra[4] & 3) + 1;
+	else if (codec == CP_H265 && extra_len >= 23 && extra[0] == 1)
+		nls = (extra[21] & 3) + 1;
 	else
 		extra_len = 0;
 	/* The packets as stored, back to back; ffprobe gave their sizes.
@@ -297,7 +312,7 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 	if (ag_spawn(ffmpeg, a.v, &io, &pid, err) < 0)
 		goto out;
 	pfd = io.out;
-	if (cp_engine_codec(e, c->uid, c->codec, c->width, c->height,
+	if (cp_engine_codec(e, c->uid, codec, c->width, c->height,
 	    extra_len ? extra : NULL, extra_len, err) < 0)
 		goto out;
 	off_us = (c->start_ms - ch0) * 1000;
@@ -349,10 +364,10 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 			bool key = pk[idx].key;
 			int r;
 			pos += fl;
-			if (c->codec == CP_H264) {
+			if (codec != CP_VP8) {
 				uint8_t *au;
 				bool idr;
-				size_t al = to_annexb(fr, fl, nls, &au, &idr);
+				size_t al = to_annexb(codec, fr, fl, nls, &au, &idr);
 				r = al > 0 ? cp_engine_frame(e, c->uid, pts, key || idr, false, au,
 				    al, err) : 0;
 				free(au);

@@ -17,7 +17,12 @@
 static int
 codec_of(unsigned id)
 {
-	return id == AG_STREAM_CODEC_H264 ? CP_H264 : id == AG_STREAM_CODEC_VP8 ? CP_VP8 : -1;
+	switch (id) {
+	case AG_STREAM_CODEC_H264: return CP_H264;
+	case AG_STREAM_CODEC_VP8: return CP_VP8;
+	case AG_STREAM_CODEC_H265: return CP_H265;
+	}
+	return -1;
 }
 
 int

@@ -149,6 +149,10 @@ struct cv_job {
 /* The output frame nearest output time ms at fps frames a second. */
 int64_t cv_frames_at(int64_t ms, int fps);
 
+/* The codec of j's output video, as ffprobe names it: "hevc" when H.265
+ * clips are stream-copied, else "h264" (copied or encoded).  Static. */
+const char *cv_out_vcodec(const struct cv_job *j);
+
 /*
  * Samples at 48 kHz to leave out at the start of audio clip cl before
  * it is placed: an ADTS file's AAC priming (AG_AAC_PRIMING), 0 for

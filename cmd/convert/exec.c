@@ -187,9 +187,10 @@ verify(struct cv_ctx *c, const struct cv_job *j, const char *path, struct cv_res
 	}
 	if (want_video) {
 		if (p->video.width != j->width || p->video.height != j->height ||
-		    strcmp(p->video.codec, "h264") != 0) {
-			snprintf(res->why, sizeof res->why, "the output video is %s %dx%d; planned h264 %dx%d",
-			    p->video.codec, p->video.width, p->video.height, j->width, j->height);
+		    strcmp(p->video.codec, cv_out_vcodec(j)) != 0) {
+			snprintf(res->why, sizeof res->why,
+			    "the output video is %s %dx%d; planned %s %dx%d", p->video.codec,
+			    p->video.width, p->video.height, cv_out_vcodec(j), j->width, j->height);
 			return -1;
 		}
 		if (p->video.duration >= 0 && !near(p->video.duration, want, tol)) {

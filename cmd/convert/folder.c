@@ -81,7 +81,8 @@ output_json(const struct cv_job *j, const char *dir, const struct ag_probe *p, b
 	if (j->kind != CV_OUT_AUDIO) {
 		json_t *s = json_object();
 		json_object_set_new(s, "type", json_string("video"));
-		json_object_set_new(s, "codec", json_string(planned ? "h264" : p->video.codec));
+		json_object_set_new(s, "codec",
+		    json_string(planned ? cv_out_vcodec(j) : p->video.codec));
 		json_object_set_new(s, "width", json_integer(planned ? j->width : p->video.width));
 		json_object_set_new(s, "height", json_integer(planned ? j->height : p->video.height));
 		if (planned || p->video.fps_den <= 0)

@@ -17,7 +17,7 @@ static const char usage_text[] =
 "usage: agrec-convert [-m MODE] [-p FPS] [-s] [-r W H | -r WxH] [-j N] [--force] [--once]\n"
 "                     [--audioCodec aac|opus] [--reencode] [--stretch] [--dry-run] [--json]\n"
 "                     [-q] -f DIR [-f DIR ...]\n"
-"       agrec-convert --raw pcm|aac|h264|yuv [-q] [--json] -f DIR [-f DIR ...]\n"
+"       agrec-convert --raw pcm|aac|h264|h265|yuv [-q] [--json] -f DIR [-f DIR ...]\n"
 "       agrec-convert [options] --scan ROOT\n"
 "       agrec-convert -h | --help | -V | --version\n";
 
@@ -37,8 +37,9 @@ static const char help_text[] =
 "                        .opus segments when one fills the output, else\n"
 "                        encoded; MP4 with Opus, for players that take it)\n"
 "      --raw FORMAT      instead: per-user raw files as agrec-record writes them\n"
-"                        live: pcm (48 kHz s16le), aac (ADTS), h264 (Annex-B),\n"
-"                        yuv (I420); <UID>.<ext> and a <UID>.<ext>.json sidecar\n"
+"                        live: pcm (48 kHz s16le), aac (ADTS), h264 or h265\n"
+"                        (Annex-B), yuv (I420); <UID>.<ext> and a\n"
+"                        <UID>.<ext>.json sidecar\n"
 "      --once            skip a folder that is converted or being converted\n"
 "                        (checked under its lock; for many workers)\n"
 "      --reencode        re-encode all video (no stream copy)\n"
@@ -141,7 +142,7 @@ one_opt(int ch, const char *name, void *ctx)
 	case 'O': o->once = true; break;
 	case 'W':
 		if ((o->raw = ag_raw_from_ext(optarg)) == AG_RAW_NONE)
-			return fe_usage("--raw: '%s' is not pcm, aac, h264 or yuv", optarg);
+			return fe_usage("--raw: '%s' is not pcm, aac, h264, h265 or yuv", optarg);
 		break;
 	case 'F': o->force = true; break;
 	case 'A':

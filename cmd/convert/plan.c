@@ -131,6 +131,14 @@ even_up(int v)
 	return v + (v & 1);
 }
 
+const char *
+cv_out_vcodec(const struct cv_job *j)
+{
+	if (j->copy_video && j->nvideo > 0 && strcmp(j->video[0].clip->ps.codec, "hevc") == 0)
+		return "hevc";
+	return "h264";
+}
+
 /* Decide whether every video clip of j can be stream-copied. */
 static bool
 copyable(const struct cv_opts *o, const struct cv_job *j)
@@ -143,7 +151,11 @@ copyable(const struct cv_opts *o, const struct cv_job *j)
 	for (i = 0; i < j->nvideo; i++) {
 		const struct cv_clip *cl = j->video[i].clip;
 		int r;
-		if (cl->kind != AG_MEDIA_MP4 || strcmp(cl->ps.codec, "h264") != 0)
+		/* H.264 or H.265 (hvc1), all clips alike: the concat demuxer
+		 * takes one codec */
+		if (cl->kind != AG_MEDIA_MP4 || (strcmp(cl->ps.codec, "h264") != 0 &&
+		    strcmp(cl->ps.codec, "hevc") != 0) ||
+		    strcmp(cl->ps.codec, j->video[0].clip->ps.codec) != 0)
 			return false;
 		if (strcmp(cl->ps.pix_fmt, "yuv420p") != 0)
 			return false;

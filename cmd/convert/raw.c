@@ -68,6 +68,10 @@ append_clip(struct cv_ctx *c, const char *dir, const struct cv_clip *cl, int fmt
 	case AG_RAW_H264:
 		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "h264_mp4toannexb", "-f", "h264", NULL);
 		break;
+	case AG_RAW_H265:
+		ag_argv_pushl(&a, "-an", "-c:v", "copy", "-bsf:v", "hevc_mp4toannexb", "-f", "hevc",
+		    NULL);
+		break;
 	case AG_RAW_YUV:
 		ag_argv_pushl(&a, "-an", "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", "-f",
 		    "rawvideo", NULL);
@@ -118,7 +122,7 @@ int
 cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, const char *tmpdir,
     int fmt, json_t *outputs, struct ag_error *err)
 {
-	bool video = fmt == AG_RAW_H264 || fmt == AG_RAW_YUV;
+	bool video = fmt == AG_RAW_H264 || fmt == AG_RAW_H265 || fmt == AG_RAW_YUV;
 	struct raw_out o = { .fd = -1 };
 	char **made = NULL;
 	size_t nmade = 0, t, k, i;
@@ -146,9 +150,11 @@ cv_raw_folder(struct cv_ctx *c, const struct cv_folder *f, const char *dir, cons
 			bool next;
 			if (cl->video != video || cl->dropped)
 				continue;
-			if (fmt == AG_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) {
-				cv_warn(c, "%s: --raw h264 takes H.264 clips; this one is %s (left out)",
-				    cl->file, cl->ps.codec);
+			if ((fmt == AG_RAW_H264 && strcmp(cl->ps.codec, "h264") != 0) ||
+			    (fmt == AG_RAW_H265 && strcmp(cl->ps.codec, "hevc") != 0)) {
+				cv_warn(c, "%s: --raw %s takes %s clips; this one is %s "
+				    "(left out)", cl->file, ag_raw_ext(fmt),
+				    fmt == AG_RAW_H264 ? "H.264" : "H.265", cl->ps.codec);
 				continue;
 			}
 			next = o.fd < 0 ||

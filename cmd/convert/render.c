@@ -418,9 +418,18 @@ black_step(struct cv_ctx *c, const struct cv_job *j, const char *tmpdir, int ind
 
 	snprintf(src, sizeof src, "color=c=black:s=%dx%d:r=%d", j->width, j->height, j->fps);
 	filler_head(c, a, src, "-frames:v", (long long)black);
-	ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
-	    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
-	    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
+	if (strcmp(cv_out_vcodec(j), "hevc") == 0)
+		/* Main 8-bit 4:2:0, as the copied clips (copyable checks
+		 * yuv420p); parameter sets in band, as the recorder's */
+		ag_argv_pushl(a, "-c:v", "libx265", "-preset", "veryfast", "-profile:v", "main",
+		    "-pix_fmt", "yuv420p", "-x265-params",
+		    "bframes=0:keyint=9999:repeat-headers=1:pools=1:frame-threads=1:"
+		    "log-level=error",
+		    "-tag:v", "hvc1", NULL);
+	else
+		ag_argv_pushl(a, "-c:v", "libx264", "-preset", "veryfast", "-profile:v",
+		    x264_profile(j->video[0].clip->ps.profile), "-pix_fmt", "yuv420p",
+		    "-bf", "0", "-g", "9999", "-threads", "1", NULL);
 	/* The same time base as the copied clips. */
 	ag_argv_push(a, "-video_track_timescale");
 	ag_argv_pushf(a, "%d", j->video[0].clip->ps.tb_den);
@@ -555,6 +564,8 @@ main_graph_maps(const struct cv_opts *o, const struct cv_job *j, bool want_audio
 	free(graph);
 	if (want_video && j->copy_video) {
 		ag_argv_pushl(a, "-map", "0:v", "-c:v", "copy", NULL);
+		if (strcmp(cv_out_vcodec(j), "hevc") == 0)
+			ag_argv_pushl(a, "-tag:v", "hvc1", NULL);  /* not hev1: players want hvc1 */
 	} else if (want_video) {
 		ag_argv_pushl(a, "-map", "[vout]", "-c:v", "libx264", "-preset", "veryfast",
 		    "-crf", "23", "-pix_fmt", "yuv420p", NULL);

@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "ffmpeg.h"
 #include "h264.h"
+#include "h265.h"
 #include "mix/mix.h"
 #include "mkv.h"
 #include "spawn.h"
@@ -213,6 +214,12 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 			    t->what);
 		mt.codec = AG_MKV_H264;
 		break;
+	case AG_STREAM_CODEC_H265:
+		if (extra_len == 0)
+			return ag_error_set(err, AG_EX_DATAERR,
+			    "%s: H.265 without hvcC in its codec record", t->what);
+		mt.codec = AG_MKV_H265;
+		break;
 	case AG_STREAM_CODEC_VP8:
 		mt.codec = AG_MKV_VP8;
 		break;
@@ -321,15 +328,18 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 			pcm[i] = t->codec == AG_STREAM_CODEC_PCMU ? ag_g711_ulaw(data[i]) : ag_g711_alaw(data[i]);
 		data = (const uint8_t *)pcm;
 		len = n * 2;
-	} else if (t->codec == AG_STREAM_CODEC_H264) {
-		/* Matroska with an avcC carries length-prefixed NAL units; AUDs stay */
+	} else if (t->codec == AG_STREAM_CODEC_H264 || t->codec == AG_STREAM_CODEC_H265) {
+		/* Matroska with an avcC / hvcC carries length-prefixed NAL units;
+		 * H.264 AUDs stay */
 		uint8_t *b = ag_grow(t->nalbuf, &t->nalcap, AG_H264_AVCC_SAMPLE_MAX(len), 1);
 		long n;
 
 		if (b == NULL)
 			return ag_error_set(err, AG_EX_FAIL, "out of memory");
 		t->nalbuf = b;
-		n = ag_h264_annexb_to_avcc_sample(data, len, AG_H264_KEEP_AUD, b, t->nalcap);
+		n = t->codec == AG_STREAM_CODEC_H264
+		    ? ag_h264_annexb_to_avcc_sample(data, len, AG_H264_KEEP_AUD, b, t->nalcap)
+		    : ag_h265_annexb_to_sample(data, len, b, t->nalcap);
 		if (n <= 0)
 			return 0;
 		data = b;

@@ -269,9 +269,9 @@ rc_emit_media(struct rc_rec *r, uint32_t uid, struct rc_emit_user *eu, const str
 		if (kind == 1) {
 			c.width = (uint16_t)fr->width;
 			c.height = (uint16_t)fr->height;
-			if (fr->codec == AG_CODEC_H264) {
-				c.extradata = fm->avcc;
-				c.extradata_len = fm->avcc_len;
+			if (fr->codec == AG_CODEC_H264 || fr->codec == AG_CODEC_H265) {
+				c.extradata = fm->vconf;
+				c.extradata_len = fm->vconf_len;
 			}
 			eu->w = fr->width;
 			eu->h = fr->height;

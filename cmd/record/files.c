@@ -3,7 +3,7 @@
  * media writers.
  *
  * Writers keep every file playable if the recorder is killed: VP8 goes
- * into WebM written here in whole clusters; H.264 into fragmented MP4
+ * into WebM written here in whole clusters; H.264 and H.265 into fragmented MP4
  * written here too (libcommon/fmp4.c, 500 ms fragments); with
  * --audioFormat opus, Opus audio is kept as it came, in Ogg Opus written
  * here (libcommon/ogg.c, 250 ms pages); other audio, and the raw PCM and
@@ -303,12 +303,12 @@ child_track(const struct rc_frame *fm, struct ag_mkv_track *tr, uint8_t asc[2])
 		tr->width = fr->width;
 		tr->height = fr->height;
 		break;
-	case AG_CODEC_H264:
-		tr->codec = AG_MKV_H264;
+	case AG_CODEC_H264: case AG_CODEC_H265:
+		tr->codec = fr->codec == AG_CODEC_H264 ? AG_MKV_H264 : AG_MKV_H265;
 		tr->width = fr->width;
 		tr->height = fr->height;
-		tr->codec_private = fm->avcc;
-		tr->codec_private_len = fm->avcc_len;
+		tr->codec_private = fm->vconf;
+		tr->codec_private_len = fm->vconf_len;
 		break;
 	case AG_CODEC_OPUS:
 		tr->codec = AG_MKV_OPUS;
@@ -359,7 +359,7 @@ rc_writer_open_raw(struct rc_folder *f, struct rc_writer *w, const char *name, i
 	w->raw = raw;
 	w->out_fd = out_fd;
 	snprintf(w->name, sizeof w->name, "%s", name);
-	if (raw == AG_RAW_H264) {
+	if (raw == AG_RAW_H264 || raw == AG_RAW_H265) {
 		w->kind = RC_W_DIRECT;
 		return 0;
 	}
@@ -489,10 +489,18 @@ rc_writer_open(struct rc_folder *f, struct rc_writer *w, uint32_t uid,
 			goto fail;
 		}
 		break;
-	case AG_CODEC_H264: {
+	case AG_CODEC_H264: case AG_CODEC_H265: {
 		/* Fragmented MP4 written here, on the exact 90 kHz RTP clock. */
-		struct ag_fmp4_config fc = { 90000, fr->width, fr->height, fm->avcc, fm->avcc_len,
-			500, (f->start_wall_ms + ch_ms) / 1000 };
+		struct ag_fmp4_config fc = { .timescale = 90000, .width = fr->width,
+			.height = fr->height, .fragment_ms = 500,
+			.creation_time = (f->start_wall_ms + ch_ms) / 1000 };
+		if (fr->codec == AG_CODEC_H264) {
+			fc.avcc = fm->vconf;
+			fc.avcc_len = fm->vconf_len;
+		} else {
+			fc.hvcc = fm->vconf;
+			fc.hvcc_len = fm->vconf_len;
+		}
 		w->kind = RC_W_FMP4;
 		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (w->fd < 0) {
@@ -703,12 +711,14 @@ rc_writer_write(struct rc_folder *f, struct rc_writer *w, const struct rc_frame 
 			pcm[i] = fr->codec == AG_CODEC_PCMU ? ag_g711_ulaw(fr->data[i]) : ag_g711_alaw(fr->data[i]);
 		data = pcm;
 		len = n * 2;
-	} else if (fr->codec == AG_CODEC_H264) {
-		/* Matroska carries length-prefixed NAL units, not Annex-B. */
+	} else if (fr->codec == AG_CODEC_H264 || fr->codec == AG_CODEC_H265) {
+		/* MP4 and Matroska carry length-prefixed NAL units, not Annex-B. */
 		long n;
 		if ((sample = malloc(fr->len + 64)) == NULL)
 			return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "frame");
-		n = ag_h264_annexb_to_avcc_sample(fr->data, fr->len, 0, sample, fr->len + 64);
+		n = fr->codec == AG_CODEC_H264
+		    ? ag_h264_annexb_to_avcc_sample(fr->data, fr->len, 0, sample, fr->len + 64)
+		    : ag_h265_annexb_to_sample(fr->data, fr->len, sample, fr->len + 64);
 		if (n <= 0) {
 			free(sample);
 			return 0;	/* nothing but AUDs: nothing to write */

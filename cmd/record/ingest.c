@@ -327,6 +327,24 @@ timing_reset(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 	s->first_ms = s->last_ms;
 }
 
+/* The avcC or hvcC of a key frame of codec from dp's latest parameter
+ * sets, into out[0..size): its length, or 0 when there is none. */
+static size_t
+key_vconf(const struct ag_depack *dp, enum ag_codec codec, uint8_t *out, size_t size)
+{
+	const uint8_t *vps, *sps, *pps;
+	size_t vps_len, sps_len, pps_len;
+	int n = -1;
+
+	if (codec == AG_CODEC_H264 &&
+	    ag_depack_h264_params(dp, &sps, &sps_len, &pps, &pps_len) == 0)
+		n = ag_h264_avcc(sps, sps_len, pps, pps_len, out, size);
+	else if (codec == AG_CODEC_H265 &&
+	    ag_depack_h265_params(dp, &vps, &vps_len, &sps, &sps_len, &pps, &pps_len) == 0)
+		n = ag_h265_hvcc(vps, vps_len, sps, sps_len, pps, pps_len, out, size);
+	return n > 0 ? (size_t)n : 0;
+}
+
 static void
 deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t arrival)
 {
@@ -334,9 +352,8 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 	struct rc_frame fm;
 	int64_t e = ext_ts(s, fr->ts), t, t90;
 	int clock = s->pm.rate > 0 ? s->pm.rate : 90000;
-	const uint8_t *sps = NULL, *pps = NULL;
-	size_t sps_len = 0, pps_len = 0, avcc_len = 0;
-	uint8_t avcc[1024];
+	uint8_t vconf[AG_H265_HVCC_MAX];
+	size_t vconf_len;
 	int dur;
 
 	if (ag_codec_is_video(fr->codec))
@@ -406,13 +423,9 @@ deliver(struct rc_rec *r, struct rc_ssrc *s, const struct ag_frame *fr, int64_t 
 		rc_log(&r->folder, 4, "uid %lu joined (SSRC %08lx, %s)", (unsigned long)u->uid,
 		    (unsigned long)s->ssrc, ag_codec_name(fr->codec));
 	}
-	if (fr->codec == AG_CODEC_H264 && fr->keyframe &&
-	    ag_depack_h264_params(s->dp, &sps, &sps_len, &pps, &pps_len) == 0) {
-		long n = ag_h264_avcc(sps, sps_len, pps, pps_len, avcc, sizeof avcc);
-		avcc_len = n > 0 ? (size_t)n : 0;
-	}
+	vconf_len = fr->keyframe ? key_vconf(s->dp, fr->codec, vconf, sizeof vconf) : 0;
 	fm = (struct rc_frame){ fr, &s->pm, rc_frame_channels(fr, &s->pm), t, t90, dur,
-		avcc_len > 0 ? avcc : NULL, avcc_len, s->ssrc, s->level };
+		vconf_len > 0 ? vconf : NULL, vconf_len, s->ssrc, s->level };
 	rc_user_media(r, u, &fm);
 }
 
@@ -508,12 +521,28 @@ unconfirmed(struct rc_rec *r, int64_t now)
  * and place them hours away, so the stream starts afresh: a new jitter
  * buffer and depacketizer, and times by arrival.
  */
+/* A depacketizer for a stream of payload type pm; NULL when out of memory. */
+static struct ag_depack *
+new_depack(const struct rc_ptmap *pm)
+{
+	struct ag_depack *dp = ag_depack_new(pm->codec);
+
+	if (dp == NULL)
+		return NULL;
+	/* Keep the timeline whole after a loss; a PLI asks for a key frame. */
+	ag_depack_set_conceal(dp, true);
+	/* An SDP's parameter sets, for key frames that come without theirs */
+	if (pm->sprop_len > 0)
+		ag_depack_set_params(dp, pm->sprop, pm->sprop_len);
+	return dp;
+}
+
 static void
 ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 {
 	struct ag_error e = { 0 };
 	struct ag_jb *jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 }, &e);
-	struct ag_depack *dp = ag_depack_new(s->pm.codec);
+	struct ag_depack *dp = new_depack(&s->pm);
 
 	if (jb == NULL || dp == NULL) {
 		ag_jb_free(jb);
@@ -526,7 +555,6 @@ ssrc_restart(struct rc_rec *r, struct rc_ssrc *s, const char *why)
 	ag_depack_free(s->dp);
 	s->jb = jb;
 	s->dp = dp;
-	ag_depack_set_conceal(s->dp, true);
 	timing_reset(r, s, why);
 }
 
@@ -599,6 +627,21 @@ seq_seen(struct rc_ssrc *s, uint16_t seq)
 		s->seq_hi += (uint16_t)(seq - (uint16_t)s->seq_hi);
 }
 
+/* An H.265 stream the recorder does not take: said once per run, counted. */
+static void
+h265_refuse(struct rc_rec *r, const struct rc_ptmap *pm, const struct ag_rtp *pkt)
+{
+	if (r->h265_refused++ > 0)
+		return;
+	if (pm->h265_donl)
+		rc_log(&r->folder, 3, "SSRC %08lx: H.265 (PT %d) refused: its SDP has "
+		    "sprop-max-don-diff > 0 (DONL fields, which agrec does not take)",
+		    (unsigned long)pkt->ssrc, pkt->pt);
+	else
+		rc_log(&r->folder, 3, "SSRC %08lx: H.265 (PT %d) refused: H.265 support is off "
+		    "(--enableH265Support 1 records it)", (unsigned long)pkt->ssrc, pkt->pt);
+}
+
 static void
 on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_storage *from,
     socklen_t fromlen, int64_t now, uint32_t wsid, uint32_t uid)
@@ -621,6 +664,10 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 			r->garbage++;
 			return;
 		}
+		if (pm->codec == AG_CODEC_H265 && (!r->opts->h265 || pm->h265_donl)) {
+			h265_refuse(r, pm, &pkt);
+			return;
+		}
 		if (s == NULL && unconfirmed(r, now) >= MAX_UNCONFIRMED) {
 			/* A flood of new SSRCs must not grow memory: new streams wait
 			 * until the unconfirmed ones are confirmed or forgotten. */
@@ -637,14 +684,12 @@ on_rtp(struct rc_rec *r, const uint8_t *buf, size_t len, const struct sockaddr_s
 		s->pt = pkt.pt;
 		s->pm = *pm;
 		if ((s->jb = ag_jb_new(&(struct ag_jb_config){ 1024, r->opts->jitter_ms, 65536, 2u << 20 },
-		    &e)) == NULL || (s->dp = ag_depack_new(s->pm.codec)) == NULL) {
+		    &e)) == NULL || (s->dp = new_depack(&s->pm)) == NULL) {
 			ag_jb_free(s->jb);
 			s->jb = NULL;
 			s->used = false;
 			return;
 		}
-		/* Keep the timeline whole after a loss; a PLI asks for a key frame. */
-		ag_depack_set_conceal(s->dp, true);
 		rc_log(&r->folder, 5, "new SSRC %08lx: PT %d %s/%d", (unsigned long)s->ssrc, pkt.pt,
 		    ag_codec_name(s->pm.codec), s->pm.rate);
 	}

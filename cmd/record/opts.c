@@ -49,7 +49,9 @@ static const char help_text[] =
 "  --isVideoOnly 0|1       record video only\n"
 "  --triggerMode 0|1       0 automatic, 1 manual (SIGUSR1 starts, SIGUSR2 stops)\n"
 "  --pt PT=CODEC/RATE[/CH] map a payload type (H264, VP8, opus, PCMU, PCMA,\n"
-"                          mpeg4-generic); repeatable\n"
+"                          mpeg4-generic, H265); repeatable\n"
+"  --enableH265Support 0|1 record H.265 senders (RFC 7798) into .mp4 files\n"
+"                          (hvc1); 0 (default) refuses them, as the SDK\n"
 "  --sdp FILE              read payload types from an SDP file\n"
 "  --leave-timeout S       a user without packets for S seconds left (default 10)\n"
 "  --umask MODE            octal umask for files and folders (default 077)\n"
@@ -139,7 +141,7 @@ enum {
 	O_RAWFIFO, O_MIXLAYOUT, O_LISTEN, O_PT, O_SDP, O_UMASK, O_LEAVE, O_EMIT, O_DUMP, O_ALLOW,
 	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT, O_AUDIOFORMAT,
 	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
-	O_KEEPLAST, O_SPKHOLD,
+	O_KEEPLAST, O_SPKHOLD, O_H265,
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -286,6 +288,7 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 		snprintf(o->channel, sizeof o->channel, "%s", optarg);
 		break;
 	case O_AUDIOONLY: o->audio_only = fe_num_exit("--isAudioOnly", optarg, AG_CLI_BOOL); break;
+	case O_H265: o->h265 = fe_num_exit("--enableH265Support", optarg, AG_CLI_BOOL); break;
 	case O_VIDEOONLY: o->video_only = fe_num_exit("--isVideoOnly", optarg, AG_CLI_BOOL); break;
 	case O_MIXING: o->mixing = fe_num_exit("--isMixingEnabled", optarg, AG_CLI_BOOL); break;
 	case O_GETAUDIO:
@@ -413,7 +416,7 @@ own_opt(int ch, const char *name, struct rc_opts *o)
 	case O_PT:
 		if (rc_parse_pt(optarg, o->pt) < 0)
 			fe_usage_exit("--pt: '%s' is not PT=CODEC/RATE[/CH] (codecs: H264, VP8, opus, "
-			    "PCMU, PCMA, mpeg4-generic)", optarg);
+			    "PCMU, PCMA, mpeg4-generic, H265)", optarg);
 		break;
 	case O_SDP: sdp_read(optarg, o); break;
 	case O_UMASK:
@@ -550,6 +553,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "channelProfile", required_argument, NULL, O_CHANNELPROFILE },
 		{ "appliteDir", required_argument, NULL, O_APPLITEDIR },
 		{ "isAudioOnly", required_argument, NULL, O_AUDIOONLY },
+		{ "enableH265Support", required_argument, NULL, O_H265 },
 		{ "isVideoOnly", required_argument, NULL, O_VIDEOONLY },
 		{ "isMixingEnabled", required_argument, NULL, O_MIXING },
 		{ "mixResolution", required_argument, NULL, O_MIXRES },

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "exitcodes.h"
 #include "names.h"
 #include "num.h"
@@ -238,6 +239,49 @@ sdp_extmap(const char *v, struct rc_sdp_state *st, struct rc_ptmap *tab)
 	return 0;
 }
 
+/*
+ * An H.265 fmtp's sprop-vps, sprop-sps and sprop-pps (RFC 7798 7.1:
+ * comma-separated base64 NAL units) into pm->sprop as Annex-B, for the
+ * depacketizer (ag_depack_set_params).  What does not decode or fit is
+ * left out: the parameter sets may still come in band.
+ */
+static void
+sprop_params(const char *fmtp, struct rc_ptmap *pm)
+{
+	static const char *const keys[] = { "sprop-vps=", "sprop-sps=", "sprop-pps=" };
+	size_t k;
+
+	pm->sprop_len = 0;
+	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		const char *v = strstr(fmtp, keys[k]);
+		size_t vlen;
+
+		if (v == NULL)
+			continue;
+		v += strlen(keys[k]);
+		vlen = strcspn(v, "; ");
+		while (vlen > 0) {
+			size_t one = strcspn(v, ",");
+			size_t room = sizeof pm->sprop - pm->sprop_len;
+			long n;
+
+			if (one > vlen)
+				one = vlen;
+			if (room > 4 && (n = ag_base64_decode(v, one, pm->sprop + pm->sprop_len + 4,
+			    room - 4, NULL)) > 0) {
+				memcpy(pm->sprop + pm->sprop_len, "\0\0\0\1", 4);
+				pm->sprop_len += 4 + (size_t)n;
+			}
+			v += one;
+			vlen -= one;
+			if (vlen > 0) {  /* the comma */
+				v++;
+				vlen--;
+			}
+		}
+	}
+}
+
 int
 rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 {
@@ -285,7 +329,16 @@ rc_sdp_line(const char *line, struct rc_sdp_state *st, struct rc_opts *o)
 	}
 	if (sscanf(line, "a=fmtp:%d %899[^\n]", &pt, rest) == 2 && pt >= 0 && pt < 128) {
 		const char *c = strstr(rest, "config=");
+		const char *don = strstr(rest, "sprop-max-don-diff=");
 		size_t n = 0;
+		sprop_params(rest, &tab[pt]);
+		if (don != NULL) {
+			/* RFC 7798 7.1: above 0, packets carry DONL fields */
+			char num[16];
+			long v;
+			snprintf(num, sizeof num, "%.*s", (int)strcspn(don + 19, "; "), don + 19);
+			tab[pt].h265_donl = ag_parse_long(num, 0, 32767, &v) < 0 || v > 0;
+		}
 		if (c == NULL)
 			return 0;
 		for (c += 7; hexval(c[0]) >= 0 && hexval(c[1]) >= 0 &&

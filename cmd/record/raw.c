@@ -2,7 +2,8 @@
  * raw.c - the raw-data modes (agora-format.md 4.7, 4.8): instead of the
  * per-user .aac/.mp4 files, --getAudioFrame 1 appends ADTS AAC to
  * <UID>.aac and 2 appends 48 kHz s16le PCM to <UID>.pcm;
- * --getVideoFrame 1 appends H.264 Annex-B to <UID>.h264 and 2 appends
+ * --getVideoFrame 1 appends H.264 Annex-B to <UID>.h264 (H.265 to
+ * <UID>.h265, with --enableH265Support 1) and 2 appends
  * I420 frames to <UID>.yuv.  (3 and higher go through agrec-mix and
  * agrec-capture children fed the channel stream; see emit.c.)
  *
@@ -29,15 +30,19 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "h264.h"
+#include "h265.h"
 #include "record/files.h"
 #include "record/raw.h"
 #include "record/rec.h"
 
+/* The raw format of a kind of media; a video codec's own for --getVideoFrame 1. */
 static enum ag_raw_format
-raw_mode(const struct rc_opts *o, bool video)
+raw_mode(const struct rc_opts *o, bool video, enum ag_codec codec)
 {
+	if (video && o->get_video == 1)
+		return codec == AG_CODEC_H265 ? AG_RAW_H265 : AG_RAW_H264;
 	if (video)
-		return o->get_video == 1 ? AG_RAW_H264 : o->get_video == 2 ? AG_RAW_YUV : AG_RAW_NONE;
+		return o->get_video == 2 ? AG_RAW_YUV : AG_RAW_NONE;
 	return o->get_audio == 1 ? AG_RAW_AAC : o->get_audio == 2 ? AG_RAW_PCM : AG_RAW_NONE;
 }
 
@@ -97,14 +102,17 @@ out:
 	return fd;
 }
 
-/* Write the SPS and PPS of an avcC record as Annex-B to fd. */
+/* Write the parameter sets of an avcC (raw H.264) or hvcC (raw H.265)
+ * record as Annex-B to fd. */
 static void
-write_param_sets(int fd, const uint8_t *avcc, size_t len)
+write_param_sets(int fd, enum ag_raw_format raw, const uint8_t *vconf, size_t len)
 {
 	struct ag_buf b = { 0 };
 	ssize_t n;
+	int rc = raw == AG_RAW_H265 ? ag_h265_hvcc_params_to_annexb(vconf, len, &b)
+	    : ag_h264_avcc_params_to_annexb(vconf, len, &b);
 
-	if (ag_h264_avcc_params_to_annexb(avcc, len, &b) == 0 && b.len > 0) {
+	if (rc == 0 && b.len > 0) {
 		/* not reported: the frame written next meets the same error */
 		n = write(fd, b.p, b.len);
 		(void)n;
@@ -140,7 +148,7 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 	int64_t t = fm->t;
 	int ch = fm->channels;
 	bool video = ag_codec_is_video(fr->codec);
-	enum ag_raw_format raw = raw_mode(r->opts, video);
+	enum ag_raw_format raw = raw_mode(r->opts, video, fr->codec);
 	int k = video ? 1 : 0, fd;
 	struct rc_writer *w = &ru->w[k];
 	struct ag_error e = { 0 };
@@ -152,8 +160,9 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 	 * mixes up or down): only a rejoin changes it. */
 	if (raw == AG_RAW_H264 && fr->codec != AG_CODEC_H264) {
 		if (ru->n[k] == 0) {
-			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264; this user sends %s "
-			    "(not written)", (unsigned long)uid, ag_codec_name(fr->codec));
+			rc_log(&r->folder, 3, "uid %lu: --getVideoFrame 1 takes H.264 or H.265; "
+			    "this user sends %s (not written)", (unsigned long)uid,
+			    ag_codec_name(fr->codec));
 			ru->n[k] = -1;
 		}
 		return false;
@@ -173,10 +182,8 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 		}
 	}
 	if (w->kind == RC_W_NONE) {
-		if (video && (!fr->keyframe || fr->width <= 0 ||
-		    (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0))) {
+		if (video && !rc_frame_starts_video(fm))
 			return true;
-		}
 		if (ru->n[k] <= 0)
 			ru->n[k] = 1;
 		else if (!video && ru->ch != 0 && ru->ch != (ch >= 2 ? 2 : 1))
@@ -188,7 +195,7 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 		else
 			snprintf(name, sizeof name, "%lu_%d.%s", (unsigned long)uid, ru->n[k],
 			    ag_raw_ext(raw));
-		if ((fd = open_output(r, name, raw == AG_RAW_H264, &e)) < 0 ||
+		if ((fd = open_output(r, name, raw == AG_RAW_H264 || raw == AG_RAW_H265, &e)) < 0 ||
 		    rc_writer_open_raw(&r->folder, w, name, fd, raw, fm, &e) < 0) {
 			if (rc_folder_full(&r->folder))
 				r->disk_full = true;
@@ -199,8 +206,9 @@ rc_raw_media(struct rc_rec *r, uint32_t uid, struct rc_raw_user *ru, const struc
 		w->create_ms = w->first_pts_ms = w->last_ms = t;
 		write_sidecar(r, uid, w);
 		rc_log(&r->folder, 4, "uid %lu: raw data into %s", (unsigned long)uid, name);
-		if (raw == AG_RAW_H264 && !ag_h264_has_nal(fr->data, fr->len, AG_H264_NAL_SPS))
-			write_param_sets(w->out_fd, fm->avcc, fm->avcc_len);
+		if ((raw == AG_RAW_H264 && !ag_h264_has_nal(fr->data, fr->len, AG_H264_NAL_SPS)) ||
+		    (raw == AG_RAW_H265 && !ag_h265_has_nal(fr->data, fr->len, AG_H265_NAL_SPS)))
+			write_param_sets(w->out_fd, raw, fm->vconf, fm->vconf_len);
 	}
 	errno = 0;
 	/* Only DIRECT and CHILD (Matroska, by fm->t) writers here. */

@@ -36,6 +36,7 @@ struct rc_rec {
 	int64_t empty_since_ms;     /* channel time since when nobody is present; -1 */
 	uint32_t own_ssrc;
 	uint64_t garbage, oversized, denied, refused_streams;
+	uint64_t h265_refused;      /* H.265 packets not taken (on_rtp says why, once) */
 	struct ag_srtp *sdes;       /* --decryptionMode: receives SRTP; NULL: plain RTP */
 	uint64_t srtp_failed;       /* datagrams that failed it (dropped) */
 	bool disk_full;             /* a write failed for lack of space: stop */

@@ -30,6 +30,8 @@
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
 #define RC_MAX_PT 128
 
+#define RC_MAX_SPROP 1024           /* bytes of an SDP's H.265 parameter sets */
+
 struct rc_ptmap {
 	bool set;
 	enum ag_codec codec;
@@ -37,6 +39,10 @@ struct rc_ptmap {
 	uint8_t aac_config[64];     /* AudioSpecificConfig from an SDP fmtp config= */
 	size_t aac_config_len;
 	bool fb_pli, fb_fir;        /* SDP a=rtcp-fb: "nack pli", "ccm fir" */
+	bool h265_donl;             /* H.265 with SDP sprop-max-don-diff > 0 (DONL fields in
+	                               the packets, RFC 7798 4.4): refused */
+	uint8_t sprop[RC_MAX_SPROP]; /* H.265: SDP sprop-vps/sps/pps, as Annex-B */
+	size_t sprop_len;
 	int sdp_section;            /* the SDP m= section that lists it, from 1; 0: none */
 	int level_ext;              /* a=extmap id of RFC 6464 audio levels (SDP, WHIP); 0: none */
 };
@@ -118,6 +124,7 @@ struct rc_opts {
 	/* Composite and raw data: children fed the channel stream, raw files. */
 	bool mixing;                /* --isMixingEnabled 1: agrec-mix makes uid 0 files */
 	int get_audio, get_video;   /* --getAudioFrame, --getVideoFrame (agora-format.md 4.7) */
+	bool h265;                  /* --enableH265Support 1: record H.265 senders */
 	int capture_interval;       /* --captureInterval */
 	bool raw_fifo;              /* --rawFifo 1: raw files are named pipes */
 	char *mix_args[32];         /* options passed on to agrec-mix (argv strings) */
@@ -191,10 +198,15 @@ struct rc_frame {
 	int64_t t;                  /* channel time, ms */
 	int64_t t90;                /* the same on a 90 kHz channel clock (exact for video) */
 	int64_t dur_ms;             /* how long it lasts */
-	const uint8_t *avcc;        /* H.264 key frame: its avcC record; else NULL */
-	size_t avcc_len;            /* 0: none */
+	const uint8_t *vconf;       /* H.264 / H.265 key frame: its decoder configuration
+	                               record (avcC / hvcC); else NULL */
+	size_t vconf_len;           /* 0: none */
 	uint32_t ssrc;              /* its stream */
 	int audio_level;            /* its packet's RFC 6464 level (0..127), -1: none */
 };
+
+/* Can a video file (or raw video file) start with fm: a key frame of a
+ * known size, with its avcC or hvcC when the codec has one? */
+bool rc_frame_starts_video(const struct rc_frame *fm);
 
 #endif

@@ -157,6 +157,15 @@ close_writer(struct rc_rec *r, struct rc_user *u, struct rc_writer *w, int64_t t
 		u->audio_closed_ms = t;
 }
 
+bool
+rc_frame_starts_video(const struct rc_frame *fm)
+{
+	const struct ag_frame *fr = fm->fr;
+	bool needs_vconf = fr->codec == AG_CODEC_H264 || fr->codec == AG_CODEC_H265;
+
+	return fr->keyframe && fr->width > 0 && (!needs_vconf || fm->vconf_len > 0);
+}
+
 void
 rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 {
@@ -173,7 +182,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 	if (video) {
 		u->video_ssrc = fm->ssrc;
 		/* What a video file can start with (below; raw.c the same). */
-		if (fr->keyframe && fr->width > 0 && (fr->codec != AG_CODEC_H264 || fm->avcc_len > 0))
+		if (rc_frame_starts_video(fm))
 			u->video_ok = true;
 	}
 	if (!video)
@@ -206,7 +215,7 @@ rc_user_media(struct rc_rec *r, struct rc_user *u, const struct rc_frame *fm)
 		if (video) {
 			u->video_rejoin = false;
 			/* A video file starts at a key frame with a known size. */
-			if (!fr->keyframe || fr->width <= 0 || (fr->codec == AG_CODEC_H264 && fm->avcc_len == 0)) {
+			if (!rc_frame_starts_video(fm)) {
 				u->want_keyframe = true;	/* ingest.c's tick asks for it */
 				return;
 			}

@@ -3,7 +3,8 @@
  * they feed (SPS parser, avcC, Annex-B to length-prefixed samples).
  *
  * Input layout:
- *   byte 0     bits 0-2: codec, (value % 6) as enum ag_codec
+ *   byte 0     bits 0-2: codec, (value % 6) as enum ag_codec (H.265 has
+ *              its own harness, fuzz_depack_h265.c)
  *              bit 3: packets are whole RTP datagrams (ag_rtp_parse);
  *                     otherwise they are payloads under a header built here
  *              bit 4: concealment mode (ag_depack_set_conceal)
@@ -123,7 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t seq = 65530;
 	bool raw, video;
 
-	FUZZ_ASSERT(ag_depack_new((enum ag_codec)6) == NULL);
+	FUZZ_ASSERT(ag_depack_new((enum ag_codec)7) == NULL);
 	ag_depack_free(NULL);
 	if (size < 1)
 		return 0;

@@ -1100,3 +1100,297 @@ Test(fuzz, sps_and_samples)
 		cr_assert(n >= 0 && (size_t)n <= AG_H264_AVCC_SAMPLE_MAX(len));
 	}
 }
+
+/* ---- H.265 (RFC 7798) ---- */
+
+/* libx265's 320x240 parameter sets (test_h265.c has them too) */
+static const uint8_t vps5[] = {
+	0x40, 0x01, 0x0c, 0x01, 0xff, 0xff, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00,
+	0x00, 0x03, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x95, 0x94, 0x09,
+};
+static const uint8_t sps5[] = {
+	0x42, 0x01, 0x01, 0x01, 0x60, 0x00, 0x00, 0x03, 0x00, 0x90, 0x00, 0x00, 0x03, 0x00,
+	0x00, 0x03, 0x00, 0x3c, 0xa0, 0x0a, 0x08, 0x0f, 0x16, 0x59, 0x59, 0x52, 0x93, 0x0b,
+	0xc0, 0x5a, 0x02, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00, 0x00, 0x03, 0x00, 0x1e, 0x10,
+};
+static const uint8_t pps5[] = { 0x44, 0x01, 0xc0, 0x73, 0xc1, 0x89 };
+/* IDR_W_RADL and TRAIL_R slices, first_slice_segment_in_pic_flag 1; a CRA */
+static const uint8_t idr5[] = {
+	0x26, 0x01, 0xaf, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
+};
+static const uint8_t trail5[] = { 0x02, 0x01, 0xd0, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16 };
+static const uint8_t cra5[] = { 0x2a, 0x01, 0xaf, 0x21, 0x22 };
+
+/* An AP (type 48) of n NAL units. */
+static size_t
+ap5(uint8_t *out, const uint8_t *const *nals, const size_t *lens, int n)
+{
+	size_t pos = 2;
+
+	out[0] = 48 << 1;
+	out[1] = 0x01;
+	for (int i = 0; i < n; i++) {
+		out[pos] = (uint8_t)(lens[i] >> 8);
+		out[pos + 1] = (uint8_t)lens[i];
+		memcpy(out + pos + 2, nals[i], lens[i]);
+		pos += 2 + lens[i];
+	}
+	return pos;
+}
+
+/* nal (header included) as FUs of frags pieces at ts, the last with the
+ * marker; skip (1-based, 0: none) is not sent, and the one after it is
+ * pushed with lost_before. */
+static void
+fu5(struct ag_depack *d, const uint8_t *nal, size_t len, uint32_t ts, size_t frags, size_t skip)
+{
+	uint8_t fu[64];
+	size_t body = len - 2, pos = 2, i;
+
+	for (i = 0; i < frags; i++) {
+		size_t take = i + 1 == frags ? len - pos : body / frags;
+
+		fu[0] = (uint8_t)((nal[0] & 0x81) | 49 << 1);
+		fu[1] = nal[1];
+		fu[2] = (uint8_t)((i == 0 ? 0x80 : 0) | (i + 1 == frags ? 0x40 : 0)
+		    | ((nal[0] >> 1) & 0x3f));
+		memcpy(fu + 3, nal + pos, take);
+		pos += take;
+		if (i + 1 != skip)
+			PUSH(d, fu, 3 + take, ts, i + 1 == frags, skip != 0 && i == skip);
+	}
+}
+
+/* An IRAP AU as ffmpeg sends it: AP [VPS, SPS, PPS], then the IDR in FUs. */
+static void
+push_idr5(struct ag_depack *d, uint32_t ts)
+{
+	uint8_t ap[256];
+	const uint8_t *nals[] = { vps5, sps5, pps5 };
+	const size_t lens[] = { sizeof vps5, sizeof sps5, sizeof pps5 };
+
+	PUSH(d, ap, ap5(ap, nals, lens, 3), ts, false, false);
+	fu5(d, idr5, sizeof idr5, ts, 3, 0);
+}
+
+static void
+expect_au5(const struct ag_frame *f, const uint8_t *const *nals, const size_t *lens, int n)
+{
+	struct out o = { .n = 0 };
+
+	for (int i = 0; i < n; i++)
+		out_nal(&o, nals[i], lens[i]);
+	cr_assert_eq(f->len, o.n, "%zu bytes, want %zu", f->len, o.n);
+	cr_assert_arr_eq(f->data, o.b, o.n);
+}
+
+Test(h265, ap_and_fu)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_frame f;
+	const uint8_t *v, *s, *p;
+	size_t vl, sl, pl;
+
+	cr_assert_not_null(d);
+	cr_assert(ag_depack_need_keyframe(d) == false);
+	push_idr5(d, 1000);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert_eq(f.codec, AG_CODEC_H265);
+	cr_assert(f.keyframe);
+	cr_assert_eq(f.ts, 1000);
+	cr_assert_eq(f.width, 320);
+	cr_assert_eq(f.height, 240);
+	expect_au5(&f, (const uint8_t *const[]){ vps5, sps5, pps5, idr5 },
+	    (const size_t[]){ sizeof vps5, sizeof sps5, sizeof pps5, sizeof idr5 }, 4);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	cr_assert_eq(ag_depack_h265_params(d, &v, &vl, &s, &sl, &p, &pl), 0);
+	cr_assert_eq(vl, sizeof vps5);
+	cr_assert_arr_eq(s, sps5, sl);
+	cr_assert_eq(pl, sizeof pps5);
+	cr_assert_lt(ag_depack_h264_params(d, &s, &sl, &p, &pl), 0, "not H.264");
+	/* a P frame as a single NAL unit packet */
+	PUSH(d, trail5, sizeof trail5, 4000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(!f.keyframe && !f.after_loss);
+	expect_au5(&f, (const uint8_t *const[]){ trail5 }, (const size_t[]){ sizeof trail5 }, 1);
+	ag_depack_free(d);
+}
+
+Test(h265, single_nal_packets_and_params_added)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_frame f;
+
+	/* before any key frame: dropped, and a key frame is wanted */
+	PUSH(d, trail5, sizeof trail5, 0, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	cr_assert(ag_depack_need_keyframe(d));
+	PUSH(d, vps5, sizeof vps5, 3000, false, false);
+	PUSH(d, sps5, sizeof sps5, 3000, false, false);
+	PUSH(d, pps5, sizeof pps5, 3000, false, false);
+	PUSH(d, idr5, sizeof idr5, 3000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(f.keyframe);
+	cr_assert(!ag_depack_need_keyframe(d));
+	/* a CRA without its parameter sets gets the latest ones */
+	PUSH(d, cra5, sizeof cra5, 6000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(f.keyframe, "a CRA is a key frame");
+	expect_au5(&f, (const uint8_t *const[]){ vps5, sps5, pps5, cra5 },
+	    (const size_t[]){ sizeof vps5, sizeof sps5, sizeof pps5, sizeof cra5 }, 4);
+	ag_depack_free(d);
+}
+
+Test(h265, key_frame_without_vps_dropped)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_frame f;
+
+	PUSH(d, sps5, sizeof sps5, 0, false, false);
+	PUSH(d, pps5, sizeof pps5, 0, false, false);
+	PUSH(d, idr5, sizeof idr5, 0, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 0, "no VPS: not decodable");
+	cr_assert(ag_depack_need_keyframe(d));
+	ag_depack_free(d);
+}
+
+Test(h265, loss_inside_an_fu)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_depack_stats st;
+	struct ag_frame f;
+
+	push_idr5(d, 0);
+	cr_assert_eq(count_frames(d), 1);
+	/* the middle piece of the next key frame is lost: dropped */
+	PUSH(d, vps5, sizeof vps5, 6000, false, false);
+	fu5(d, idr5, sizeof idr5, 6000, 3, 2);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	cr_assert(ag_depack_need_keyframe(d));
+	/* a P frame that follows is dropped too (without concealment) */
+	PUSH(d, trail5, sizeof trail5, 12000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	/* and the next key frame recovers, marked after a loss */
+	push_idr5(d, 18000);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(f.keyframe && f.after_loss);
+	ag_depack_stats(d, &st);
+	cr_assert_eq(st.dropped, 2);
+	ag_depack_free(d);
+}
+
+Test(h265, reordered_fu_pieces)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	uint8_t end[16], start[16];
+	struct ag_frame f;
+
+	push_idr5(d, 0);
+	cr_assert_eq(count_frames(d), 1);
+	/* an FU's end before its start (no jitter buffer in front): the NAL is dropped */
+	end[0] = start[0] = 49 << 1;
+	end[1] = start[1] = 0x01;
+	end[2] = 0x40 | 1;
+	start[2] = 0x80 | 1;
+	memcpy(end + 3, trail5 + 6, 3);
+	memcpy(start + 3, trail5 + 2, 4);
+	PUSH(d, end, 6, 6000, false, false);
+	PUSH(d, start, 7, 6000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	cr_assert(ag_depack_need_keyframe(d));
+	ag_depack_free(d);
+}
+
+Test(h265, concealment_keeps_later_frames)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_frame f;
+
+	ag_depack_set_conceal(d, true);
+	push_idr5(d, 0);
+	cr_assert_eq(count_frames(d), 1);
+	PUSH(d, trail5, sizeof trail5, 12000, true, true);  /* the frame at 6000 was lost */
+	cr_assert_eq(ag_depack_pop(d, &f), 1, "a whole frame that starts its picture");
+	cr_assert(f.after_loss && !f.keyframe);
+	ag_depack_free(d);
+}
+
+Test(h265, bad_packets)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	struct ag_error err = { 0 };
+	struct ag_depack_stats st;
+	struct ag_frame f;
+	const uint8_t one[] = { 0x02 };
+	const uint8_t forbidden[] = { 0x82, 0x01, 0xd0 };
+	const uint8_t paci[] = { 50 << 1, 0x01, 0x00, 0x00 };
+	const uint8_t ap_over[] = { 48 << 1, 0x01, 0x00, 0x10, 0x02, 0x01 };
+	const uint8_t ap_odd[] = { 48 << 1, 0x01, 0x00, 0x03, 0x02, 0x01, 0xd0, 0x00 };
+	const uint8_t ap_in_ap[] = { 48 << 1, 0x01, 0x00, 0x02, 48 << 1, 0x01 };
+	const uint8_t ap_short_nal[] = { 48 << 1, 0x01, 0x00, 0x01, 0x02 };
+	const uint8_t fu_short[] = { 49 << 1, 0x01 };
+	const uint8_t fu_of_fu[] = { 49 << 1, 0x01, 0x80 | 49, 0x00 };
+	const uint8_t ignored[] = { 55 << 1, 0x01, 0x00 };
+
+	push_idr5(d, 0);
+	cr_assert_eq(count_frames(d), 1);
+	cr_assert_eq(push(d, one, sizeof one, 10, true, false, &err), -1);
+	cr_assert_eq(err.code, AG_EX_DATAERR);
+	cr_assert_eq(push(d, forbidden, sizeof forbidden, 20, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "forbidden") != NULL, "%s", err.msg);
+	cr_assert_eq(push(d, paci, sizeof paci, 30, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "PACI") != NULL, "%s", err.msg);
+	cr_assert_eq(push(d, ap_over, sizeof ap_over, 40, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "h265: AP NAL of 16 bytes overruns") != NULL, "%s", err.msg);
+	cr_assert_eq(push(d, ap_odd, sizeof ap_odd, 50, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "trailing") != NULL, "%s", err.msg);
+	cr_assert_eq(push(d, ap_in_ap, sizeof ap_in_ap, 60, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "aggregate") != NULL, "%s", err.msg);
+	cr_assert_eq(push(d, ap_short_nal, sizeof ap_short_nal, 70, true, false, &err), -1);
+	cr_assert_eq(push(d, fu_short, sizeof fu_short, 80, true, false, &err), -1);
+	cr_assert_eq(push(d, fu_of_fu, sizeof fu_of_fu, 90, true, false, &err), -1);
+	cr_assert(strstr(err.msg, "inside an FU") != NULL, "%s", err.msg);
+	cr_assert_eq(ag_depack_pop(d, &f), 0);
+	/* types 51..63 are ignored */
+	cr_assert_eq(push(d, ignored, sizeof ignored, 100, true, false, &err), 0);
+	ag_depack_stats(d, &st);
+	cr_assert_eq(st.bad_packets, 9);
+	cr_assert(ag_depack_need_keyframe(d));
+	push_idr5(d, 200);
+	cr_assert_eq(count_frames(d), 1);
+	ag_depack_free(d);
+}
+
+Test(h265, params_from_the_sdp)
+{
+	struct ag_depack *d = ag_depack_new(AG_CODEC_H265);
+	uint8_t ps[256];
+	size_t n = 0;
+	struct ag_frame f;
+	const uint8_t *nals[] = { vps5, sps5, pps5, trail5 };
+	const size_t lens[] = { sizeof vps5, sizeof sps5, sizeof pps5, sizeof trail5 };
+
+	for (int i = 0; i < 4; i++) {
+		memcpy(ps + n, "\0\0\0\1", 4);
+		memcpy(ps + n + 4, nals[i], lens[i]);
+		n += 4 + lens[i];
+	}
+	cr_assert_eq(ag_depack_set_params(d, ps, n), 3, "the slice is not a parameter set");
+	/* a key frame without parameter sets: the SDP's go in front */
+	PUSH(d, idr5, sizeof idr5, 0, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert(f.keyframe);
+	cr_assert_eq(f.width, 320);
+	expect_au5(&f, (const uint8_t *const[]){ vps5, sps5, pps5, idr5 },
+	    (const size_t[]){ sizeof vps5, sizeof sps5, sizeof pps5, sizeof idr5 }, 4);
+	/* and after a reset too */
+	ag_depack_reset(d);
+	PUSH(d, idr5, sizeof idr5, 3000, true, false);
+	cr_assert_eq(ag_depack_pop(d, &f), 1);
+	cr_assert_eq(f.len, 16 + sizeof vps5 + sizeof sps5 + sizeof pps5 + sizeof idr5);
+	ag_depack_free(d);
+	/* an audio depacketizer takes none */
+	d = ag_depack_new(AG_CODEC_OPUS);
+	cr_assert_eq(ag_depack_set_params(d, ps, n), 0);
+	ag_depack_free(d);
+}

@@ -16,7 +16,7 @@
 
 static struct rc_folder f;
 static struct rc_writer w;
-static struct rc_ptmap pm = { true, AG_CODEC_OPUS, 48000, 2, { 0 }, 0, false, false, 0, 0 };
+static struct rc_ptmap pm = { .set = true, .codec = AG_CODEC_OPUS, .rate = 48000, .channels = 2 };
 static int rd = -1;
 static int64_t t;   /* channel time of the next frame */
 

@@ -770,10 +770,13 @@ Test(codec, names)
 	cr_assert_eq(ag_codec_from_name("PCMA"), AG_CODEC_PCMA);
 	cr_assert_eq(ag_codec_from_name("MPEG4-GENERIC"), AG_CODEC_AAC);
 	cr_assert_eq(ag_codec_from_name("aac"), AG_CODEC_AAC);
-	cr_assert_eq(ag_codec_from_name("H265"), -1);
+	cr_assert_eq(ag_codec_from_name("h265"), AG_CODEC_H265);
+	cr_assert_str_eq(ag_codec_name(AG_CODEC_H265), "H265");
+	cr_assert_eq(ag_codec_from_name("H266"), -1);
 	cr_assert_eq(ag_codec_from_name(""), -1);
 	cr_assert_eq(ag_codec_from_name(NULL), -1);
 	cr_assert(ag_codec_is_video(AG_CODEC_VP8));
+	cr_assert(ag_codec_is_video(AG_CODEC_H265));
 	cr_assert(!ag_codec_is_video(AG_CODEC_OPUS));
 }
 
