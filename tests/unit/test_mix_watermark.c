@@ -83,6 +83,57 @@ Test(mx_wm, parse_alpha)
 	cr_assert_eq(ag_wm_parse_alpha("--a", " 0.5", &a, NULL), -1);
 }
 
+Test(mx_wm, parse_color)
+{
+	uint32_t c = 0;
+	struct ag_error err;
+
+	cr_assert_eq(ag_wm_parse_color("--c", "#ff8000", &c, NULL), 0);
+	cr_assert_eq(c, 0xff8000u);
+	cr_assert_eq(ag_wm_parse_color("--c", "00FF01", &c, NULL), 0);
+	cr_assert_eq(c, 0x00ff01u);
+	cr_assert_eq(ag_wm_parse_color("--c", "red", &c, &err), -1);
+	cr_assert_eq(err.code, AG_EX_USAGE);
+	cr_assert_str_eq(err.msg, "--c: 'red' is not #RRGGBB");
+	cr_assert_eq(ag_wm_parse_color("--c", "#fff", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "#-12345", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "#1234567", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "", &c, NULL), -1);
+}
+
+/* agrec-record's start-up check: the rules agrec-mix applies before it
+ * draws, without files and without FreeType. */
+Test(mx_wm, opts_check)
+{
+	struct ag_wm_opts o;
+	struct ag_error err;
+
+	ag_wm_opts_init(&o);
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0, "no watermark is fine");
+	o.text = "ok";
+	o.rect[AG_WM_TEXT][0] = 639;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0);
+	o.rect[AG_WM_TEXT][0] = 640;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_eq(err.code, AG_EX_USAGE);
+	cr_assert_str_eq(err.msg, "--watermarkText: x,y 640,0 is outside the 640x360 canvas");
+	o.rect[AG_WM_TEXT][0] = 0;
+	o.text = "a\xc3";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_str_eq(err.msg, "--watermarkText: not UTF-8 (byte 1)");
+	o.text = NULL;
+	o.image = "any file";	/* read by agrec-mix: only the box here */
+	o.rect[AG_WM_IMAGE][1] = 360;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	o.rect[AG_WM_IMAGE][1] = 0;
+	o.timestamp = true;
+	o.time_format = "";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_str_eq(err.msg, "--watermarkTimestamp: the time format is empty");
+	o.time_format = "%H";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0);
+}
+
 static struct ag_wm_spec
 text_spec(int kind, const char *text)
 {
