@@ -129,7 +129,7 @@ $(B)/mixdraw: $(MIXDRAW_SRCS) cmd/mix/compose.h libcommon/clock.h
 	$(CC) $(AG_CFLAGS) -o $@ $(MIXDRAW_SRCS) $(AG_LDFLAGS) -lm
 
 # The micro-benchmark of the watermarks (bench/, not installed).
-WMDRAW_SRCS := bench/wmdraw.c cmd/mix/watermark.c cmd/mix/wmspec.c cmd/mix/image.c cmd/mix/compose.c
+WMDRAW_SRCS := bench/wmdraw.c cmd/mix/watermark.c cmd/mix/image.c cmd/mix/compose.c
 $(B)/wmdraw: $(WMDRAW_SRCS) cmd/mix/watermark.h cmd/mix/image.h cmd/mix/compose.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(AG_CFLAGS) -o $@ $(WMDRAW_SRCS) $(AG_LDFLAGS) $(LIB) $(FT_LIBS) $(JANSSON_LIBS) $(WEB_LIBS) -lm

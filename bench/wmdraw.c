@@ -26,7 +26,7 @@ cpu_us(void)
 
 /* us per frame of drawing specs[0..n-1], or -1 when they cannot be prepared. */
 static double
-run(const struct mx_wm_spec *specs, size_t n, int frames)
+run(const struct ag_wm_spec *specs, size_t n, int frames)
 {
 	struct mx_frame *canvas = mx_frame_new(640, 360);
 	struct mx_wm *wm;
@@ -54,16 +54,16 @@ run(const struct mx_wm_spec *specs, size_t n, int frames)
 int
 main(int argc, char **argv)
 {
-	struct mx_wm_spec s[3];
+	struct ag_wm_spec s[3];
 	static const char *const names[] = { "text", "image", "timestamp" };
 	double t;
 
 	memset(s, 0, sizeof s);
 	for (int k = 0; k < 3; k++) {
 		s[k].kind = k;
-		s[k].font_px = k == MX_WM_TEXT ? 28 : MX_WM_DEFAULT_FONT_PX;
+		s[k].font_px = k == AG_WM_TEXT ? 28 : AG_WM_DEFAULT_FONT_PX;
 		s[k].rgb = 0xffffff;
-		s[k].alpha = k == MX_WM_IMAGE ? 0.8 : 1;
+		s[k].alpha = k == AG_WM_IMAGE ? 0.8 : 1;
 		s[k].bad_code = 1;
 		snprintf(s[k].what, sizeof s[k].what, "%s", names[k]);
 	}
@@ -71,10 +71,10 @@ main(int argc, char **argv)
 	s[0].x = 16; s[0].y = 12;
 	s[1].file = argc > 1 ? argv[1] : NULL;
 	s[1].x = 496; s[1].y = 12;
-	s[2].text = (char *)MX_WM_DEFAULT_TIME_FORMAT;
+	s[2].text = (char *)AG_WM_DEFAULT_TIME_FORMAT;
 	s[2].x = 16; s[2].y = 320;
 	for (int k = 0; k < 3; k++) {
-		if (k == MX_WM_IMAGE && argc < 2)
+		if (k == AG_WM_IMAGE && argc < 2)
 			continue;
 		if ((t = run(&s[k], 1, 600)) < 0)
 			return 1;

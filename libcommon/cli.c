@@ -42,7 +42,7 @@ const struct ag_cli_bound ag_cli_bounds[AG_CLI_NKINDS] = {
 	[AG_CLI_BENCH_USERS] = { 1, 10000, NULL },
 	[AG_CLI_MAX_BITRATE] = { 30, 100000, "kb/s" },
 	[AG_CLI_MAX_PUBLISHERS] = { 1, 1000, NULL },
-	/* mix/watermark.h MX_WM_MIN_FONT_PX..MX_WM_MAX_FONT_PX */
+	/* wmspec.h AG_WM_MIN_FONT_PX..AG_WM_MAX_FONT_PX */
 	[AG_CLI_WM_FONT_SIZE] = { 4, 512, "pixels" },
 	[AG_CLI_WM_PX] = { 0, 7680, "pixels" },
 	[AG_CLI_INDICATION] = { 0, 60000, "ms" },

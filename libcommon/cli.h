@@ -54,8 +54,8 @@ enum ag_cli_kind {
 	AG_CLI_BENCH_USERS,     /* agrec-replay send --participants */
 	AG_CLI_MAX_BITRATE,     /* agrec-record --maxBitrate, kb/s */
 	AG_CLI_MAX_PUBLISHERS,  /* agrec-record --maxPublishers */
-	AG_CLI_WM_FONT_SIZE,    /* agrec-mix --watermarkFontSize, pixels */
-	AG_CLI_WM_PX,           /* agrec-mix --watermark*Rect fields, pixels */
+	AG_CLI_WM_FONT_SIZE,    /* --watermarkFontSize (mix, record), pixels */
+	AG_CLI_WM_PX,           /* --watermark*Rect fields (mix, record), pixels */
 	AG_CLI_INDICATION,      /* agrec-record --audioIndicationInterval, ms (1..9 refused apart) */
 	AG_CLI_NKINDS
 };

@@ -22,6 +22,11 @@
 #define AG_MIXRES_FPS_MAX   120
 #define AG_MIXRES_KBPS_MIN  10
 #define AG_MIXRES_KBPS_MAX  100000
+/* The canvas without --mixResolution (the SDK's 360,640,15,500). */
+#define AG_MIXRES_DEFAULT_W     360
+#define AG_MIXRES_DEFAULT_H     640
+#define AG_MIXRES_DEFAULT_FPS   15
+#define AG_MIXRES_DEFAULT_KBPS  500
 
 struct ag_mixres {
 	int width, height;      /* as given; agrec-mix rounds them down to even */

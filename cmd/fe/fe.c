@@ -188,3 +188,57 @@ fe_sub_check(const struct ag_sub *s)
 	if (ag_sub_lists_ignored(s, &why))
 		ag_msg("warning: %s", why);
 }
+
+const char *
+fe_wm_opt_name(int ch, int base)
+{
+	static const char *const names[FE_WM_NOPTS] = {
+		"--watermarkText", "--watermarkTextRect", "--watermarkImage",
+		"--watermarkImageRect", "--watermarkTimestamp", "--watermarkTimestampRect",
+		"--watermarkTimeFormat", "--watermarkLocalTime", "--watermarkFont",
+		"--watermarkFontSize", "--watermarkColor", "--watermarkAlpha",
+	};
+
+	return ch >= base && ch < base + FE_WM_NOPTS ? names[ch - base] : NULL;
+}
+
+int
+fe_wm_opt(int ch, int base, const char *arg, struct ag_wm_opts *w)
+{
+	struct ag_error err = { 0 };
+	const char *name = fe_wm_opt_name(ch, base);
+	int k = ch - base, r = 0;
+	long v;
+
+	if (name == NULL)
+		return 1;
+	switch (k) {
+	case FE_WM_TEXT: w->text = *arg ? arg : NULL; break;
+	case FE_WM_IMAGE: w->image = *arg ? arg : NULL; break;
+	case FE_WM_FORMAT: w->time_format = arg; break;
+	case FE_WM_FONT: w->font = *arg ? arg : NULL; break;
+	case FE_WM_COLOR: r = ag_wm_parse_color(name, arg, &w->rgb, &err); break;
+	case FE_WM_TEXT_RECT:
+		r = ag_wm_parse_rect(name, arg, w->rect[AG_WM_TEXT], &err);
+		break;
+	case FE_WM_IMAGE_RECT:
+		r = ag_wm_parse_rect(name, arg, w->rect[AG_WM_IMAGE], &err);
+		break;
+	case FE_WM_TS_RECT:
+		r = ag_wm_parse_rect(name, arg, w->rect[AG_WM_TIMESTAMP], &err);
+		break;
+	case FE_WM_ALPHA: r = ag_wm_parse_alpha(name, arg, &w->alpha, &err); break;
+	default:	/* FE_WM_TS, FE_WM_LOCAL, FE_WM_FONT_SIZE */
+		if (fe_num(name, arg, k == FE_WM_FONT_SIZE ? AG_CLI_WM_FONT_SIZE : AG_CLI_BOOL,
+		    &v) < 0)
+			return AG_EX_USAGE;
+		if (k == FE_WM_TS)
+			w->timestamp = v != 0;
+		else if (k == FE_WM_LOCAL)
+			w->local_time = v != 0;
+		else
+			w->font_px = (int)v;
+		break;
+	}
+	return r < 0 ? fe_usage_err(&err) : 0;
+}

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "subscribe.h"
+#include "wmspec.h"
 
 struct option;
 
@@ -91,6 +92,41 @@ int fe_sub_opt(int ch, int base, const char *arg, struct ag_sub *s);
 /* Once the options are read: warn (once) when the lists are ignored
  * because of --autoSubscribe 1, as the SDK ignores them. */
 void fe_sub_check(const struct ag_sub *s);
+
+/*
+ * The watermark options (wmspec.h) of the programs that make or start a
+ * composite (agrec-mix, agrec-record), with the values base + FE_WM_*;
+ * fe_wm_opt parses them.
+ */
+enum fe_wm_opt {
+	FE_WM_TEXT, FE_WM_TEXT_RECT, FE_WM_IMAGE, FE_WM_IMAGE_RECT, FE_WM_TS, FE_WM_TS_RECT,
+	FE_WM_FORMAT, FE_WM_LOCAL, FE_WM_FONT, FE_WM_FONT_SIZE, FE_WM_COLOR, FE_WM_ALPHA,
+	FE_WM_NOPTS
+};
+#define FE_LONGOPTS_WM(base) \
+	{ "watermarkText", required_argument, NULL, (base) + FE_WM_TEXT }, \
+	{ "watermarkTextRect", required_argument, NULL, (base) + FE_WM_TEXT_RECT }, \
+	{ "watermarkImage", required_argument, NULL, (base) + FE_WM_IMAGE }, \
+	{ "watermarkImageRect", required_argument, NULL, (base) + FE_WM_IMAGE_RECT }, \
+	{ "watermarkTimestamp", required_argument, NULL, (base) + FE_WM_TS }, \
+	{ "watermarkTimestampRect", required_argument, NULL, (base) + FE_WM_TS_RECT }, \
+	{ "watermarkTimeFormat", required_argument, NULL, (base) + FE_WM_FORMAT }, \
+	{ "watermarkLocalTime", required_argument, NULL, (base) + FE_WM_LOCAL }, \
+	{ "watermarkFont", required_argument, NULL, (base) + FE_WM_FONT }, \
+	{ "watermarkFontSize", required_argument, NULL, (base) + FE_WM_FONT_SIZE }, \
+	{ "watermarkColor", required_argument, NULL, (base) + FE_WM_COLOR }, \
+	{ "watermarkAlpha", required_argument, NULL, (base) + FE_WM_ALPHA }
+
+/*
+ * Option ch of FE_LONGOPTS_WM(base) with the value arg (borrowed: w
+ * keeps pointers into it) into w.  An empty text, image or font is
+ * none.  Returns 0, 1 when ch is none of them, or AG_EX_USAGE after the
+ * usage error.
+ */
+int fe_wm_opt(int ch, int base, const char *arg, struct ag_wm_opts *w);
+
+/* "--watermarkText"... for option ch of FE_LONGOPTS_WM(base), or NULL. */
+const char *fe_wm_opt_name(int ch, int base);
 
 /* The argument getopt has just read (borrowed from argv), or "?". */
 const char *fe_optname(int argc, char **argv);

@@ -82,7 +82,7 @@ static int
 build_watermarks(const struct mx_engine *e, const struct mx_layout *custom, struct mx_wm **out,
     struct ag_error *err)
 {
-	struct mx_wm_spec *v;
+	struct ag_wm_spec *v;
 	size_t n = custom != NULL ? custom->nwms : 0, nopt = 0, i;
 	int rc = -1;
 
@@ -91,14 +91,14 @@ build_watermarks(const struct mx_engine *e, const struct mx_layout *custom, stru
 		return ag_error_set(err, AG_EX_FAIL, "out of memory");
 	if (n > 0)
 		memcpy(v, custom->wms, n * sizeof *v);	/* borrowed: not freed below */
-	if (mx_wm_opts_specs(&e->o->wm, v + n, &nopt) < 0) {
+	if (ag_wm_opts_specs(&e->o->wm, v + n, &nopt) < 0) {
 		ag_error_set(err, AG_EX_FAIL, "out of memory");
 		goto out;
 	}
 	rc = mx_wm_new(v, n + nopt, e->W, e->H, e->ffmpeg, out, err);
 out:
 	for (i = n; i < n + nopt; i++)
-		mx_wm_spec_clear(&v[i]);
+		ag_wm_spec_clear(&v[i]);
 	free(v);
 	return rc;
 }

@@ -276,7 +276,7 @@ mx_layout_free(struct mx_layout *l)
 		return;
 	free(l->regions);
 	for (size_t i = 0; i < l->nwms; i++)
-		mx_wm_spec_clear(&l->wms[i]);
+		ag_wm_spec_clear(&l->wms[i]);
 	free(l->wms);
 	memset(l, 0, sizeof *l);
 }
@@ -879,10 +879,10 @@ get_string(struct parse *ps, json_t *obj, long i, const char *key, char **out)
 		return 0;
 	if (!json_is_string(v))
 		return fail(ps, i, key, false, "expected a string, got %s", type_name(v));
-	if (json_string_length(v) > MX_WM_MAX_TEXT || strlen(json_string_value(v)) !=
+	if (json_string_length(v) > AG_WM_MAX_TEXT || strlen(json_string_value(v)) !=
 	    json_string_length(v))
 		return fail(ps, i, key, false, "longer than %d bytes, or holds a NUL",
-		    MX_WM_MAX_TEXT);
+		    AG_WM_MAX_TEXT);
 	if ((*out = strdup(json_string_value(v))) == NULL)
 		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
 	return 0;
@@ -917,12 +917,12 @@ wm_keys(int k)
 	static const char *const stamp[] = { "type", "format", "localTime", "fontFile",
 		"fontSize", "color", "alpha", "x", "y", "width", "height", NULL };
 
-	return k == MX_WM_TEXT ? text : k == MX_WM_IMAGE ? image : stamp;
+	return k == AG_WM_TEXT ? text : k == AG_WM_IMAGE ? image : stamp;
 }
 
 /* What every kind has: box, alpha, colour and font size. */
 static int
-parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
+parse_wm_common(struct parse *ps, json_t *o, long i, struct ag_wm_spec *s)
 {
 	json_t *v;
 
@@ -930,8 +930,8 @@ parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 	    get_int_in(ps, o, i, "y", 0, 0, MAX_CANVAS, &s->y) < 0 ||
 	    get_int_in(ps, o, i, "width", 0, 0, MAX_CANVAS, &s->w) < 0 ||
 	    get_int_in(ps, o, i, "height", 0, 0, MAX_CANVAS, &s->h) < 0 ||
-	    get_int_in(ps, o, i, "fontSize", MX_WM_DEFAULT_FONT_PX, MX_WM_MIN_FONT_PX,
-	    MX_WM_MAX_FONT_PX, &s->font_px) < 0)
+	    get_int_in(ps, o, i, "fontSize", AG_WM_DEFAULT_FONT_PX, AG_WM_MIN_FONT_PX,
+	    AG_WM_MAX_FONT_PX, &s->font_px) < 0)
 		return -1;
 	s->alpha = 1;
 	if ((v = json_object_get(o, "alpha")) != NULL) {
@@ -942,7 +942,7 @@ parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 		if (!(s->alpha >= 0 && s->alpha <= 1))
 			return fail(ps, i, "alpha", false, "%g is outside 0..1", s->alpha);
 	}
-	s->rgb = MX_WM_DEFAULT_COLOR;
+	s->rgb = AG_WM_DEFAULT_COLOR;
 	if ((v = json_object_get(o, "color")) != NULL) {
 		if (!json_is_string(v))
 			return fail(ps, i, "color", false, "expected a string, got %s",
@@ -961,7 +961,7 @@ parse_wm_common(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 }
 
 static int
-parse_watermark(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
+parse_watermark(struct parse *ps, json_t *o, long i, struct ag_wm_spec *s)
 {
 	static const char *const kinds[] = { "text", "image", "timestamp" };
 	const char *t;
@@ -986,7 +986,7 @@ parse_watermark(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 	    line_of(ps, i, NULL, false), i);
 	if (check_keys(ps, o, i, wm_keys(k)) < 0 || parse_wm_common(ps, o, i, s) < 0)
 		return -1;
-	if (k == MX_WM_IMAGE) {
+	if (k == AG_WM_IMAGE) {
 		if (get_path(ps, o, i, "image", &s->file) < 0)
 			return -1;
 		if (s->file == NULL || s->file[0] == '\0')
@@ -994,15 +994,15 @@ parse_watermark(struct parse *ps, json_t *o, long i, struct mx_wm_spec *s)
 		return 0;
 	}
 	if (get_path(ps, o, i, "fontFile", &s->file) < 0 ||
-	    get_string(ps, o, i, k == MX_WM_TEXT ? "text" : "format", &s->text) < 0)
+	    get_string(ps, o, i, k == AG_WM_TEXT ? "text" : "format", &s->text) < 0)
 		return -1;
-	if (k == MX_WM_TEXT && (s->text == NULL || s->text[0] == '\0'))
+	if (k == AG_WM_TEXT && (s->text == NULL || s->text[0] == '\0'))
 		return fail(ps, i, NULL, false, "missing \"text\" (or it is empty)");
-	if (k == MX_WM_TIMESTAMP && s->text == NULL &&
-	    (s->text = strdup(MX_WM_DEFAULT_TIME_FORMAT)) == NULL)
+	if (k == AG_WM_TIMESTAMP && s->text == NULL &&
+	    (s->text = strdup(AG_WM_DEFAULT_TIME_FORMAT)) == NULL)
 		return ag_error_errno(ps->err, AG_EX_FAIL, ENOMEM, "%s", ps->name);
-	if (!mx_wm_utf8_valid(s->text, NULL))
-		return fail(ps, i, k == MX_WM_TEXT ? "text" : "format", false, "not UTF-8");
+	if (!ag_wm_utf8_valid(s->text, NULL))
+		return fail(ps, i, k == AG_WM_TEXT ? "text" : "format", false, "not UTF-8");
 	return 0;
 }
 
@@ -1018,9 +1018,9 @@ parse_watermarks(struct parse *ps, json_t *root, struct mx_layout *out)
 	if (!json_is_array(a))
 		return fail(ps, -1, "watermarks", false, "expected an array, got %s", type_name(a));
 	n = json_array_size(a);
-	if (n > MX_WM_MAX)
+	if (n > AG_WM_MAX)
 		return fail(ps, -1, "watermarks", false, "%zu watermarks, at most %d", n,
-		    MX_WM_MAX);
+		    AG_WM_MAX);
 	if (n == 0)
 		return 0;
 	if ((out->wms = calloc(n, sizeof *out->wms)) == NULL)

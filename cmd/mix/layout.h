@@ -41,7 +41,7 @@ struct mx_layout {
 	size_t n;
 	struct mx_region *regions;   /* new: freed by mx_layout_free() */
 	size_t nwms;
-	struct mx_wm_spec *wms;      /* "watermarks", new: freed by mx_layout_free() */
+	struct ag_wm_spec *wms;      /* "watermarks", new: freed by mx_layout_free() */
 };
 
 /* Pixel rectangle, every value even (yuv420p). */

@@ -63,7 +63,7 @@ struct mx_opts {
 	struct ag_sub sub;          /* --autoSubscribe and the lists (subscribe.h) */
 	bool quiet;
 	mode_t umask;               /* --umask (umask.h) */
-	struct mx_wm_opts wm;       /* --watermark* */
+	struct ag_wm_opts wm;       /* --watermark* */
 };
 
 /* Output channels and AAC bitrate (kb/s) for --audioProfile. */

@@ -3,8 +3,6 @@
  * defaults (agora-format.md 4.1), long options with one or two dashes
  * (getopt_long_only), strict numbers.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -84,8 +82,7 @@ const struct fe_prog mx_prog = { "agrec-mix", usage_text, help_text };
 enum {
 	O_RES = 256, O_MIXEDVA, O_AUDIOONLY, O_LAYOUTMODE, O_MAXUID, O_LAYOUT, O_VIDEOBG,
 	O_USERBG, O_PROFILE, O_PCM, O_LATENCY, O_EXCLUDE, O_BGCOLOR, O_UMASK,
-	O_WM_TEXT, O_WM_TEXT_RECT, O_WM_IMAGE, O_WM_IMAGE_RECT, O_WM_TS, O_WM_TS_RECT,
-	O_WM_FORMAT, O_WM_LOCAL, O_WM_FONT, O_WM_FONT_SIZE, O_WM_COLOR, O_WM_ALPHA,
+	O_WM, O_WM_LAST = O_WM + FE_WM_NOPTS - 1,	/* FE_LONGOPTS_WM(O_WM) */
 	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
 	O_HOLD, O_KEEPLAST
 };
@@ -104,65 +101,6 @@ parse_res(const char *s, struct mx_opts *o)
 	o->height = m.height & ~1;
 	o->fps = m.fps;
 	o->kbps = m.kbps;
-	return 0;
-}
-
-/* --backgroundColor, --watermarkColor [#]RRGGBB.  0 or AG_EX_USAGE. */
-static int
-parse_color(const char *opt, const char *s, uint32_t *rgb)
-{
-	unsigned long c;
-	char *end;
-	const char *p = s[0] == '#' ? s + 1 : s;
-
-	errno = 0;
-	c = strtoul(p, &end, 16);
-	if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
-		return fe_usage("%s: '%s' is not #RRGGBB", opt, s);
-	*rgb = (uint32_t)c;
-	return 0;
-}
-
-/* The --watermark* options.  0, or the exit status. */
-static int
-wm_opt(int ch, struct mx_opts *o)
-{
-	struct mx_wm_opts *w = &o->wm;
-	struct ag_error err = { 0 };
-	static const char *const rect_opt[3] = {
-		"--watermarkTextRect", "--watermarkImageRect", "--watermarkTimestampRect"
-	};
-	int k = ch == O_WM_TEXT_RECT ? MX_WM_TEXT : ch == O_WM_IMAGE_RECT ? MX_WM_IMAGE :
-	    MX_WM_TIMESTAMP;
-	long v;
-
-	switch (ch) {
-	case O_WM_TEXT: w->text = *optarg ? optarg : NULL; break;
-	case O_WM_IMAGE: w->image = *optarg ? optarg : NULL; break;
-	case O_WM_FORMAT: w->time_format = optarg; break;
-	case O_WM_FONT: w->font = *optarg ? optarg : NULL; break;
-	case O_WM_COLOR: return parse_color("--watermarkColor", optarg, &w->rgb);
-	case O_WM_TEXT_RECT: case O_WM_IMAGE_RECT: case O_WM_TS_RECT:
-		if (mx_wm_parse_rect(rect_opt[k], optarg, w->rect[k], &err) < 0)
-			return fe_usage_err(&err);
-		break;
-	case O_WM_ALPHA:
-		if (mx_wm_parse_alpha("--watermarkAlpha", optarg, &w->alpha, &err) < 0)
-			return fe_usage_err(&err);
-		break;
-	case O_WM_TS: case O_WM_LOCAL: case O_WM_FONT_SIZE:
-		if (fe_num(ch == O_WM_TS ? "--watermarkTimestamp" : ch == O_WM_LOCAL ?
-		    "--watermarkLocalTime" : "--watermarkFontSize", optarg,
-		    ch == O_WM_FONT_SIZE ? AG_CLI_WM_FONT_SIZE : AG_CLI_BOOL, &v) < 0)
-			return AG_EX_USAGE;
-		if (ch == O_WM_TS)
-			w->timestamp = v != 0;
-		else if (ch == O_WM_LOCAL)
-			w->local_time = v != 0;
-		else
-			w->font_px = (int)v;
-		break;
-	}
 	return 0;
 }
 
@@ -230,8 +168,8 @@ one_opt(int ch, const char *name, void *ctx)
 	for (i = 0; i < sizeof num_opts / sizeof num_opts[0]; i++)
 		if (num_opts[i].ch == ch)
 			return set_num(&num_opts[i], optarg, o);
-	if (ch >= O_WM_TEXT && ch <= O_WM_ALPHA)
-		return wm_opt(ch, o);
+	if ((st = fe_wm_opt(ch, O_WM, optarg, &o->wm)) != 1)
+		return st;
 	switch (ch) {
 	case 'f': o->folder = optarg; break;
 	case 'i': o->input = optarg; break;
@@ -243,7 +181,9 @@ one_opt(int ch, const char *name, void *ctx)
 	case O_PCM: o->pcm = optarg; break;
 	case O_BGCOLOR:
 		o->has_bg_color = true;
-		return parse_color("--backgroundColor", optarg, &o->bg_color);
+		if (ag_wm_parse_color("--backgroundColor", optarg, &o->bg_color, &err) < 0)
+			return fe_usage_err(&err);
+		break;
 	case O_EXCLUDE:
 		if (ag_cli_uid_add("--exclude", optarg, o->exclude, &o->nexclude, MX_MAX_EXCLUDE,
 		    &err) < 0)
@@ -277,18 +217,7 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		{ "pcm", required_argument, NULL, O_PCM },
 		{ "latency", required_argument, NULL, O_LATENCY },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
-		{ "watermarkText", required_argument, NULL, O_WM_TEXT },
-		{ "watermarkTextRect", required_argument, NULL, O_WM_TEXT_RECT },
-		{ "watermarkImage", required_argument, NULL, O_WM_IMAGE },
-		{ "watermarkImageRect", required_argument, NULL, O_WM_IMAGE_RECT },
-		{ "watermarkTimestamp", required_argument, NULL, O_WM_TS },
-		{ "watermarkTimestampRect", required_argument, NULL, O_WM_TS_RECT },
-		{ "watermarkTimeFormat", required_argument, NULL, O_WM_FORMAT },
-		{ "watermarkLocalTime", required_argument, NULL, O_WM_LOCAL },
-		{ "watermarkFont", required_argument, NULL, O_WM_FONT },
-		{ "watermarkFontSize", required_argument, NULL, O_WM_FONT_SIZE },
-		{ "watermarkColor", required_argument, NULL, O_WM_COLOR },
-		{ "watermarkAlpha", required_argument, NULL, O_WM_ALPHA },
+		FE_LONGOPTS_WM(O_WM),
 		FE_LONGOPTS_SUB(O_SUB),
 		{ "speakerHold", required_argument, NULL, O_HOLD },
 		{ "keepLastFrame", required_argument, NULL, O_KEEPLAST },
@@ -298,14 +227,14 @@ mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 	int st;
 
 	memset(o, 0, sizeof *o);
-	o->width = 360;
-	o->height = 640;
-	o->fps = 15;
-	o->kbps = 500;
+	o->width = AG_MIXRES_DEFAULT_W;
+	o->height = AG_MIXRES_DEFAULT_H;
+	o->fps = AG_MIXRES_DEFAULT_FPS;
+	o->kbps = AG_MIXRES_DEFAULT_KBPS;
 	o->latency_ms = 300;
 	o->speaker_hold_ms = MX_SPEAKER_HOLD_MS;
 	o->umask = AG_UMASK_DEFAULT;
-	mx_wm_opts_init(&o->wm);
+	ag_wm_opts_init(&o->wm);
 	ag_sub_init(&o->sub);
 	if ((st = fe_getopt(argc, argv, ":f:i:o:qhV", lo, true, one_opt, o)) >= 0)
 		return st;

@@ -39,7 +39,7 @@ struct item {
 	int a8;                     /* global alpha, 0..256 */
 	bool local_time;
 	char *format;               /* timestamp: borrowed from the spec copy */
-	struct mx_wm_spec spec;     /* a copy */
+	struct ag_wm_spec spec;     /* a copy */
 	int bx, by, bw, bh;         /* the box on the canvas, clipped to it */
 	int stride;                 /* of the planes */
 	uint8_t *pa;                /* coverage, new */
@@ -51,7 +51,7 @@ struct item {
 	int ascender, line_h;
 	struct glyph *glyphs;
 	size_t nglyphs, capglyphs;
-	char last[MX_WM_MAX_TEXT + 64];
+	char last[AG_WM_MAX_TEXT + 64];
 	bool have_last;
 };
 
@@ -185,14 +185,14 @@ layout_text(struct item *it, const char *text)
 /* ---- preparing the layers ---- */
 
 /* The box of s on the canvas, clipped; w, h the content's own size (an
- * image) or 0 (text: to the canvas edge). */
+ * image) or 0 (text: to the canvas edge).  s is checked first, as
+ * agrec-record checks the options it passes on (ag_wm_spec_check). */
 static int
-place(struct item *it, const struct mx_wm_spec *s, int W, int H, int w, int h,
+place(struct item *it, const struct ag_wm_spec *s, int W, int H, int w, int h,
     struct ag_error *err)
 {
-	if (s->x >= W || s->y >= H)
-		return ag_error_set(err, s->bad_code, "%s: x,y %d,%d is outside the %dx%d canvas",
-		    s->what, s->x, s->y, W, H);
+	if (ag_wm_spec_check(s, W, H, err) < 0)
+		return -1;
 	it->bx = s->x;
 	it->by = s->y;
 	it->bw = w > 0 ? w : s->w > 0 ? s->w : W - s->x;
@@ -205,9 +205,9 @@ place(struct item *it, const struct mx_wm_spec *s, int W, int H, int w, int h,
 }
 
 static int
-open_font(struct mx_wm *wm, struct item *it, const struct mx_wm_spec *s, struct ag_error *err)
+open_font(struct mx_wm *wm, struct item *it, const struct ag_wm_spec *s, struct ag_error *err)
 {
-	const char *font = s->file != NULL ? s->file : MX_WM_DEFAULT_FONT;
+	const char *font = s->file != NULL ? s->file : AG_WM_DEFAULT_FONT;
 	FT_Error fe;
 
 	if (access(font, R_OK) < 0)
@@ -228,38 +228,24 @@ open_font(struct mx_wm *wm, struct item *it, const struct mx_wm_spec *s, struct 
 }
 
 static int
-prep_text(struct mx_wm *wm, struct item *it, const struct mx_wm_spec *s, struct ag_error *err)
+prep_text(struct mx_wm *wm, struct item *it, const struct ag_wm_spec *s, struct ag_error *err)
 {
-	char sample[MX_WM_MAX_TEXT + 64];
-	size_t bad;
-
-	if (s->text == NULL || s->text[0] == '\0')
-		return ag_error_set(err, s->bad_code, "%s: the %s is empty", s->what,
-		    s->kind == MX_WM_TEXT ? "text" : "time format");
-	if (strlen(s->text) > MX_WM_MAX_TEXT)
-		return ag_error_set(err, s->bad_code, "%s: longer than %d bytes", s->what,
-		    MX_WM_MAX_TEXT);
-	if (!mx_wm_utf8_valid(s->text, &bad))
-		return ag_error_set(err, s->bad_code, "%s: not UTF-8 (byte %zu)", s->what, bad);
-	if (s->kind == MX_WM_TIMESTAMP &&
-	    mx_wm_format_time(s->text, 0, s->local_time, sample, sizeof sample) <= 0)
-		return ag_error_set(err, s->bad_code, "%s: time format \"%.60s\" gives no text",
-		    s->what, s->text);
+	/* the text rules were checked by place() (ag_wm_spec_check) */
 	if (open_font(wm, it, s, err) < 0)
 		return -1;
 	it->stride = it->bw;
 	if ((it->pa = calloc((size_t)it->bw * (size_t)it->bh, 1)) == NULL)
 		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", s->what);
 	mx_rgb_to_yuv(s->rgb, &it->cy, &it->cu, &it->cv);
-	if (s->kind == MX_WM_TEXT && layout_text(it, s->text) < 0)
+	if (s->kind == AG_WM_TEXT && layout_text(it, s->text) < 0)
 		return ag_error_set(err, AG_EX_DATAERR,
 		    "%s: FreeType cannot render the text with %s", s->what,
-		    s->file != NULL ? s->file : MX_WM_DEFAULT_FONT);
+		    s->file != NULL ? s->file : AG_WM_DEFAULT_FONT);
 	return 0;
 }
 
 static int
-prep_image(const char *ffmpeg, struct item *it, const struct mx_wm_spec *s, int W, int H,
+prep_image(const char *ffmpeg, struct item *it, const struct ag_wm_spec *s, int W, int H,
     struct ag_error *err)
 {
 	uint8_t *rgba = NULL;
@@ -315,16 +301,16 @@ item_free(struct item *it)
 	free(it->py);
 	free(it->pu);
 	free(it->pv);
-	mx_wm_spec_clear(&it->spec);
+	ag_wm_spec_clear(&it->spec);
 }
 
 int
-mx_wm_new(const struct mx_wm_spec *specs, size_t n, int W, int H, const char *ffmpeg,
+mx_wm_new(const struct ag_wm_spec *specs, size_t n, int W, int H, const char *ffmpeg,
     struct mx_wm **out, struct ag_error *err)
 {
 	struct mx_wm *wm;
 	struct item *it;
-	const struct mx_wm_spec *s;
+	const struct ag_wm_spec *s;
 
 	*out = NULL;
 	if (n == 0)
@@ -344,7 +330,7 @@ mx_wm_new(const struct mx_wm_spec *specs, size_t n, int W, int H, const char *ff
 	for (wm->n = 0; wm->n < n; wm->n++) {
 		s = &specs[wm->n];
 		it = &wm->items[wm->n];
-		if (mx_wm_spec_copy(&it->spec, s) < 0) {
+		if (ag_wm_spec_copy(&it->spec, s) < 0) {
 			ag_error_errno(err, AG_EX_FAIL, ENOMEM, "%s", s->what);
 			goto fail;
 		}
@@ -352,7 +338,7 @@ mx_wm_new(const struct mx_wm_spec *specs, size_t n, int W, int H, const char *ff
 		it->a8 = (int)lround((s->alpha < 0 ? 0 : s->alpha > 1 ? 1 : s->alpha) * 256);
 		it->local_time = s->local_time;
 		it->format = it->spec.text;
-		if (s->kind == MX_WM_IMAGE) {
+		if (s->kind == AG_WM_IMAGE) {
 			if (prep_image(ffmpeg, it, s, W, H, err) < 0)
 				goto fail;
 		} else if (place(it, s, W, H, 0, 0, err) < 0 || prep_text(wm, it, s, err) < 0) {
@@ -460,8 +446,8 @@ mx_wm_draw(struct mx_wm *wm, struct mx_frame *f, int64_t wall_ms)
 		return;
 	for (size_t i = 0; i < wm->n; i++) {
 		it = &wm->items[i];
-		if (it->kind == MX_WM_TIMESTAMP &&
-		    mx_wm_format_time(it->format, wall_ms, it->local_time, now, sizeof now) > 0 &&
+		if (it->kind == AG_WM_TIMESTAMP &&
+		    ag_wm_format_time(it->format, wall_ms, it->local_time, now, sizeof now) > 0 &&
 		    (!it->have_last || strcmp(now, it->last) != 0)) {
 			/* a glyph FreeType cannot render is left out */
 			layout_text(it, now);

@@ -94,6 +94,23 @@ static const char help_text[] =
 "  --defaultUserBg IMG     picture for users without video\n"
 "  --audioProfile 0|1|2    mono, mono high quality, stereo (values > 2: 2)\n"
 "\n"
+"Watermarks of the composite, passed on to agrec-mix (agrec-mix(1), Watermarks;\n"
+"checked at the start as agrec-mix checks them):\n"
+"  --watermarkText TEXT    a text watermark (UTF-8; a newline breaks a line)\n"
+"  --watermarkTextRect X,Y,W,H  its box in canvas pixels (default 0,0,0,0: to\n"
+"                          the canvas edges)\n"
+"  --watermarkImage IMG    an image watermark (PNG or JPEG, alpha kept)\n"
+"  --watermarkImageRect X,Y,W,H  its place and size (W, H 0: the image's)\n"
+"  --watermarkTimestamp 0|1  a running wall-clock time watermark\n"
+"  --watermarkTimestampRect X,Y,W,H  its box\n"
+"  --watermarkTimeFormat FMT  strftime(3) format, %L milliseconds\n"
+"                          (default %Y-%m-%d %H:%M:%S.%L)\n"
+"  --watermarkLocalTime 0|1  local time instead of UTC\n"
+"  --watermarkFont FILE    text and time font (default DejaVu Sans)\n"
+"  --watermarkFontSize PX  text and time size, 4..512 (default 24)\n"
+"  --watermarkColor #RRGGBB  text and time colour (default #ffffff)\n"
+"  --watermarkAlpha A      opacity of these watermarks, 0..1 (default 1)\n"
+"\n"
 "Raw data (agora-format.md 4.7; files in the recording folder):\n"
 "  --getAudioFrame N       0 .aac files; 1 <UID>.aac ADTS; 2 <UID>.pcm 48 kHz\n"
 "                          s16le; 3 mixed PCM 0.pcm (through agrec-mix)\n"
@@ -142,6 +159,7 @@ enum {
 	O_FEEDBACK, O_WHIP, O_PUBLIC, O_MAXBITRATE, O_MAXPUB, O_DTLSCERT, O_AUDIOFORMAT,
 	O_SUB, O_SUB_VIDEO, O_SUB_AUDIO,	/* FE_LONGOPTS_SUB(O_SUB) */
 	O_KEEPLAST, O_SPKHOLD, O_H265,
+	O_WM, O_WM_LAST = O_WM + FE_WM_NOPTS - 1,	/* FE_LONGOPTS_WM(O_WM) */
 };
 
 const struct fe_prog rc_prog = { "agrec-record", usage_text, help_text };
@@ -158,8 +176,12 @@ mix_arg(struct rc_opts *o, const char *name, const char *value)
 			o->mix_args[i + 1] = (char *)value;	/* the last one wins */
 			return;
 		}
-	if (o->nmix_args + 2 > (int)(sizeof o->mix_args / sizeof o->mix_args[0]))
-		return;
+	if (o->nmix_args + 2 > RC_MAX_MIX_ARGS) {
+		/* a new option outgrew RC_MAX_MIX_ARGS: never run agrec-mix without it */
+		ag_msg("internal error: more than %d options for agrec-mix (%s dropped)",
+		    RC_MAX_MIX_ARGS / 2, name);
+		exit(AG_EX_FAIL);
+	}
 	o->mix_args[o->nmix_args++] = (char *)name;
 	o->mix_args[o->nmix_args++] = (char *)value;
 }
@@ -208,13 +230,37 @@ cfg_read(const char *path, struct rc_opts *o)
 	free(text);
 }
 
-/* The ports of --lowUdpPort and --highUdpPort, and --secret: checked
- * at the end. */
+/* The ports of --lowUdpPort and --highUdpPort, --secret, the canvas and
+ * the watermarks: checked at the end. */
 struct ports {
 	long low, high;
 	char secret[128];
 	bool suite_set;
+	struct ag_mixres canvas;    /* --mixResolution, or agrec-mix's default */
+	struct ag_wm_opts wm;       /* --watermark*, checked as agrec-mix will */
 };
+
+/*
+ * A --watermark* option (FE_LONGOPTS_WM), parsed as agrec-mix parses it
+ * and passed on; a font or an image must be readable now.  Returns false
+ * if ch is none of them; exits on a usage error.
+ */
+static bool
+wm_opt(int ch, struct rc_opts *o, struct ports *p)
+{
+	int st = fe_wm_opt(ch, O_WM, optarg, &p->wm);
+	const char *name = fe_wm_opt_name(ch, O_WM);
+
+	if (st == 1)
+		return false;
+	if (st != 0)
+		exit(st);
+	if ((ch == O_WM + FE_WM_FONT || ch == O_WM + FE_WM_IMAGE) && *optarg != '\0')
+		mix_file_arg(o, name, optarg);
+	else
+		mix_arg(o, name, optarg);
+	return true;
+}
 
 /*
  * A secret (--channelKey, --secret): copied, then wiped from argv so
@@ -304,6 +350,7 @@ agora_opt(int ch, struct rc_opts *o, struct ports *p)
 		struct ag_error err = { 0 };
 		if (ag_cli_mixres("--mixResolution", optarg, &mr, &err) < 0)
 			fe_usage_exit("%s (Illegal resolution)", err.msg);
+		p->canvas = mr;
 		mix_arg(o, "--mixResolution", optarg);
 		break;
 	}
@@ -502,6 +549,8 @@ defaults(struct rc_opts *o)
 static void
 check_all(struct rc_opts *o, struct ports *p)
 {
+	struct ag_error err = { 0 };
+
 	if (o->channel[0] == '\0')
 		fe_usage_exit("--channel is required");
 	if (o->audio_only && o->video_only)
@@ -520,7 +569,6 @@ check_all(struct rc_opts *o, struct ports *p)
 		fe_usage_exit(o->sdes ? "--decryptionMode needs --secret (the base64 master key and salt)"
 		    : "--secret needs --decryptionMode (the SRTP suite)");
 	if (o->sdes) {
-		struct ag_error err = { 0 };
 		if (ag_srtp_key_parse(p->secret, (enum ag_srtp_suite)o->sdes_suite, o->sdes_key,
 		    &err) < 0)
 			fe_usage_exit("--secret: %s", err.msg);
@@ -533,6 +581,9 @@ check_all(struct rc_opts *o, struct ports *p)
 	if (o->capture_interval == 0)
 		o->capture_interval = 5;
 	fe_sub_check(&o->sub);
+	/* agrec-mix's checks before it draws, on its canvas (even sizes) */
+	if (ag_wm_opts_check(&p->wm, p->canvas.width & ~1, p->canvas.height & ~1, &err) < 0)
+		fe_usage_exit("%s", err.msg);
 	if (p->low > 0) {
 		if (p->high > 0 && p->high - p->low < 4)
 			fe_usage_exit("--highUdpPort must be at least --lowUdpPort + 4");
@@ -598,6 +649,7 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 		{ "dtlsCert", required_argument, NULL, O_DTLSCERT },
 		{ "audioFormat", required_argument, NULL, O_AUDIOFORMAT },
 		FE_LONGOPTS_SUB(O_SUB),
+		FE_LONGOPTS_WM(O_WM),
 		FE_LONGOPTS_HV,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -605,9 +657,12 @@ rc_opts_parse(int argc, char **argv, struct rc_opts *o)
 	int ch;
 
 	defaults(o);
+	p.canvas.width = AG_MIXRES_DEFAULT_W;
+	p.canvas.height = AG_MIXRES_DEFAULT_H;
+	ag_wm_opts_init(&p.wm);
 	opterr = 0;
 	while ((ch = getopt_long_only(argc, argv, ":hV", lo, NULL)) != -1) {
-		if (!agora_opt(ch, o, &p))
+		if (!agora_opt(ch, o, &p) && !wm_opt(ch, o, &p))
 			own_opt(ch, fe_optname(argc, argv), o);
 	}
 	if (optind < argc)

@@ -28,6 +28,10 @@
 #include "subscribe.h"
 
 #define RC_SPLIT_MS 15000       /* the SDK's 15-second rules */
+/* Strings of the options passed on to agrec-mix: 23 options (the
+ * watermarks' 12 among them) of name and value, with room to spare;
+ * opts.c fails loudly rather than drop one. */
+#define RC_MAX_MIX_ARGS 64
 #define RC_MAX_PT 128
 
 #define RC_MAX_SPROP 1024           /* bytes of an SDP's H.265 parameter sets */
@@ -127,7 +131,7 @@ struct rc_opts {
 	bool h265;                  /* --enableH265Support 1: record H.265 senders */
 	int capture_interval;       /* --captureInterval */
 	bool raw_fifo;              /* --rawFifo 1: raw files are named pipes */
-	char *mix_args[32];         /* options passed on to agrec-mix (argv strings) */
+	char *mix_args[RC_MAX_MIX_ARGS];  /* options passed on to agrec-mix (argv strings) */
 	int nmix_args;
 	/* WebRTC publishers (whip.c, http.c) and SRTP (agrec-record(1), WEBRTC). */
 	char whip_host[256];        /* --whip [ADDR:]PORT; ADDR defaults to --listen's */

@@ -9,7 +9,7 @@
  * file where their type needs them), survive mx_layout_assign(), and
  * every message must start with the file name and a line number.
  *
- * fuzz-sources: cmd/mix/layout.c cmd/mix/wmspec.c
+ * fuzz-sources: cmd/mix/layout.c
  */
 #include <stdbool.h>
 #include <string.h>
@@ -66,23 +66,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(px.x >= 0 && px.y >= 0 && px.w >= 0 && px.h >= 0);
 		FUZZ_ASSERT(px.x + px.w <= 641 && px.y + px.h <= 359);
 	}
-	FUZZ_ASSERT(l.nwms <= MX_WM_MAX);
+	FUZZ_ASSERT(l.nwms <= AG_WM_MAX);
 	for (i = 0; i < l.nwms; i++) {
-		const struct mx_wm_spec *w = &l.wms[i];
+		const struct ag_wm_spec *w = &l.wms[i];
 
-		FUZZ_ASSERT(w->kind == MX_WM_TEXT || w->kind == MX_WM_IMAGE ||
-		    w->kind == MX_WM_TIMESTAMP);
+		FUZZ_ASSERT(w->kind == AG_WM_TEXT || w->kind == AG_WM_IMAGE ||
+		    w->kind == AG_WM_TIMESTAMP);
 		FUZZ_ASSERT(w->x >= 0 && w->x <= 7680 && w->y >= 0 && w->y <= 7680);
 		FUZZ_ASSERT(w->w >= 0 && w->w <= 7680 && w->h >= 0 && w->h <= 7680);
-		FUZZ_ASSERT(w->font_px >= MX_WM_MIN_FONT_PX && w->font_px <= MX_WM_MAX_FONT_PX);
+		FUZZ_ASSERT(w->font_px >= AG_WM_MIN_FONT_PX && w->font_px <= AG_WM_MAX_FONT_PX);
 		FUZZ_ASSERT(w->alpha >= 0 && w->alpha <= 1 && w->rgb <= 0xffffff);
 		FUZZ_ASSERT(strncmp(w->what, "f.json:", 7) == 0);
-		if (w->kind == MX_WM_IMAGE) {
+		if (w->kind == AG_WM_IMAGE) {
 			FUZZ_ASSERT(w->file != NULL && w->file[0] != '\0' && w->text == NULL);
 		} else {
-			FUZZ_ASSERT(w->text != NULL && mx_wm_utf8_valid(w->text, NULL));
-			FUZZ_ASSERT(w->kind != MX_WM_TEXT || w->text[0] != '\0');
-			FUZZ_ASSERT(strlen(w->text) <= MX_WM_MAX_TEXT);
+			FUZZ_ASSERT(w->text != NULL && ag_wm_utf8_valid(w->text, NULL));
+			FUZZ_ASSERT(w->kind != AG_WM_TEXT || w->text[0] != '\0');
+			FUZZ_ASSERT(strlen(w->text) <= AG_WM_MAX_TEXT);
 		}
 	}
 	FUZZ_ASSERT(mx_layout_assign(&l, present, sizeof present / sizeof present[0], &a) == 0);

@@ -18,33 +18,33 @@ Test(mx_wm, utf8)
 {
 	size_t bad = 99;
 
-	cr_assert(mx_wm_utf8_valid("", NULL));
-	cr_assert(mx_wm_utf8_valid("Hello W\xc3\xb6rld \xe2\x82\xac \xf0\x9f\x98\x80", NULL));
-	cr_assert(!mx_wm_utf8_valid("ab\xc0\x80", &bad));      /* overlong NUL */
+	cr_assert(ag_wm_utf8_valid("", NULL));
+	cr_assert(ag_wm_utf8_valid("Hello W\xc3\xb6rld \xe2\x82\xac \xf0\x9f\x98\x80", NULL));
+	cr_assert(!ag_wm_utf8_valid("ab\xc0\x80", &bad));      /* overlong NUL */
 	cr_assert_eq(bad, 2);
-	cr_assert(!mx_wm_utf8_valid("\xed\xa0\x80", &bad));    /* a surrogate */
+	cr_assert(!ag_wm_utf8_valid("\xed\xa0\x80", &bad));    /* a surrogate */
 	cr_assert_eq(bad, 0);
-	cr_assert(!mx_wm_utf8_valid("\xf4\x90\x80\x80", NULL)); /* above U+10FFFF */
-	cr_assert(!mx_wm_utf8_valid("x\xe2\x82", &bad));       /* cut */
+	cr_assert(!ag_wm_utf8_valid("\xf4\x90\x80\x80", NULL)); /* above U+10FFFF */
+	cr_assert(!ag_wm_utf8_valid("x\xe2\x82", &bad));       /* cut */
 	cr_assert_eq(bad, 1);
-	cr_assert(!mx_wm_utf8_valid("\xff", NULL));
-	cr_assert(!mx_wm_utf8_valid("\x80", NULL));
+	cr_assert(!ag_wm_utf8_valid("\xff", NULL));
+	cr_assert(!ag_wm_utf8_valid("\x80", NULL));
 }
 
 Test(mx_wm, format_time)
 {
 	char b[64];
 
-	cr_assert_eq(mx_wm_format_time(MX_WM_DEFAULT_TIME_FORMAT, 0, false, b, sizeof b), 23);
+	cr_assert_eq(ag_wm_format_time(AG_WM_DEFAULT_TIME_FORMAT, 0, false, b, sizeof b), 23);
 	cr_assert_str_eq(b, "1970-01-01 00:00:00.000");
-	mx_wm_format_time(MX_WM_DEFAULT_TIME_FORMAT, 1709288100120LL, false, b, sizeof b);
+	ag_wm_format_time(AG_WM_DEFAULT_TIME_FORMAT, 1709288100120LL, false, b, sizeof b);
 	cr_assert_str_eq(b, "2024-03-01 10:15:00.120");
-	mx_wm_format_time("%S.%L|%%L|%L", 1709288101999LL, false, b, sizeof b);
+	ag_wm_format_time("%S.%L|%%L|%L", 1709288101999LL, false, b, sizeof b);
 	cr_assert_str_eq(b, "01.999|%L|999");
-	mx_wm_format_time("%H:%M:%S.%L", -1, false, b, sizeof b);
+	ag_wm_format_time("%H:%M:%S.%L", -1, false, b, sizeof b);
 	cr_assert_str_eq(b, "23:59:59.999");
-	cr_assert_eq(mx_wm_format_time("%Y-%m-%d", 0, false, b, 5), -1);
-	cr_assert_eq(mx_wm_format_time("", 0, false, b, sizeof b), 0);
+	cr_assert_eq(ag_wm_format_time("%Y-%m-%d", 0, false, b, 5), -1);
+	cr_assert_eq(ag_wm_format_time("", 0, false, b, sizeof b), 0);
 	cr_assert_str_eq(b, "");
 }
 
@@ -52,17 +52,17 @@ Test(mx_wm, parse_rect)
 {
 	int r[4] = { 0 };
 
-	cr_assert_eq(mx_wm_parse_rect("--r", "1,2,3,4", r, NULL), 0);
+	cr_assert_eq(ag_wm_parse_rect("--r", "1,2,3,4", r, NULL), 0);
 	cr_assert(r[0] == 1 && r[1] == 2 && r[2] == 3 && r[3] == 4);
-	cr_assert_eq(mx_wm_parse_rect("--r", "0,0,0,7680", r, NULL), 0);
-	cr_assert_eq(mx_wm_parse_rect("--r", "1,2,3", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "1,2,3,4,5", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "1,,2,3", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", ",1,2,3", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "1,2,3,4,", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "-1,0,0,0", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "7681,0,0,0", r, NULL), -1);
-	cr_assert_eq(mx_wm_parse_rect("--r", "", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "0,0,0,7680", r, NULL), 0);
+	cr_assert_eq(ag_wm_parse_rect("--r", "1,2,3", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "1,2,3,4,5", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "1,,2,3", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", ",1,2,3", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "1,2,3,4,", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "-1,0,0,0", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "7681,0,0,0", r, NULL), -1);
+	cr_assert_eq(ag_wm_parse_rect("--r", "", r, NULL), -1);
 }
 
 Test(mx_wm, parse_alpha)
@@ -70,23 +70,74 @@ Test(mx_wm, parse_alpha)
 	double a = -1;
 	struct ag_error err;
 
-	cr_assert_eq(mx_wm_parse_alpha("--a", "0.5", &a, NULL), 0);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "0.5", &a, NULL), 0);
 	cr_assert_float_eq(a, 0.5, 1e-12);
-	cr_assert_eq(mx_wm_parse_alpha("--a", "1", &a, NULL), 0);
-	cr_assert_eq(mx_wm_parse_alpha("--a", "0", &a, NULL), 0);
-	cr_assert_eq(mx_wm_parse_alpha("--a", "1.5", &a, &err), -1);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "1", &a, NULL), 0);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "0", &a, NULL), 0);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "1.5", &a, &err), -1);
 	cr_assert_eq(err.code, AG_EX_USAGE);
 	cr_assert_str_eq(err.msg, "--a: '1.5' is not a number in 0..1");
-	cr_assert_eq(mx_wm_parse_alpha("--a", "-0", &a, NULL), -1);
-	cr_assert_eq(mx_wm_parse_alpha("--a", "nan", &a, NULL), -1);
-	cr_assert_eq(mx_wm_parse_alpha("--a", "", &a, NULL), -1);
-	cr_assert_eq(mx_wm_parse_alpha("--a", " 0.5", &a, NULL), -1);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "-0", &a, NULL), -1);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "nan", &a, NULL), -1);
+	cr_assert_eq(ag_wm_parse_alpha("--a", "", &a, NULL), -1);
+	cr_assert_eq(ag_wm_parse_alpha("--a", " 0.5", &a, NULL), -1);
 }
 
-static struct mx_wm_spec
+Test(mx_wm, parse_color)
+{
+	uint32_t c = 0;
+	struct ag_error err;
+
+	cr_assert_eq(ag_wm_parse_color("--c", "#ff8000", &c, NULL), 0);
+	cr_assert_eq(c, 0xff8000u);
+	cr_assert_eq(ag_wm_parse_color("--c", "00FF01", &c, NULL), 0);
+	cr_assert_eq(c, 0x00ff01u);
+	cr_assert_eq(ag_wm_parse_color("--c", "red", &c, &err), -1);
+	cr_assert_eq(err.code, AG_EX_USAGE);
+	cr_assert_str_eq(err.msg, "--c: 'red' is not #RRGGBB");
+	cr_assert_eq(ag_wm_parse_color("--c", "#fff", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "#-12345", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "#1234567", &c, NULL), -1);
+	cr_assert_eq(ag_wm_parse_color("--c", "", &c, NULL), -1);
+}
+
+/* agrec-record's start-up check: the rules agrec-mix applies before it
+ * draws, without files and without FreeType. */
+Test(mx_wm, opts_check)
+{
+	struct ag_wm_opts o;
+	struct ag_error err;
+
+	ag_wm_opts_init(&o);
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0, "no watermark is fine");
+	o.text = "ok";
+	o.rect[AG_WM_TEXT][0] = 639;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0);
+	o.rect[AG_WM_TEXT][0] = 640;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_eq(err.code, AG_EX_USAGE);
+	cr_assert_str_eq(err.msg, "--watermarkText: x,y 640,0 is outside the 640x360 canvas");
+	o.rect[AG_WM_TEXT][0] = 0;
+	o.text = "a\xc3";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_str_eq(err.msg, "--watermarkText: not UTF-8 (byte 1)");
+	o.text = NULL;
+	o.image = "any file";	/* read by agrec-mix: only the box here */
+	o.rect[AG_WM_IMAGE][1] = 360;
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	o.rect[AG_WM_IMAGE][1] = 0;
+	o.timestamp = true;
+	o.time_format = "";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, &err), -1);
+	cr_assert_str_eq(err.msg, "--watermarkTimestamp: the time format is empty");
+	o.time_format = "%H";
+	cr_assert_eq(ag_wm_opts_check(&o, 640, 360, NULL), 0);
+}
+
+static struct ag_wm_spec
 text_spec(int kind, const char *text)
 {
-	struct mx_wm_spec s;
+	struct ag_wm_spec s;
 
 	memset(&s, 0, sizeof s);
 	s.kind = kind;
@@ -129,7 +180,7 @@ changed(const struct mx_frame *f, int x0, int y0, int x1, int y1, int *outside, 
 
 Test(mx_wm, text_drawn_in_its_box)
 {
-	struct mx_wm_spec s = text_spec(MX_WM_TEXT, "Hi \xc3\xb6");
+	struct ag_wm_spec s = text_spec(AG_WM_TEXT, "Hi \xc3\xb6");
 	struct mx_frame *f = mx_frame_new(64, 32);
 	struct mx_wm *wm;
 	struct ag_error err;
@@ -155,7 +206,7 @@ Test(mx_wm, text_drawn_in_its_box)
 
 Test(mx_wm, timestamp_follows_the_wall_time)
 {
-	struct mx_wm_spec s = text_spec(MX_WM_TIMESTAMP, "%S.%L");
+	struct ag_wm_spec s = text_spec(AG_WM_TIMESTAMP, "%S.%L");
 	struct mx_frame *a = mx_frame_new(64, 32), *b = mx_frame_new(64, 32);
 	struct mx_wm *wm;
 	struct ag_error err;
@@ -177,7 +228,7 @@ Test(mx_wm, timestamp_follows_the_wall_time)
 
 Test(mx_wm, errors)
 {
-	struct mx_wm_spec s = text_spec(MX_WM_TEXT, "x");
+	struct ag_wm_spec s = text_spec(AG_WM_TEXT, "x");
 	struct mx_wm *wm = (struct mx_wm *)&s;
 	struct ag_error err;
 
@@ -205,27 +256,27 @@ Test(mx_wm, errors)
 
 Test(mx_wm, options_give_specs_in_order)
 {
-	struct mx_wm_opts o;
-	struct mx_wm_spec v[3];
+	struct ag_wm_opts o;
+	struct ag_wm_spec v[3];
 	size_t n = 9;
 
-	mx_wm_opts_init(&o);
-	cr_assert_eq(mx_wm_opts_specs(&o, v, &n), 0);
+	ag_wm_opts_init(&o);
+	cr_assert_eq(ag_wm_opts_specs(&o, v, &n), 0);
 	cr_assert_eq(n, 0);
 	o.timestamp = true;
 	o.text = "t";
-	o.rect[MX_WM_TIMESTAMP][0] = 8;
-	cr_assert_eq(mx_wm_opts_specs(&o, v, &n), 0);
+	o.rect[AG_WM_TIMESTAMP][0] = 8;
+	cr_assert_eq(ag_wm_opts_specs(&o, v, &n), 0);
 	cr_assert_eq(n, 2);
-	cr_assert_eq(v[0].kind, MX_WM_TEXT);
+	cr_assert_eq(v[0].kind, AG_WM_TEXT);
 	cr_assert_str_eq(v[0].text, "t");
-	cr_assert_eq(v[1].kind, MX_WM_TIMESTAMP);
-	cr_assert_str_eq(v[1].text, MX_WM_DEFAULT_TIME_FORMAT);
+	cr_assert_eq(v[1].kind, AG_WM_TIMESTAMP);
+	cr_assert_str_eq(v[1].text, AG_WM_DEFAULT_TIME_FORMAT);
 	cr_assert_eq(v[1].x, 8);
-	cr_assert_eq(v[1].font_px, MX_WM_DEFAULT_FONT_PX);
+	cr_assert_eq(v[1].font_px, AG_WM_DEFAULT_FONT_PX);
 	cr_assert_eq(v[1].bad_code, AG_EX_USAGE);
-	mx_wm_spec_clear(&v[0]);
-	mx_wm_spec_clear(&v[1]);
+	ag_wm_spec_clear(&v[0]);
+	ag_wm_spec_clear(&v[1]);
 }
 
 Test(mx_wm, layout_watermarks)
@@ -246,7 +297,7 @@ Test(mx_wm, layout_watermarks)
 	cr_assert_eq(mx_layout_parse(text, strlen(text), "dir/l.json", &l, NULL, &err), 0, "%s",
 	    err.msg);
 	cr_assert_eq(l.nwms, 3);
-	cr_assert_eq(l.wms[0].kind, MX_WM_TEXT);
+	cr_assert_eq(l.wms[0].kind, AG_WM_TEXT);
 	cr_assert_str_eq(l.wms[0].text, "a\nb");
 	cr_assert_eq(l.wms[0].font_px, 30);
 	cr_assert_eq(l.wms[0].rgb, 0x00ff00);
@@ -256,7 +307,7 @@ Test(mx_wm, layout_watermarks)
 	cr_assert_str_eq(l.wms[0].what, "dir/l.json:4: watermarks[0]");
 	cr_assert_str_eq(l.wms[1].file, "dir/logo.png");
 	cr_assert_eq(l.wms[1].bad_code, AG_EX_DATAERR);
-	cr_assert_str_eq(l.wms[2].text, MX_WM_DEFAULT_TIME_FORMAT);
+	cr_assert_str_eq(l.wms[2].text, AG_WM_DEFAULT_TIME_FORMAT);
 	cr_assert(l.wms[2].local_time);
 	cr_assert_str_eq(l.wms[2].file, "/f.ttf");
 	mx_layout_free(&l);

@@ -3,8 +3,9 @@
  * (cmd/record/optval.c): the bracketed IPv6 form of --listen, and the
  * source check of --allow on a dual-stack socket, where IPv4 senders
  * arrive as v4-mapped IPv6 addresses; the subscribe options as
- * rc_opts_parse reads them (fe_sub_opt); the active-speaker options passed
- * on to agrec-mix.
+ * rc_opts_parse reads them (fe_sub_opt); the active-speaker and
+ * watermark options passed on to agrec-mix, and bad watermark values
+ * refused at the start.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -12,6 +13,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fe/fe.h"
 #include "record/record.h"
@@ -242,3 +244,87 @@ Test(record_opts, speaker_options_reach_agrec_mix)
 	v = mix_arg_of(&o, "--keepLastFrame");
 	cr_assert(v != NULL && strcmp(v, "1") == 0, "--keepLastFrame: %s", v ? v : "(none)");
 }
+
+/* A readable file for --watermarkFont and --watermarkImage (agrec-record
+ * only checks that it can be read; agrec-mix decodes it). */
+static char wm_file[] = "/tmp/agrec-wm-XXXXXX";
+
+static void
+wm_file_make(void)
+{
+	int fd = mkstemp(wm_file);
+
+	cr_assert(fd >= 0);
+	close(fd);
+}
+
+static void
+wm_file_drop(void)
+{
+	unlink(wm_file);
+}
+
+/* Every --watermark* option reaches agrec-mix's argv, with every other
+ * option agrec-record passes on: none is dropped (mix_args' slots). */
+Test(record_opts, watermark_options_reach_agrec_mix, .init = wm_file_make, .fini = wm_file_drop)
+{
+	char *argv[] = { "agrec-record", "--channel", "c", "--isMixingEnabled", "1",
+	    "--mixResolution", "640,360,15,500", "--mixedVideoAudio", "1",
+	    "--layoutMode", "3", "--maxResolutionUid", "7", "--audioProfile", "1",
+	    "--defaultVideoBg", wm_file, "--defaultUserBg", wm_file, "--layout", wm_file,
+	    "--speakerHold", "500", "--keepLastFrame", "1", "--isAudioOnly", "1",
+	    "--watermarkText", "agrec \xc3\xa9", "--watermarkTextRect", "10,20,300,40",
+	    "--watermarkImage", wm_file, "--watermarkImageRect", "0,100,32,32",
+	    "--watermarkTimestamp", "1", "--watermarkTimestampRect", "0,300,400,40",
+	    "--watermarkTimeFormat", "%H:%M:%S", "--watermarkLocalTime", "1",
+	    "--watermarkFont", wm_file, "--watermarkFontSize", "30",
+	    "--watermarkColor", "#ff0000", "--watermarkAlpha", "0.5", NULL };
+	static const char *const want[][2] = {
+		{ "--watermarkText", "agrec \xc3\xa9" }, { "--watermarkTextRect", "10,20,300,40" },
+		{ "--watermarkImageRect", "0,100,32,32" }, { "--watermarkTimestamp", "1" },
+		{ "--watermarkTimestampRect", "0,300,400,40" },
+		{ "--watermarkTimeFormat", "%H:%M:%S" }, { "--watermarkLocalTime", "1" },
+		{ "--watermarkFontSize", "30" }, { "--watermarkColor", "#ff0000" },
+		{ "--watermarkAlpha", "0.5" }, { "--speakerHold", "500" }, { "--isAudioOnly", "1" },
+	};
+	int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
+	struct rc_opts *o = parse(argc, argv);
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		v = mix_arg_of(o, want[i][0]);
+		cr_expect(v != NULL && strcmp(v, want[i][1]) == 0, "%s: %s", want[i][0],
+		    v != NULL ? v : "(none)");
+	}
+	v = mix_arg_of(o, "--watermarkFont");
+	cr_expect(v != NULL && strcmp(v, wm_file) == 0, "--watermarkFont");
+	v = mix_arg_of(o, "--watermarkImage");
+	cr_expect(v != NULL && strcmp(v, wm_file) == 0, "--watermarkImage");
+	/* 11 options of agrec-record's own composite set, 12 watermark ones */
+	cr_expect_eq(o->nmix_args, 2 * 23);
+	free(o);
+}
+
+/* A bad --watermark* value: exit 64 at the start, as agrec-mix. */
+#define WM_BAD(name, ...) \
+	Test(record_opts, name, .exit_code = 64, .init = cr_redirect_stderr) \
+	{ \
+		char *argv[] = { "agrec-record", "--channel", "c", "--isMixingEnabled", "1", \
+		    __VA_ARGS__, NULL }; \
+		free(parse((int)(sizeof argv / sizeof argv[0]) - 1, argv)); \
+	}
+
+WM_BAD(watermark_bad_rect_exits_64, "--watermarkTextRect", "1,2,3")
+WM_BAD(watermark_bad_alpha_exits_64, "--watermarkAlpha", "1.5")
+WM_BAD(watermark_bad_color_exits_64, "--watermarkColor", "red")
+WM_BAD(watermark_bad_font_size_exits_64, "--watermarkFontSize", "3")
+WM_BAD(watermark_bad_timestamp_exits_64, "--watermarkTimestamp", "2")
+WM_BAD(watermark_unreadable_font_exits_64, "--watermarkFont", "/nonexistent/agrec.ttf")
+WM_BAD(watermark_unreadable_image_exits_64, "--watermarkImage", "/nonexistent/agrec.png")
+WM_BAD(watermark_bad_utf8_exits_64, "--watermarkText", "a\xff")
+WM_BAD(watermark_empty_time_format_exits_64, "--watermarkTimestamp", "1",
+    "--watermarkTimeFormat", "")
+WM_BAD(watermark_outside_canvas_exits_64, "--mixResolution", "320,240,15,500",
+    "--watermarkText", "x", "--watermarkTextRect", "320,0,10,10")
+

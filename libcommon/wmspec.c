@@ -1,9 +1,11 @@
 /*
- * wmspec.c - what a watermark is, apart from drawing it (watermark.c):
- * the specs the options give, their parsers, the UTF-8 and time-format
- * rules.  No FreeType here: the layout reader (layout.c) and its fuzz
- * harness need these and nothing that draws.
+ * wmspec.c - what a watermark is, apart from drawing it (agrec-mix's
+ * cmd/mix/watermark.c): the specs the options give, their parsers, the
+ * UTF-8 and time-format rules.  No FreeType here: agrec-record checks
+ * the options it passes on to agrec-mix with these, and agrec-mix's
+ * layout reader and its fuzz harness need nothing that draws.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +13,21 @@
 #include <time.h>
 
 #include "cli.h"
+#include "exitcodes.h"
 #include "num.h"
-#include "mix/watermark.h"
+#include "wmspec.h"
 
 void
-mx_wm_opts_init(struct mx_wm_opts *o)
+ag_wm_opts_init(struct ag_wm_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->font_px = MX_WM_DEFAULT_FONT_PX;
-	o->rgb = MX_WM_DEFAULT_COLOR;
+	o->font_px = AG_WM_DEFAULT_FONT_PX;
+	o->rgb = AG_WM_DEFAULT_COLOR;
 	o->alpha = 1.0;
 }
 
 void
-mx_wm_spec_clear(struct mx_wm_spec *s)
+ag_wm_spec_clear(struct ag_wm_spec *s)
 {
 	if (s == NULL)
 		return;
@@ -34,14 +37,14 @@ mx_wm_spec_clear(struct mx_wm_spec *s)
 }
 
 int
-mx_wm_spec_copy(struct mx_wm_spec *dst, const struct mx_wm_spec *src)
+ag_wm_spec_copy(struct ag_wm_spec *dst, const struct ag_wm_spec *src)
 {
 	*dst = *src;
 	dst->text = NULL;
 	dst->file = NULL;
 	if ((src->text != NULL && (dst->text = strdup(src->text)) == NULL) ||
 	    (src->file != NULL && (dst->file = strdup(src->file)) == NULL)) {
-		mx_wm_spec_clear(dst);
+		ag_wm_spec_clear(dst);
 		return -1;
 	}
 	return 0;
@@ -49,8 +52,8 @@ mx_wm_spec_copy(struct mx_wm_spec *dst, const struct mx_wm_spec *src)
 
 /* One spec of the options: kind, its string and its rectangle. */
 static int
-opt_spec(const struct mx_wm_opts *o, int kind, const char *what, const char *text,
-    const char *file, struct mx_wm_spec *s)
+opt_spec(const struct ag_wm_opts *o, int kind, const char *what, const char *text,
+    const char *file, struct ag_wm_spec *s)
 {
 	const int *r = o->rect[kind];
 
@@ -68,41 +71,41 @@ opt_spec(const struct mx_wm_opts *o, int kind, const char *what, const char *tex
 	snprintf(s->what, sizeof s->what, "%s", what);
 	if ((text != NULL && (s->text = strdup(text)) == NULL) ||
 	    (file != NULL && (s->file = strdup(file)) == NULL)) {
-		mx_wm_spec_clear(s);
+		ag_wm_spec_clear(s);
 		return -1;
 	}
 	return 0;
 }
 
 int
-mx_wm_opts_specs(const struct mx_wm_opts *o, struct mx_wm_spec *out, size_t *n)
+ag_wm_opts_specs(const struct ag_wm_opts *o, struct ag_wm_spec *out, size_t *n)
 {
 	*n = 0;
 	if (o->text != NULL) {
-		if (opt_spec(o, MX_WM_TEXT, "--watermarkText", o->text, o->font, &out[*n]) < 0)
+		if (opt_spec(o, AG_WM_TEXT, "--watermarkText", o->text, o->font, &out[*n]) < 0)
 			goto fail;
 		(*n)++;
 	}
 	if (o->image != NULL) {
-		if (opt_spec(o, MX_WM_IMAGE, "--watermarkImage", NULL, o->image, &out[*n]) < 0)
+		if (opt_spec(o, AG_WM_IMAGE, "--watermarkImage", NULL, o->image, &out[*n]) < 0)
 			goto fail;
 		(*n)++;
 	}
 	if (o->timestamp) {
-		if (opt_spec(o, MX_WM_TIMESTAMP, "--watermarkTimestamp", o->time_format != NULL ?
-		    o->time_format : MX_WM_DEFAULT_TIME_FORMAT, o->font, &out[*n]) < 0)
+		if (opt_spec(o, AG_WM_TIMESTAMP, "--watermarkTimestamp", o->time_format != NULL ?
+		    o->time_format : AG_WM_DEFAULT_TIME_FORMAT, o->font, &out[*n]) < 0)
 			goto fail;
 		(*n)++;
 	}
 	return 0;
 fail:
 	while (*n > 0)
-		mx_wm_spec_clear(&out[--*n]);
+		ag_wm_spec_clear(&out[--*n]);
 	return -1;
 }
 
 int
-mx_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
+ag_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
 {
 	const struct ag_cli_bound *b = &ag_cli_bounds[AG_CLI_WM_PX];
 	char buf[64], *tok, *save = NULL, *p;
@@ -125,7 +128,7 @@ mx_wm_parse_rect(const char *opt, const char *s, int r[4], struct ag_error *err)
 }
 
 int
-mx_wm_parse_alpha(const char *opt, const char *s, double *out, struct ag_error *err)
+ag_wm_parse_alpha(const char *opt, const char *s, double *out, struct ag_error *err)
 {
 	char *end;
 	double v;
@@ -140,7 +143,7 @@ mx_wm_parse_alpha(const char *opt, const char *s, double *out, struct ag_error *
 }
 
 bool
-mx_wm_utf8_valid(const char *str, size_t *bad)
+ag_wm_utf8_valid(const char *str, size_t *bad)
 {
 	const unsigned char *s = (const unsigned char *)str, *q;
 	uint32_t c, min;
@@ -177,9 +180,9 @@ bad:
 }
 
 int
-mx_wm_format_time(const char *fmt, int64_t wall_ms, bool local_time, char *buf, size_t size)
+ag_wm_format_time(const char *fmt, int64_t wall_ms, bool local_time, char *buf, size_t size)
 {
-	char f2[MX_WM_MAX_TEXT * 2 + 1], ms[4];
+	char f2[AG_WM_MAX_TEXT * 2 + 1], ms[4];
 	size_t i, k = 0, len;
 	time_t t;
 	struct tm tm;
@@ -213,4 +216,61 @@ mx_wm_format_time(const char *fmt, int64_t wall_ms, bool local_time, char *buf, 
 	}
 	len = strftime(buf, size, f2, &tm);
 	return len == 0 ? -1 : (int)len;
+}
+
+int
+ag_wm_spec_check(const struct ag_wm_spec *s, int W, int H, struct ag_error *err)
+{
+	char sample[AG_WM_MAX_TEXT + 64];
+	size_t bad;
+
+	if (W > 0 && H > 0 && (s->x >= W || s->y >= H))
+		return ag_error_set(err, s->bad_code, "%s: x,y %d,%d is outside the %dx%d canvas",
+		    s->what, s->x, s->y, W, H);
+	if (s->kind == AG_WM_IMAGE)
+		return 0;
+	if (s->text == NULL || s->text[0] == '\0')
+		return ag_error_set(err, s->bad_code, "%s: the %s is empty", s->what,
+		    s->kind == AG_WM_TEXT ? "text" : "time format");
+	if (strlen(s->text) > AG_WM_MAX_TEXT)
+		return ag_error_set(err, s->bad_code, "%s: longer than %d bytes", s->what,
+		    AG_WM_MAX_TEXT);
+	if (!ag_wm_utf8_valid(s->text, &bad))
+		return ag_error_set(err, s->bad_code, "%s: not UTF-8 (byte %zu)", s->what, bad);
+	if (s->kind == AG_WM_TIMESTAMP &&
+	    ag_wm_format_time(s->text, 0, s->local_time, sample, sizeof sample) <= 0)
+		return ag_error_set(err, s->bad_code, "%s: time format \"%.60s\" gives no text",
+		    s->what, s->text);
+	return 0;
+}
+
+int
+ag_wm_opts_check(const struct ag_wm_opts *o, int W, int H, struct ag_error *err)
+{
+	struct ag_wm_spec specs[3];
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (ag_wm_opts_specs(o, specs, &n) < 0)
+		return ag_error_errno(err, AG_EX_FAIL, ENOMEM, "--watermark*");
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ag_wm_spec_check(&specs[i], W, H, err);
+	for (i = 0; i < n; i++)
+		ag_wm_spec_clear(&specs[i]);
+	return rc;
+}
+
+int
+ag_wm_parse_color(const char *opt, const char *s, uint32_t *rgb, struct ag_error *err)
+{
+	unsigned long c;
+	char *end;
+	const char *p = s[0] == '#' ? s + 1 : s;
+
+	errno = 0;
+	c = strtoul(p, &end, 16);
+	if (strlen(p) != 6 || *end != '\0' || errno != 0 || !isxdigit((unsigned char)p[0]))
+		return ag_error_set(err, AG_EX_USAGE, "%s: '%s' is not #RRGGBB", opt, s);
+	*rgb = (uint32_t)c;
+	return 0;
 }
