@@ -4,6 +4,7 @@
  * and the tally of what was left out.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "subscribe.h"
