@@ -311,7 +311,8 @@ ag_h264_find_params(const uint8_t *au, size_t len, const uint8_t **sps, size_t *
 }
 
 long
-ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, unsigned flags, uint8_t *out,
+ag_annexb_to_sample(const uint8_t *au, size_t len,
+    bool (*drop)(const uint8_t *nal, size_t n, void *arg), void *arg, uint8_t *out,
     size_t size)
 {
 	const uint8_t *nal;
@@ -320,7 +321,7 @@ ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, unsigned flags, uin
 	if (au == NULL || out == NULL)
 		return -1;
 	while (ag_h264_nal_next(au, len, &pos, &nal, &n)) {
-		if ((nal[0] & 0x1f) == AG_H264_NAL_AUD && !(flags & AG_H264_KEEP_AUD))
+		if (drop != NULL && drop(nal, n, arg))
 			continue;
 		if (n > 0xffffffffu || size - w < 4 || size - w - 4 < n)
 			return -1;
@@ -329,6 +330,22 @@ ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, unsigned flags, uin
 		w += 4 + n;
 	}
 	return (long)w;
+}
+
+/* ag_annexb_to_sample's drop for H.264: an AUD unless *(unsigned *)flags
+ * keeps them. */
+static bool
+drop_aud(const uint8_t *nal, size_t n, void *flags)
+{
+	return n > 0 && (nal[0] & 0x1f) == AG_H264_NAL_AUD &&
+	    !(*(const unsigned *)flags & AG_H264_KEEP_AUD);
+}
+
+long
+ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, unsigned flags, uint8_t *out,
+    size_t size)
+{
+	return ag_annexb_to_sample(au, len, drop_aud, &flags, out, size);
 }
 
 /* ---- length-prefixed ---- */

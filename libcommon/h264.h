@@ -123,6 +123,15 @@ int ag_h264_find_params(const uint8_t *au, size_t len, const uint8_t **sps, size
 long ag_h264_annexb_to_avcc_sample(const uint8_t *au, size_t len, unsigned flags, uint8_t *out,
     size_t size);
 
+/*
+ * The same for any codec whose Annex-B byte stream this walks (H.264,
+ * H.265): NAL units for which drop(nal, n, arg) is true (drop may be
+ * NULL) are left out.  Returns as above, -1 also when au or out is NULL.
+ */
+long ag_annexb_to_sample(const uint8_t *au, size_t len,
+    bool (*drop)(const uint8_t *nal, size_t n, void *arg), void *arg, uint8_t *out,
+    size_t size);
+
 /* An output size that is always enough for ag_h264_sample_to_annexb(). */
 #define AG_H264_ANNEXB_MAX(sample_len) ((sample_len) * 3 + 4)
 

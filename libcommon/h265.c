@@ -282,22 +282,16 @@ ag_h265_find_params(const uint8_t *au, size_t len, const uint8_t **vps, size_t *
 	return *vps != NULL && *sps != NULL && *pps != NULL ? 0 : -1;
 }
 
+/* ag_annexb_to_sample's drop for H.265: access unit delimiters. */
+static bool
+drop_aud(const uint8_t *nal, size_t n, void *arg)
+{
+	(void)arg;
+	return n >= 2 && AG_H265_NAL_TYPE(nal) == AG_H265_NAL_AUD;
+}
+
 long
 ag_h265_annexb_to_sample(const uint8_t *au, size_t len, uint8_t *out, size_t size)
 {
-	const uint8_t *nal;
-	size_t pos = 0, n, w = 0;
-
-	if (au == NULL || out == NULL)
-		return -1;
-	while (ag_h264_nal_next(au, len, &pos, &nal, &n)) {
-		if (n >= 2 && AG_H265_NAL_TYPE(nal) == AG_H265_NAL_AUD)
-			continue;
-		if (n > 0xffffffffu || size - w < 4 || size - w - 4 < n)
-			return -1;
-		ag_wr32(out + w, (uint32_t)n);
-		memcpy(out + w + 4, nal, n);
-		w += 4 + n;
-	}
-	return (long)w;
+	return ag_annexb_to_sample(au, len, drop_aud, NULL, out, size);
 }
