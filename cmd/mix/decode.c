@@ -293,7 +293,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 	int64_t ms;
 	int16_t pcm[4096];
 
-	if ((t->mkv == NULL && t->pcm == NULL) || t->failed)
+	if ((t->mkv == NULL && t->pcm == NULL) || t->failed || t->closing)
 		return 0;
 	if (t->video && !t->got_key) {
 		if (!key)
@@ -360,12 +360,14 @@ mx_track_end_input(struct mx_track *t)
 	if (t->in_fd < 0)
 		return;
 	if (t->mkv != NULL) {
-		/* a last try without blocking; what the child does not take is lost */
-		ag_mkv_flush(t->mkv, &e);
-		ag_mkv_drain(t->mkv, &e);
+		if (ag_mkv_flush(t->mkv, &e) > 0 && !t->failed) {
+			t->closing = true;	/* the rest on POLLOUT; stopping the track ends it */
+			return;
+		}
 		ag_mkv_close(t->mkv, &e);
 		t->mkv = NULL;
 	}
+	t->closing = false;
 	close(t->in_fd);
 	t->in_fd = -1;
 }

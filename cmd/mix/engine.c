@@ -520,7 +520,10 @@ mx_engine_reap(struct mx_engine *e, bool kill_all)
 		if (!t->spawned || t->done)
 			continue;
 		if (kill_all || t->eof) {
-			if (!mx_track_stop(t, !t->eof, e->o->quiet))
+			bool counted = t->failed;	/* said and counted when it failed */
+			/* live, a decoder that fails loses its user mid-stream: said
+			 * even with --quiet (which agrec-record always passes) */
+			if (!mx_track_stop(t, !t->eof, e->o->quiet && !e->live) && !counted)
 				e->nfailed++;
 		}
 	}

@@ -203,7 +203,7 @@ on_codec(struct live *L, const struct ag_stream_codec *c)
 	}
 	if (mx_track_spawn_live(t, e->ffmpeg, e->o->fps, c->codec, (int)c->sample_rate, c->channels,
 	    c->extradata, c->extradata_len, e->o->quiet, &err) < 0) {
-		ag_msg("%s", err.msg);
+		ag_msg("%s: the decoder did not start (%s): shown as absent", t->what, err.msg);
 		t->failed = true;
 		t->end_us = at;
 		e->nfailed++;
@@ -469,14 +469,18 @@ poll_set(struct live *L)
 		struct ag_error e2;
 		if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
 			if (ag_mkv_drain(t->mkv, &e2) < 0) {
-				ag_msg("%s: %s", t->what, e2.msg);
+				ag_msg("%s: the decoder stopped taking frames (%s): shown as absent",
+				    t->what, e2.msg);
 				t->failed = true;
+				e->nfailed++;
 				mx_track_end_input(t);
 			} else if (ag_mkv_pending(t->mkv) > 0) {
 				L->p[np].fd = t->in_fd;
 				L->p[np++].events = POLLOUT;
 			}
 		}
+		if (t->closing && t->mkv != NULL && ag_mkv_pending(t->mkv) == 0)
+			mx_track_end_input(t);	/* all taken: now the child may see its end */
 		if (t->spawned && !t->done && mx_track_wants_read(t)) {
 			L->p[np].fd = t->out_fd;
 			L->p[np++].events = POLLIN;
@@ -557,7 +561,8 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 	while (!step(&L))
 		;
 	mx_engine_reap(e, true);
-	if (L.started && !e->o->quiet && e->canvas != NULL)
+	/* late frames are how a loaded machine shows: said even with --quiet */
+	if (L.started && e->canvas != NULL && (!e->o->quiet || e->nstale > 0))
 		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
 		    (long long)e->n, (long long)e->nstale);
 	if (L.started) {
@@ -569,8 +574,10 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 			ag_msg("the stream had no media: nothing written");
 	}
 	e->out = NULL;
-	if (L.status == 0 && e->nfailed > 0)
+	if (L.status == 0 && e->nfailed > 0) {
 		ag_msg("%d decoder(s) failed: their users are missing from the composite", e->nfailed);
+		L.status = AG_EX_FAIL;	/* as from a folder (agrec-mix(1), EXIT STATUS) */
+	}
 	ag_stream_reader_free(L.rd);
 	ag_sub_tally_free(&L.unsub);
 	free(L.ev);

@@ -147,6 +147,7 @@ struct mx_track {
 	int64_t first_pts_us;       /* live: stream pts of the first frame fed */
 	int64_t last_fed_us;        /* live */
 	bool got_key;               /* live video: a keyframe was fed */
+	bool closing;               /* live: input ended, stdin closed once the child took it */
 	int codec;                  /* live: enum ag_stream_codec_id */
 	int in_rate, in_channels;   /* live audio: input rate, channels */
 	int64_t *fpts;              /* live video: time of each frame in slots */
@@ -193,7 +194,10 @@ int mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int cod
  * track failed: message in err). */
 int mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
     size_t len, struct ag_error *err);
-/* Live: no more input (closes the child's stdin once drained). */
+/* Live: no more input.  Closes the child's stdin now when nothing is
+ * pending, else marks the track closing: the loop drains it on POLLOUT
+ * and calls this again (a decoder that is behind, on a loaded machine,
+ * still gets its last frames). */
 void mx_track_end_input(struct mx_track *t);
 /* Read what the child has written; returns 1 if anything was read. */
 int mx_track_read(struct mx_track *t);
