@@ -107,6 +107,7 @@ mx_track_free(struct mx_track *t)
 	free(t->abuf);
 	free(t->nalbuf);
 	free(t->fpts);
+	free(t->extra);
 	mx_pcm_free(t->pcm);
 	free(t);
 }
@@ -235,6 +236,12 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		return ag_error_set(err, AG_EX_DATAERR, "%s: codec %s cannot be mixed", t->what,
 		    ag_stream_codec_name((unsigned)codec));
 	}
+	if (extra_len > 0 && (t->extra = malloc(extra_len)) == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	if (extra_len > 0)
+		memcpy(t->extra, extra, extra_len);
+	t->extra_len = extra_len;
+	t->restartable = true;	/* a decoder that fails from here on may be started again */
 	if (t->video) {
 		mt.width = t->w;
 		mt.height = t->h;

@@ -205,9 +205,45 @@ on_codec(struct live *L, const struct ag_stream_codec *c)
 	    c->extradata, c->extradata_len, e->o->quiet, &err) < 0) {
 		ag_msg("%s: the decoder did not start (%s): shown as absent", t->what, err.msg);
 		t->failed = true;
-		t->end_us = at;
+		if (!t->restartable)
+			t->end_us = at;	/* else current: restarted by the next media (on_media) */
 		e->nfailed++;
 	}
+}
+
+/*
+ * The decoder of t failed (or ended while it still had input): start a
+ * new one from the same codec record at this media (for video, a
+ * keyframe), at most MX_RESTARTS times, so that a user survives a
+ * decoder that was killed or stopped taking frames on a loaded machine.
+ * Returns the new track, or NULL (t stays failed: its user absent).
+ */
+static struct mx_track *
+restart(struct live *L, struct mx_track *t, int64_t pts, bool key)
+{
+	struct mx_engine *e = L->e;
+	struct mx_track *n;
+	struct ag_error err;
+
+	if (!t->restartable || t->restarts >= MX_RESTARTS || (t->video && !key))
+		return NULL;
+	end_track(t, pts);
+	n = mx_track_new(t->uid, t->video, INT64_MAX / 2, t->w, t->h, e->channels, e->o->fps, true);
+	if (n == NULL || mx_engine_add_track(e, n) < 0) {
+		mx_track_free(n);
+		ag_msg("out of memory");
+		return NULL;
+	}
+	n->restarts = t->restarts + 1;
+	if (mx_track_spawn_live(n, e->ffmpeg, e->o->fps, t->codec, t->in_rate, t->in_channels,
+	    t->extra, t->extra_len, e->o->quiet, &err) < 0) {
+		ag_msg("%s: the decoder did not start again (%s)", n->what, err.msg);
+		n->failed = true;
+		return NULL;
+	}
+	ag_msg("%s: a new decoder from %.3f s (restart %d of at most %d)", n->what,
+	    (double)pts / 1e6, n->restarts, MX_RESTARTS);
+	return n;
 }
 
 static void
@@ -215,11 +251,13 @@ on_media(struct live *L, const struct ag_stream_media *m)
 {
 	struct mx_track *t = current(L->e, m->uid, m->kind == AG_STREAM_VIDEO);
 	struct ag_error err;
+	bool key = (m->flags & AG_STREAM_F_KEYFRAME) != 0;
 
+	if (t != NULL && (t->failed || (t->done && t->pcm == NULL)))
+		t = restart(L, t, m->pts_us - L->T0, key);
 	if (t == NULL || t->failed)
 		return;
-	if (mx_track_feed(t, m->pts_us - L->T0, (m->flags & AG_STREAM_F_KEYFRAME) != 0, m->data,
-	    m->len, &err) < 0) {
+	if (mx_track_feed(t, m->pts_us - L->T0, key, m->data, m->len, &err) < 0) {
 		ag_msg("%s: the decoder stopped taking frames (%s): shown as absent", t->what, err.msg);
 		L->e->nfailed++;
 	}

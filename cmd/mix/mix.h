@@ -34,6 +34,7 @@
 #define MX_MAX_EXCLUDE 64
 #define MX_PTSQ 256
 #define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
+#define MX_RESTARTS 3                  /* live: new decoders after failures, per stream */
 #define MX_SPEAKER_HOLD_MS 1000   /* --speakerHold's default */
 #define MX_SPEAKER_IV_MS 200      /* levels computed from the audio: the interval */
 #define MX_EX_NOINPUT AG_EX_NOINPUT /* a file named on the command line does not exist */
@@ -150,6 +151,10 @@ struct mx_track {
 	bool closing;               /* live: input ended, stdin closed once the child took it */
 	int codec;                  /* live: enum ag_stream_codec_id */
 	int in_rate, in_channels;   /* live audio: input rate, channels */
+	uint8_t *extra;             /* live: the codec record's extradata (a copy), to restart */
+	size_t extra_len;
+	bool restartable;           /* live: the codec record was usable */
+	int restarts;               /* live: decoders of this stream started after failures */
 	int64_t *fpts;              /* live video: time of each frame in slots */
 	int64_t ptsq[MX_PTSQ];      /* live video: times fed, not yet decoded */
 	size_t nq;
