@@ -127,8 +127,17 @@ apply_due(struct live *L, int64_t tn)
 static void
 emit_tick(struct live *L)
 {
-	apply_due(L, mx_tick_time(L->e, L->e->n));
-	mx_engine_emit(L->e);
+	struct mx_engine *e = L->e;
+	int64_t tn = mx_tick_time(e, e->n);
+
+	apply_due(L, tn);
+	mx_engine_emit(e);
+	/* the frames whose time has passed go, drawn or not: a user sending
+	 * video while muted or without a region must not fill its decoder's
+	 * slots, block it, and fail it once its input backs up */
+	for (size_t i = 0; i < e->ntracks; i++)
+		if (e->tracks[i]->video && e->tracks[i]->slots != NULL)
+			mx_track_frame_at(e->tracks[i], tn, e->o->fps);
 }
 
 /* The uid's current track of a kind (the last one not ended). */
