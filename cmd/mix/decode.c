@@ -368,7 +368,8 @@ mx_track_end_input(struct mx_track *t)
 		return;
 	if (t->mkv != NULL) {
 		if (ag_mkv_flush(t->mkv, &e) > 0 && !t->failed) {
-			t->closing = true;	/* the rest on POLLOUT; stopping the track ends it */
+			/* the rest on POLLOUT; stopping the track ends it */
+			t->closing = true;
 			return;
 		}
 		ag_mkv_close(t->mkv, &e);

@@ -214,8 +214,9 @@ on_codec(struct live *L, const struct ag_stream_codec *c)
 	    c->extradata, c->extradata_len, e->o->quiet, &err) < 0) {
 		ag_msg("%s: the decoder did not start (%s): shown as absent", t->what, err.msg);
 		t->failed = true;
+		/* else it stays current: restarted by the next media (on_media) */
 		if (!t->restartable)
-			t->end_us = at;	/* else current: restarted by the next media (on_media) */
+			t->end_us = at;
 		e->nfailed++;
 	}
 }
@@ -324,8 +325,8 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		break;
 	case AG_STREAM_MUTE:
 		if (mx_engine_user(e, r->u.mute.uid, false) != NULL)
-			queue_ev(L, r->u.mute.t_us, r->u.mute.uid,
-			    r->u.mute.kind == AG_STREAM_VIDEO ? EV_VMUTE : EV_AMUTE, r->u.mute.muted);
+			queue_ev(L, r->u.mute.t_us, r->u.mute.uid, r->u.mute.kind ==
+			    AG_STREAM_VIDEO ? EV_VMUTE : EV_AMUTE, r->u.mute.muted);
 		break;
 	case AG_STREAM_MEDIA:
 		if (mx_excluded(e->o, r->u.media.uid) || !mx_subscribed(e->o, &L->unsub,
@@ -516,8 +517,8 @@ poll_set(struct live *L)
 		struct ag_error e2;
 		if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
 			if (ag_mkv_drain(t->mkv, &e2) < 0) {
-				ag_msg("%s: the decoder stopped taking frames (%s): shown as absent",
-				    t->what, e2.msg);
+				ag_msg("%s: the decoder stopped taking frames (%s): shown as "
+				    "absent", t->what, e2.msg);
 				t->failed = true;
 				e->nfailed++;
 				mx_track_end_input(t);
