@@ -610,9 +610,10 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 		;
 	mx_engine_reap(e, true);
 	/* late frames are how a loaded machine shows: said even with --quiet */
-	if (L.started && e->canvas != NULL && (!e->o->quiet || e->nstale > 0))
-		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
-		    (long long)e->n, (long long)e->nstale);
+	if (L.started && e->canvas != NULL && (!e->o->quiet || e->nstale + e->nundecoded > 0))
+		ag_msg("%lld frames, %lld showing a participant more than 2 frames late, %lld "
+		    "one whose video was not decoded in time", (long long)e->n,
+		    (long long)e->nstale, (long long)e->nundecoded);
 	if (L.started) {
 		L.status = mx_finish_outputs(e, e->o, L.status, true);
 		mx_print_outputs(&L.out);

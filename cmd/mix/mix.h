@@ -336,6 +336,7 @@ struct mx_engine {
 	int64_t n;                  /* next tick */
 	int nfailed;                /* decoder children that failed */
 	int64_t nstale;             /* live: frames showing a participant's frame > 2 frames old */
+	int64_t nundecoded;         /* live: frames with a participant's video not decoded yet */
 	struct mx_outputs *out;
 	size_t warned_dropped;
 	struct mx_wm *wm;           /* the layout's watermarks, then the options', or NULL */
