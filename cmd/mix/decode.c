@@ -108,6 +108,7 @@ mx_track_free(struct mx_track *t)
 	free(t->abuf);
 	free(t->nalbuf);
 	free(t->fpts);
+	free(t->extra);
 	mx_pcm_free(t->pcm);
 	free(t);
 }
@@ -242,6 +243,12 @@ mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int codec, 
 		return ag_error_set(err, AG_EX_DATAERR, "%s: codec %s cannot be mixed", t->what,
 		    ag_stream_codec_name((unsigned)codec));
 	}
+	if (extra_len > 0 && (t->extra = malloc(extra_len)) == NULL)
+		return ag_error_set(err, AG_EX_FAIL, "out of memory");
+	if (extra_len > 0)
+		memcpy(t->extra, extra, extra_len);
+	t->extra_len = extra_len;
+	t->restartable = true;	/* a decoder that fails from here on may be started again */
 	if (t->video) {
 		mt.width = t->w;
 		mt.height = t->h;
@@ -300,7 +307,7 @@ mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
 	int64_t ms;
 	int16_t pcm[4096];
 
-	if ((t->mkv == NULL && t->pcm == NULL) || t->failed)
+	if ((t->mkv == NULL && t->pcm == NULL) || t->failed || t->closing)
 		return 0;
 	if (t->video && !t->got_key) {
 		if (!key)
@@ -370,12 +377,15 @@ mx_track_end_input(struct mx_track *t)
 	if (t->in_fd < 0)
 		return;
 	if (t->mkv != NULL) {
-		/* a last try without blocking; what the child does not take is lost */
-		ag_mkv_flush(t->mkv, &e);
-		ag_mkv_drain(t->mkv, &e);
+		if (ag_mkv_flush(t->mkv, &e) > 0 && !t->failed) {
+			/* the rest on POLLOUT; stopping the track ends it */
+			t->closing = true;
+			return;
+		}
 		ag_mkv_close(t->mkv, &e);
 		t->mkv = NULL;
 	}
+	t->closing = false;
 	close(t->in_fd);
 	t->in_fd = -1;
 }

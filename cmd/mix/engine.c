@@ -394,7 +394,7 @@ static void
 compose(struct mx_engine *e, int64_t tn)
 {
 	size_t order[256], n = e->cur.n < 256 ? e->cur.n : 256;
-	bool stale = false;
+	bool stale = false, undecoded = false;
 
 	mx_frame_copy(e->canvas, e->bg);
 	/* ascending zOrder, ties in list order (a stable insertion sort) */
@@ -409,7 +409,7 @@ compose(struct mx_engine *e, int64_t tn)
 	for (size_t i = 0; i < n; i++) {
 		const struct mx_region *r = &e->cur.regions[order[i]];
 		struct mx_user *u;
-		struct mx_track *t;
+		struct mx_track *t = NULL;
 		const uint8_t *px = NULL;
 		struct mx_rect rect;
 
@@ -433,9 +433,15 @@ compose(struct mx_engine *e, int64_t tn)
 		} else if (e->user_bg != NULL) {
 			mx_draw(e->canvas, &rect, e->user_bg, MX_RENDER_CROP, r->alpha);
 		}
+		/* on, but no frame of its time decoded yet (a decoder starting
+		 * or behind on a loaded machine) */
+		if (e->live && t != NULL && px == NULL && !t->eof)
+			undecoded = true;
 	}
 	if (stale)
 		e->nstale++;
+	if (undecoded)
+		e->nundecoded++;
 	/* above every user, in their order */
 	mx_wm_draw(e->wm, e->canvas, e->wall0_ms + tn / 1000);
 }
@@ -520,7 +526,10 @@ mx_engine_reap(struct mx_engine *e, bool kill_all)
 		if (!t->spawned || t->done)
 			continue;
 		if (kill_all || t->eof) {
-			if (!mx_track_stop(t, !t->eof, e->o->quiet))
+			bool counted = t->failed;	/* said and counted when it failed */
+			/* live, a decoder that fails loses its user mid-stream: said
+			 * even with --quiet (which agrec-record always passes) */
+			if (!mx_track_stop(t, !t->eof, e->o->quiet && !e->live) && !counted)
 				e->nfailed++;
 		}
 	}

@@ -7,6 +7,12 @@
  * sends); a decoder that is late is shown with its last frame, and its
  * audio is silence for that tick.  A stream in a regular file is read at
  * the pace of its time stamps, as if it were live.
+ *
+ * Records are read ahead of the picture: by --latency, and by more when
+ * the output falls behind (a slow encoder on a loaded machine).  So a
+ * join, leave or mute is queued with its time and applied when the
+ * output clock reaches it, never when it is read: a leave read early
+ * would blank its user (and silence them) before they left.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "diag.h"
 #include "fsutil.h"
@@ -24,6 +31,16 @@
 #include "mkv.h"
 #include "names.h"
 #include "stream.h"
+
+/* What a queued presence record does. */
+enum ev_what { EV_PRESENT, EV_VMUTE, EV_AMUTE };
+
+struct pres_ev {
+	int64_t t_us;               /* channel time */
+	uint32_t uid;
+	enum ev_what what;
+	bool on;
+};
 
 struct live {
 	struct mx_engine *e;
@@ -48,7 +65,80 @@ struct live {
 	struct pollfd *p;
 	size_t capp;
 	struct ag_sub_tally unsub;  /* what --autoSubscribe 0 left out */
+	struct pres_ev *ev;         /* joins, leaves, mutes not yet applied, in time order */
+	size_t nev, capev;
 };
+
+/* Queue a presence record at channel time t (after those at the same
+ * time: records of one time keep their order).  false when out of memory. */
+static bool
+queue_ev(struct live *L, int64_t t, uint32_t uid, enum ev_what what, bool on)
+{
+	struct pres_ev *v = ag_grow(L->ev, &L->capev, L->nev + 1, sizeof *v);
+	size_t k;
+
+	if (v == NULL) {
+		ag_msg("out of memory");
+		return false;
+	}
+	L->ev = v;
+	for (k = L->nev; k > 0 && v[k - 1].t_us > t; k--)
+		;
+	memmove(v + k + 1, v + k, (L->nev - k) * sizeof *v);
+	v[k] = (struct pres_ev){ t, uid, what, on };
+	L->nev++;
+	return true;
+}
+
+/* Whether uid has a presence change waiting. */
+static bool
+ev_pending(const struct live *L, uint32_t uid)
+{
+	for (size_t i = 0; i < L->nev; i++)
+		if (L->ev[i].uid == uid && L->ev[i].what == EV_PRESENT)
+			return true;
+	return false;
+}
+
+/* Apply the queued records whose time the output clock has reached. */
+static void
+apply_due(struct live *L, int64_t tn)
+{
+	struct mx_engine *e = L->e;
+	size_t k = 0;
+
+	for (; k < L->nev && L->ev[k].t_us - L->T0 <= tn; k++) {
+		const struct pres_ev *v = &L->ev[k];
+		struct mx_user *u = mx_engine_user(e, v->uid, false);
+		if (u == NULL)
+			continue;
+		if (v->what == EV_PRESENT)
+			mx_engine_set_present(e, u, v->on);
+		else if (v->what == EV_VMUTE)
+			u->vmuted = v->on;
+		else
+			u->amuted = v->on;
+	}
+	memmove(L->ev, L->ev + k, (L->nev - k) * sizeof *L->ev);
+	L->nev -= k;
+}
+
+/* Compose and mix the next tick, with the presence of its time. */
+static void
+emit_tick(struct live *L)
+{
+	struct mx_engine *e = L->e;
+	int64_t tn = mx_tick_time(e, e->n);
+
+	apply_due(L, tn);
+	mx_engine_emit(e);
+	/* the frames whose time has passed go, drawn or not: a user sending
+	 * video while muted or without a region must not fill its decoder's
+	 * slots, block it, and fail it once its input backs up */
+	for (size_t i = 0; i < e->ntracks; i++)
+		if (e->tracks[i]->video && e->tracks[i]->slots != NULL)
+			mx_track_frame_at(e->tracks[i], tn, e->o->fps);
+}
 
 /* The uid's current track of a kind (the last one not ended). */
 static struct mx_track *
@@ -122,11 +212,48 @@ on_codec(struct live *L, const struct ag_stream_codec *c)
 	}
 	if (mx_track_spawn_live(t, e->ffmpeg, e->o->fps, c->codec, (int)c->sample_rate, c->channels,
 	    c->extradata, c->extradata_len, e->o->quiet, &err) < 0) {
-		ag_msg("%s", err.msg);
+		ag_msg("%s: the decoder did not start (%s): shown as absent", t->what, err.msg);
 		t->failed = true;
-		t->end_us = at;
+		/* else it stays current: restarted by the next media (on_media) */
+		if (!t->restartable)
+			t->end_us = at;
 		e->nfailed++;
 	}
+}
+
+/*
+ * The decoder of t failed (or ended while it still had input): start a
+ * new one from the same codec record at this media (for video, a
+ * keyframe), at most MX_RESTARTS times, so that a user survives a
+ * decoder that was killed or stopped taking frames on a loaded machine.
+ * Returns the new track, or NULL (t stays failed: its user absent).
+ */
+static struct mx_track *
+restart(struct live *L, struct mx_track *t, int64_t pts, bool key)
+{
+	struct mx_engine *e = L->e;
+	struct mx_track *n;
+	struct ag_error err;
+
+	if (!t->restartable || t->restarts >= MX_RESTARTS || (t->video && !key))
+		return NULL;
+	end_track(t, pts);
+	n = mx_track_new(t->uid, t->video, INT64_MAX / 2, t->w, t->h, e->channels, e->o->fps, true);
+	if (n == NULL || mx_engine_add_track(e, n) < 0) {
+		mx_track_free(n);
+		ag_msg("out of memory");
+		return NULL;
+	}
+	n->restarts = t->restarts + 1;
+	if (mx_track_spawn_live(n, e->ffmpeg, e->o->fps, t->codec, t->in_rate, t->in_channels,
+	    t->extra, t->extra_len, e->o->quiet, &err) < 0) {
+		ag_msg("%s: the decoder did not start again (%s)", n->what, err.msg);
+		n->failed = true;
+		return NULL;
+	}
+	ag_msg("%s: a new decoder from %.3f s (restart %d of at most %d)", n->what,
+	    (double)pts / 1e6, n->restarts, MX_RESTARTS);
+	return n;
 }
 
 static void
@@ -134,11 +261,13 @@ on_media(struct live *L, const struct ag_stream_media *m)
 {
 	struct mx_track *t = current(L->e, m->uid, m->kind == AG_STREAM_VIDEO);
 	struct ag_error err;
+	bool key = (m->flags & AG_STREAM_F_KEYFRAME) != 0;
 
+	if (t != NULL && (t->failed || (t->done && t->pcm == NULL)))
+		t = restart(L, t, m->pts_us - L->T0, key);
 	if (t == NULL || t->failed)
 		return;
-	if (mx_track_feed(t, m->pts_us - L->T0, (m->flags & AG_STREAM_F_KEYFRAME) != 0, m->data,
-	    m->len, &err) < 0) {
+	if (mx_track_feed(t, m->pts_us - L->T0, key, m->data, m->len, &err) < 0) {
 		ag_msg("%s: the decoder stopped taking frames (%s): shown as absent", t->what, err.msg);
 		L->e->nfailed++;
 	}
@@ -179,13 +308,13 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		if (mx_excluded(e->o, r->u.join.uid) ||
 		    !ag_sub_wants_any(&e->o->sub, r->u.join.uid))
 			break;
-		if ((u = mx_engine_user(e, r->u.join.uid, true)) != NULL)
-			mx_engine_set_present(e, u, true);
+		if (mx_engine_user(e, r->u.join.uid, true) != NULL)
+			queue_ev(L, r->u.join.t_us, r->u.join.uid, EV_PRESENT, true);
 		break;
 	case AG_STREAM_LEAVE:
 		if ((u = mx_engine_user(e, r->u.leave.uid, false)) == NULL)
 			break;
-		mx_engine_set_present(e, u, false);
+		queue_ev(L, r->u.leave.t_us, u->uid, EV_PRESENT, false);
 		t = L->started ? r->u.leave.t_us - L->T0 : 0;
 		for (size_t i = 0; i < e->ntracks; i++)
 			if (e->tracks[i]->uid == u->uid)
@@ -195,12 +324,9 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 		on_codec(L, &r->u.codec);
 		break;
 	case AG_STREAM_MUTE:
-		if ((u = mx_engine_user(e, r->u.mute.uid, false)) == NULL)
-			break;
-		if (r->u.mute.kind == AG_STREAM_VIDEO)
-			u->vmuted = r->u.mute.muted;
-		else
-			u->amuted = r->u.mute.muted;
+		if (mx_engine_user(e, r->u.mute.uid, false) != NULL)
+			queue_ev(L, r->u.mute.t_us, r->u.mute.uid, r->u.mute.kind ==
+			    AG_STREAM_VIDEO ? EV_VMUTE : EV_AMUTE, r->u.mute.muted);
 		break;
 	case AG_STREAM_MEDIA:
 		if (mx_excluded(e->o, r->u.media.uid) || !mx_subscribed(e->o, &L->unsub,
@@ -212,10 +338,11 @@ on_record(struct live *L, const struct ag_stream_rec *r)
 				return s;
 		}
 		stream_advance(L, r->u.media.pts_us - L->T0);
-		/* a participant whose join record was lost */
+		/* a participant whose join record was lost: present from this media */
 		if ((u = mx_engine_user(e, r->u.media.uid, true)) != NULL && !u->present &&
+		    !ev_pending(L, u->uid) &&
 		    current(e, r->u.media.uid, r->u.media.kind == AG_STREAM_VIDEO) != NULL)
-			mx_engine_set_present(e, u, true);
+			queue_ev(L, r->u.media.pts_us, u->uid, EV_PRESENT, true);
 		on_media(L, &r->u.media);
 		break;
 	case AG_STREAM_LEVELS:
@@ -339,7 +466,7 @@ run_ticks(struct live *L, int64_t now, int *timeout)
 		/* the last ticks, up to the last time seen */
 		while (mx_tick_time(e, e->n) < L->stream_us && mx_engine_room(e) &&
 		    (all_eof || now >= L->end_deadline || tick_due(L, now)))
-			mx_engine_emit(e);
+			emit_tick(L);
 		if (mx_tick_time(e, e->n) >= L->stream_us || L->status != 0)
 			return true;
 		if (now > L->end_deadline + MX_STALL_US) {
@@ -349,7 +476,7 @@ run_ticks(struct live *L, int64_t now, int *timeout)
 		}
 	} else {
 		while (tick_due(L, now) && mx_engine_room(e))
-			mx_engine_emit(e);
+			emit_tick(L);
 	}
 	if ((s = flush_sinks(L)) != 0) {
 		if (L->status == 0 || L->status == AG_EX_DATAERR)
@@ -390,14 +517,18 @@ poll_set(struct live *L)
 		struct ag_error e2;
 		if (t->mkv != NULL && ag_mkv_pending(t->mkv) > 0) {
 			if (ag_mkv_drain(t->mkv, &e2) < 0) {
-				ag_msg("%s: %s", t->what, e2.msg);
+				ag_msg("%s: the decoder stopped taking frames (%s): shown as "
+				    "absent", t->what, e2.msg);
 				t->failed = true;
+				e->nfailed++;
 				mx_track_end_input(t);
 			} else if (ag_mkv_pending(t->mkv) > 0) {
 				L->p[np].fd = t->in_fd;
 				L->p[np++].events = POLLOUT;
 			}
 		}
+		if (t->closing && t->mkv != NULL && ag_mkv_pending(t->mkv) == 0)
+			mx_track_end_input(t);	/* all taken: now the child may see its end */
 		if (t->spawned && !t->done && mx_track_wants_read(t)) {
 			L->p[np].fd = t->out_fd;
 			L->p[np++].events = POLLIN;
@@ -478,9 +609,11 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 	while (!step(&L))
 		;
 	mx_engine_reap(e, true);
-	if (L.started && !e->o->quiet && e->canvas != NULL)
-		ag_msg("%lld frames, %lld showing a participant more than 2 frames late",
-		    (long long)e->n, (long long)e->nstale);
+	/* late frames are how a loaded machine shows: said even with --quiet */
+	if (L.started && e->canvas != NULL && (!e->o->quiet || e->nstale + e->nundecoded > 0))
+		ag_msg("%lld frames, %lld showing a participant more than 2 frames late, %lld "
+		    "one whose video was not decoded in time", (long long)e->n,
+		    (long long)e->nstale, (long long)e->nundecoded);
 	if (L.started) {
 		L.status = mx_finish_outputs(e, e->o, L.status, true);
 		mx_print_outputs(&L.out);
@@ -490,10 +623,13 @@ mx_run_stream(struct mx_engine *e, int fd, bool paced, const char *outdir)
 			ag_msg("the stream had no media: nothing written");
 	}
 	e->out = NULL;
-	if (L.status == 0 && e->nfailed > 0)
+	if (L.status == 0 && e->nfailed > 0) {
 		ag_msg("%d decoder(s) failed: their users are missing from the composite", e->nfailed);
+		L.status = AG_EX_FAIL;	/* as from a folder (agrec-mix(1), EXIT STATUS) */
+	}
 	ag_stream_reader_free(L.rd);
 	ag_sub_tally_free(&L.unsub);
+	free(L.ev);
 	free(L.p);
 	return L.status;
 }

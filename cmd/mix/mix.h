@@ -34,6 +34,7 @@
 #define MX_MAX_EXCLUDE 64
 #define MX_PTSQ 256
 #define MX_STALL_US (30 * 1000000LL)   /* a decoder silent this long is given up */
+#define MX_RESTARTS 3                  /* live: new decoders after failures, per stream */
 #define MX_SPEAKER_HOLD_MS 1000   /* --speakerHold's default */
 #define MX_SPEAKER_IV_MS 200      /* levels computed from the audio: the interval */
 #define MX_EX_NOINPUT AG_EX_NOINPUT /* a file named on the command line does not exist */
@@ -147,8 +148,13 @@ struct mx_track {
 	int64_t first_pts_us;       /* live: stream pts of the first frame fed */
 	int64_t last_fed_us;        /* live */
 	bool got_key;               /* live video: a keyframe was fed */
+	bool closing;               /* live: input ended, stdin closed once the child took it */
 	int codec;                  /* live: enum ag_stream_codec_id */
 	int in_rate, in_channels;   /* live audio: input rate, channels */
+	uint8_t *extra;             /* live: the codec record's extradata (a copy), to restart */
+	size_t extra_len;
+	bool restartable;           /* live: the codec record was usable */
+	int restarts;               /* live: decoders of this stream started after failures */
 	int64_t *fpts;              /* live video: time of each frame in slots */
 	int64_t ptsq[MX_PTSQ];      /* live video: times fed, not yet decoded */
 	size_t nq;
@@ -193,7 +199,10 @@ int mx_track_spawn_live(struct mx_track *t, const char *ffmpeg, int fps, int cod
  * track failed: message in err). */
 int mx_track_feed(struct mx_track *t, int64_t pts_us, bool key, const uint8_t *data,
     size_t len, struct ag_error *err);
-/* Live: no more input (closes the child's stdin once drained). */
+/* Live: no more input.  Closes the child's stdin now when nothing is
+ * pending, else marks the track closing: the loop drains it on POLLOUT
+ * and calls this again (a decoder that is behind, on a loaded machine,
+ * still gets its last frames). */
 void mx_track_end_input(struct mx_track *t);
 /* Read what the child has written; returns 1 if anything was read. */
 int mx_track_read(struct mx_track *t);
@@ -327,6 +336,7 @@ struct mx_engine {
 	int64_t n;                  /* next tick */
 	int nfailed;                /* decoder children that failed */
 	int64_t nstale;             /* live: frames showing a participant's frame > 2 frames old */
+	int64_t nundecoded;         /* live: frames with a participant's video not decoded yet */
 	struct mx_outputs *out;
 	size_t warned_dropped;
 	struct mx_wm *wm;           /* the layout's watermarks, then the options', or NULL */

@@ -3,8 +3,8 @@
 # a region shows the last frame with 1, the background with 0 (default):
 #   - live: uid 2001 (red) mutes its video at 3.0 s (a mute record, and
 #     its frames stop; late enough for the live decoder to be up to speed
-#     on a loaded machine; checked 1 s before, as agrec-mix applies a mute
-#     record when it reads it, up to --latency ahead of the picture);
+#     on a loaded machine; the mute applies at its own time, however far
+#     ahead of the picture it is read: red 0.2 s before it);
 #   - folder: uid 101's video (red) ends at 2.0 s, its audio goes on to 4 s.
 # Layout 1 (best-fit): one user fills the 640x360 canvas.
 . "$(dirname "$0")/../lib/common.sh"
@@ -38,8 +38,8 @@ for k in 0 1; do
 	[ "$rc" = 0 ] && [ -z "$p" ] && fnear "$d" 5.1 0.3 && t_pass "live --keepLastFrame $k: exit 0, 640x360 15 fps, $d s" \
 		|| t_fail "live --keepLastFrame $k" "exit $rc, $d s $p $(tail -n 2 "$T/e$k")"
 done
-expect_seq "live --keepLastFrame 0: muted video shows the background" "$T"/live0/0_*.mp4 "2.0 red" "3.4 bg" "4.5 bg"
-expect_seq "live --keepLastFrame 1: muted video keeps its last frame" "$T"/live1/0_*.mp4 "2.0 red" "3.4 red" "4.5 red"
+expect_seq "live --keepLastFrame 0: muted video shows the background" "$T"/live0/0_*.mp4 "2.8 red" "3.4 bg" "4.5 bg"
+expect_seq "live --keepLastFrame 1: muted video keeps its last frame" "$T"/live1/0_*.mp4 "2.8 red" "3.4 red" "4.5 red"
 
 F=$T/rec
 mkdir -p "$F"
