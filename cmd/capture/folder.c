@@ -256,6 +256,34 @@ to_annexb(int codec, const uint8_t *p, size_t n, int nls, uint8_t **out, bool *i
 	return (size_t)ol;
 }
 
+/*
+ * At least 64 KiB free at the end of the demuxer's buffer: the bytes
+ * already passed on (before *pos) are dropped first, then the buffer
+ * grows.  0, or -1 when out of memory.
+ */
+static int
+make_room(uint8_t **buf, size_t *blen, size_t *bcap, size_t *pos)
+{
+	size_t nc;
+	uint8_t *nb;
+
+	if (*bcap - *blen >= 65536)
+		return 0;
+	if (*pos > 0) {
+		memmove(*buf, *buf + *pos, *blen - *pos);
+		*blen -= *pos;
+		*pos = 0;
+	}
+	if (*bcap - *blen >= 65536)
+		return 0;
+	nc = *bcap ? *bcap * 2 : 1 << 20;
+	if ((nb = realloc(*buf, nc)) == NULL)
+		return -1;
+	*buf = nb;
+	*bcap = nc;
+	return 0;
+}
+
 static int
 run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const char *ffprobe,
     const struct clip *c, int64_t ch0, bool cont, struct ag_error *err)
@@ -330,23 +358,9 @@ run_clip(struct cp_engine *e, const struct cp_opts *o, const char *ffmpeg, const
 			goto out;
 		if (p == 0)
 			continue;
-		if (bcap - blen < 65536) {
-			if (pos > 0) {
-				memmove(buf, buf + pos, blen - pos);
-				blen -= pos;
-				pos = 0;
-			}
-			if (bcap - blen < 65536) {
-				size_t nc = bcap ? bcap * 2 : 1 << 20;
-				uint8_t *nb = realloc(buf, nc);
-
-				if (nb == NULL) {
-					ag_error_set(err, AG_EX_FAIL, "out of memory");
-					goto out;
-				}
-				buf = nb;
-				bcap = nc;
-			}
+		if (make_room(&buf, &blen, &bcap, &pos) < 0) {
+			ag_error_set(err, AG_EX_FAIL, "out of memory");
+			goto out;
 		}
 		n = read(pfd, buf + blen, bcap - blen);
 		if (n < 0 && errno != EINTR && errno != EAGAIN) {
