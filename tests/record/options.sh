@@ -31,7 +31,7 @@ usage "missing --defaultVideoBg picture" --channel c --isMixingEnabled 1 --defau
 usage "bad --mixResolution fps" --channel c --mixResolution 360,640,0,500
 usage "unknown option" --channel c --frobnicate 1
 usage "stray argument" --channel c extra
-usage "bad --pt" --channel c --pt 96=H265/90000
+usage "bad --pt" --channel c --pt 96=H266/90000
 usage "bad --listen" --channel c --listen nowhere
 usage "bad mixResolution" --channel c --mixResolution 360,640
 usage "port range too small" --channel c --lowUdpPort 40000 --highUdpPort 40002
