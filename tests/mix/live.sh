@@ -20,7 +20,7 @@ mkfifo "$T/s.fifo"
 mixpid=$!
 PIDS+=("$mixpid")
 rec_start a --channel live --recordFileRootDir "$T/rec" --listen "127.0.0.1:$p1" --emit "$T/s.fifo" || exit 1
-send_colour "$p1" 5 1001 0x11111111 0x22222222 red 440 & s1=$!
+send_colour "$p1" 7 1001 0x11111111 0x22222222 red 440 & s1=$!	# 7 s: an overlap with 1002 even when its sender starts late
 wait_for 20 rec_logged "$REC_DIR" 'uid 1001 joined' || t_fail "live: 1001 joins" "$(tail -n 5 "$REC_DIR/recording.log")"
 sleep 1	# 1002 joins about 1 s after 1001 (the test's content)
 send_colour "$p1" 4 1002 0x33333333 0x44444444 lime 660 & s2=$!
