@@ -12,14 +12,14 @@ _agrec() {
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0 ;;
-	--layout|--sdp|--cfgFilePath|--defaultVideoBg|--defaultUserBg|--emit|--dump|-i|--input|--pcm|--index)
+	--layout|--sdp|--cfgFilePath|--defaultVideoBg|--defaultUserBg|--emit|--dump|-i|--input|--pcm|--index|--watermarkImage|--watermarkFont)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0 ;;
 	-m|--mode) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
 	--layoutMode) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
 	--mixedVideoAudio|--audioProfile) mapfile -t COMPREPLY < <(compgen -W "0 1 2" -- "$cur"); return 0 ;;
-	--isMixingEnabled|--isAudioOnly|--isVideoOnly|--triggerMode|--rawFifo|--keepLastFrame) mapfile -t COMPREPLY < <(compgen -W "0 1" -- "$cur"); return 0 ;;
+	--isMixingEnabled|--isAudioOnly|--isVideoOnly|--triggerMode|--rawFifo|--keepLastFrame|--autoSubscribe|--enableH265Support|--watermarkTimestamp|--watermarkLocalTime) mapfile -t COMPREPLY < <(compgen -W "0 1" -- "$cur"); return 0 ;;
 	--getAudioFrame) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3" -- "$cur"); return 0 ;;
 	--getVideoFrame) mapfile -t COMPREPLY < <(compgen -W "0 1 2 3 4 5" -- "$cur"); return 0 ;;
 	--names) mapfile -t COMPREPLY < <(compgen -W "sdk sample" -- "$cur"); return 0 ;;
