@@ -111,7 +111,7 @@ glyph_of(struct item *it, uint32_t cp)
 	g->bm = malloc((size_t)g->w * (size_t)g->h + 1);
 	if (g->bm == NULL)
 		return NULL;
-	for (int y = 0; y < g->h; y++)
+	for (int y = 0; g->w > 0 && y < g->h; y++)	/* a blank glyph may have no buffer */
 		memcpy(g->bm + (size_t)y * (size_t)g->w, b->buffer + (ptrdiff_t)y * b->pitch,
 		    (size_t)g->w);
 	it->nglyphs++;

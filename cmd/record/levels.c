@@ -185,7 +185,8 @@ write_interval(struct rc_rec *r, struct rc_levels *lv, size_t n)
 	uint8_t *p;
 	size_t i;
 
-	qsort(lv->v, n, sizeof *lv->v, by_uid);
+	if (n > 0)	/* an interval with nobody's audio has no array yet */
+		qsort(lv->v, n, sizeof *lv->v, by_uid);
 	active = ag_level_active(lv->v, n, &active_uid);
 	if ((p = ag_grow(lv->entries, &lv->cap_entries, n * AG_STREAM_LEVEL_SIZE, 1)) == NULL)
 		return;

@@ -130,8 +130,11 @@ fnear "$m4" "$v4" 3 && t_pass "1004 (RFC 6464): $m4 dBov, volumedetect of its fi
 wall0=$(sed -n 's/.* channel .*wall_us=\([0-9]*\)000 .*/\1/p' "$T/dump.txt")	# ms (mawk: no 64-bit integers)
 jq -r --argjson w0 "${wall0:-0}" '[.t_ms, .wall_ms - $w0, (.active // "-"),
 	(.levels | to_entries | map("\(.key):\(.value)") | join(" "))] | join(" ")' "$J" >"$T/lines.txt"
-awk '$2 == "levels" { t = $3; sub("t=", "", t); a = $5; sub("active=", "", a); s = ""
-	for (i = 6; i <= NF; i++) { split($i, f, ":"); s = s (s == "" ? "" : " ") f[1] ":" sprintf("%.1f", f[2]) }
+# --dump prints hundredths; speakers.jsonl rounds them to tenths half away
+# from zero (-20.15 -> -20.2), which printf's %.1f of a binary -20.15 does not.
+awk 'function r1(v) { return (v < 0 ? -int(-v * 10 + 0.5 + 1e-6) : int(v * 10 + 0.5 + 1e-6)) / 10 }
+	$2 == "levels" { t = $3; sub("t=", "", t); a = $5; sub("active=", "", a); s = ""
+	for (i = 6; i <= NF; i++) { split($i, f, ":"); s = s (s == "" ? "" : " ") f[1] ":" sprintf("%.1f", r1(f[2])) }
 	printf "%d %d %s %s\n", t * 1000 + 0.5, t * 1000 + 0.5, a, s }' "$T/dump.txt" >"$T/records.txt"
 # jq prints -127.0 as -127: compare numbers, not text.
 norm() { awk '{ s = $1 " " $2 " " $3; for (i = 4; i <= NF; i++) { split($i, f, ":"); s = s " " f[1] ":" sprintf("%.1f", f[2]) } print s }' "$1"; }
