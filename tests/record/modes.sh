@@ -67,12 +67,15 @@ txts=($(txt_of "$dc" 1001))
 for t in "${txts[@]}"; do
 	head -n 1 "$t" | grep -q '^0\.000 ' && t_pass "manual: $(basename "$t") starts at 0.000" || t_fail "manual: txt at 0.000" "$(head -n 1 "$t")"
 done
-# each session's audio lasts as long as the recorder says it recorded
+# each session's audio lasts as long as the recorder says it recorded: the
+# log's times are when the loop handled SIGUSR1/2, the file's by the media's
+# arrival, which a slow loop (the ASan build beside a CPU hog: 0.43 s once)
+# reads late; 0.6 s covers that, a lost or doubled second does not pass
 spans=($(awk '/SIGUSR1: recording starts/ { s = $1 } /SIGUSR2: recording stops/ { printf "%.3f\n", $1 - s }' "$dc/recording.log"))
 n=0
 for a in "$dc"/1001_*.aac; do
 	d=$(adts_dur "$a"); sp=${spans[$n]:-}; n=$((n + 1))
-	fgt "$sp" 2.99 && fnear "$d" "$sp" 0.4 && t_pass "manual: $(basename "$a") lasts its session ($d s of $sp)" \
+	fgt "$sp" 2.99 && fnear "$d" "$sp" 0.6 && t_pass "manual: $(basename "$a") lasts its session ($d s of $sp)" \
 		|| t_fail "manual: recording span" "$(basename "$a"): $d s, the session $sp s"
 done
 [ "$n" = 2 ] || t_fail "manual: two audio files" "$n"
